@@ -49,7 +49,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   tsconfigDev: {
     compilerOptions: {},
-    include: ['examples/**/*.ts', 'bench/**/*.ts'],
+    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
   },
   github: false,
   release: false,
@@ -59,12 +59,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // The main job: synthesize the example app into `dist/` (one YAML file per chart).
 project.addTask('synth', {
   description: 'Synthesize the examples app into dist/',
-  exec: 'ts-node --project tsconfig.dev.json examples/main.ts',
+  exec: 'ts-node --project test/tsconfig.json examples/main.ts',
 });
 
 project.addTask('bench', {
   description: 'Synthesis speed and memory benchmark (numbers, not a test)',
-  exec: 'ts-node --project tsconfig.dev.json bench/synth.bench.ts',
+  exec: 'ts-node --project test/tsconfig.json bench/synth.bench.ts',
 });
 
 project.addPackageIgnore('/examples/');

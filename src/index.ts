@@ -1,5 +1,9 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './agent-type-crd';
+export * from './agent-type';
+export * from './agent-operator';
+export * from './agent-source';
+export * from './agent-environment';
+export * from './agent-pod';
+export * from './tool-sidecar';
+export * from './memory-profile';
+export * from './llm-provider';

@@ -1,0 +1,126 @@
+/**
+ * The example app: the AgentType CRD, the operator install and the six
+ * example agents of seed 002 §2 (basic, container, code, tooled, full,
+ * production), each both as an `AgentType` resource and as an `AgentPod`
+ * workload.
+ *
+ * Image names under `registry.example.com` are placeholders for your own
+ * images; `nginx:latest` and friends are the seed's own examples.
+ */
+import * as path from 'path';
+import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
+import { ImagePullPolicy, Namespace } from 'cdk8s-plus-28';
+import {
+  AgentEnvironment, AgentOperator, AgentPod, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, AgentTypeSpec,
+  CodeSource, GlueCode, LlmProvider, MemoryBackend, MemoryProfile, ToolSidecar,
+} from '../src';
+
+/** Namespace of the example agents. */
+export const AGENTS_NAMESPACE = 'agents';
+const TOOL_MANAGER_IMAGE = 'registry.example.com/agents/tool-manager:0.1.0';
+const OPERATOR_IMAGE = 'registry.example.com/agents/agent-operator:0.1.0';
+
+/** Builds the example app; `synth()` writes one YAML file per chart. */
+export function buildExamplesApp(props: AppProps = {}): App {
+  const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART, ...props });
+
+  // The operator install, with the AgentType CRD (cluster-scoped).
+  const operatorChart = new Chart(app, 'agent-operator');
+  const crd = new AgentTypeCrd(operatorChart, 'AgentTypeCrd');
+  new AgentOperator(operatorChart, 'Operator', {
+    image: OPERATOR_IMAGE,
+    crd,
+    watchNamespaces: [AGENTS_NAMESPACE],
+  });
+
+  new Namespace(operatorChart, 'AgentsNamespace', { metadata: { name: AGENTS_NAMESPACE } });
+
+  // Applied after the operator chart (namespace and CRD first): the files are numbered in that order.
+  const workloads = new Chart(app, 'agents', { namespace: AGENTS_NAMESPACE });
+  workloads.addDependency(operatorChart);
+  const resources = new Chart(app, 'agent-types', { namespace: AGENTS_NAMESPACE });
+  resources.addDependency(operatorChart);
+
+  /** Declares one agent twice: as a workload, and as an AgentType resource with the same spec. */
+  const declare = (pod: AgentPod, extra: Pick<AgentTypeSpec, 'monitoring' | 'security' | 'scaling'> = {}) => {
+    new AgentType(resources, pod.agentName, {
+      metadata: { name: pod.agentName },
+      spec: { ...pod.toAgentTypeSpec(), ...extra },
+      crd,
+    });
+  };
+
+  // Step 1: basic-agent (seed: image nginx:latest, agent name web-agent).
+  declare(new AgentPod(workloads, 'basic-agent', {
+    source: AgentSource.image('nginx:latest', { command: ['nginx', '-g', 'daemon off;'] }),
+  }));
+
+  // Step 2: container-agent with environment variables and a python SDK.
+  // The seed's literal `API_KEY: "secret-key"` becomes a Secret reference:
+  // no secret value is ever written to a manifest.
+  const containerEnv = new AgentEnvironment({
+    variables: { LOG_LEVEL: 'debug' },
+    sdk: { runtime: AgentRuntime.PYTHON, version: '3.9', packages: ['requests', 'pandas'] },
+  });
+  containerEnv.addSecretVariable('API_KEY', { name: 'container-agent-api', key: 'api-key' });
+  declare(new AgentPod(workloads, 'container-agent', {
+    source: AgentSource.image('custom-agent:latest', { pullPolicy: ImagePullPolicy.ALWAYS, command: ['python', '-m', 'agent'] }),
+    environment: containerEnv,
+  }));
+
+  // Step 2: code-agent from git, python 3.9, with glue code.
+  declare(new AgentPod(workloads, 'code-agent', {
+    source: AgentSource.code({
+      source: CodeSource.git({ repository: 'https://github.com/example/agent', path: '/src' }),
+      runtime: AgentRuntime.PYTHON,
+      version: '3.9',
+    }),
+    environment: new AgentEnvironment({ glueCode: GlueCode.fromFile(path.join(__dirname, 'glue', 'gluecode.py')) }),
+  }));
+
+  // Step 3: tooled-agent with the tool-manager sidecar.
+  declare(new AgentPod(workloads, 'tooled-agent', {
+    source: AgentSource.image('base-agent:latest', { command: ['/usr/local/bin/agent'] }),
+    toolSidecar: new ToolSidecar({
+      image: TOOL_MANAGER_IMAGE,
+      required: ['python', 'git'],
+      optional: ['kubectl'],
+      custom: [{ name: 'custom-tool', version: '1.0', source: 'https://example.com/tools/custom-tool' }],
+    }),
+  }));
+
+  // Step 4: full-agent with a Redis memory backend and two LLM providers (main, then fallback).
+  declare(new AgentPod(workloads, 'full-agent', {
+    source: AgentSource.image('advanced-agent:latest', { command: ['/usr/local/bin/agent'] }),
+    toolSidecar: new ToolSidecar({ image: TOOL_MANAGER_IMAGE, required: ['python'] }),
+    memory: MemoryProfile.fromSize('1Gi', MemoryBackend.redis({ address: 'redis.agents.svc:6379' })),
+    llmProviders: [
+      LlmProvider.anthropic({ name: 'main-llm', model: 'claude-3', credentials: { secretName: 'anthropic-credentials' } }),
+      LlmProvider.openai({ name: 'backup-llm', credentials: { secretName: 'openai-credentials' } }),
+    ],
+  }));
+
+  // Step 5: production-agent.
+  declare(new AgentPod(workloads, 'production-agent', {
+    source: AgentSource.image('production-agent:latest', { command: ['/usr/local/bin/agent'] }),
+    replicas: 2,
+    toolSidecar: new ToolSidecar({ image: TOOL_MANAGER_IMAGE, required: ['python'] }),
+    memory: MemoryProfile.fromSize('2Gi', MemoryBackend.redis({
+      address: 'redis.agents.svc:6379',
+      passwordSecret: { name: 'redis-auth', key: 'password' },
+    })),
+    llmProviders: [
+      LlmProvider.anthropic({ name: 'production-llm', credentials: { secretName: 'prod-anthropic-creds' } }),
+    ],
+  }), {
+    monitoring: { enabled: true, metrics: ['memory_usage', 'api_latency'] },
+    security: { networkPolicy: { allowedNamespaces: ['default', 'monitoring'] } },
+    scaling: {
+      minReplicas: 2,
+      maxReplicas: 5,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+    },
+  });
+
+  return app;
+}

@@ -1,0 +1,409 @@
+import { createHash } from 'crypto';
+import { ApiObjectMetadata, Lazy } from 'cdk8s';
+import {
+  Capability, ConfigMap, Container, ContainerProps, Deployment, EnvValue, ImagePullPolicy, LabelSelector,
+  Secret, SeccompProfileType, ServiceAccount, Volume,
+} from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { AgentEnvironment } from './agent-environment';
+import { AgentTypeSpec } from './agent-type';
+import { AgentRuntime, AgentSource, AgentSourceType, CodeSourceType } from './agent-source';
+import { recommendedLabels, selectorLabels } from './labels';
+import { LlmProvider } from './llm-provider';
+import { MemoryBackendType, MemoryProfile } from './memory-profile';
+import {
+  INIT_MOUNT_PATH, INIT_SCRIPT_KEY, SHARED_MOUNT_PATH, SOURCE_MOUNT_PATH, WRAPPER_KEY, WRAPPER_PATH,
+  glueKey, renderInitScript, renderWrapper, sourceKey,
+} from './shared-volume';
+import { ToolSidecar } from './tool-sidecar';
+import { checkDns1123Label, checkImage, fail } from './validation';
+
+const KIND = 'AgentPod';
+
+/** Name of the agent container. */
+const AGENT_CONTAINER = 'agent';
+/** Name of the init container. */
+const INIT_CONTAINER = 'agent-init';
+/** Mount path of the tool manifest in the sidecar. */
+const TOOLS_MOUNT_PATH = '/etc/tool-manager';
+/** Default user and group of every container (restricted Pod Security Standard). */
+const DEFAULT_UID = 1000;
+
+/** Props of {@link AgentPod}. */
+export interface AgentPodProps {
+  /** What the agent container runs: an image or code (seed 002 step 2). */
+  readonly source: AgentSource;
+
+  /**
+   * Agent name: the name of the Deployment, ServiceAccount and ConfigMaps, and
+   * the `app.kubernetes.io/name` / `instance` labels. RFC 1123 label.
+   * @default - the construct id
+   */
+  readonly agentName?: string;
+
+  /**
+   * Namespace of every object.
+   * @default - none: the namespace of `kubectl apply` / the overlay
+   */
+  readonly namespace?: string;
+
+  /**
+   * Environment variables, SDK packages and glue code prepared by the init container.
+   * @default - only the variables the library sets (`AGENT_NAME`, endpoints, memory backend)
+   */
+  readonly environment?: AgentEnvironment;
+
+  /**
+   * The tool-manager sidecar (seed 002 step 3). Required to use `llmProviders`:
+   * LLM credentials are given to the sidecar only.
+   * @default - no sidecar
+   */
+  readonly toolSidecar?: ToolSidecar;
+
+  /**
+   * Memory of every container and the memory backend (seed 002 step 4).
+   * @default MemoryProfile.SMALL
+   */
+  readonly memory?: MemoryProfile;
+
+  /**
+   * LLM providers in order: the first is the main provider, the next are
+   * fallbacks (seed 002 step 4 `llm.providers`). Names must be unique.
+   * @default - none
+   */
+  readonly llmProviders?: LlmProvider[];
+
+  /**
+   * `spec.replicas` of the Deployment (integer >= 0).
+   * @default 1
+   */
+  readonly replicas?: number;
+
+  /**
+   * Image of the init container. It needs `/bin/sh`, plus `git` for a git
+   * source and `pip`/`npm` for SDK packages.
+   * @default - `python:<version>` / `node:<version>` (full images, which carry
+   * git) when a code source or SDK needs a runtime, else `busybox:1.36`
+   */
+  readonly initImage?: string;
+
+  /**
+   * User id every container runs as (`securityContext.runAsUser`, also
+   * `runAsGroup` and `fsGroup`). Must not be 0.
+   * @default 1000
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * Extra labels on every object and on the pod template.
+   * @default - only the recommended `app.kubernetes.io/*` labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * `app.kubernetes.io/version` label.
+   * @default - none
+   */
+  readonly version?: string;
+}
+
+/**
+ * One agent workload (seed 002 steps 1–4): a Deployment whose pod has
+ *
+ * - the `agent` container (from an image, or code on a python/nodejs runtime);
+ * - the `agent-init` init container, which fills the shared volume
+ *   (`/shared`) with the wrapper entrypoint, the code, SDK packages and glue
+ *   code before the agent starts;
+ * - the optional `tool-manager` sidecar with the declared tools, a local
+ *   endpoint for the agent and the LLM credentials (as `secretKeyRef`);
+ * - requests and limits of every container from a `MemoryProfile`.
+ *
+ * Also renders a ServiceAccount (no API token mounted) and the ConfigMaps
+ * holding the scripts, local source and tool manifest. Every object carries
+ * the recommended `app.kubernetes.io/*` labels.
+ */
+export class AgentPod extends Construct {
+  /** The agent name (object names and `app.kubernetes.io/name`). */
+  public readonly agentName: string;
+  /** The rendered Deployment. */
+  public readonly deployment: Deployment;
+  /** The agent's ServiceAccount. */
+  public readonly serviceAccount: ServiceAccount;
+  /** The ConfigMap holding the init script, wrapper and glue code. */
+  public readonly initConfigMap: ConfigMap;
+  /** The agent container. */
+  public readonly agentContainer: Container;
+  /** The init container that prepares the shared volume. */
+  public readonly initContainer: Container;
+  /** The tool sidecar container, if any. */
+  public readonly sidecarContainer?: Container;
+  /** The source of the agent container. */
+  public readonly source: AgentSource;
+  /** The memory profile. */
+  public readonly memory: MemoryProfile;
+  /** The tool sidecar, if any. */
+  public readonly toolSidecar?: ToolSidecar;
+  /** The environment, if any. */
+  public readonly environment?: AgentEnvironment;
+
+  private readonly _providers: LlmProvider[] = [];
+  /** ConfigMaps whose data is fully known at construction (checksummed). */
+  private readonly plainConfigMaps: ConfigMap[] = [];
+
+  /** @throws if a prop is invalid (the message names the construct path, the field and the value) */
+  public constructor(scope: Construct, id: string, props: AgentPodProps) {
+    super(scope, id);
+    const where = this.node.path;
+    if (!props || !props.source) {
+      fail(KIND, where, 'source', '', 'is required: use AgentSource.image(...) or AgentSource.code(...)');
+    }
+    this.agentName = checkDns1123Label(KIND, where, 'agentName', props.agentName ?? id);
+    const namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
+    const replicas = props.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 0) fail(KIND, where, 'replicas', replicas, 'is not an integer >= 0');
+    const uid = props.runAsUser ?? DEFAULT_UID;
+    if (!Number.isInteger(uid) || uid < 1) fail(KIND, where, 'runAsUser', uid, 'must be a non-root user id (an integer >= 1)');
+    if (props.initImage !== undefined) checkImage(props.initImage, KIND, where, 'initImage');
+
+    this.source = props.source;
+    this.memory = props.memory ?? MemoryProfile.SMALL;
+    this.toolSidecar = props.toolSidecar;
+    this.environment = props.environment;
+
+    const labelOptions = { name: this.agentName, instance: this.agentName, component: 'agent', version: props.version };
+    const labels = { ...recommendedLabels(labelOptions), ...(props.labels ?? {}) };
+    const metadata = (name: string): ApiObjectMetadata => ({ name, namespace, labels });
+
+    this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', {
+      metadata: metadata(this.agentName),
+      automountToken: false,
+    });
+
+    // Init ConfigMap: init script, wrapper entrypoint, glue code.
+    this.initConfigMap = new ConfigMap(this, 'InitConfig', { metadata: metadata(`${this.agentName}-init`) });
+    this.initConfigMap.addData(INIT_SCRIPT_KEY, renderInitScript(this.source, this.environment));
+    this.initConfigMap.addData(WRAPPER_KEY, renderWrapper());
+    this.plainConfigMaps.push(this.initConfigMap);
+    if (this.environment?.glueCode) {
+      this.initConfigMap.addData(glueKey(this.environment.glueCode.fileName), this.environment.glueCode.content);
+    }
+
+    const shared = Volume.fromEmptyDir(this, 'SharedVolume', 'agent-shared');
+    const tmp = Volume.fromEmptyDir(this, 'TmpVolume', 'tmp');
+    const initVolume = Volume.fromConfigMap(this, 'InitVolume', this.initConfigMap, { name: 'agent-init', defaultMode: 0o555 });
+
+    const restricted = {
+      ensureNonRoot: true,
+      user: uid,
+      group: uid,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: [Capability.ALL] },
+      seccompProfile: { type: SeccompProfileType.RUNTIME_DEFAULT },
+    };
+
+    const configHash = Lazy.any({ produce: () => this.configChecksum() }) as unknown as string;
+    this.deployment = new Deployment(this, 'Deployment', {
+      metadata: metadata(this.agentName),
+      replicas,
+      select: false,
+      podMetadata: {
+        labels,
+        annotations: {
+          'agents.cdk8s.io/memory-profile': this.memory.name,
+          'agents.cdk8s.io/config-checksum': configHash,
+        },
+      },
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid },
+    });
+    this.deployment.select(LabelSelector.of({ labels: selectorLabels(labelOptions) }));
+
+    // Init container: prepares the shared volume before the agent starts.
+    this.initContainer = this.deployment.addInitContainer({
+      name: INIT_CONTAINER,
+      image: props.initImage ?? this.defaultInitImage(),
+      imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['/bin/sh', `${INIT_MOUNT_PATH}/${INIT_SCRIPT_KEY}`],
+      envVariables: {
+        HOME: EnvValue.fromValue('/tmp'),
+        AGENT_SHARED_DIR: EnvValue.fromValue(SHARED_MOUNT_PATH),
+        PIP_NO_CACHE_DIR: EnvValue.fromValue('1'),
+        NPM_CONFIG_CACHE: EnvValue.fromValue('/tmp/.npm'),
+      },
+      resources: this.memory.initResources(),
+      securityContext: restricted,
+    });
+    this.initContainer.mount(SHARED_MOUNT_PATH, shared);
+    this.initContainer.mount('/tmp', tmp, { subPath: INIT_CONTAINER });
+    this.initContainer.mount(INIT_MOUNT_PATH, initVolume, { readOnly: true });
+
+    const code = this.source.type === AgentSourceType.CODE ? this.source.codeSource : undefined;
+    if (code?.type === CodeSourceType.LOCAL) {
+      const sourceConfigMap = new ConfigMap(this, 'SourceConfig', { metadata: metadata(`${this.agentName}-source`) });
+      this.plainConfigMaps.push(sourceConfigMap);
+      const items: { [key: string]: { path: string } } = {};
+      Object.values(code.files).forEach((content, i) => {
+        sourceConfigMap.addData(sourceKey(i), content);
+        items[sourceKey(i)] = { path: sourceKey(i) };
+      });
+      const sourceVolume = Volume.fromConfigMap(this, 'SourceVolume', sourceConfigMap, { name: 'agent-source', items });
+      this.initContainer.mount(SOURCE_MOUNT_PATH, sourceVolume, { readOnly: true });
+    }
+
+    // Agent container.
+    const agentProps: ContainerProps = {
+      name: AGENT_CONTAINER,
+      image: this.source.image,
+      imagePullPolicy: this.source.pullPolicy,
+      command: this.source.command ? ['/bin/sh', WRAPPER_PATH, ...this.source.command] : undefined,
+      args: this.source.args,
+      workingDir: code ? `${SHARED_MOUNT_PATH}/src${code.path === '/' ? '' : code.path}` : undefined,
+      resources: this.memory.agentResources(),
+      securityContext: restricted,
+    };
+    this.agentContainer = this.deployment.addContainer(agentProps);
+    this.agentContainer.mount(SHARED_MOUNT_PATH, shared);
+    this.agentContainer.mount('/tmp', tmp, { subPath: AGENT_CONTAINER });
+    const agentEnv = this.agentContainer.env;
+    agentEnv.addVariable('AGENT_NAME', EnvValue.fromValue(this.agentName));
+    agentEnv.addVariable('AGENT_SHARED_DIR', EnvValue.fromValue(SHARED_MOUNT_PATH));
+    for (const [name, value] of Object.entries(this.environment?.variables ?? {})) {
+      agentEnv.addVariable(name, EnvValue.fromValue(value));
+    }
+    for (const [name, ref] of Object.entries(this.environment?.secretVariables ?? {})) {
+      agentEnv.addVariable(name, EnvValue.fromSecretValue({ secret: Secret.fromSecretName(this, `EnvSecret-${name}`, ref.name), key: ref.key }));
+    }
+    if (this.environment?.glueCode) {
+      agentEnv.addVariable('AGENT_GLUE_CODE', EnvValue.fromValue(`${SHARED_MOUNT_PATH}/glue/${this.environment.glueCode.fileName}`));
+    }
+    const backend = this.memory.backend;
+    agentEnv.addVariable('AGENT_MEMORY_BACKEND', EnvValue.fromValue(backend.type));
+    if (backend.type === MemoryBackendType.REDIS) {
+      agentEnv.addVariable('AGENT_MEMORY_REDIS_ADDRESS', EnvValue.fromValue(backend.address!));
+      agentEnv.addVariable('AGENT_MEMORY_REDIS_DB', EnvValue.fromValue(String(backend.database ?? 0)));
+      if (backend.passwordSecret) {
+        agentEnv.addVariable('AGENT_MEMORY_REDIS_PASSWORD', EnvValue.fromSecretValue({
+          secret: Secret.fromSecretName(this, 'RedisSecret', backend.passwordSecret.name),
+          key: backend.passwordSecret.key,
+        }));
+      }
+    }
+
+    // Tool sidecar.
+    const sidecar = this.toolSidecar;
+    if (sidecar) {
+      if (sidecar.name === AGENT_CONTAINER || sidecar.name === INIT_CONTAINER) {
+        fail(KIND, where, 'toolSidecar.name', sidecar.name, 'clashes with a container of the agent pod');
+      }
+      const toolsConfigMap = new ConfigMap(this, 'ToolsConfig', { metadata: metadata(`${this.agentName}-tools`) });
+      toolsConfigMap.addData('tools.json', JSON.stringify(sidecar.toSpec(), null, 2));
+      this.plainConfigMaps.push(toolsConfigMap);
+      toolsConfigMap.addData('llm-providers.json',
+        Lazy.any({ produce: () => this.providersJson() }) as unknown as string);
+      const toolsVolume = Volume.fromConfigMap(this, 'ToolsVolume', toolsConfigMap, { name: 'tool-manager-config' });
+      this.sidecarContainer = this.deployment.addContainer({
+        name: sidecar.name,
+        image: sidecar.image,
+        imagePullPolicy: sidecar.imagePullPolicy,
+        ports: [{ number: sidecar.port, name: 'tools' }],
+        envVariables: {
+          TOOL_MANAGER_PORT: EnvValue.fromValue(String(sidecar.port)),
+          TOOL_MANAGER_CONFIG: EnvValue.fromValue(`${TOOLS_MOUNT_PATH}/tools.json`),
+          LLM_PROVIDERS_CONFIG: EnvValue.fromValue(`${TOOLS_MOUNT_PATH}/llm-providers.json`),
+          AGENT_SHARED_DIR: EnvValue.fromValue(SHARED_MOUNT_PATH),
+        },
+        resources: this.memory.sidecarResources(),
+        securityContext: restricted,
+      });
+      this.sidecarContainer.mount(SHARED_MOUNT_PATH, shared);
+      this.sidecarContainer.mount('/tmp', tmp, { subPath: sidecar.name });
+      this.sidecarContainer.mount(TOOLS_MOUNT_PATH, toolsVolume, { readOnly: true });
+      agentEnv.addVariable('TOOL_MANAGER_ENDPOINT', EnvValue.fromValue(sidecar.endpoint));
+    }
+
+    for (const provider of props.llmProviders ?? []) {
+      this.addLlmProvider(provider);
+    }
+  }
+
+  /**
+   * Adds an LLM provider after the ones already given (the order is the
+   * fallback order). Its API key goes to the sidecar as `secretKeyRef`; the
+   * agent only gets the sidecar's proxy endpoint (`LLM_PROXY_ENDPOINT`) and
+   * the provider names (`AGENT_LLM_PROVIDERS`).
+   * @throws if there is no tool sidecar, or a provider of that name exists
+   */
+  public addLlmProvider(provider: LlmProvider): void {
+    const where = this.node.path;
+    if (!this.sidecarContainer || !this.toolSidecar) {
+      fail(KIND, where, 'llmProviders', provider.name, 'needs a toolSidecar: LLM credentials are given to the sidecar only, never to the agent container');
+    }
+    if (this._providers.some(p => p.name === provider.name)) {
+      fail(KIND, where, 'llmProviders', provider.name, 'is declared twice');
+    }
+    if (this._providers.some(p => p.apiKeyEnvVar === provider.apiKeyEnvVar)) {
+      fail(KIND, where, 'llmProviders', provider.name, `uses the key variable ${provider.apiKeyEnvVar} of another provider; give one of them apiKeyEnvVar via LlmProvider.generic()`);
+    }
+    this._providers.push(provider);
+    this.sidecarContainer.env.addVariable(provider.apiKeyEnvVar, EnvValue.fromSecretValue({
+      secret: Secret.fromSecretName(this, `LlmSecret-${provider.name}`, provider.secretName),
+      key: provider.secretKey,
+    }));
+    const agentEnv = this.agentContainer.env;
+    if (this._providers.length === 1) {
+      agentEnv.addVariable('LLM_PROXY_ENDPOINT', EnvValue.fromValue(`${this.toolSidecar.endpoint}/llm`));
+      agentEnv.addVariable('AGENT_LLM_PROVIDERS', EnvValue.fromValue(
+        Lazy.any({ produce: () => this._providers.map(p => p.name).join(',') }) as unknown as string));
+    }
+  }
+
+  /** The LLM providers in fallback order (a copy). */
+  public get llmProviders(): LlmProvider[] {
+    return [...this._providers];
+  }
+
+  /**
+   * The AgentType `spec` that describes this workload (seed 002 §2), so the
+   * same agent can be declared as an `AgentType` resource without typing it twice.
+   * Secret values never appear: providers carry their Secret name only.
+   */
+  public toAgentTypeSpec(): AgentTypeSpec {
+    const agent: { [key: string]: any } = { name: AGENT_CONTAINER, ...this.source.toSpec() };
+    const environment = this.environment?.toSpec();
+    if (environment && Object.keys(environment).length > 0) agent.environment = environment;
+    const spec: { -readonly [K in keyof AgentTypeSpec]: any } = { agent, memory: this.memory.toSpec() };
+    const tools = this.toolSidecar?.toSpec();
+    if (tools && Object.keys(tools).length > 0) spec.tools = tools;
+    if (this._providers.length > 0) spec.llm = { providers: this._providers.map(p => p.toSpec()) };
+    return spec;
+  }
+
+  private defaultInitImage(): string {
+    const runtime = this.source.runtime ?? this.environment?.sdk?.runtime;
+    const needsRuntime = this.source.codeSource?.type === CodeSourceType.GIT || (this.environment?.sdk?.packages ?? []).length > 0;
+    if (!needsRuntime || !runtime) return 'busybox:1.36';
+    const version = this.environment?.sdk?.version ?? this.source.runtimeVersion;
+    return runtime === AgentRuntime.PYTHON ? `python:${version}` : `node:${version}`;
+  }
+
+  /** The `llm-providers.json` the sidecar reads: providers in fallback order, Secret names only. */
+  private providersJson(): string {
+    return JSON.stringify(this._providers.map(p => p.toSpec()), null, 2);
+  }
+
+  /** sha256 of everything the pod reads from ConfigMaps: a change rolls the pods. */
+  private configChecksum(): string {
+    const hash = createHash('sha256');
+    const add = (key: string, value: string) => hash.update(key).update('\0').update(value).update('\0');
+    for (const cm of this.plainConfigMaps) {
+      for (const [key, value] of Object.entries(cm.data).sort(([a], [b]) => a.localeCompare(b))) {
+        if (typeof value === 'string') add(`${cm.name}/${key}`, value); // the Lazy providers file is added below
+      }
+    }
+    if (this.toolSidecar) add('llm-providers.json', this.providersJson());
+    return hash.digest('hex');
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Kubernetes recommended labels (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/).
+ * Internal helper: the constructs put these on every object they render.
+ */
+
+/** The value of `app.kubernetes.io/part-of` and `app.kubernetes.io/managed-by` style markers of this library. */
+export const PART_OF = 'cdk8s-agents';
+
+export interface RecommendedLabelsOptions {
+  /** `app.kubernetes.io/name`: the name of the application. */
+  readonly name: string;
+  /** `app.kubernetes.io/instance`: a unique name identifying this instance. */
+  readonly instance: string;
+  /** `app.kubernetes.io/component`: the component within the architecture. */
+  readonly component: string;
+  /** `app.kubernetes.io/version`, when known. */
+  readonly version?: string;
+}
+
+/** The full set of recommended labels for an object. */
+export function recommendedLabels(options: RecommendedLabelsOptions): Record<string, string> {
+  const labels: Record<string, string> = {
+    'app.kubernetes.io/name': options.name,
+    'app.kubernetes.io/instance': options.instance,
+    'app.kubernetes.io/component': options.component,
+    'app.kubernetes.io/part-of': PART_OF,
+    'app.kubernetes.io/managed-by': 'cdk8s',
+  };
+  if (options.version) labels['app.kubernetes.io/version'] = options.version;
+  return labels;
+}
+
+/** The stable subset used in selectors (never changes across versions, so Deployments can be updated). */
+export function selectorLabels(options: RecommendedLabelsOptions): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': options.name,
+    'app.kubernetes.io/instance': options.instance,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Input checks shared by every construct of the library.
+ *
+ * Each check throws an `Error` whose message names the construct (kind and
+ * path), the field and the offending value, e.g.
+ * `AgentPod 'app/web': memory limit '2Gx' is not a Kubernetes quantity`.
+ * Nothing here is exported from the package: these are internal helpers.
+ */
+
+/** RFC 1123 label: lowercase alphanumerics and '-', at most 63 characters (Kubernetes namespaces, container names, most object names). */
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** RFC 1123 subdomain: dot-separated labels, at most 253 characters (ConfigMap, Secret, Deployment names). */
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** C identifier as Kubernetes requires for env var names (relaxed form accepted by the API server). */
+const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+/** A Kubernetes resource quantity (k8s.io/apimachinery/pkg/api/resource), e.g. `512Mi`, `2Gi`, `1G`, `500m`. */
+const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+
+/** Formats `<Kind> '<path>'` for error messages. */
+export function subject(kind: string, path: string): string {
+  return `${kind} '${path || '<root>'}'`;
+}
+
+/** Throws `<Kind> '<path>': <field> '<value>' <problem>`. */
+export function fail(kind: string, path: string, field: string, value: unknown, problem: string): never {
+  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  throw new Error(`${subject(kind, path)}: ${field} '${shown}' ${problem}`);
+}
+
+export function checkDns1123Label(kind: string, path: string, field: string, value: string): string {
+  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
+    fail(kind, path, field, value, 'is not a valid RFC 1123 label (lowercase letters, digits and \'-\', at most 63 characters, starting and ending with a letter or digit)');
+  }
+  return value;
+}
+
+export function checkDns1123Subdomain(kind: string, path: string, field: string, value: string): string {
+  if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+    fail(kind, path, field, value, 'is not a valid RFC 1123 subdomain (lowercase letters, digits, \'-\' and \'.\', at most 253 characters)');
+  }
+  return value;
+}
+
+export function checkEnvVarName(kind: string, path: string, field: string, value: string): string {
+  if (!ENV_VAR_NAME.test(value)) {
+    fail(kind, path, field, value, 'is not a valid environment variable name');
+  }
+  return value;
+}
+
+export function isQuantity(value: string): boolean {
+  return QUANTITY.test(value);
+}
+
+export function checkQuantity(kind: string, path: string, field: string, value: string): string {
+  if (!isQuantity(value)) {
+    fail(kind, path, field, value, 'is not a Kubernetes quantity (for example \'512Mi\', \'2Gi\', \'500m\')');
+  }
+  return value;
+}
+
+export function checkPort(kind: string, path: string, field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    fail(kind, path, field, value, 'is not a port number (an integer from 1 to 65535)');
+  }
+  return value;
+}
+
+export function checkNonEmpty(kind: string, path: string, field: string, value: string | undefined): string {
+  if (value === undefined || value.trim() === '') {
+    fail(kind, path, field, value ?? '', 'must not be empty');
+  }
+  return value;
+}
+
+/** Checks an image reference: non-empty, no whitespace, `[registry/]name[:tag][@digest]`. */
+export function checkImage(image: string, kind = 'AgentSource', path = 'image', field = 'image'): string {
+  if (typeof image !== 'string' || image.trim() === '') {
+    fail(kind, path, field, image ?? '', 'is required: give an image reference such as \'registry.example.com/agent:1.0\'');
+  }
+  if (!/^[a-z0-9]+([._\-\/:a-z0-9]*)(@sha256:[a-f0-9]{64})?$/i.test(image) || /\s/.test(image)) {
+    fail(kind, path, field, image, 'is not an image reference ([registry/]name[:tag][@sha256:digest])');
+  }
+  return image;
+}
+
