@@ -32,6 +32,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     `kubernetes-models@${KUBERNETES_MODELS_VERSION}`,
     'yaml@^2.6.0',
     '@types/node@^20',
+    'ajv-formats@^3.0.1',
   ],
   // JSON Schema validation of AgentType resources at synth time (issue 2, item 3).
   bundledDeps: ['ajv@^8.17.1'],

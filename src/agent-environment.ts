@@ -137,11 +137,11 @@ export class AgentEnvironment {
    * Adds an environment variable whose value comes from a Secret
    * (`valueFrom.secretKeyRef`); the value never appears in the manifest.
    */
-  public addSecretVariable(name: string, secret: SecretKeyReference): void {
-    checkEnvVarName(KIND, 'variables', 'variables', name);
-    checkDns1123Subdomain(KIND, name, 'secret.name', secret.name);
-    checkNonEmpty(KIND, name, 'secret.key', secret.key);
-    this._secretVariables[name] = { ...secret };
+  public addSecretVariable(variableName: string, secret: SecretKeyReference): void {
+    checkEnvVarName(KIND, 'variables', 'variables', variableName);
+    checkDns1123Subdomain(KIND, variableName, 'secret.name', secret.name);
+    checkNonEmpty(KIND, variableName, 'secret.key', secret.key);
+    this._secretVariables[variableName] = { ...secret };
   }
 
   /** Plain variables (a copy). */

@@ -6,8 +6,8 @@ import {
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AgentEnvironment } from './agent-environment';
-import { AgentTypeSpec } from './agent-type';
 import { AgentRuntime, AgentSource, AgentSourceType, CodeSourceType } from './agent-source';
+import { AgentTypeSpec } from './agent-type';
 import { recommendedLabels, selectorLabels } from './labels';
 import { LlmProvider } from './llm-provider';
 import { MemoryBackendType, MemoryProfile } from './memory-profile';
@@ -256,7 +256,7 @@ export class AgentPod extends Construct {
     // Agent container.
     const agentProps: ContainerProps = {
       name: AGENT_CONTAINER,
-      image: this.source.image,
+      image: this.source.containerImage,
       imagePullPolicy: this.source.pullPolicy,
       command: this.source.command ? ['/bin/sh', WRAPPER_PATH, ...this.source.command] : undefined,
       args: this.source.args,

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import * as path from 'path';
+import { join, relative, resolve, sep } from 'path';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
 import { checkImage, checkNonEmpty, fail } from './validation';
 
@@ -69,7 +69,7 @@ export class CodeSource {
    * @throws if the folder does not exist, is empty, or holds more than 900 KiB
    */
   public static local(options: LocalSourceOptions): CodeSource {
-    const dir = path.resolve(options.directory);
+    const dir = resolve(options.directory);
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
       fail(KIND, 'local', 'code.source.directory', options.directory, 'is not a folder');
     }
@@ -77,13 +77,13 @@ export class CodeSource {
     let total = 0;
     const walk = (d: string) => {
       for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-        const full = path.join(d, entry.name);
+        const full = join(d, entry.name);
         if (entry.isDirectory()) {
           if (entry.name !== 'node_modules' && entry.name !== '.git' && entry.name !== '__pycache__') walk(full);
         } else if (entry.isFile()) {
           const content = fs.readFileSync(full, 'utf-8');
           total += Buffer.byteLength(content);
-          files[path.relative(dir, full).split(path.sep).join('/')] = content;
+          files[relative(dir, full).split(sep).join('/')] = content;
         }
       }
     };
@@ -209,7 +209,7 @@ export class AgentSource {
     /** container or code. */
     public readonly type: AgentSourceType,
     /** Image of the agent container. */
-    public readonly image: string,
+    public readonly containerImage: string,
     /** Pull policy of the agent container. */
     public readonly pullPolicy: ImagePullPolicy,
     /** Command run through the wrapper entrypoint, if known. */
@@ -227,7 +227,7 @@ export class AgentSource {
   /** The AgentType `spec.agent` fields of this source (`type`, `container` or `code`). */
   public toSpec(): { [key: string]: any } {
     if (this.type === AgentSourceType.CONTAINER) {
-      return { type: 'container', container: { image: this.image, pullPolicy: this.pullPolicy } };
+      return { type: 'container', container: { image: this.containerImage, pullPolicy: this.pullPolicy } };
     }
     const src = this.codeSource!;
     const source: { [key: string]: any } = { type: src.type, path: src.path };

@@ -366,7 +366,7 @@ function validator(): ValidateFunction {
 }
 
 /** `/spec/llm/providers/0/name` -> `spec.llm.providers[0].name`. */
-export function pointerToPath(pointer: string): string {
+function pointerToPath(pointer: string): string {
   if (!pointer) return '';
   let out = '';
   for (const raw of pointer.split('/').slice(1)) {

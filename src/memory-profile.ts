@@ -248,8 +248,17 @@ function toMebibytes(profile: string, field: string, value: string): number {
   }
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.exec(value);
   const factors: { [suffix: string]: number } = {
-    '': 1, 'Ki': 1024, 'Mi': 1024 ** 2, 'Gi': 1024 ** 3, 'Ti': 1024 ** 4, 'Pi': 1024 ** 5,
-    'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15,
+    '': 1,
+    'Ki': 1024,
+    'Mi': 1024 ** 2,
+    'Gi': 1024 ** 3,
+    'Ti': 1024 ** 4,
+    'Pi': 1024 ** 5,
+    'k': 1e3,
+    'M': 1e6,
+    'G': 1e9,
+    'T': 1e12,
+    'P': 1e15,
   };
   const mebibytes = m ? (Number(m[1]) * factors[m[2] ?? '']) / 1024 ** 2 : NaN;
   if (!Number.isInteger(mebibytes) || mebibytes <= 0) {

@@ -18,8 +18,8 @@
  * | glue/                         | glue code                                 |
  * | etc/ready                     | written last: the volume is complete      |
  */
-import { AgentSourceType, AgentRuntime, AgentSource, CodeSourceType } from './agent-source';
 import { AgentEnvironment } from './agent-environment';
+import { AgentSourceType, AgentRuntime, AgentSource, CodeSourceType } from './agent-source';
 
 /** Mount path of the shared volume in every container. */
 export const SHARED_MOUNT_PATH = '/shared';
@@ -46,7 +46,7 @@ export function sourceKey(index: number): string {
 
 /** Single-quotes a word for POSIX sh. */
 export function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return `'${word.replace(/'/g, '\'\\\'\'')}'`;
 }
 
 /** The init script: fills the shared volume, then writes `etc/ready`. */
