@@ -34,8 +34,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@types/node@^20',
     'ajv-formats@^3.0.1',
   ],
-  // JSON Schema validation of AgentType resources at synth time (issue 2, item 3).
-  bundledDeps: ['ajv@^8.17.1'],
+  // Validation of AgentType resources at synth time against the CRD schema:
+  // ajv for the JSON Schema, @bufbuild/cel for its x-kubernetes-validations rules.
+  bundledDeps: ['ajv@^8.17.1', '@bufbuild/cel@^0.6.1'],
 
   // `dist/` holds the synthesized Kubernetes manifests of the examples; npm and
   // jsii packages go to `dist-packages/` so the two never mix.

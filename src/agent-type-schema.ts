@@ -7,6 +7,7 @@
  * this schema into the CustomResourceDefinition and `AgentType` validates its
  * synthesized manifest against the very same object, so the two cannot drift.
  */
+import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { checkDns1123Subdomain, fail } from './validation';
 
@@ -39,45 +40,50 @@ const PATTERN_HINTS: Record<string, string> = {
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
- * A CEL rule (`x-kubernetes-validations`) together with a TypeScript mirror of
- * it. The API server evaluates `rule`; the library evaluates `check` at synth
- * time, because no CEL interpreter is bundled.
+ * A CEL rule (`x-kubernetes-validations`). The API server evaluates it on
+ * create/update; `validateAgentTypeManifest` evaluates the same text at synth
+ * with the @bufbuild/cel interpreter.
  */
-interface MirroredCelRule {
+interface CelRule {
   readonly rule: string;
   readonly message: string;
-  readonly check: (self: any) => boolean;
 }
 
-const has = (o: any, k: string): boolean => o != null && typeof o === 'object' && o[k] !== undefined && o[k] !== null;
-
-const AGENT_RULES: MirroredCelRule[] = [
+const AGENT_RULES: CelRule[] = [
   {
     rule: '!has(self.type) || self.type != \'code\' || has(self.code)',
     message: 'agent.type \'code\' requires agent.code',
-    check: (a) => !has(a, 'type') || a.type !== 'code' || has(a, 'code'),
   },
   {
     rule: '!has(self.type) || self.type != \'container\' || has(self.container) || has(self.image)',
     message: 'agent.type \'container\' requires agent.container or agent.image',
-    check: (a) => !has(a, 'type') || a.type !== 'container' || has(a, 'container') || has(a, 'image'),
   },
 ];
 
-const SCALING_RULES: MirroredCelRule[] = [
+const SCALING_RULES: CelRule[] = [
   {
     rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
     message: 'scaling.minReplicas must not be greater than scaling.maxReplicas',
-    check: (s) => !has(s, 'minReplicas') || !has(s, 'maxReplicas')
-      || typeof s.minReplicas !== 'number' || typeof s.maxReplicas !== 'number' || s.minReplicas <= s.maxReplicas,
   },
 ];
 
-const CEL_MIRRORS = new Map<string, MirroredCelRule>(
-  [...AGENT_RULES, ...SCALING_RULES].map(r => [r.rule, r]),
-);
+/** Compiled CEL programs, by rule text (compiled once per process). */
+const CEL_PROGRAMS = new Map<string, (self: any) => unknown>();
 
-const celRules = (rules: MirroredCelRule[]) => rules.map(r => ({ rule: r.rule, message: r.message }));
+/** Evaluates a CEL rule with `self` bound to `data`: true, false, or an evaluation error message. */
+function evaluateCel(rule: string, data: any): boolean | string {
+  let program = CEL_PROGRAMS.get(rule);
+  if (!program) {
+    const planned = plan(celEnv(), parse(rule));
+    program = (self: any) => planned({ self });
+    CEL_PROGRAMS.set(rule, program);
+  }
+  const result = program(data);
+  if (isCelError(result)) return result.message;
+  return result === true;
+}
+
+const celRules = (rules: CelRule[]) => rules.map(r => ({ rule: r.rule, message: r.message }));
 
 /** Message for the `anyOf` on `spec.agent` (an agent needs something to run). */
 export const AGENT_SOURCE_PROBLEM = 'needs something to run: set spec.agent.image, spec.agent.container.image or spec.agent.code';
@@ -423,7 +429,7 @@ function formatAjvError(e: ErrorObject, data: any): string {
 }
 
 /**
- * Checks what ajv cannot: the CEL rules (through their TypeScript mirrors) and
+ * Checks what ajv cannot: the CEL rules (evaluated with @bufbuild/cel) and
  * `x-kubernetes-list-type` set/map uniqueness.
  */
 function kubernetesExtensionErrors(schema: any, data: any, path: string, out: string[]): void {
@@ -450,8 +456,10 @@ function kubernetesExtensionErrors(schema: any, data: any, path: string, out: st
   }
   if (typeof data !== 'object' || Array.isArray(data)) return;
   for (const v of schema['x-kubernetes-validations'] ?? []) {
-    const mirror = CEL_MIRRORS.get(v.rule);
-    if (mirror && !mirror.check(data)) {
+    const result = evaluateCel(v.rule, data);
+    if (typeof result === 'string') {
+      out.push(`${shown} '${show(data)}' could not be checked against rule "${v.rule}": ${result}`);
+    } else if (!result) {
       out.push(`${shown} '${show(data)}' fails rule "${v.rule}": ${v.message}`);
     }
   }

@@ -499,7 +499,7 @@ export interface AgentTypeProps {
  *
  * When the app is synthesized, the rendered manifest is validated against the
  * same `openAPIV3Schema` that `AgentTypeCrd` renders (enums, patterns,
- * required fields, unknown fields, CEL rule mirrors, list uniqueness); any
+ * required fields, unknown fields, CEL rules evaluated with @bufbuild/cel, list uniqueness); any
  * problem fails `app.synth()` before a file is written, with messages such as
  * `AgentType 'chart/web': spec.memory.size '2Gx' must match pattern "..."`.
  *

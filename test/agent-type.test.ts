@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parse } from '@bufbuild/cel';
 import Ajv from 'ajv';
 import { App, Chart, Testing } from 'cdk8s';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
@@ -455,7 +456,20 @@ describe('AgentType: invalid specs fail synthesis', () => {
       .toContain('spec.scaling.minReplicas \'1.5\' must be integer');
   });
 
-  test('CEL rule mirrors: type code without code, minReplicas above maxReplicas', () => {
+  test('every x-kubernetes-validations rule of the CRD compiles with a CEL library', () => {
+    const rules: string[] = [];
+    const walk = (node: any): void => {
+      if (!node || typeof node !== 'object') return;
+      for (const v of node['x-kubernetes-validations'] ?? []) rules.push(v.rule);
+      Object.values(node).forEach(walk);
+    };
+    walk(AgentTypeCrd.openApiSchema());
+    expect(rules.length).toBeGreaterThanOrEqual(3);
+    for (const rule of rules) expect(() => parse(rule)).not.toThrow();
+    expect(() => parse('self.type ==')).toThrow();
+  });
+
+  test('CEL rules, evaluated with @bufbuild/cel: type code without code, minReplicas above maxReplicas', () => {
     expect(synthError({ agent: { type: 'code', image: 'x' } }))
       .toContain('spec.agent \'{"image":"x","type":"code"}\' fails rule "!has(self.type) || self.type != \'code\' || has(self.code)": agent.type \'code\' requires agent.code');
     expect(synthError({ agent: { image: 'x' }, scaling: { minReplicas: 5, maxReplicas: 2 } }))
