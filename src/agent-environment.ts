@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AgentRuntime } from './agent-source';
 import { SecretKeyReference } from './memory-profile';
-import { checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail } from './validation';
+import { RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail, looksLikeSecretValue } from './validation';
 
 const KIND = 'AgentEnvironment';
 
@@ -32,8 +32,10 @@ export interface SdkOptions {
 export interface AgentEnvironmentProps {
   /**
    * Plain environment variables of the agent container (seed 002 step 2
-   * `environment.variables`). A name that looks like a credential (`*API_KEY*`,
-   * `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*CREDENTIAL*`) is refused.
+   * `environment.variables`). Refused: a name that looks like a credential
+   * (`*API_KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*CREDENTIAL*`), a value
+   * that looks like an API key (`sk-...`, `AKIA...`, `ghp_...`, ...), and the
+   * reserved prefixes `AGENT_`, `TOOL_MANAGER_`, `LLM_`.
    * @default - none
    */
   readonly variables?: { [name: string]: string };
@@ -92,6 +94,7 @@ export class GlueCode {
 export class AgentEnvironment {
   private readonly _variables: { [name: string]: string } = {};
   private readonly _secretVariables: { [name: string]: SecretKeyReference } = {};
+  private _usedBy?: string;
   /** SDK packages installed on the shared volume, if any. */
   public readonly sdk?: SdkOptions;
   /** Glue code placed on the shared volume, if any. */
@@ -122,10 +125,14 @@ export class AgentEnvironment {
 
   /**
    * Adds a plain environment variable to the agent container.
-   * @throws if the name is invalid or looks like a credential
+   * @throws if the name is invalid, reserved, declared twice or looks like a
+   * credential, if the value looks like an API key, or if an AgentPod already rendered this environment
    */
   public addVariable(name: string, value: string): void {
-    checkEnvVarName(KIND, 'variables', 'variables', name);
+    this.checkNewVariable(name);
+    if (looksLikeSecretValue(String(value))) {
+      throw new Error(`${KIND} 'variables': the value of '${name}' looks like an API key; a literal value would land in the manifest. Use addSecretVariable('${name}', { name: <secret>, key: <key> })`);
+    }
     if (SECRET_LIKE_NAME.test(name)) {
       // The value is not repeated in the message: it may be a real credential.
       throw new Error(`${KIND} 'variables': variable '${name}' looks like a credential; a literal value would land in the manifest. Use addSecretVariable('${name}', { name: <secret>, key: <key> })`);
@@ -138,10 +145,20 @@ export class AgentEnvironment {
    * (`valueFrom.secretKeyRef`); the value never appears in the manifest.
    */
   public addSecretVariable(variableName: string, secret: SecretKeyReference): void {
-    checkEnvVarName(KIND, 'variables', 'variables', variableName);
+    this.checkNewVariable(variableName);
     checkDns1123Subdomain(KIND, variableName, 'secret.name', secret.name);
     checkNonEmpty(KIND, variableName, 'secret.key', secret.key);
     this._secretVariables[variableName] = { ...secret };
+  }
+
+  private checkNewVariable(name: string): void {
+    if (this._usedBy) {
+      fail(KIND, 'variables', 'variable', name, `cannot be added: this environment is already rendered by ${this._usedBy}; add variables before creating the AgentPod`);
+    }
+    checkEnvVarName(KIND, 'variables', 'variables', name);
+    const reserved = reservedProblem(name);
+    if (reserved) fail(KIND, 'variables', 'variable', name, reserved);
+    if (name in this._variables || name in this._secretVariables) fail(KIND, 'variables', 'variable', name, 'is declared twice');
   }
 
   /** Plain variables (a copy). */
@@ -154,7 +171,19 @@ export class AgentEnvironment {
     return { ...this._secretVariables };
   }
 
-  /** The AgentType `spec.agent.environment` object. Secret variables are listed by name only. */
+  /**
+   * Marks this environment as rendered by an AgentPod: later `addVariable` /
+   * `addSecretVariable` calls throw instead of being silently left out.
+   * @internal
+   */
+  public _markUsedBy(owner: string): void {
+    this._usedBy = owner;
+  }
+
+  /**
+   * The AgentType `spec.agent.environment` object. Secret variables are left
+   * out: the schema's `variables` carry plain values only.
+   */
   public toSpec(): { [key: string]: any } {
     const spec: { [key: string]: any } = {};
     const variables = Object.entries(this._variables).map(([name, value]) => ({ name, value }));
@@ -163,6 +192,10 @@ export class AgentEnvironment {
     if (this.glueCode) spec.glueCode = { source: `/shared/glue/${this.glueCode.fileName}` };
     return spec;
   }
+}
+
+function reservedProblem(name: string): string | undefined {
+  return RESERVED_ENV_PREFIX.test(name) ? 'is reserved: cdk8s-agents sets the AGENT_*, TOOL_MANAGER_* and LLM_* variables itself' : undefined;
 }
 
 function checkFileName(fileName: string): string {

@@ -171,7 +171,26 @@ export class AgentPod extends Construct {
     this.environment = props.environment;
 
     const labelOptions = { name: this.agentName, instance: this.agentName, component: 'agent', version: props.version };
+    const selector = selectorLabels(labelOptions);
+    for (const key of Object.keys(props.labels ?? {})) {
+      if (key in selector) {
+        fail(KIND, where, `labels['${key}']`, props.labels![key], 'would break the Deployment selector; the selector labels are set from agentName');
+      }
+    }
     const labels = { ...recommendedLabels(labelOptions), ...(props.labels ?? {}) };
+
+    // Every check runs before the first child is created, so a caught error
+    // leaves no half-built agent in the tree.
+    const sidecar = this.toolSidecar;
+    if (sidecar && (sidecar.name === AGENT_CONTAINER || sidecar.name === INIT_CONTAINER)) {
+      fail(KIND, where, 'toolSidecar.name', sidecar.name, 'clashes with a container of the agent pod');
+    }
+    const providers = props.llmProviders ?? [];
+    providers.forEach((provider, i) => this.checkProvider(provider, providers.slice(0, i)));
+    const initImage = props.initImage ?? this.defaultInitImage();
+    this.environment?._markUsedBy(`AgentPod '${where}'`);
+    sidecar?._markUsedBy(`AgentPod '${where}'`);
+
     const metadata = (name: string): ApiObjectMetadata => ({ name, namespace, labels });
 
     this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', {
@@ -219,12 +238,12 @@ export class AgentPod extends Construct {
       automountServiceAccountToken: false,
       securityContext: { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid },
     });
-    this.deployment.select(LabelSelector.of({ labels: selectorLabels(labelOptions) }));
+    this.deployment.select(LabelSelector.of({ labels: selector }));
 
     // Init container: prepares the shared volume before the agent starts.
     this.initContainer = this.deployment.addInitContainer({
       name: INIT_CONTAINER,
-      image: props.initImage ?? this.defaultInitImage(),
+      image: initImage,
       imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
       command: ['/bin/sh', `${INIT_MOUNT_PATH}/${INIT_SCRIPT_KEY}`],
       envVariables: {
@@ -293,11 +312,7 @@ export class AgentPod extends Construct {
     }
 
     // Tool sidecar.
-    const sidecar = this.toolSidecar;
     if (sidecar) {
-      if (sidecar.name === AGENT_CONTAINER || sidecar.name === INIT_CONTAINER) {
-        fail(KIND, where, 'toolSidecar.name', sidecar.name, 'clashes with a container of the agent pod');
-      }
       const toolsConfigMap = new ConfigMap(this, 'ToolsConfig', { metadata: metadata(`${this.agentName}-tools`) });
       toolsConfigMap.addData('tools.json', JSON.stringify(sidecar.toSpec(), null, 2));
       this.plainConfigMaps.push(toolsConfigMap);
@@ -324,7 +339,7 @@ export class AgentPod extends Construct {
       agentEnv.addVariable('TOOL_MANAGER_ENDPOINT', EnvValue.fromValue(sidecar.endpoint));
     }
 
-    for (const provider of props.llmProviders ?? []) {
+    for (const provider of providers) {
       this.addLlmProvider(provider);
     }
   }
@@ -337,24 +352,15 @@ export class AgentPod extends Construct {
    * @throws if there is no tool sidecar, or a provider of that name exists
    */
   public addLlmProvider(provider: LlmProvider): void {
-    const where = this.node.path;
-    if (!this.sidecarContainer || !this.toolSidecar) {
-      fail(KIND, where, 'llmProviders', provider.name, 'needs a toolSidecar: LLM credentials are given to the sidecar only, never to the agent container');
-    }
-    if (this._providers.some(p => p.name === provider.name)) {
-      fail(KIND, where, 'llmProviders', provider.name, 'is declared twice');
-    }
-    if (this._providers.some(p => p.apiKeyEnvVar === provider.apiKeyEnvVar)) {
-      fail(KIND, where, 'llmProviders', provider.name, `uses the key variable ${provider.apiKeyEnvVar} of another provider; give one of them apiKeyEnvVar via LlmProvider.generic()`);
-    }
+    this.checkProvider(provider, this._providers);
     this._providers.push(provider);
-    this.sidecarContainer.env.addVariable(provider.apiKeyEnvVar, EnvValue.fromSecretValue({
+    this.sidecarContainer!.env.addVariable(provider.apiKeyEnvVar, EnvValue.fromSecretValue({
       secret: Secret.fromSecretName(this, `LlmSecret-${provider.name}`, provider.secretName),
       key: provider.secretKey,
     }));
     const agentEnv = this.agentContainer.env;
     if (this._providers.length === 1) {
-      agentEnv.addVariable('LLM_PROXY_ENDPOINT', EnvValue.fromValue(`${this.toolSidecar.endpoint}/llm`));
+      agentEnv.addVariable('LLM_PROXY_ENDPOINT', EnvValue.fromValue(`${this.toolSidecar!.endpoint}/llm`));
       agentEnv.addVariable('AGENT_LLM_PROVIDERS', EnvValue.fromValue(
         Lazy.any({ produce: () => this._providers.map(p => p.name).join(',') }) as unknown as string));
     }
@@ -381,11 +387,35 @@ export class AgentPod extends Construct {
     return spec;
   }
 
+  /** Checks a provider against the ones before it and the sidecar's own variables. */
+  private checkProvider(provider: LlmProvider, before: LlmProvider[]): void {
+    const where = this.node.path;
+    if (!this.toolSidecar) {
+      fail(KIND, where, 'llmProviders', provider.name, 'needs a toolSidecar: LLM credentials are given to the sidecar only, never to the agent container');
+    }
+    if (before.some(p => p.name === provider.name)) {
+      fail(KIND, where, 'llmProviders', provider.name, 'is declared twice');
+    }
+    if (before.some(p => p.apiKeyEnvVar === provider.apiKeyEnvVar)) {
+      fail(KIND, where, 'llmProviders', provider.name, `uses the key variable ${provider.apiKeyEnvVar} of another provider; give one of them apiKeyEnvVar via LlmProvider.generic()`);
+    }
+  }
+
+  /**
+   * The init image: the full runtime image (it has git, pip / npm) when the
+   * code source or the SDK needs one, else busybox.
+   * @throws if the code runtime and the SDK runtime differ and no initImage is given
+   */
   private defaultInitImage(): string {
-    const runtime = this.source.runtime ?? this.environment?.sdk?.runtime;
-    const needsRuntime = this.source.codeSource?.type === CodeSourceType.GIT || (this.environment?.sdk?.packages ?? []).length > 0;
-    if (!needsRuntime || !runtime) return 'busybox:1.36';
-    const version = this.environment?.sdk?.version ?? this.source.runtimeVersion;
+    const where = this.node.path;
+    const sdk = (this.environment?.sdk?.packages ?? []).length > 0 ? this.environment!.sdk : undefined;
+    const code = this.source.codeSource;
+    if (sdk && this.source.runtime && sdk.runtime !== this.source.runtime) {
+      fail(KIND, where, 'environment.sdk.runtime', sdk.runtime, `differs from the code runtime '${this.source.runtime}'; give initImage with both`);
+    }
+    const runtime = sdk?.runtime ?? (code?.type === CodeSourceType.GIT ? this.source.runtime : undefined);
+    if (!runtime) return 'busybox:1.36';
+    const version = sdk?.version ?? this.source.runtimeVersion;
     return runtime === AgentRuntime.PYTHON ? `python:${version}` : `node:${version}`;
   }
 

@@ -81,8 +81,14 @@ export class CodeSource {
         if (entry.isDirectory()) {
           if (entry.name !== 'node_modules' && entry.name !== '.git' && entry.name !== '__pycache__') walk(full);
         } else if (entry.isFile()) {
-          const content = fs.readFileSync(full, 'utf-8');
-          total += Buffer.byteLength(content);
+          const bytes = fs.readFileSync(full);
+          let content: string;
+          try {
+            content = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+          } catch {
+            fail(KIND, 'local', 'code.source.directory', full, 'is not a UTF-8 text file; a ConfigMap-packed source carries text only (use CodeSource.git() for binary files)');
+          }
+          total += bytes.length;
           files[relative(dir, full).split(sep).join('/')] = content;
         }
       }
@@ -202,7 +208,8 @@ export class AgentSource {
     const image = options.image ?? (python ? `python:${options.version}-slim` : `node:${options.version}-slim`);
     checkImage(image);
     return new AgentSource(AgentSourceType.CODE, image, ImagePullPolicy.IF_NOT_PRESENT,
-      [python ? 'python' : 'node', entrypoint], undefined, options.source, options.runtime, options.version);
+      [python ? 'python' : 'node', entrypoint], undefined, options.source, options.runtime, options.version,
+      options.entrypoint === undefined ? undefined : entrypoint, options.image);
   }
 
   private constructor(
@@ -222,6 +229,10 @@ export class AgentSource {
     public readonly runtime?: AgentRuntime,
     /** Runtime version, for code agents. */
     public readonly runtimeVersion?: string,
+    /** Entrypoint file given by the user, for code agents. */
+    private readonly customEntrypoint?: string,
+    /** Image given by the user, for code agents. */
+    private readonly customImage?: string,
   ) {}
 
   /** The AgentType `spec.agent` fields of this source (`type`, `container` or `code`). */
@@ -232,7 +243,11 @@ export class AgentSource {
     const src = this.codeSource!;
     const source: { [key: string]: any } = { type: src.type, path: src.path };
     if (src.repository) source.repository = src.repository;
-    return { type: 'code', code: { source, runtime: this.runtime, version: this.runtimeVersion } };
+    if (src.ref) source.ref = src.ref;
+    const code: { [key: string]: any } = { source, runtime: this.runtime, version: this.runtimeVersion };
+    if (this.customEntrypoint) code.entrypoint = this.customEntrypoint;
+    if (this.customImage) code.image = this.customImage;
+    return { type: 'code', code };
   }
 }
 

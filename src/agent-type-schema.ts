@@ -152,10 +152,13 @@ export function agentTypeOpenApiSchema(): any {
                       type: str('Source kind: git or local.', { enum: ['git', 'local'] }),
                       repository: str('Repository URL (for git sources).'),
                       path: str('Path of the code inside the repository or the local volume.'),
+                      ref: str('Branch or tag to check out (for git sources); the default branch when absent.'),
                     },
                   },
                   runtime: str('Language runtime: python or nodejs.', { enum: ['python', 'nodejs'] }),
                   version: str('Runtime version, for example "3.9".'),
+                  entrypoint: str('File started by the runtime, relative to the source path (default main.py / index.js).'),
+                  image: str('Image of the agent container (default python:<version>-slim / node:<version>-slim).'),
                 },
               },
               environment: {

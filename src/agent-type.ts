@@ -64,6 +64,13 @@ export interface AgentCodeSourceSpec {
    * @default - the root
    */
   readonly path?: string;
+
+  /**
+   * Branch or tag to check out, for `git` sources (a cdk8s-agents addition to the seed schema).
+   *
+   * @default - the repository's default branch
+   */
+  readonly ref?: string;
 }
 
 /**
@@ -91,6 +98,20 @@ export interface AgentCodeSpec {
    * @default - the operator's default for the runtime
    */
   readonly version?: string;
+
+  /**
+   * File started by the runtime, relative to the source path (a cdk8s-agents addition to the seed schema).
+   *
+   * @default - `main.py` for python, `index.js` for nodejs
+   */
+  readonly entrypoint?: string;
+
+  /**
+   * Image of the agent container (a cdk8s-agents addition to the seed schema).
+   *
+   * @default - `python:<version>-slim` or `node:<version>-slim`
+   */
+  readonly image?: string;
 }
 
 /**

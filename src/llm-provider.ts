@@ -1,4 +1,4 @@
-import { checkDns1123Label, checkDns1123Subdomain, checkNonEmpty, fail } from './validation';
+import { RESERVED_ENV_PREFIX, checkDns1123Label, checkEnvVarName, checkNonEmpty, fail, looksLikeSecretValue } from './validation';
 
 const KIND = 'LlmProvider';
 
@@ -117,6 +117,12 @@ export class LlmProvider {
     }
     const name = options.name ?? type;
     const envVar = options.apiKeyEnvVar ?? `LLM_${name.toUpperCase().replace(/-/g, '_')}_API_KEY`;
+    if (options.apiKeyEnvVar !== undefined) {
+      checkEnvVarName(KIND, name, 'apiKeyEnvVar', envVar);
+      if (RESERVED_ENV_PREFIX.test(envVar) && !/^LLM_[A-Z0-9_]+_API_KEY$/.test(envVar)) {
+        fail(KIND, name, 'apiKeyEnvVar', envVar, 'is reserved: the sidecar\'s TOOL_MANAGER_*, AGENT_* and LLM_* variables are set by cdk8s-agents (LLM_<NAME>_API_KEY is allowed)');
+      }
+    }
     return new LlmProvider(type, options, options.endpoint, envVar);
   }
 
@@ -145,12 +151,15 @@ export class LlmProvider {
       fail(KIND, name, 'credentials', '', 'is required: give { secretName, secretKey } of a Secret holding the API key');
     }
     const secretName = options.credentials.secretName ?? '';
-    // A literal key pasted in place of a Secret name is refused, and the
-    // message does not repeat it.
-    if (/^(sk-|sk_|AKIA|xox|ghp_)/.test(secretName) || secretName.length > 253) {
+    // A literal key pasted in place of a Secret name is refused, and no message
+    // repeats the value: whatever was pasted there may be a credential.
+    if (looksLikeSecretValue(secretName)) {
       throw new Error(`${KIND} '${name}': credentials.secretName looks like an API key, not a Secret name; put the key in a Secret and reference it by name`);
     }
-    this.secretName = checkDns1123Subdomain(KIND, name, 'credentials.secretName', secretName);
+    if (secretName.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(secretName)) {
+      throw new Error(`${KIND} '${name}': credentials.secretName is not a valid Secret name (an RFC 1123 subdomain: lowercase letters, digits, '-' and '.'); the value is not shown in case it is a credential`);
+    }
+    this.secretName = secretName;
     this.secretKey = options.credentials.secretKey ?? 'api-key';
     if (!/^[-._a-zA-Z0-9]+$/.test(this.secretKey)) {
       fail(KIND, name, 'credentials.secretKey', this.secretKey, 'is not a valid Secret key (letters, digits, \'-\', \'_\' and \'.\')');

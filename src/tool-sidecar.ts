@@ -83,6 +83,7 @@ export class ToolSidecar {
   private readonly _required: string[] = [];
   private readonly _optional: string[] = [];
   private readonly _custom: CustomTool[] = [];
+  private _usedBy?: string;
 
   /** @throws if the image, port or a tool is invalid */
   public constructor(props: ToolSidecarProps) {
@@ -155,7 +156,19 @@ export class ToolSidecar {
     return spec;
   }
 
+  /**
+   * Marks this sidecar as rendered by an AgentPod: later `add*Tool` calls throw
+   * instead of being silently left out of the rendered `tools.json`.
+   * @internal
+   */
+  public _markUsedBy(owner: string): void {
+    this._usedBy = owner;
+  }
+
   private checkNewTool(list: string, name: string): string {
+    if (this._usedBy) {
+      fail(KIND, this.name, `${list} tool`, name, `cannot be added: this sidecar is already rendered by ${this._usedBy}; add tools before creating the AgentPod`);
+    }
     if (typeof name !== 'string' || !TOOL_NAME.test(name)) {
       fail(KIND, this.name, `${list} tool`, name ?? '', 'is not a tool name (lowercase letters, digits, \'.\', \'_\', \'-\')');
     }

@@ -84,3 +84,22 @@ export function checkImage(image: string, kind = 'AgentSource', path = 'image', 
   return image;
 }
 
+
+/**
+ * Prefixes of well-known API key formats (OpenAI/Anthropic `sk-`, AWS `AKIA`/`ASIA`,
+ * Slack `xox?-`, GitHub `ghp_`/`gho_`/`github_pat_`, Google `AIza`, GitLab `glpat-`,
+ * Hugging Face `hf_`). Used to refuse a key pasted where a name or plain value belongs.
+ */
+const SECRET_VALUE_PREFIX = /^(sk-|sk_|AKIA|ASIA|xox[abprs]-|ghp_|gho_|github_pat_|AIza|glpat-|hf_)/;
+
+/** True when a value looks like a credential; such a value must never be rendered or echoed. */
+export function looksLikeSecretValue(value: string): boolean {
+  return typeof value === 'string' && SECRET_VALUE_PREFIX.test(value.trim());
+}
+
+/**
+ * Environment variable prefixes the library sets itself in agent pods
+ * (`AGENT_*`, `TOOL_MANAGER_*`, `LLM_*`); user variables may not use them, so
+ * nothing the library relies on can be overwritten silently.
+ */
+export const RESERVED_ENV_PREFIX = /^(AGENT_|TOOL_MANAGER_|LLM_)/;

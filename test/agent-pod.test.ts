@@ -923,3 +923,100 @@ describe('full agent pod', () => {
     expect(manifests).toMatchSnapshot();
   });
 });
+
+describe('review fixes: nothing the library relies on can be broken silently', () => {
+  test('labels may not override the selector labels (the API server would reject the Deployment)', () => {
+    const msg = errorOf(() => synthPod({ source: basicImage(), labels: { 'app.kubernetes.io/name': 'other' } }));
+    expect(msg).toContain("AgentPod 'test/web': labels['app.kubernetes.io/name'] 'other' would break the Deployment selector");
+    const { manifests } = synthPod({ source: basicImage(), labels: { team: 'search' } });
+    const d = findObject(manifests, 'Deployment', 'web');
+    expect(d.spec.template.metadata.labels.team).toBe('search');
+    for (const [k, v] of Object.entries(d.spec.selector.matchLabels)) expect(d.spec.template.metadata.labels[k]).toBe(v);
+  });
+
+  test('reserved variable names (AGENT_*, TOOL_MANAGER_*, LLM_*) and duplicates are refused', () => {
+    expect(errorOf(() => new AgentEnvironment({ variables: { AGENT_SHARED_DIR: '/elsewhere' } }))).toContain("variable 'AGENT_SHARED_DIR' is reserved");
+    expect(errorOf(() => new AgentEnvironment().addSecretVariable('TOOL_MANAGER_ENDPOINT', { name: 's', key: 'k' }))).toContain('is reserved');
+    expect(errorOf(() => new AgentEnvironment({ variables: { LLM_PROXY_ENDPOINT: 'x' } }))).toContain('is reserved');
+    const env = new AgentEnvironment({ variables: { MODE: 'a' } });
+    expect(errorOf(() => env.addSecretVariable('MODE', { name: 's', key: 'k' }))).toContain("variable 'MODE' is declared twice");
+  });
+
+  test('a value that looks like an API key is refused whatever the name, and not echoed', () => {
+    for (const key of ['sk-proj-abc123', 'sk-ant-api03-xyz', 'AKIAIOSFODNN7EXAMPLE', 'ghp_abcdef', 'AIzaSyA-example']) {
+      const msg = errorOf(() => new AgentEnvironment({ variables: { OPENAI_AUTH: key } }));
+      expect(msg).toContain("the value of 'OPENAI_AUTH' looks like an API key");
+      expect(msg).not.toContain(key);
+    }
+    const pasted = errorOf(() => LlmProvider.openai({ credentials: { secretName: 'AIzaSyA-pasted-key' } }));
+    expect(pasted).toContain('looks like an API key');
+    expect(pasted).not.toContain('AIzaSyA-pasted-key');
+  });
+
+  test('generic providers: apiKeyEnvVar is checked and may not take a sidecar variable', () => {
+    const generic = (apiKeyEnvVar: string) => LlmProvider.generic({
+      type: 'vllm', endpoint: 'http://vllm.models.svc:8000/v1', credentials: { secretName: 'vllm' }, apiKeyEnvVar,
+    });
+    expect(errorOf(() => generic('bad name!'))).toContain("apiKeyEnvVar 'bad name!' is not a valid environment variable name");
+    expect(errorOf(() => generic('TOOL_MANAGER_PORT'))).toContain("apiKeyEnvVar 'TOOL_MANAGER_PORT' is reserved");
+    expect(errorOf(() => generic('LLM_PROVIDERS_CONFIG'))).toContain('is reserved');
+    expect(generic('VLLM_TOKEN').apiKeyEnvVar).toBe('VLLM_TOKEN');
+    expect(generic('LLM_VLLM_API_KEY').apiKeyEnvVar).toBe('LLM_VLLM_API_KEY');
+  });
+
+  test('environment and sidecar cannot change after an AgentPod rendered them', () => {
+    const env = new AgentEnvironment({ variables: { MODE: 'a' } });
+    const sidecar = new ToolSidecar({ image: TOOL_IMAGE, required: ['python'] });
+    synthPod({ source: basicImage(), environment: env, toolSidecar: sidecar });
+    expect(errorOf(() => env.addVariable('LATE', 'x'))).toContain("variable 'LATE' cannot be added: this environment is already rendered by AgentPod 'test/web'");
+    expect(errorOf(() => sidecar.addRequiredTool('late-tool'))).toContain("required tool 'late-tool' cannot be added: this sidecar is already rendered by AgentPod 'test/web'");
+    // Before rendering, mutators work and the result reaches both the workload and the spec.
+    const early = new ToolSidecar({ image: TOOL_IMAGE });
+    early.addRequiredTool('git');
+    const { pod, manifests } = synthPod({ source: basicImage(), toolSidecar: early });
+    expect(JSON.parse(findObject(manifests, 'ConfigMap', 'web-tools').data['tools.json']).required).toEqual(['git']);
+    expect(pod.toAgentTypeSpec().tools).toEqual({ required: ['git'] });
+  });
+
+  test('a code runtime and an SDK runtime that differ need an explicit initImage', () => {
+    const source = AgentSource.code({ source: CodeSource.git({ repository: 'https://github.com/example/agent' }), runtime: AgentRuntime.NODEJS, version: '20' });
+    const environment = () => new AgentEnvironment({ sdk: { runtime: AgentRuntime.PYTHON, version: '3.12', packages: ['httpx'] } });
+    expect(errorOf(() => synthPod({ source, environment: environment() })))
+      .toContain("AgentPod 'test/web': environment.sdk.runtime 'python' differs from the code runtime 'nodejs'; give initImage with both");
+    const { manifests } = synthPod({ source, environment: environment(), initImage: 'registry.example.com/init-node-python:1' });
+    expect(podSpec(findObject(manifests, 'Deployment', 'web')).initContainers[0].image).toBe('registry.example.com/init-node-python:1');
+  });
+
+  test('code source details survive into the AgentType spec (ref, entrypoint, image)', () => {
+    const source = AgentSource.code({
+      source: CodeSource.git({ repository: 'https://github.com/example/agent', ref: 'v1.2.0', path: '/agent' }),
+      runtime: AgentRuntime.PYTHON,
+      version: '3.12',
+      entrypoint: 'run.py',
+      image: 'registry.example.com/py:3.12',
+    });
+    const { pod } = synthPod({ source });
+    expect(pod.toAgentTypeSpec().agent.code).toEqual({
+      source: { type: 'git', repository: 'https://github.com/example/agent', ref: 'v1.2.0', path: '/agent' },
+      runtime: 'python',
+      version: '3.12',
+      entrypoint: 'run.py',
+      image: 'registry.example.com/py:3.12',
+    });
+  });
+
+  test('a local source with a binary file is refused', () => {
+    const dir = tmpDir('agent-bin-');
+    fs.writeFileSync(path.join(dir, 'main.py'), 'print(1)\n');
+    fs.writeFileSync(path.join(dir, 'model.bin'), Buffer.from([0xff, 0xfe, 0x00, 0x80]));
+    expect(errorOf(() => CodeSource.local({ directory: dir }))).toContain('is not a UTF-8 text file');
+  });
+
+  test('a provider error leaves no half-built agent in the tree', () => {
+    const chart = Testing.chart();
+    expect(() => new AgentPod(chart, 'web', { source: basicImage(), llmProviders: [anthropic()] })).toThrow(/needs a toolSidecar/);
+    const web = chart.node.tryFindChild('web');
+    expect(web?.node.children ?? []).toHaveLength(0);
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+});

@@ -115,7 +115,9 @@ describe('LlmProvider', () => {
 
   test('bad names, Secret names and Secret keys throw', () => {
     expect(errorOf(() => LlmProvider.openai({ name: 'Main_LLM', credentials }))).toContain("name 'Main_LLM'");
-    expect(errorOf(() => LlmProvider.openai({ credentials: { secretName: 'Bad_Secret' } }))).toContain("credentials.secretName 'Bad_Secret'");
+    const badSecret = errorOf(() => LlmProvider.openai({ credentials: { secretName: 'Bad_Secret' } }));
+    expect(badSecret).toContain('credentials.secretName is not a valid Secret name');
+    expect(badSecret).not.toContain('Bad_Secret'); // never echoed: it may be a pasted key
     expect(errorOf(() => LlmProvider.openai({ credentials: { secretName: 'ok', secretKey: 'a/b' } }))).toContain("credentials.secretKey 'a/b'");
     expect(errorOf(() => LlmProvider.openai({} as any))).toContain('credentials');
     expect(errorOf(() => LlmProvider.openai({ model: ' ', credentials }))).toContain('model');
