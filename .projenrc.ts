@@ -73,5 +73,7 @@ project.addTask('bench', {
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/dist/');
+// jsii-pacmak appends its outdir to .npmignore unless it is listed already.
+project.addPackageIgnore('dist-packages');
 
 project.synth();
