@@ -101,6 +101,17 @@ function stringSet(description: string): any {
   return { 'type': 'array', description, 'x-kubernetes-list-type': 'set', 'items': { type: 'string' } };
 }
 
+/** A list of objects keyed by a required `name` (`x-kubernetes-list-type: map`): entries merge by name. */
+function namedList(description: string, properties: Record<string, unknown>): any {
+  return {
+    'type': 'array',
+    description,
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['name'],
+    'items': { type: 'object', required: ['name'], properties },
+  };
+}
+
 /**
  * The AgentType `openAPIV3Schema`. A fresh deep object on every call, so the
  * caller may mutate it.
@@ -165,20 +176,10 @@ export function agentTypeOpenApiSchema(): any {
                 type: 'object',
                 description: 'Environment injected by the init container (step 2): variables, SDK packages, glue code.',
                 properties: {
-                  variables: {
-                    'type': 'array',
-                    'description': 'Environment variables. Never put secret values here; reference Secrets from the pod instead.',
-                    'x-kubernetes-list-type': 'map',
-                    'x-kubernetes-list-map-keys': ['name'],
-                    'items': {
-                      type: 'object',
-                      required: ['name'],
-                      properties: {
-                        name: str('Variable name.', { pattern: ENV_VAR_NAME_PATTERN }),
-                        value: str('Variable value.'),
-                      },
-                    },
-                  },
+                  variables: namedList('Environment variables. Never put secret values here; reference Secrets from the pod instead.', {
+                    name: str('Variable name.', { pattern: ENV_VAR_NAME_PATTERN }),
+                    value: str('Variable value.'),
+                  }),
                   sdk: {
                     type: 'object',
                     description: 'Agent SDK installed into the shared volume.',
@@ -211,21 +212,11 @@ export function agentTypeOpenApiSchema(): any {
             properties: {
               required: stringSet('Tools that must be available before the agent starts.'),
               optional: stringSet('Tools installed when available.'),
-              custom: {
-                'type': 'array',
-                'description': 'Custom tools with a version and a source.',
-                'x-kubernetes-list-type': 'map',
-                'x-kubernetes-list-map-keys': ['name'],
-                'items': {
-                  type: 'object',
-                  required: ['name'],
-                  properties: {
-                    name: str('Tool name.'),
-                    version: str('Tool version.'),
-                    source: str('Where to fetch the tool from (URL).'),
-                  },
-                },
-              },
+              custom: namedList('Custom tools with a version and a source.', {
+                name: str('Tool name.'),
+                version: str('Tool version.'),
+                source: str('Where to fetch the tool from (URL).'),
+              }),
             },
           },
           memory: {
@@ -241,24 +232,14 @@ export function agentTypeOpenApiSchema(): any {
             type: 'object',
             description: 'LLM API access through the sidecar (step 4).',
             properties: {
-              providers: {
-                'type': 'array',
-                'description': 'LLM providers, in order of preference.',
-                'x-kubernetes-list-type': 'map',
-                'x-kubernetes-list-map-keys': ['name'],
-                'items': {
-                  type: 'object',
-                  required: ['name'],
-                  properties: {
-                    name: str('Provider entry name.'),
-                    type: str('Provider kind, for example anthropic or openai.'),
-                    credentialsSecret: str('Name of the Secret holding the credentials (never the credentials themselves).', {
-                      maxLength: 253, pattern: DNS1123_SUBDOMAIN_PATTERN,
-                    }),
-                    config: freeForm('Provider specific configuration (model, endpoint, ...), kept as given.'),
-                  },
-                },
-              },
+              providers: namedList('LLM providers, in order of preference.', {
+                name: str('Provider entry name.'),
+                type: str('Provider kind, for example anthropic or openai.'),
+                credentialsSecret: str('Name of the Secret holding the credentials (never the credentials themselves).', {
+                  maxLength: 253, pattern: DNS1123_SUBDOMAIN_PATTERN,
+                }),
+                config: freeForm('Provider specific configuration (model, endpoint, ...), kept as given.'),
+              }),
             },
           },
           monitoring: {

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
@@ -7,6 +6,7 @@ import {
   AgentEnvironment, AgentPod, AgentPodProps, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, CodeSource,
   GlueCode, LlmProvider, MemoryBackend, MemoryProfile, ToolSidecar,
 } from '../src';
+import { container, envOf, errorOf, findObject, podSpec, tmpDir } from './util';
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -21,44 +21,12 @@ function synthPod(props: AgentPodProps, id = 'web'): { pod: AgentPod; manifests:
   return { pod, manifests: Testing.synth(chart) };
 }
 
-/** The one object of that kind and name; fails the test if it is missing or duplicated. */
-function findObject(manifests: any[], kind: string, name: string): any {
-  const found = manifests.filter(m => m.kind === kind && m.metadata?.name === name);
-  if (found.length !== 1) {
-    throw new Error(`expected one ${kind} '${name}', found ${found.length} among ${manifests.map(m => `${m.kind}/${m.metadata?.name}`).join(', ')}`);
-  }
-  return found[0];
-}
-
-function podSpec(deployment: any): any {
-  return deployment.spec.template.spec;
-}
-
-/** A container or init container of the Deployment's pod, by name. */
-function container(deployment: any, name: string): any {
-  const spec = podSpec(deployment);
-  const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
-  const found = all.filter((c: any) => c.name === name);
-  if (found.length !== 1) throw new Error(`expected one container '${name}', found ${found.length}`);
-  return found[0];
-}
-
 function containerNames(deployment: any): string[] {
   return (podSpec(deployment).containers ?? []).map((c: any) => c.name);
 }
 
 function initContainerNames(deployment: any): string[] {
   return (podSpec(deployment).initContainers ?? []).map((c: any) => c.name);
-}
-
-/** `env` of a container as name → entry (`value` or `valueFrom`). */
-function envOf(c: any): Record<string, any> {
-  const env: Record<string, any> = {};
-  for (const e of c.env ?? []) {
-    if (e.name in env) throw new Error(`env ${e.name} appears twice in container ${c.name}`);
-    env[e.name] = e.valueFrom ? { valueFrom: e.valueFrom } : e.value;
-  }
-  return env;
 }
 
 /** Names of the env variables of a container, in order. */
@@ -75,26 +43,12 @@ function volumeAt(deployment: any, c: any, mountPath: string): { mount: any; vol
   return { mount, volume };
 }
 
-/** The message of the error `fn` throws; fails if it does not throw. */
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
-
 function initScript(manifests: any[], name = 'web'): string {
   return findObject(manifests, 'ConfigMap', `${name}-init`).data['prepare-shared-volume.sh'];
 }
 
 function checksum(deployment: any): string {
   return deployment.spec.template.metadata.annotations['agents.cdk8s.io/config-checksum'];
-}
-
-function tmpDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
 const basicImage = () => AgentSource.image('nginx:latest');

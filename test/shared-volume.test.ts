@@ -6,12 +6,12 @@
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import {
   AgentEnvironment, AgentPodProps, AgentPod, AgentRuntime, AgentSource, CodeSource, GlueCode,
 } from '../src';
+import { container, envOf, errorOf, findObject, tmpDir } from './util';
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -21,36 +21,6 @@ function synth(props: AgentPodProps, id = 'web'): any[] {
   const chart = Testing.chart();
   new AgentPod(chart, id, props);
   return Testing.synth(chart);
-}
-
-function findObject(manifests: any[], kind: string, name: string): any {
-  const found = manifests.filter(m => m.kind === kind && m.metadata?.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${kind} '${name}', found ${found.length}`);
-  return found[0];
-}
-
-function container(deployment: any, name: string): any {
-  const spec = deployment.spec.template.spec;
-  const found = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].filter((c: any) => c.name === name);
-  if (found.length !== 1) throw new Error(`expected one container '${name}', found ${found.length}`);
-  return found[0];
-}
-
-function envOf(c: any): Record<string, any> {
-  return Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.valueFrom ? { valueFrom: e.valueFrom } : e.value]));
-}
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
-
-function tmpDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
 /** Writes every key of a ConfigMap as a file of `dir`, like a configMap volume would. */

@@ -4,7 +4,6 @@
  * AgentEnvironment / GlueCode.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
@@ -12,6 +11,7 @@ import {
   AgentEnvironment, AgentPod, AgentRuntime, AgentSource, AgentSourceType, CodeSource, CodeSourceType, GlueCode,
   LlmProvider, MemoryBackend, MemoryBackendType, MemoryProfile, ToolSidecar,
 } from '../src';
+import { container, envOf, errorOf, findObject, tmpDir } from './util';
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -22,36 +22,6 @@ function synthPod(props: ConstructorParameters<typeof AgentPod>[2]): any[] {
   const chart = Testing.chart();
   new AgentPod(chart, 'web', props);
   return Testing.synth(chart);
-}
-
-function findObject(manifests: any[], kind: string, name: string): any {
-  const found = manifests.filter(m => m.kind === kind && m.metadata?.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${kind} '${name}', found ${found.length}`);
-  return found[0];
-}
-
-function container(deployment: any, name: string): any {
-  const spec = deployment.spec.template.spec;
-  const found = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].filter((c: any) => c.name === name);
-  if (found.length !== 1) throw new Error(`expected one container '${name}', found ${found.length}`);
-  return found[0];
-}
-
-function envOf(c: any): Record<string, any> {
-  return Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.valueFrom ? { valueFrom: e.valueFrom } : e.value]));
-}
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
-
-function tmpDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
 const credentials = { secretName: 'llm-credentials' };

@@ -1,0 +1,50 @@
+/** Helpers shared by the test files: finding synthesized objects and reading errors. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/** The one object of that kind and name; fails the test if it is missing or duplicated. */
+export function findObject(manifests: any[], kind: string, name: string): any {
+  const found = manifests.filter(m => m.kind === kind && m.metadata?.name === name);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${kind} '${name}', found ${found.length} among ${manifests.map(m => `${m.kind}/${m.metadata?.name}`).join(', ')}`);
+  }
+  return found[0];
+}
+
+export function podSpec(deployment: any): any {
+  return deployment.spec.template.spec;
+}
+
+/** A container or init container of the Deployment's pod, by name. */
+export function container(deployment: any, name: string): any {
+  const spec = podSpec(deployment);
+  const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  const found = all.filter((c: any) => c.name === name);
+  if (found.length !== 1) throw new Error(`expected one container '${name}', found ${found.length}`);
+  return found[0];
+}
+
+/** `env` of a container as name → entry (`value` or `valueFrom`). */
+export function envOf(c: any): Record<string, any> {
+  const env: Record<string, any> = {};
+  for (const e of c.env ?? []) {
+    if (e.name in env) throw new Error(`env ${e.name} appears twice in container ${c.name}`);
+    env[e.name] = e.valueFrom ? { valueFrom: e.valueFrom } : e.value;
+  }
+  return env;
+}
+
+/** The message of the error `fn` throws; fails if it does not throw. */
+export function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+export function tmpDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
