@@ -95,7 +95,9 @@ export interface AgentPodProps {
   readonly runAsUser?: number;
 
   /**
-   * Extra labels on every object and on the pod template.
+   * Extra labels on every object and on the pod template. The selector keys
+   * `app.kubernetes.io/name` and `app.kubernetes.io/instance` are refused (they
+   * come from `agentName`; changing them would break the Deployment selector).
    * @default - only the recommended `app.kubernetes.io/*` labels
    */
   readonly labels?: { [key: string]: string };
