@@ -1,7 +1,6 @@
 import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import {
   ApiResource,
-  Capability,
   ClusterRole,
   ClusterRoleBinding,
   ContainerResources,
@@ -16,22 +15,19 @@ import {
   Protocol,
   Role,
   RoleBinding,
-  SeccompProfileType,
   Service,
   ServiceAccount,
   ServiceType,
 } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { AgentTypeCrd } from './agent-type-crd';
+import { AGENT_TYPE_PLURAL, DEFAULT_GROUP, checkGroup } from './agent-type-schema';
 import { recommendedLabels, selectorLabels } from './labels';
+import { restrictedContainerSecurityContext } from './pod-security';
 import { checkDns1123Label, checkDns1123Subdomain, checkPort, fail } from './validation';
 
 const KIND = 'AgentOperator';
 
-/** Default AgentType API group, shared with `AgentTypeCrd`. */
-const DEFAULT_GROUP = 'agents.example.com';
-/** Plural of the AgentType resource when no `crd` is passed (same as `AgentTypeCrd.plural`). */
-const DEFAULT_PLURAL = 'agenttypes';
 /** `app.kubernetes.io/name` of every object of the operator install. */
 const APP_NAME = 'agent-operator';
 /** UID and GID of the `nonroot` user of distroless images. */
@@ -301,7 +297,7 @@ export class AgentOperator extends Construct {
     }
 
     // ---- CRD and group -----------------------------------------------------
-    let plural = DEFAULT_PLURAL;
+    let plural = AGENT_TYPE_PLURAL;
     if (p.crd) {
       if (p.group !== undefined && p.group !== p.crd.group) {
         fail(KIND, path, 'group', p.group, `differs from the group of crd '${p.crd.node.path}' ('${p.crd.group}'); leave group out when passing crd`);
@@ -309,11 +305,7 @@ export class AgentOperator extends Construct {
       this.group = p.crd.group;
       plural = p.crd.plural;
     } else {
-      this.group = p.group ?? DEFAULT_GROUP;
-      checkDns1123Subdomain(KIND, path, 'group', this.group);
-      if (!this.group.includes('.')) {
-        fail(KIND, path, 'group', this.group, 'must contain at least one dot (a CRD group is a domain, e.g. \'agents.example.com\')');
-      }
+      this.group = checkGroup(KIND, path, p.group ?? DEFAULT_GROUP);
     }
 
     const labelOptions = { name: APP_NAME, instance: name, component: 'operator' };
@@ -432,16 +424,7 @@ export class AgentOperator extends Construct {
         cpu: { request: Cpu.millis(100), limit: Cpu.millis(500) },
         memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
       },
-      securityContext: {
-        ensureNonRoot: true,
-        user: NONROOT_ID,
-        group: NONROOT_ID,
-        privileged: false,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: [Capability.ALL] },
-        seccompProfile: { type: SeccompProfileType.RUNTIME_DEFAULT },
-      },
+      securityContext: restrictedContainerSecurityContext(NONROOT_ID),
     });
     // cdk8s-plus PodSecurityContextProps has no seccompProfile: add it to the
     // pod security context (restricted Pod Security Standard) with a patch.

@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import {
-  Capability, ConfigMap, Container, ContainerProps, Deployment, EnvValue, ImagePullPolicy, LabelSelector,
-  Secret, SeccompProfileType, ServiceAccount, Volume,
+  ConfigMap, Container, ContainerProps, Deployment, EnvValue, ImagePullPolicy, LabelSelector,
+  Secret, ServiceAccount, Volume,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AgentEnvironment } from './agent-environment';
@@ -11,6 +11,7 @@ import { AgentTypeSpec } from './agent-type';
 import { recommendedLabels, selectorLabels } from './labels';
 import { LlmProvider } from './llm-provider';
 import { MemoryBackendType, MemoryProfile } from './memory-profile';
+import { restrictedContainerSecurityContext } from './pod-security';
 import {
   INIT_MOUNT_PATH, INIT_SCRIPT_KEY, SHARED_MOUNT_PATH, SOURCE_MOUNT_PATH, WRAPPER_KEY, WRAPPER_PATH,
   glueKey, renderInitScript, renderWrapper, sourceKey,
@@ -83,7 +84,9 @@ export interface AgentPodProps {
    * Image of the init container. It needs `/bin/sh`, plus `git` for a git
    * source and `pip`/`npm` for SDK packages.
    * @default - `python:<version>` / `node:<version>` (full images, which carry
-   * git) when a code source or SDK needs a runtime, else `busybox:1.36`
+   * git, pip and npm) when there are SDK packages (the SDK's runtime and
+   * version) or a git source (the code's runtime and version), else `busybox:1.36`.
+   * Throws when the SDK runtime differs from the code runtime: give an image with both.
    */
   readonly initImage?: string;
 
@@ -213,16 +216,7 @@ export class AgentPod extends Construct {
     const tmp = Volume.fromEmptyDir(this, 'TmpVolume', 'tmp');
     const initVolume = Volume.fromConfigMap(this, 'InitVolume', this.initConfigMap, { name: 'agent-init', defaultMode: 0o555 });
 
-    const restricted = {
-      ensureNonRoot: true,
-      user: uid,
-      group: uid,
-      privileged: false,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: [Capability.ALL] },
-      seccompProfile: { type: SeccompProfileType.RUNTIME_DEFAULT },
-    };
+    const restricted = restrictedContainerSecurityContext(uid);
 
     const configHash = Lazy.any({ produce: () => this.configChecksum() }) as unknown as string;
     this.deployment = new Deployment(this, 'Deployment', {

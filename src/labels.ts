@@ -4,7 +4,7 @@
  */
 
 /** The value of `app.kubernetes.io/part-of` and `app.kubernetes.io/managed-by` style markers of this library. */
-export const PART_OF = 'cdk8s-agents';
+const PART_OF = 'cdk8s-agents';
 
 export interface RecommendedLabelsOptions {
   /** `app.kubernetes.io/name`: the name of the application. */

@@ -52,13 +52,6 @@ export function isQuantity(value: string): boolean {
   return QUANTITY.test(value);
 }
 
-export function checkQuantity(kind: string, path: string, field: string, value: string): string {
-  if (!isQuantity(value)) {
-    fail(kind, path, field, value, 'is not a Kubernetes quantity (for example \'512Mi\', \'2Gi\', \'500m\')');
-  }
-  return value;
-}
-
 export function checkPort(kind: string, path: string, field: string, value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
     fail(kind, path, field, value, 'is not a port number (an integer from 1 to 65535)');
