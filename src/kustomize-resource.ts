@@ -1,0 +1,147 @@
+/**
+ * The object model every kustomize transformer of this library works on
+ * (internal). Mirrors kustomize's `resource.Resource`: the manifest itself plus
+ * the ids it had before it was renamed, which the name-reference transformer
+ * needs to find who referred to it.
+ *
+ * Source: sigs.k8s.io/kustomize/api/resource and api/resid.
+ */
+
+/** Group, version, kind and name/namespace of an object: kustomize's `resid.ResId`. */
+export interface ResourceId {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly name: string;
+  /** Empty for cluster-scoped objects and for namespaced objects without `metadata.namespace`. */
+  readonly namespace: string;
+}
+
+/** One object flowing through an overlay. Transformers mutate `object` in place. */
+export interface KustomizeResource {
+  /** The manifest as plain JSON. */
+  object: any;
+  /**
+   * Every id the object had before its current one, oldest first (the base or
+   * generator id is `previousIds[0]` once the object has been renamed). Use
+   * `renameResource` to change a name or namespace so this stays right.
+   */
+  previousIds: ResourceId[];
+  /**
+   * Set on objects made by a ConfigMap/Secret generator whose name gets
+   * kustomize's content-hash suffix at the end of the overlay.
+   */
+  needsHashSuffix?: boolean;
+  /** The output file the object belongs to (the base chart file, or the generator's). */
+  file?: string;
+}
+
+/** `apps/v1` → group `apps`, version `v1`; `v1` → group `` (core), version `v1`. */
+export function splitApiVersion(apiVersion: string | undefined): { group: string; version: string } {
+  const value = apiVersion ?? '';
+  const slash = value.indexOf('/');
+  return slash < 0 ? { group: '', version: value } : { group: value.slice(0, slash), version: value.slice(slash + 1) };
+}
+
+/** The current id of an object. */
+export function idOf(object: any): ResourceId {
+  const { group, version } = splitApiVersion(object.apiVersion);
+  return {
+    group,
+    version,
+    kind: object.kind ?? '',
+    name: object.metadata?.name ?? '',
+    namespace: object.metadata?.namespace ?? '',
+  };
+}
+
+/** `Kind/namespace/name` for messages. */
+export function describeId(id: ResourceId): string {
+  return `${id.kind}${id.group ? '.' + id.group : ''} '${id.namespace ? id.namespace + '/' : ''}${id.name}'`;
+}
+
+/** Wraps base manifests (plain JSON, deep-copied so the caller's objects stay untouched). */
+export function toResources(objects: any[], file?: string): KustomizeResource[] {
+  return objects.map(object => ({ object: JSON.parse(JSON.stringify(object)), previousIds: [], file }));
+}
+
+/**
+ * Changes the name and/or namespace of an object and records the id it had,
+ * the way kustomize's `Resource.StorePreviousId()` does before a rename.
+ */
+export function renameResource(res: KustomizeResource, change: { name?: string; namespace?: string }): void {
+  const before = idOf(res.object);
+  const name = change.name ?? before.name;
+  const namespace = change.namespace ?? before.namespace;
+  if (name === before.name && namespace === before.namespace) return;
+  res.previousIds.push(before);
+  res.object.metadata = res.object.metadata ?? {};
+  res.object.metadata.name = name;
+  if (namespace) res.object.metadata.namespace = namespace;
+  else delete res.object.metadata.namespace;
+}
+
+/** The id the object had when it entered the overlay (base or generator). */
+export function originalId(res: KustomizeResource): ResourceId {
+  return res.previousIds[0] ?? idOf(res.object);
+}
+
+/**
+ * Kinds of the Kubernetes API that are cluster-scoped. kustomize reads this
+ * from its built-in OpenAPI document; kinds it does not know (custom
+ * resources) are treated as namespaced, and so are they here.
+ */
+const CLUSTER_SCOPED = new Set([
+  'APIService', 'CSIDriver', 'CSINode', 'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding',
+  'ComponentStatus', 'CustomResourceDefinition', 'FlowSchema', 'IngressClass', 'MutatingWebhookConfiguration',
+  'Namespace', 'Node', 'PersistentVolume', 'PodSecurityPolicy', 'PriorityClass', 'PriorityLevelConfiguration',
+  'RuntimeClass', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'StorageClass', 'SubjectAccessReview',
+  'TokenReview', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration',
+  'VolumeAttachment',
+]);
+
+/** True for the built-in cluster-scoped kinds (see `CLUSTER_SCOPED`). */
+export function isClusterScoped(kind: string): boolean {
+  return CLUSTER_SCOPED.has(kind);
+}
+
+/**
+ * Visits the fields a kustomize field spec path names, e.g.
+ * `spec/template/spec/containers/image` or `spec/template/spec/containers[]/image`.
+ * Lists on the way are walked element by element (with or without the `[]`
+ * marker, as kustomize does). `fn` gets the map holding the last field and its
+ * key; when `create` is true, missing maps on the way and the last field are
+ * created (the last as `{}`), as kustomize's `create: true` field specs do.
+ */
+export function visitFieldPath(
+  node: any,
+  path: string,
+  create: boolean,
+  fn: (holder: any, key: string) => void,
+): void {
+  const segments = path.split('/').map(s => s.replace(/\[\]$/, ''));
+  walk(node, segments, 0, create, fn);
+}
+
+function walk(node: any, segments: string[], i: number, create: boolean, fn: (holder: any, key: string) => void): void {
+  if (node === null || node === undefined) return;
+  if (Array.isArray(node)) {
+    for (const item of node) walk(item, segments, i, create, fn);
+    return;
+  }
+  if (typeof node !== 'object') return;
+  const key = segments[i];
+  if (i === segments.length - 1) {
+    if (node[key] === undefined || node[key] === null) {
+      if (!create) return;
+      node[key] = {};
+    }
+    fn(node, key);
+    return;
+  }
+  if (node[key] === undefined || node[key] === null) {
+    if (!create) return;
+    node[key] = {};
+  }
+  walk(node[key], segments, i + 1, create, fn);
+}

@@ -1,0 +1,69 @@
+/**
+ * Runs the real `kubectl kustomize` on a directory tree, for the tests that
+ * compare this library's overlays with kustomize itself. Where kubectl is not
+ * installed, `kustomizeBuild` returns undefined and says so once on stderr;
+ * every such test also checks the documented expectation without kubectl.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { tmpDir } from './util';
+
+let kubectlPresent: boolean | undefined;
+let warned = false;
+
+/** True when `kubectl kustomize` can run on this machine. */
+export function hasKubectl(): boolean {
+  if (kubectlPresent === undefined) {
+    try {
+      execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+      kubectlPresent = true;
+    } catch {
+      kubectlPresent = false;
+    }
+  }
+  if (!kubectlPresent && !warned) {
+    warned = true;
+    process.stderr.write('kubectl is not on PATH: the comparisons with `kubectl kustomize` are NOT run; '
+      + 'only the documented kustomize expectations written in the tests are checked.\n');
+  }
+  return kubectlPresent;
+}
+
+/** Writes `files` (relative path → content; objects are written as YAML) under a fresh temp dir. */
+export function writeTree(files: Record<string, string>): string {
+  const root = tmpDir('kustomize-');
+  for (const [rel, content] of Object.entries(files)) {
+    const file = path.join(root, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  }
+  return root;
+}
+
+/**
+ * `kubectl kustomize <root>/<dir>` parsed into objects, or undefined when
+ * kubectl is missing. Throws with kustomize's stderr when the build fails.
+ */
+export function kustomizeBuild(root: string, dir = '.'): any[] | undefined {
+  if (!hasKubectl()) return undefined;
+  let out: string;
+  try {
+    out = execFileSync('kubectl', ['kustomize', path.join(root, dir)], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e: any) {
+    throw new Error(`kubectl kustomize ${dir} failed: ${e.stderr ?? e.message}`);
+  }
+  return parseAllDocuments(out).map(d => d.toJSON()).filter(o => o);
+}
+
+/** Objects keyed by `apiVersion/kind/namespace/name`, the identity the equivalence is measured on. */
+export function byId(objects: any[]): Record<string, any> {
+  const result: Record<string, any> = {};
+  for (const o of objects) {
+    const key = `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+    if (key in result) throw new Error(`duplicate object ${key}`);
+    result[key] = o;
+  }
+  return result;
+}
