@@ -17,7 +17,9 @@ import {
 
 /** Namespace of the example agents. */
 export const AGENTS_NAMESPACE = 'agents';
-const TOOL_MANAGER_IMAGE = 'registry.example.com/agents/tool-manager:0.1.0';
+/** The tool-manager image name, without its tag (the overlays change the tag). */
+export const TOOL_MANAGER_IMAGE_NAME = 'registry.example.com/agents/tool-manager';
+const TOOL_MANAGER_IMAGE = `${TOOL_MANAGER_IMAGE_NAME}:0.1.0`;
 const OPERATOR_IMAGE = 'registry.example.com/agents/agent-operator:0.1.0';
 
 /** Builds the example app; `synth()` writes one YAML file per chart. */
@@ -66,6 +68,8 @@ export function buildExamplesApp(props: AppProps = {}): App {
   declare(new AgentPod(workloads, 'container-agent', {
     source: AgentSource.image('custom-agent:latest', { pullPolicy: ImagePullPolicy.ALWAYS, command: ['python', '-m', 'agent'] }),
     environment: containerEnv,
+    // An image agent says its runtime itself, so python presets apply to it too.
+    labels: { [AgentPod.RUNTIME_LABEL]: AgentRuntime.PYTHON },
   }));
 
   // Step 2: code-agent from git, python 3.9, with glue code.

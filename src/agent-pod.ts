@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { AgentEnvironment } from './agent-environment';
 import { AgentRuntime, AgentSource, AgentSourceType, CodeSourceType } from './agent-source';
 import { AgentTypeSpec } from './agent-type';
-import { recommendedLabels, selectorLabels } from './labels';
+import { recommendedLabels, RUNTIME_LABEL, selectorLabels, TOOL_SIDECAR_LABEL } from './labels';
 import { LlmProvider } from './llm-provider';
 import { MemoryBackendType, MemoryProfile } from './memory-profile';
 import { restrictedContainerSecurityContext } from './pod-security';
@@ -128,6 +128,15 @@ export interface AgentPodProps {
  * the recommended `app.kubernetes.io/*` labels.
  */
 export class AgentPod extends Construct {
+  /** Label on every object of a code agent: its runtime, `python` or `nodejs` (agent-type presets select on it). */
+  public static readonly RUNTIME_LABEL = RUNTIME_LABEL;
+  /** Label on every object of an agent with a tool sidecar: the sidecar's container name (tool presets select on it). */
+  public static readonly TOOL_SIDECAR_LABEL = TOOL_SIDECAR_LABEL;
+  /** Name of the agent container. */
+  public static readonly AGENT_CONTAINER_NAME = AGENT_CONTAINER;
+  /** Name of the init container that prepares the shared volume. */
+  public static readonly INIT_CONTAINER_NAME = INIT_CONTAINER;
+
   /** The agent name (object names and `app.kubernetes.io/name`). */
   public readonly agentName: string;
   /** The rendered Deployment. */
@@ -182,7 +191,12 @@ export class AgentPod extends Construct {
         fail(KIND, where, `labels['${key}']`, props.labels![key], 'would break the Deployment selector; the selector labels are set from agentName');
       }
     }
-    const labels = { ...recommendedLabels(labelOptions), ...(props.labels ?? {}) };
+    const labels: { [key: string]: string } = {
+      ...recommendedLabels(labelOptions),
+      ...(props.source.runtime ? { [RUNTIME_LABEL]: props.source.runtime } : {}),
+      ...(props.toolSidecar ? { [TOOL_SIDECAR_LABEL]: props.toolSidecar.name } : {}),
+      ...(props.labels ?? {}),
+    };
 
     // Every check runs before the first child is created, so a caught error
     // leaves no half-built agent in the tree.

@@ -7,3 +7,5 @@ export * from './agent-pod';
 export * from './tool-sidecar';
 export * from './memory-profile';
 export * from './llm-provider';
+export * from './overlay';
+export * from './overlay-presets';

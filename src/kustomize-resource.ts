@@ -109,9 +109,10 @@ export function isClusterScoped(kind: string): boolean {
  * Visits the fields a kustomize field spec path names, e.g.
  * `spec/template/spec/containers/image` or `spec/template/spec/containers[]/image`.
  * Lists on the way are walked element by element (with or without the `[]`
- * marker, as kustomize does). `fn` gets the map holding the last field and its
- * key; when `create` is true, missing maps on the way and the last field are
- * created (the last as `{}`), as kustomize's `create: true` field specs do.
+ * marker, as kustomize does; a `[]` segment is never created). `fn` gets the
+ * map holding the last field and its key; when `create` is true, missing maps
+ * on the way and the last field are created (the last as `{}`), as kustomize's
+ * `create: true` field specs do.
  */
 export function visitFieldPath(
   node: any,
@@ -119,8 +120,7 @@ export function visitFieldPath(
   create: boolean,
   fn: (holder: any, key: string) => void,
 ): void {
-  const segments = path.split('/').map(s => s.replace(/\[\]$/, ''));
-  walk(node, segments, 0, create, fn);
+  walk(node, path.split('/'), 0, create, fn);
 }
 
 function walk(node: any, segments: string[], i: number, create: boolean, fn: (holder: any, key: string) => void): void {
@@ -130,7 +130,10 @@ function walk(node: any, segments: string[], i: number, create: boolean, fn: (ho
     return;
   }
   if (typeof node !== 'object') return;
-  const key = segments[i];
+  // `name[]` marks a list: walked when present, never created (kustomize creates maps only).
+  const isList = segments[i].endsWith('[]');
+  const key = isList ? segments[i].slice(0, -2) : segments[i];
+  if (isList && !Array.isArray(node[key])) return;
   if (i === segments.length - 1) {
     if (node[key] === undefined || node[key] === null) {
       if (!create) return;

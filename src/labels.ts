@@ -37,3 +37,8 @@ export function selectorLabels(options: RecommendedLabelsOptions): Record<string
     'app.kubernetes.io/instance': options.instance,
   };
 }
+
+/** Label naming the runtime (`python`, `nodejs`) of a code agent; agent-type presets select on it. */
+export const RUNTIME_LABEL = 'agents.cdk8s.io/runtime';
+/** Label naming the tool sidecar container of an agent; tool presets select on it. */
+export const TOOL_SIDECAR_LABEL = 'agents.cdk8s.io/tool-sidecar';

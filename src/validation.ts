@@ -96,3 +96,26 @@ export function looksLikeSecretValue(value: string): boolean {
  * nothing the library relies on can be overwritten silently.
  */
 export const RESERVED_ENV_PREFIX = /^(AGENT_|TOOL_MANAGER_|LLM_)/;
+
+/** Kubernetes label/annotation name part: alphanumerics, '-', '_', '.', at most 63 characters. */
+const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Checks a label or annotation key (`[prefix/]name`, prefix an RFC 1123 subdomain). */
+export function checkLabelKey(kind: string, path: string, field: string, key: string): string {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix));
+  if (!prefixOk || name.length > 63 || !QUALIFIED_NAME.test(name)) {
+    fail(kind, path, field, key, 'is not a valid label key ([prefix/]name: name of at most 63 alphanumerics, \'-\', \'_\', \'.\'; prefix an RFC 1123 subdomain)');
+  }
+  return key;
+}
+
+/** Checks a label value: empty, or at most 63 alphanumerics, '-', '_', '.', starting and ending alphanumeric. */
+export function checkLabelValue(kind: string, path: string, field: string, value: string): string {
+  if (typeof value !== 'string' || (value !== '' && (value.length > 63 || !QUALIFIED_NAME.test(value)))) {
+    fail(kind, path, field, value, 'is not a valid label value (at most 63 alphanumerics, \'-\', \'_\', \'.\', starting and ending alphanumeric)');
+  }
+  return value;
+}

@@ -974,3 +974,28 @@ describe('review fixes: nothing the library relies on can be broken silently', (
     expect(Testing.synth(chart)).toEqual([]);
   });
 });
+
+describe('labels the overlay presets select on', () => {
+  test('code agents carry their runtime, agents with a sidecar carry its container name, on every object', () => {
+    const { manifests } = synthPod({
+      source: AgentSource.code({ source: CodeSource.git({ repository: 'https://github.com/example/a' }), runtime: AgentRuntime.NODEJS, version: '20' }),
+      toolSidecar: new ToolSidecar({ image: TOOL_IMAGE, name: 'tools', required: ['git'] }),
+    });
+    for (const m of manifests) {
+      expect(m.metadata.labels[AgentPod.RUNTIME_LABEL]).toBe('nodejs');
+      expect(m.metadata.labels[AgentPod.TOOL_SIDECAR_LABEL]).toBe('tools');
+    }
+    const deployment = findObject(manifests, 'Deployment', 'web');
+    expect(deployment.spec.template.metadata.labels[AgentPod.RUNTIME_LABEL]).toBe('nodejs');
+    // Not part of the selector: adding a sidecar later must not need a new Deployment.
+    expect(Object.keys(deployment.spec.selector.matchLabels)).toEqual(['app.kubernetes.io/instance', 'app.kubernetes.io/name']);
+  });
+
+  test('an image agent without a sidecar has neither label', () => {
+    const { manifests } = synthPod({ source: basicImage() });
+    for (const m of manifests) {
+      expect(m.metadata.labels[AgentPod.RUNTIME_LABEL]).toBeUndefined();
+      expect(m.metadata.labels[AgentPod.TOOL_SIDECAR_LABEL]).toBeUndefined();
+    }
+  });
+});

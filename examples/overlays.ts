@@ -1,0 +1,70 @@
+/**
+ * The example environments (seed 002 §3): dev, staging and prod overlays of
+ * the example app, each composed from presets plus a few changes of its own.
+ */
+import { JsonPatch } from 'cdk8s';
+import {
+  AgentTypePreset, EnvironmentPreset, FeaturePreset, Overlay, Patch,
+} from '../src';
+import { AGENTS_NAMESPACE, TOOL_MANAGER_IMAGE_NAME } from './app';
+
+/** dev, staging and prod, in that order. */
+export function buildEnvironmentOverlays(): Overlay[] {
+  // dev: small, debuggable, every tool, the development LLM settings.
+  const dev = new Overlay({
+    name: 'dev',
+    components: [
+      EnvironmentPreset.dev(),
+      FeaturePreset.toolsComplete(),
+      FeaturePreset.apisDevelopment(),
+    ],
+    images: [{ name: TOOL_MANAGER_IMAGE_NAME, newTag: '0.2.0-dev' }],
+  });
+
+  // staging: monitoring and test data, data-science sizing for python agents.
+  const staging = new Overlay({
+    name: 'staging',
+    components: [
+      EnvironmentPreset.staging({
+        otlpEndpoint: 'http://otel-collector.monitoring:4317',
+        testData: { 'scenarios.json': '[{"name": "smoke", "prompt": "Say hello"}]\n' },
+        testDataNamespace: AGENTS_NAMESPACE,
+      }),
+      AgentTypePreset.pythonDataScience(),
+      FeaturePreset.memoryMedium(),
+      FeaturePreset.toolsStandard(),
+      FeaturePreset.apisProduction(),
+    ],
+    commonAnnotations: { 'agents.cdk8s.io/release-channel': 'staging' },
+  });
+
+  // prod: HA + python web-service + large memory, with its own pins and patches.
+  const prod = new Overlay({
+    name: 'prod',
+    components: [
+      EnvironmentPreset.prod(),
+      AgentTypePreset.pythonWebService(),
+      FeaturePreset.memoryLarge(),
+      FeaturePreset.toolsMinimal(),
+      FeaturePreset.apisProduction(),
+    ],
+    images: [
+      { name: TOOL_MANAGER_IMAGE_NAME, newTag: '0.1.1' },
+      { name: 'nginx', newName: 'registry.example.com/mirror/nginx', newTag: '1.27.3' },
+    ],
+    replicas: [{ name: 'production-agent', count: 3 }],
+    patches: [
+      // The AgentType of the production agent may scale further in prod.
+      Patch.json6902({ kind: 'AgentType', name: 'production-agent' }, JsonPatch.replace('/spec/scaling/maxReplicas', 10)),
+      // Give the production agent's in-flight LLM calls more time on shutdown.
+      Patch.strategicMerge({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'production-agent', namespace: AGENTS_NAMESPACE },
+        spec: { template: { spec: { terminationGracePeriodSeconds: 90 } } },
+      }),
+    ],
+  });
+
+  return [dev, staging, prod];
+}
