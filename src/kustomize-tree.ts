@@ -77,8 +77,11 @@ function renderLayer(
   if (patches.length > 0) {
     k.patches = patches.map((patch, i) => {
       const content = patch.content;
-      const subject = patch.target?.name ?? content?.metadata?.name ?? patch.target?.kind ?? patch.target?.labelSelector ?? 'patch';
-      const file = `patches/${String(i + 1).padStart(2, '0')}-${slug(String(subject))}.yaml`;
+      const target = patch.target;
+      const subject = target
+        ? target.name ?? [target.kind, target.labelSelector].filter(Boolean).join('-')
+        : content?.metadata?.name;
+      const file = `patches/${String(i + 1).padStart(2, '0')}-${slug(String(subject ?? ''))}.yaml`;
       files[`${dir}/${file}`] = Array.isArray(content) ? Yaml.stringify(content) : Yaml.stringify(content);
       const entry: Record<string, any> = { path: file };
       if (patch.target) entry.target = patch.target;
