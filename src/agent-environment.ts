@@ -2,15 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AgentRuntime } from './agent-source';
 import { SecretKeyReference } from './memory-profile';
-import { RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail, looksLikeSecretValue } from './validation';
+import { CREDENTIAL_NAME, RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail, looksLikeSecretValue } from './validation';
 
 const KIND = 'AgentEnvironment';
-
-/**
- * Names that announce a credential. A literal value under such a name is
- * refused: it would land in the manifest. Use {@link AgentEnvironment.addSecretVariable}.
- */
-const SECRET_LIKE_NAME = /(API[_-]?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE[_-]?KEY)/i;
 
 /** SDK packages installed on the shared volume by the init container (seed 002 step 2 `environment.sdk`). */
 export interface SdkOptions {
@@ -133,7 +127,7 @@ export class AgentEnvironment {
     if (looksLikeSecretValue(String(value))) {
       throw new Error(`${KIND} 'variables': the value of '${name}' looks like an API key; a literal value would land in the manifest. Use addSecretVariable('${name}', { name: <secret>, key: <key> })`);
     }
-    if (SECRET_LIKE_NAME.test(name)) {
+    if (CREDENTIAL_NAME.test(name)) {
       // The value is not repeated in the message: it may be a real credential.
       throw new Error(`${KIND} 'variables': variable '${name}' looks like a credential; a literal value would land in the manifest. Use addSecretVariable('${name}', { name: <secret>, key: <key> })`);
     }

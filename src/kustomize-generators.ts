@@ -15,7 +15,7 @@
  */
 import { createHash } from 'crypto';
 import { KustomizeResource, describeId, idOf, renameResource } from './kustomize-resource';
-import { looksLikeSecretValue } from './validation';
+import { CREDENTIAL_NAME, looksLikeSecretValue } from './validation';
 
 /** kustomize `generatorOptions` (kustomization level) or an entry's `options`. */
 export interface GeneratorOptionsSpec {
@@ -42,13 +42,6 @@ export interface GeneratorSpec {
   readonly type?: string;
   readonly options?: GeneratorOptionsSpec;
 }
-
-/**
- * Secret keys that name a credential. The project rule is that no secret value
- * ever lands in a synthesized manifest, so such keys are refused in generated
- * Secrets.
- */
-const CREDENTIAL_KEY = /(password|passwd|secret|token|api[-_]?key|credential|private[-_]?key)/i;
 
 /** k8s `IsConfigMapKey`: what kustomize's validator accepts as a ConfigMap/Secret key. */
 const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -183,7 +176,7 @@ function yamlReadsAsNonString(key: string): boolean {
 
 function guardSecrets(generator: GeneratorSpec, data: Map<string, string>, label: string): void {
   for (const [key, value] of data) {
-    if (generator.kind === 'Secret' && CREDENTIAL_KEY.test(key)) {
+    if (generator.kind === 'Secret' && CREDENTIAL_NAME.test(key)) {
       throw new Error(`${label}: key '${key}' looks like a credential; credentials are never put in a manifest: `
         + 'create the Secret out of band and refer to it (secretKeyRef/secretRef) instead of generating it');
     }

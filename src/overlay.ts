@@ -11,7 +11,7 @@ import { applyReplicas } from './kustomize-replicas';
 import { describeId, idOf, KustomizeResource, toResources } from './kustomize-resource';
 import { renderKustomizeTree } from './kustomize-tree';
 import {
-  checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,
+  CREDENTIAL_NAME, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,
   looksLikeSecretValue,
 } from './validation';
 
@@ -407,7 +407,7 @@ export abstract class Kustomization {
     this.checkGenerator('secretGenerator', generator);
     const entries = { ...(generator.literals ?? {}), ...(generator.files ?? {}) };
     for (const [key, value] of Object.entries(entries)) {
-      if (CREDENTIAL_KEY.test(key) || looksLikeSecretValue(value)) {
+      if (CREDENTIAL_NAME.test(key) || looksLikeSecretValue(value)) {
         fail(this.kindName, this.name, `secretGenerator['${generator.name}'].${key}`, '<redacted>',
           'looks like a credential: credentials never go into manifests; create the Secret outside the app and refer to it');
       }
@@ -666,8 +666,6 @@ const GENERATED_FILE = 'generated.k8s.yaml';
 /** Kinds whose names must be RFC 1123 labels (at most 63 characters). */
 const DNS_LABEL_KINDS = new Set(['Namespace', 'Service']);
 
-/** Keys of generated Secrets that name a credential. */
-const CREDENTIAL_KEY = /(password|passwd|secret|token|api[-_.]?key|credential|private[-_.]?key)/i;
 
 function toGeneratorSpec(kind: 'ConfigMap' | 'Secret', g: SecretGeneratorProps): GeneratorSpec {
   return {

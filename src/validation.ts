@@ -85,6 +85,13 @@ export function checkImage(image: string, kind = 'AgentSource', path = 'image', 
  */
 const SECRET_VALUE_PREFIX = /^(sk-|sk_|AKIA|ASIA|xox[abprs]-|ghp_|gho_|github_pat_|AIza|glpat-|hf_)/;
 
+/**
+ * Names (env var names, ConfigMap/Secret keys) that announce a credential:
+ * `*API_KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*CREDENTIAL*`,
+ * `*PRIVATE_KEY*`. A literal value under such a name would land in a manifest.
+ */
+export const CREDENTIAL_NAME = /(API[-_.]?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE[-_.]?KEY)/i;
+
 /** True when a value looks like a credential; such a value must never be rendered or echoed. */
 export function looksLikeSecretValue(value: string): boolean {
   return typeof value === 'string' && SECRET_VALUE_PREFIX.test(value.trim());
