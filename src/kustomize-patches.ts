@@ -236,9 +236,10 @@ export function strategicMergePatch(original: any, patch: any): any {
     throw new Error('`$patch: replace` on a whole object is not supported: kustomize ignores it (the object is left unchanged); '
       + 'put `$patch: replace` on the fields to replace instead');
   }
+  // Both inputs are copied once, so the result shares nothing with the caller's objects.
   const result = walk(clone(original), clone(patch), schemaOf(original), '');
   if (result === undefined || result === null || (isMap(result) && Object.keys(result).length === 0)) return undefined;
-  return clone(result);
+  return result;
 }
 
 /** Refuses the directives kustomize does not implement (see `UNSUPPORTED_DIRECTIVES`). */
