@@ -19,24 +19,17 @@
  */
 import { JsonPatch } from 'cdk8s';
 import { describeId, idOf, isClusterScoped, KustomizeResource, originalId, ResourceId, splitApiVersion } from './kustomize-resource';
+import type { PatchTarget } from './overlay';
 
 /**
- * kustomize's patch target selector (`types.Selector`): every field optional;
- * name/namespace/kind/group/version are anchored regular expressions as in
- * kustomize; labelSelector/annotationSelector use Kubernetes label-selector
- * syntax (=, ==, !=, in, notin, exists, !key).
+ * kustomize's patch target selector (`types.Selector`): the public
+ * `PatchTarget` (name/namespace/kind/group/version are anchored regular
+ * expressions; labelSelector/annotationSelector use Kubernetes label-selector
+ * syntax: =, ==, !=, in, notin, exists, !key).
  *
  * @see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
  */
-export interface PatchTargetSpec {
-  readonly group?: string;
-  readonly version?: string;
-  readonly kind?: string;
-  readonly name?: string;
-  readonly namespace?: string;
-  readonly labelSelector?: string;
-  readonly annotationSelector?: string;
-}
+export type PatchTargetSpec = PatchTarget;
 
 /**
  * One entry of kustomize's `patches` field. `patch` is either a
