@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu } from 'cdk8s-plus-28';
+import type { RedisMemory } from './redis-memory';
 import { checkDns1123Subdomain, checkNonEmpty, fail, isQuantity } from './validation';
 
 const KIND = 'MemoryProfile';
@@ -95,6 +96,20 @@ export class MemoryBackend {
     return new MemoryBackend(MemoryBackendType.REDIS, address, options.passwordSecret, database);
   }
 
+  /**
+   * A Redis the library deploys ({@link RedisMemory}): the address is its
+   * Service DNS name (`<name>.<namespace>.svc.cluster.local:6379`), the
+   * password its `passwordSecret`. The backend remembers the RedisMemory
+   * (`redisMemory`) so the agents using it can be let through its NetworkPolicy.
+   * @param database Redis logical database number (0 to 15); default 0
+   * @throws if the database number is not 0 to 15
+   */
+  public static fromRedis(redis: RedisMemory, database?: number): MemoryBackend {
+    if (!redis) fail(KIND, 'redis', 'backend.redis', '', 'is required: give a RedisMemory');
+    const backend = MemoryBackend.redis({ address: redis.address, passwordSecret: redis.passwordSecret, database });
+    return new MemoryBackend(backend.type, backend.address, backend.passwordSecret, backend.database, redis);
+  }
+
   private constructor(
     /** The backend type. */
     public readonly type: MemoryBackendType,
@@ -104,6 +119,8 @@ export class MemoryBackend {
     public readonly passwordSecret?: SecretKeyReference,
     /** Redis database number, for the Redis backend. */
     public readonly database?: number,
+    /** The deployed Redis, for a backend from {@link MemoryBackend.fromRedis}. */
+    public readonly redisMemory?: RedisMemory,
   ) {}
 }
 
