@@ -30,6 +30,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   devDeps: [
     `cdk8s-plus-28@${CDK8S_PLUS_VERSION}`,
     `kubernetes-models@${KUBERNETES_MODELS_VERSION}`,
+    // ServiceMonitor (monitoring.coreos.com/v1) models; 4.4.4 shares kubernetes-models 4.5.1's base 5 / validate 4.
+    '@kubernetes-models/prometheus-operator@4.4.4',
     'yaml@^2.6.0',
     '@types/node@^20',
     'ajv-formats@^3.0.1',

@@ -9,10 +9,10 @@
  */
 import * as path from 'path';
 import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
-import { ImagePullPolicy, Namespace } from 'cdk8s-plus-28';
+import { ImagePullPolicy } from 'cdk8s-plus-28';
 import {
-  AgentEnvironment, AgentOperator, AgentPod, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, AgentTypeSpec,
-  CodeSource, GlueCode, LlmProvider, MemoryBackend, MemoryProfile, ToolSidecar,
+  AgentEnvironment, AgentNamespace, AgentOperator, AgentPod, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, AgentTypeSpec,
+  CodeSource, GlueCode, LlmProvider, MemoryBackend, MemoryProfile, RedisMemory, ToolSidecar,
 } from '../src';
 
 /** Namespace of the example agents. */
@@ -35,7 +35,12 @@ export function buildExamplesApp(props: AppProps = {}): App {
     watchNamespaces: [AGENTS_NAMESPACE],
   });
 
-  new Namespace(operatorChart, 'AgentsNamespace', { metadata: { name: AGENTS_NAMESPACE } });
+  // The agents' namespace: Pod Security Admission `restricted`, a quota and default limits.
+  new AgentNamespace(operatorChart, 'AgentsNamespace', {
+    name: AGENTS_NAMESPACE,
+    quota: { requestsCpu: '16', requestsMemory: '32Gi', limitsMemory: '64Gi', pods: 100, persistentVolumeClaims: 10 },
+    limits: { defaultRequestCpu: '100m', defaultRequestMemory: '256Mi', defaultLimitMemory: '512Mi', maxMemory: '8Gi' },
+  });
 
   // Applied after the operator chart (namespace and CRD first): the files are numbered in that order.
   const workloads = new Chart(app, 'agents', { namespace: AGENTS_NAMESPACE });
@@ -104,18 +109,29 @@ export function buildExamplesApp(props: AppProps = {}): App {
     ],
   }));
 
-  // Step 5: production-agent.
+  // Step 5: production-agent, with everything issue 4 asks for: autoscaling
+  // (no replicas on the Deployment), PDB and spread, probes and shutdown
+  // hooks, metrics with a ServiceMonitor and OpenTelemetry, a sandboxed
+  // runtime, a default-deny NetworkPolicy, and a Redis the app deploys.
+  const redis = new RedisMemory(workloads, 'agent-memory', {
+    namespace: AGENTS_NAMESPACE,
+    storage: '2Gi',
+    passwordSecret: { name: 'redis-auth', key: 'password' },
+  });
   declare(new AgentPod(workloads, 'production-agent', {
     source: AgentSource.image('production-agent:latest', { command: ['/usr/local/bin/agent'] }),
-    replicas: 2,
+    namespace: AGENTS_NAMESPACE,
+    scaling: { minReplicas: 2, maxReplicas: 5, cpuUtilization: 80 },
+    port: 8080,
     toolSidecar: new ToolSidecar({ image: TOOL_MANAGER_IMAGE, required: ['python'] }),
-    memory: MemoryProfile.fromSize('2Gi', MemoryBackend.redis({
-      address: 'redis.agents.svc:6379',
-      passwordSecret: { name: 'redis-auth', key: 'password' },
-    })),
+    memory: MemoryProfile.fromSize('2Gi', MemoryBackend.fromRedis(redis)),
     llmProviders: [
-      LlmProvider.anthropic({ name: 'production-llm', credentials: { secretName: 'prod-anthropic-creds' } }),
+      LlmProvider.anthropic({ name: 'production-llm', model: 'claude-sonnet-4', credentials: { secretName: 'prod-anthropic-creds' } }),
     ],
+    monitoring: { metricsPort: 9464, serviceMonitor: true, otlpEndpoint: 'http://otel-collector.monitoring:4317' },
+    networkPolicy: { allowIngressFrom: [{ namespaces: ['default', 'monitoring'], ports: [8080] }] },
+    runtimeClassName: 'gvisor',
+    shutdown: { gracePeriodSeconds: 60, preStopDelaySeconds: 5 },
   }), {
     monitoring: { enabled: true, metrics: ['memory_usage', 'api_latency'] },
     security: { networkPolicy: { allowedNamespaces: ['default', 'monitoring'] } },

@@ -2,11 +2,26 @@
  * The example environments (seed 002 §3): dev, staging and prod overlays of
  * the example app, each composed from presets plus a few changes of its own.
  */
+import { createHash } from 'crypto';
 import { JsonPatch } from 'cdk8s';
 import {
   AgentTypePreset, EnvironmentPreset, FeaturePreset, Overlay, Patch,
 } from '../src';
 import { AGENTS_NAMESPACE, TOOL_MANAGER_IMAGE_NAME } from './app';
+
+/** The other images of the example app, pinned to digests in prod. */
+const PINNED_IN_PROD = [
+  'registry.example.com/agents/agent-operator', 'busybox', 'python', 'custom-agent', 'base-agent', 'advanced-agent', 'production-agent',
+  'redis',
+];
+
+/**
+ * A stand-in digest for the example (sha256 of the image name). In a real
+ * pipeline, take each digest from your registry (e.g. `crane digest <image>`).
+ */
+function placeholderDigest(image: string): string {
+  return `sha256:${createHash('sha256').update(image).digest('hex')}`;
+}
 
 /** dev, staging and prod, in that order. */
 export function buildEnvironmentOverlays(): Overlay[] {
@@ -39,6 +54,7 @@ export function buildEnvironmentOverlays(): Overlay[] {
   });
 
   // prod: HA + python web-service + large memory, with its own pins and patches.
+  // EnvironmentPreset.prod() requires every image to be pinned to a digest.
   const prod = new Overlay({
     name: 'prod',
     components: [
@@ -49,10 +65,12 @@ export function buildEnvironmentOverlays(): Overlay[] {
       FeaturePreset.apisProduction(),
     ],
     images: [
-      { name: TOOL_MANAGER_IMAGE_NAME, newTag: '0.1.1' },
-      { name: 'nginx', newName: 'registry.example.com/mirror/nginx', newTag: '1.27.3' },
+      { name: TOOL_MANAGER_IMAGE_NAME, newTag: '0.1.1', digest: placeholderDigest(TOOL_MANAGER_IMAGE_NAME) },
+      { name: 'nginx', newName: 'registry.example.com/mirror/nginx', newTag: '1.27.3', digest: placeholderDigest('nginx') },
+      ...PINNED_IN_PROD.map(name => ({ name, digest: placeholderDigest(name) })),
     ],
-    replicas: [{ name: 'production-agent', count: 3 }],
+    // production-agent is autoscaled (its HPA owns the count); full-agent is not.
+    replicas: [{ name: 'full-agent', count: 3 }],
     patches: [
       // The AgentType of the production agent may scale further in prod.
       Patch.json6902({ kind: 'AgentType', name: 'production-agent' }, JsonPatch.replace('/spec/scaling/maxReplicas', 10)),

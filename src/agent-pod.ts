@@ -1,14 +1,19 @@
 import { createHash } from 'crypto';
-import { ApiObjectMetadata, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, App, Duration, JsonPatch, Lazy } from 'cdk8s';
 import {
   ConfigMap, Container, ContainerProps, Deployment, EnvValue, ImagePullPolicy, LabelSelector,
-  Secret, ServiceAccount, Volume,
+  Secret, Service, ServiceAccount, Volume,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AgentEnvironment } from './agent-environment';
+import { AgentProbes, AgentShutdown, agentProbes, resolveShutdown, sidecarPreStopSeconds, sidecarProbes, sleepHook } from './agent-health';
+import { AgentMonitoring, addServiceMonitor, checkMonitoring, otelResourceAttributes, scrapeAnnotations } from './agent-monitoring';
+import { AgentNetworkPolicyOptions, addAgentNetworkPolicy } from './agent-network-policy';
+import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling } from './agent-scaling';
 import { AgentRuntime, AgentSource, AgentSourceType, CodeSourceType } from './agent-source';
 import { AgentTypeSpec } from './agent-type';
-import { recommendedLabels, RUNTIME_LABEL, selectorLabels, TOOL_SIDECAR_LABEL } from './labels';
+import { ImagePolicy } from './image-reference';
+import { AUTOSCALED_LABEL, recommendedLabels, RUNTIME_LABEL, selectorLabels, TOOL_SIDECAR_LABEL } from './labels';
 import { LlmProvider } from './llm-provider';
 import { MemoryBackendType, MemoryProfile } from './memory-profile';
 import { restrictedContainerSecurityContext } from './pod-security';
@@ -17,7 +22,7 @@ import {
   glueKey, renderInitScript, renderWrapper, sourceKey,
 } from './shared-volume';
 import { ToolSidecar } from './tool-sidecar';
-import { checkDns1123Label, checkImage, fail } from './validation';
+import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, fail } from './validation';
 
 const KIND = 'AgentPod';
 
@@ -75,10 +80,69 @@ export interface AgentPodProps {
   readonly llmProviders?: LlmProvider[];
 
   /**
-   * `spec.replicas` of the Deployment (integer >= 0).
-   * @default 1
+   * `spec.replicas` of the Deployment (integer >= 0). Not with `scaling`.
+   * More than one adds a PodDisruptionBudget and topology spread.
+   * @default 1 (no `spec.replicas` at all with `scaling`)
    */
   readonly replicas?: number;
+
+  /**
+   * Autoscaling (seed 002 step 5 `scaling`): an autoscaling/v2
+   * HorizontalPodAutoscaler; the Deployment then leaves `spec.replicas` unset.
+   * A `minReplicas` above 1 adds a PodDisruptionBudget and topology spread.
+   * @default - no autoscaling: `replicas` pods
+   */
+  readonly scaling?: AgentScaling;
+
+  /**
+   * HTTP port the agent container serves on (container port `http`). The
+   * default probes then use `GET /healthz` and `GET /readyz` on it.
+   * @default - no port; the default probes check the shared volume instead
+   */
+  readonly port?: number;
+
+  /**
+   * Probes of the agent and sidecar containers.
+   * @default - see `ContainerProbes` and `AgentProbes`
+   */
+  readonly probes?: AgentProbes;
+
+  /**
+   * Shutdown timing: `terminationGracePeriodSeconds` and the `preStop` hooks.
+   * @default - 60 s grace period, agent preStop waits 5 s
+   */
+  readonly shutdown?: AgentShutdown;
+
+  /**
+   * Metrics port, Prometheus scrape configuration and OpenTelemetry endpoint.
+   * `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` are always set.
+   * @default - no metrics port, no OTLP endpoint
+   */
+  readonly monitoring?: AgentMonitoring;
+
+  /**
+   * The agent's NetworkPolicy: default deny for ingress and egress, then DNS,
+   * its Redis, its LLM providers' and tools' endpoints, its git source and
+   * package registries (derived from the declarations), the scrape port for
+   * `monitoring.scrapeNamespaces`, and ingress only from `allowIngressFrom`.
+   * @default - that policy; `{ enabled: false }` for none
+   */
+  readonly networkPolicy?: AgentNetworkPolicyOptions;
+
+  /**
+   * Rules for the pod's images (agent, init, sidecar), checked at synth:
+   * every image must be a valid reference, and with `requireDigest` pinned
+   * to a digest. The error names each image that breaks it.
+   * @default - images are checked as references only
+   */
+  readonly imagePolicy?: ImagePolicy;
+
+  /**
+   * `runtimeClassName` of the pod, to run agents in a sandbox such as gVisor
+   * (`gvisor`) or Kata Containers (`kata`); the RuntimeClass must exist.
+   * @default - the cluster's default runtime
+   */
+  readonly runtimeClassName?: string;
 
   /**
    * Image of the init container. It needs `/bin/sh`, plus `git` for a git
@@ -132,6 +196,8 @@ export class AgentPod extends Construct {
   public static readonly RUNTIME_LABEL = RUNTIME_LABEL;
   /** Label on every object of an agent with a tool sidecar: the sidecar's container name (tool presets select on it). */
   public static readonly TOOL_SIDECAR_LABEL = TOOL_SIDECAR_LABEL;
+  /** Label on every object of an agent with `scaling` (value `true`): presets never set its replicas. */
+  public static readonly AUTOSCALED_LABEL = AUTOSCALED_LABEL;
   /** Name of the agent container. */
   public static readonly AGENT_CONTAINER_NAME = AGENT_CONTAINER;
   /** Name of the init container that prepares the shared volume. */
@@ -151,6 +217,8 @@ export class AgentPod extends Construct {
   public readonly initContainer: Container;
   /** The tool sidecar container, if any. */
   public readonly sidecarContainer?: Container;
+  /** The Service the ServiceMonitor scrapes, when `monitoring.serviceMonitor` is on. */
+  public readonly metricsService?: Service;
   /** The source of the agent container. */
   public readonly source: AgentSource;
   /** The memory profile. */
@@ -161,6 +229,8 @@ export class AgentPod extends Construct {
   public readonly environment?: AgentEnvironment;
 
   private readonly _providers: LlmProvider[] = [];
+  /** Renders the NetworkPolicy from the current declarations (again when a provider is added). */
+  private renderNetworkPolicy?: () => void;
   /** ConfigMaps whose data is fully known at construction (checksummed). */
   private readonly plainConfigMaps: ConfigMap[] = [];
 
@@ -173,8 +243,16 @@ export class AgentPod extends Construct {
     }
     this.agentName = checkDns1123Label(KIND, where, 'agentName', props.agentName ?? id);
     const namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
+    checkScaling(KIND, where, props.scaling, props.replicas);
     const replicas = props.replicas ?? 1;
     if (!Number.isInteger(replicas) || replicas < 0) fail(KIND, where, 'replicas', replicas, 'is not an integer >= 0');
+    if (props.port !== undefined) checkPort(KIND, where, 'port', props.port);
+    checkMonitoring(KIND, where, props.monitoring);
+    if (props.monitoring?.metricsPort !== undefined && props.monitoring.metricsPort === props.port) {
+      fail(KIND, where, 'monitoring.metricsPort', props.monitoring.metricsPort, 'is the same as port');
+    }
+    if (props.runtimeClassName !== undefined) checkDns1123Subdomain(KIND, where, 'runtimeClassName', props.runtimeClassName);
+    const shutdown = resolveShutdown(KIND, where, props.shutdown);
     const uid = props.runAsUser ?? DEFAULT_UID;
     if (!Number.isInteger(uid) || uid < 1) fail(KIND, where, 'runAsUser', uid, 'must be a non-root user id (an integer >= 1)');
     if (props.initImage !== undefined) checkImage(props.initImage, KIND, where, 'initImage');
@@ -195,6 +273,7 @@ export class AgentPod extends Construct {
       ...recommendedLabels(labelOptions),
       ...(props.source.runtime ? { [RUNTIME_LABEL]: props.source.runtime } : {}),
       ...(props.toolSidecar ? { [TOOL_SIDECAR_LABEL]: props.toolSidecar.name } : {}),
+      ...(props.scaling ? { [AUTOSCALED_LABEL]: 'true' } : {}),
       ...(props.labels ?? {}),
     };
 
@@ -233,15 +312,19 @@ export class AgentPod extends Construct {
     const restricted = restrictedContainerSecurityContext(uid);
 
     const configHash = Lazy.any({ produce: () => this.configChecksum() }) as unknown as string;
+    const secretHash = Lazy.any({ produce: () => this.secretChecksum() }) as unknown as string;
     this.deployment = new Deployment(this, 'Deployment', {
       metadata: metadata(this.agentName),
-      replicas,
+      replicas: props.scaling ? undefined : replicas,
       select: false,
+      terminationGracePeriod: Duration.seconds(shutdown.gracePeriodSeconds),
       podMetadata: {
         labels,
         annotations: {
           'agents.cdk8s.io/memory-profile': this.memory.name,
           'agents.cdk8s.io/config-checksum': configHash,
+          'agents.cdk8s.io/secret-checksum': secretHash,
+          ...scrapeAnnotations(props.monitoring ?? {}),
         },
       },
       serviceAccount: this.serviceAccount,
@@ -249,6 +332,12 @@ export class AgentPod extends Construct {
       securityContext: { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid },
     });
     this.deployment.select(LabelSelector.of({ labels: selector }));
+    if (props.runtimeClassName) {
+      // cdk8s-plus has no runtimeClassName.
+      ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', props.runtimeClassName));
+    }
+    if (props.scaling) addAutoscaler(this, this.deployment, props.scaling, metadata(this.agentName));
+    if ((props.scaling?.minReplicas ?? replicas) > 1) addHighAvailability(this, this.deployment, selector, metadata(this.agentName));
 
     // Init container: prepares the shared volume before the agent starts.
     this.initContainer = this.deployment.addInitContainer({
@@ -283,7 +372,17 @@ export class AgentPod extends Construct {
     }
 
     // Agent container.
+    const probes = agentProbes(props.port, props.probes?.agent);
+    const agentPorts = [
+      ...(props.port !== undefined ? [{ number: props.port, name: 'http' }] : []),
+      ...(props.monitoring?.metricsPort !== undefined ? [{ number: props.monitoring.metricsPort, name: 'metrics' }] : []),
+    ];
     const agentProps: ContainerProps = {
+      ports: agentPorts.length > 0 ? agentPorts : undefined,
+      startup: probes.startup,
+      liveness: probes.liveness,
+      readiness: probes.readiness,
+      lifecycle: shutdown.preStopDelaySeconds > 0 ? { preStop: sleepHook(shutdown.preStopDelaySeconds) } : undefined,
       name: AGENT_CONTAINER,
       image: this.source.containerImage,
       imagePullPolicy: this.source.pullPolicy,
@@ -302,6 +401,17 @@ export class AgentPod extends Construct {
     for (const [name, value] of Object.entries(this.environment?.variables ?? {})) {
       agentEnv.addVariable(name, EnvValue.fromValue(value));
     }
+    const otelAttributes = Lazy.any({
+      produce: () => otelResourceAttributes(this.agentName, namespace ?? this.deployment.metadata.namespace, this._providers),
+    }) as unknown as string;
+    const addOtel = (env: typeof agentEnv, serviceName: string) => {
+      const own = this.environment?.variables ?? {};
+      const otel: { [name: string]: string } = { OTEL_SERVICE_NAME: serviceName, OTEL_RESOURCE_ATTRIBUTES: otelAttributes };
+      if (props.monitoring?.otlpEndpoint) otel.OTEL_EXPORTER_OTLP_ENDPOINT = props.monitoring.otlpEndpoint;
+      // A value the user set in the environment wins.
+      for (const [name, value] of Object.entries(otel)) if (!(name in own)) env.addVariable(name, EnvValue.fromValue(value));
+    };
+    addOtel(agentEnv, this.agentName);
     for (const [name, ref] of Object.entries(this.environment?.secretVariables ?? {})) {
       agentEnv.addVariable(name, EnvValue.fromSecretValue({ secret: Secret.fromSecretName(this, `EnvSecret-${name}`, ref.name), key: ref.key }));
     }
@@ -310,6 +420,8 @@ export class AgentPod extends Construct {
     }
     const backend = this.memory.backend;
     agentEnv.addVariable('AGENT_MEMORY_BACKEND', EnvValue.fromValue(backend.type));
+    // A Redis this app deploys lets this agent in through its NetworkPolicy.
+    backend.redisMemory?.addAgent(selector, namespace);
     if (backend.type === MemoryBackendType.REDIS) {
       agentEnv.addVariable('AGENT_MEMORY_REDIS_ADDRESS', EnvValue.fromValue(backend.address!));
       agentEnv.addVariable('AGENT_MEMORY_REDIS_DB', EnvValue.fromValue(String(backend.database ?? 0)));
@@ -342,7 +454,10 @@ export class AgentPod extends Construct {
         },
         resources: this.memory.sidecarResources(),
         securityContext: restricted,
+        ...sidecarProbes(sidecar.port, props.probes?.sidecar),
+        lifecycle: { preStop: sleepHook(sidecarPreStopSeconds(shutdown)) },
       });
+      addOtel(this.sidecarContainer.env, `${this.agentName}-${sidecar.name}`);
       this.sidecarContainer.mount(SHARED_MOUNT_PATH, shared);
       this.sidecarContainer.mount('/tmp', tmp, { subPath: sidecar.name });
       this.sidecarContainer.mount(TOOLS_MOUNT_PATH, toolsVolume, { readOnly: true });
@@ -351,6 +466,64 @@ export class AgentPod extends Construct {
 
     for (const provider of providers) {
       this.addLlmProvider(provider);
+    }
+
+    const codeSource = this.source.codeSource;
+    const backendAddress = /^(.*):(\d+)$/.exec(backend.address ?? '');
+    const redis = backend.type === MemoryBackendType.REDIS && backendAddress
+      ? {
+        host: backendAddress[1],
+        port: Number(backendAddress[2]),
+        podLabels: backend.redisMemory?.podSelector,
+        namespace: backend.redisMemory?.namespace,
+      }
+      : undefined;
+    const metricsPort = props.monitoring?.metricsPort;
+    const networkOptions: AgentNetworkPolicyOptions = {
+      ...props.networkPolicy,
+      allowIngressFrom: [
+        ...(props.networkPolicy?.allowIngressFrom ?? []),
+        ...(metricsPort !== undefined ? [{ namespaces: props.monitoring?.scrapeNamespaces ?? ['monitoring'], ports: [metricsPort] }] : []),
+      ],
+    };
+    this.renderNetworkPolicy = () => {
+      this.node.tryRemoveChild('NetworkPolicy');
+      this.node.tryRemoveChild('NetworkPolicySelector');
+      addAgentNetworkPolicy(this, 'NetworkPolicy', {
+        agentName: this.agentName,
+        namespace,
+        podSelector: selector,
+        labels,
+        options: networkOptions,
+        where,
+        sources: {
+          llmProviders: this._providers,
+          toolSidecar: sidecar,
+          redis,
+          gitRepository: codeSource?.type === CodeSourceType.GIT ? codeSource.repository : undefined,
+          installsPackages: (this.environment?.sdk?.packages ?? []).length > 0,
+        },
+      });
+    };
+    this.renderNetworkPolicy();
+
+    const policy = props.imagePolicy;
+    if (policy) {
+      this.node.addValidation({
+        validate: () => policy.violations(ImagePolicy.imagesOf([ApiObject.of(this.deployment).toJson()]))
+          .map(problem => `${KIND} '${where}': ${problem}`),
+      });
+    }
+
+    const monitoring = props.monitoring;
+    if (monitoring?.serviceMonitor && monitoring.metricsPort !== undefined) {
+      const serviceLabels = { ...labels, 'agents.cdk8s.io/metrics': 'true' };
+      this.metricsService = new Service(this, 'MetricsService', {
+        metadata: { name: `${this.agentName}-metrics`, namespace, labels: serviceLabels },
+        selector: this.deployment,
+        ports: [{ port: monitoring.metricsPort, targetPort: monitoring.metricsPort, name: 'metrics' }],
+      });
+      addServiceMonitor(this, monitoring, metadata(this.agentName), serviceLabels);
     }
   }
 
@@ -368,6 +541,7 @@ export class AgentPod extends Construct {
       secret: Secret.fromSecretName(this, `LlmSecret-${provider.name}`, provider.secretName),
       key: provider.secretKey,
     }));
+    this.renderNetworkPolicy?.();
     const agentEnv = this.agentContainer.env;
     if (this._providers.length === 1) {
       agentEnv.addVariable('LLM_PROXY_ENDPOINT', EnvValue.fromValue(`${this.toolSidecar!.endpoint}/llm`));
@@ -432,6 +606,37 @@ export class AgentPod extends Construct {
   /** The `llm-providers.json` the sidecar reads: providers in fallback order, Secret names only. */
   private providersJson(): string {
     return JSON.stringify(this._providers.map(p => p.toSpec()), null, 2);
+  }
+
+  /** The Secrets the pod refers to: LLM credentials, secret variables, the Redis password. */
+  private referencedSecrets(): string[] {
+    const names = new Set<string>();
+    for (const p of this._providers) names.add(p.secretName);
+    for (const ref of Object.values(this.environment?.secretVariables ?? {})) names.add(ref.name);
+    if (this.memory.backend.passwordSecret) names.add(this.memory.backend.passwordSecret.name);
+    return [...names].sort();
+  }
+
+  /**
+   * sha256 over the data of the referenced Secrets that are defined in the
+   * same app (so pods roll when such a Secret changes). Secrets from outside
+   * the app stay plain references and do not count; with none, there is no
+   * annotation. Only the hash is rendered, never the data.
+   */
+  private secretChecksum(): string | undefined {
+    const wanted = new Set(this.referencedSecrets());
+    const namespace = this.deployment.metadata.namespace;
+    const inApp = App.of(this).node.findAll()
+      .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret' && wanted.has(c.name)
+        && (c.metadata.namespace ?? namespace) === namespace)
+      .sort((a, b) => a.name.localeCompare(b.name));
+    if (inApp.length === 0) return undefined;
+    const hash = createHash('sha256');
+    for (const secret of inApp) {
+      const json = secret.toJson();
+      hash.update(secret.name).update('\0').update(JSON.stringify({ data: json.data ?? {}, stringData: json.stringData ?? {} })).update('\0');
+    }
+    return hash.digest('hex');
   }
 
   /** sha256 of everything the pod reads from ConfigMaps: a change rolls the pods. */

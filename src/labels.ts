@@ -42,3 +42,5 @@ export function selectorLabels(options: RecommendedLabelsOptions): Record<string
 export const RUNTIME_LABEL = 'agents.cdk8s.io/runtime';
 /** Label naming the tool sidecar container of an agent; tool presets select on it. */
 export const TOOL_SIDECAR_LABEL = 'agents.cdk8s.io/tool-sidecar';
+/** Label on every object of an agent with a HorizontalPodAutoscaler; presets never set `replicas` on such an agent. */
+export const AUTOSCALED_LABEL = 'agents.cdk8s.io/autoscaled';

@@ -15,13 +15,16 @@
  */
 import { AgentPod } from './agent-pod';
 import { AgentRuntime } from './agent-source';
-import { RUNTIME_LABEL, TOOL_SIDECAR_LABEL } from './labels';
+import { ImagePolicy } from './image-reference';
+import { AUTOSCALED_LABEL, RUNTIME_LABEL, TOOL_SIDECAR_LABEL } from './labels';
 import { ContainerMemory, MemoryProfile } from './memory-profile';
 import { OverlayComponent, Patch, PatchTarget } from './overlay';
 import { checkDns1123Label, checkEnvVarName, checkPort, fail, isQuantity } from './validation';
 
 /** The label every agent object carries (`AgentPod`). */
 const AGENT_SELECTOR = 'app.kubernetes.io/component=agent';
+/** Agents whose replica count is theirs to set: not those a HorizontalPodAutoscaler manages. */
+const FIXED_REPLICAS_SELECTOR = `${AGENT_SELECTOR},!${AUTOSCALED_LABEL}`;
 /** Label key of the environment presets. */
 const ENVIRONMENT_LABEL = 'agents.cdk8s.io/environment';
 /** Default name of the `ToolSidecar` container. */
@@ -75,6 +78,12 @@ export interface StagingPresetOptions extends PresetOptions {
 export interface ProdPresetOptions extends PresetOptions {
   /** Replicas of every agent and of the operator (leader election keeps one active). @default 2 */
   readonly replicas?: number;
+  /**
+   * Require every image of the overlay's output to be pinned to a digest
+   * (an `ImagePolicy` checked by `Overlay`; pin with the overlay's `images`).
+   * @default true
+   */
+  readonly requireImageDigests?: boolean;
 }
 
 /**
@@ -86,7 +95,8 @@ export interface ProdPresetOptions extends PresetOptions {
  */
 export class EnvironmentPreset {
   /**
-   * `dev`: one replica per agent with the `small` memory profile, debug
+   * `dev`: one replica per agent (agents with autoscaling keep their
+   * HorizontalPodAutoscaler) with the `small` memory profile, debug
    * logging (`AGENT_LOG_LEVEL=debug`, `AGENT_DEBUG=true`), memory kept in the
    * pod (`AGENT_MEMORY_BACKEND=inmemory`, no Redis needed), and the tool
    * sidecar's debug tools (`TOOL_MANAGER_DEBUG_TOOLS=enabled`,
@@ -99,8 +109,8 @@ export class EnvironmentPreset {
       name: componentName(options, 'environment-dev'),
       labels: [{ pairs: { [ENVIRONMENT_LABEL]: 'dev' }, includeTemplates: true }],
       patches: [
+        agentPatch(options, FIXED_REPLICAS_SELECTOR, { replicas: 1 }),
         agentPatch(options, AGENT_SELECTOR, {
-          replicas: 1,
           podAnnotations: { 'agents.cdk8s.io/memory-profile': small.name },
           containers: [{
             name: AgentPod.AGENT_CONTAINER_NAME,
@@ -162,10 +172,12 @@ export class EnvironmentPreset {
   }
 
   /**
-   * `prod`: high availability (2 replicas of every agent and of the operator,
+   * `prod`: high availability (2 replicas of every agent without autoscaling
+   * and of the operator,
    * rolling updates that never go below the replica count, pods spread over
    * nodes and zones), security (`enableServiceLinks: false`, images always
-   * pulled) and info-level logging.
+   * pulled, every image pinned to a digest unless `requireImageDigests` is
+   * false) and info-level logging.
    * @throws when `replicas` is not an integer >= 1
    */
   public static prod(options: ProdPresetOptions = {}): OverlayComponent {
@@ -181,10 +193,11 @@ export class EnvironmentPreset {
     });
     return new OverlayComponent({
       name,
+      imagePolicy: (options.requireImageDigests ?? true) ? new ImagePolicy({ requireDigest: true }) : undefined,
       labels: [{ pairs: { [ENVIRONMENT_LABEL]: 'prod' }, includeTemplates: true }],
       patches: [
+        agentPatch(options, FIXED_REPLICAS_SELECTOR, { replicas }),
         agentPatch(options, AGENT_SELECTOR, {
-          replicas,
           strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
           pod: {
             enableServiceLinks: false,

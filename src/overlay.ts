@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, JsonPatch, Names, Yaml } from 'cdk8s';
 import { AgentType } from './agent-type';
+import { ImagePolicy } from './image-reference';
 import { addHashSuffixes, GeneratorSpec, runGenerators } from './kustomize-generators';
 import { applyImages } from './kustomize-images';
 import { applyAnnotations, applyLabels } from './kustomize-labels';
@@ -247,6 +248,15 @@ export interface KustomizationProps {
   readonly generatorOptions?: GeneratorOptions;
   /** kustomize `components`, applied in order before this file's own transformations. @default - none */
   readonly components?: OverlayComponent[];
+  /**
+   * Not a kustomize field: rules every image of the overlay's output must
+   * meet (e.g. `new ImagePolicy({ requireDigest: true })`), checked after
+   * `images` has run, so pins given there count. A component's policy
+   * applies to the overlay that uses it. Only this library checks it: the
+   * kustomize tree does not carry it.
+   * @default - no policy
+   */
+  readonly imagePolicy?: ImagePolicy;
 }
 
 /**
@@ -269,6 +279,8 @@ export abstract class Kustomization {
   public readonly nameSuffix?: string;
   /** kustomize `generatorOptions`. */
   public readonly generatorOptions?: GeneratorOptions;
+  /** The image policy of this kustomization (not a kustomize field). */
+  public readonly imagePolicy?: ImagePolicy;
   /** `Overlay` or `OverlayComponent`, for messages. */
   protected readonly kindName: string;
   private readonly _commonLabels: { [key: string]: string };
@@ -301,6 +313,7 @@ export abstract class Kustomization {
     this._commonAnnotations = { ...(props.commonAnnotations ?? {}) };
     if (props.generatorOptions) checkGeneratorOptions(kindName, name, 'generatorOptions', props.generatorOptions);
     this.generatorOptions = props.generatorOptions;
+    this.imagePolicy = props.imagePolicy;
     for (const set of props.labels ?? []) this.addLabels(set);
     for (const image of props.images ?? []) this.addImage(image);
     for (const replica of props.replicas ?? []) this.addReplicas(replica);
@@ -452,6 +465,11 @@ export abstract class Kustomization {
     if (this._replicas.length > 0) applyReplicas(resources, this._replicas, where);
     if (this._images.length > 0) applyImages(resources, this._images);
     return resources;
+  }
+
+  /** The image policies of this kustomization and of its components, recursively. @internal */
+  public _imagePolicies(): ImagePolicy[] {
+    return [...(this.imagePolicy ? [this.imagePolicy] : []), ...this._components.flatMap(c => c._imagePolicies())];
   }
 
   /** The generators as the internal generator specs. @internal */
@@ -638,8 +656,24 @@ export class Overlay extends Kustomization {
       .filter(f => f.objects.length > 0 || files.some(input => input.fileName === f.fileName));
   }
 
-  /** What the API server would refuse, checked here since no cluster is at hand. */
+  /** What the API server would refuse, checked here since no cluster is at hand; and the image policies. */
   private checkOutput(resources: KustomizeResource[]): void {
+    const images = ImagePolicy.imagesOf(resources.map(r => r.object));
+    const problems = this._imagePolicies().flatMap(policy => policy.violations(images));
+    if (problems.length > 0) {
+      throw new Error(`Overlay '${this.name}': images break the image policy:\n  ${[...new Set(problems)].join('\n  ')}`);
+    }
+    // An HPA-managed workload must not have replicas: the two would fight.
+    for (const hpa of resources.filter(r => r.object.kind === 'HorizontalPodAutoscaler')) {
+      const ref = hpa.object.spec?.scaleTargetRef ?? {};
+      const namespace = hpa.object.metadata?.namespace ?? '';
+      const target = resources.find(r => r.object.kind === ref.kind && r.object.metadata?.name === ref.name
+        && (r.object.metadata?.namespace ?? '') === namespace);
+      if (target && target.object.spec?.replicas !== undefined) {
+        fail('Overlay', this.name, `${ref.kind} '${ref.name}' spec.replicas`, target.object.spec.replicas,
+          `is set, but HorizontalPodAutoscaler '${hpa.object.metadata?.name}' manages its replicas: remove the replicas entry or patch`);
+      }
+    }
     const seen = new Set<string>();
     for (const res of resources) {
       const id = idOf(res.object);

@@ -104,9 +104,9 @@ describe('step 1: basic agent', () => {
     const ofOne = manifests.filter(m => m.metadata.labels?.['app.kubernetes.io/instance'] === 'one');
     const ofTwo = manifests.filter(m => m.metadata.labels?.['app.kubernetes.io/instance'] === 'two');
     expect(ofOne.map(m => `${m.kind}/${m.metadata.name}`).sort()).toEqual(
-      ['ConfigMap/one-init', 'ConfigMap/one-tools', 'Deployment/one', 'ServiceAccount/one']);
+      ['ConfigMap/one-init', 'ConfigMap/one-tools', 'Deployment/one', 'NetworkPolicy/one', 'ServiceAccount/one']);
     expect(ofTwo.map(m => `${m.kind}/${m.metadata.name}`).sort()).toEqual(
-      ['ConfigMap/two-init', 'Deployment/two', 'ServiceAccount/two']);
+      ['ConfigMap/two-init', 'Deployment/two', 'NetworkPolicy/two', 'ServiceAccount/two']);
     expect(ofOne.length + ofTwo.length).toEqual(manifests.length);
     for (const m of manifests) {
       for (const key of RECOMMENDED_KEYS) expect(m.metadata.labels).toHaveProperty([key]);
@@ -855,7 +855,7 @@ describe('full agent pod', () => {
     }, 'full-agent');
 
     expect(manifests.map(m => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
-      'ConfigMap/full-agent-init', 'ConfigMap/full-agent-tools', 'Deployment/full-agent', 'ServiceAccount/full-agent',
+      'ConfigMap/full-agent-init', 'ConfigMap/full-agent-tools', 'Deployment/full-agent', 'NetworkPolicy/full-agent', 'ServiceAccount/full-agent',
     ]);
     const deployment = findObject(manifests, 'Deployment', 'full-agent');
     const agentEnv = envOf(container(deployment, 'agent'));

@@ -13,9 +13,10 @@ import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import { buildExamplesApp } from '../examples/app';
 import { buildEnvironmentOverlays } from '../examples/overlays';
-import { Overlay } from '../src';
+import { ImagePolicy, Overlay } from '../src';
 import { byId, kustomizeBuild } from './kustomize-util';
-import { container, envOf, findObject, podSpec, tmpDir } from './util';
+import { restrictedViolations } from './pod-security-standards';
+import { container, envOf, findObject, modelClass, podSpec, tmpDir } from './util';
 
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 const AGENTS = ['basic-agent', 'container-agent', 'code-agent', 'tooled-agent', 'full-agent', 'production-agent'];
@@ -76,8 +77,8 @@ test.each(ENVIRONMENTS)('%s: every built-in object is valid for kubernetes-model
       expect([m.metadata.name, validate(m), validate.errors ?? []]).toEqual([m.metadata.name, true, []]);
       continue;
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Cls = require(`kubernetes-models/${m.apiVersion}`)[m.kind];
+    const Cls = modelClass(m);
+    expect(`${m.apiVersion}/${m.kind}: ${Cls ? 'model' : 'NO MODEL'}`).toBe(`${m.apiVersion}/${m.kind}: model`);
     expect(() => new Cls(m).validate()).not.toThrow();
   }
 });
@@ -103,15 +104,30 @@ test.each(ENVIRONMENTS)('%s: no secret value lands in a manifest', (env) => {
 test('dev: one replica, debug, small, in-pod memory, every tool, development APIs, dev tool-manager image', () => {
   for (const name of AGENTS) {
     const d = deployment('dev', name);
-    expect(d.spec.replicas).toBe(1);
+    // The autoscaled production-agent keeps its HPA and has no replicas in any environment.
+    expect(d.spec.replicas).toBe(name === 'production-agent' ? undefined : 1);
     expect(envOf(container(d, 'agent'))).toMatchObject({ AGENT_LOG_LEVEL: 'debug', AGENT_MEMORY_BACKEND: 'inmemory' });
     expect(container(d, 'agent').resources.limits.memory).toBe('512Mi');
   }
   const tooled = container(deployment('dev', 'tooled-agent'), 'tool-manager');
   expect(tooled.image).toBe('registry.example.com/agents/tool-manager:0.2.0-dev');
   expect(envOf(tooled)).toMatchObject({ TOOL_MANAGER_TOOL_SET: 'complete', TOOL_MANAGER_DEBUG_TOOLS: 'enabled', LLM_MAX_RETRIES: '0' });
-  // production-agent asks for 2 replicas in the base; dev runs one.
-  expect(findObject(base, 'Deployment', 'production-agent').spec.replicas).toBe(2);
+  expect(findObject(output.dev, 'HorizontalPodAutoscaler', 'production-agent').spec.minReplicas).toBe(2);
+});
+
+test.each(ENVIRONMENTS)('%s: HPA-managed workloads have no replicas', (env) => {
+  const hpas = output[env].filter(m => m.kind === 'HorizontalPodAutoscaler');
+  expect(hpas.length).toBeGreaterThan(0);
+  for (const hpa of hpas) {
+    const target = findObject(output[env], hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name);
+    expect(`${target.kind}/${target.metadata.name} replicas=${target.spec.replicas}`).toBe(`${target.kind}/${target.metadata.name} replicas=undefined`);
+  }
+});
+
+test.each(ENVIRONMENTS)('%s: every pod meets the Pod Security Standards restricted profile', (env) => {
+  const workloads = output[env].filter(m => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'].includes(m.kind));
+  expect(workloads.map(w => w.kind).sort()).toEqual(expect.arrayContaining(['Deployment', 'StatefulSet']));
+  for (const w of workloads) expect([`${w.kind}/${w.metadata.name}`, restrictedViolations(w)]).toEqual([`${w.kind}/${w.metadata.name}`, []]);
 });
 
 test('staging: OpenTelemetry, test data mounted from a hashed ConfigMap, data-science sizing for python agents', () => {
@@ -133,12 +149,17 @@ test('staging: OpenTelemetry, test data mounted from a hashed ConfigMap, data-sc
 
 test('prod: HA, python web-service, large memory, pinned images, replicas and the overlay\'s own patches', () => {
   const production = deployment('prod', 'production-agent');
-  expect(production.spec.replicas).toBe(3); // replicas field wins over the preset's 2
+  expect(production.spec.replicas).toBeUndefined(); // its HPA owns the count, the preset leaves it alone
+  expect(deployment('prod', 'full-agent').spec.replicas).toBe(3); // the replicas field wins over the preset's 2
   expect(podSpec(production).terminationGracePeriodSeconds).toBe(90);
   expect(deployment('prod', 'basic-agent').spec.replicas).toBe(2);
   expect(findObject(output.prod, 'Deployment', 'agent-operator').spec.replicas).toBe(2);
-  expect(container(deployment('prod', 'basic-agent'), 'agent').image).toBe('registry.example.com/mirror/nginx:1.27.3');
-  expect(container(production, 'tool-manager').image).toBe('registry.example.com/agents/tool-manager:0.1.1');
+  expect(container(deployment('prod', 'basic-agent'), 'agent').image).toMatch(/^registry\.example\.com\/mirror\/nginx:1\.27\.3@sha256:[a-f0-9]{64}$/);
+  expect(container(production, 'tool-manager').image).toMatch(/^registry\.example\.com\/agents\/tool-manager:0\.1\.1@sha256:[a-f0-9]{64}$/);
+  // EnvironmentPreset.prod() requires digests: every image of prod is pinned, none of dev is.
+  const images = (env: string) => ImagePolicy.imagesOf(output[env]).map(u => u.image);
+  expect(images('prod').filter(i => !/@sha256:[a-f0-9]{64}$/.test(i))).toEqual([]);
+  expect(images('dev').filter(i => i.includes('@sha256:'))).toEqual([]);
   expect(container(deployment('prod', 'code-agent'), 'agent').ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
   expect(container(deployment('prod', 'basic-agent'), 'agent').ports).toBeUndefined();
   expect(container(production, 'agent').resources.limits.memory).toBe('2Gi');
@@ -158,7 +179,9 @@ test('the kustomization files of the tree', () => {
   const envProd = load(path.join(tree, 'components', 'environment-prod', 'kustomization.yaml'))[0];
   expect(envProd.kind).toBe('Component');
   expect(envProd.labels).toEqual([{ pairs: { 'agents.cdk8s.io/environment': 'prod' }, includeTemplates: true }]);
-  expect(envProd.patches[0].target).toEqual({ kind: 'Deployment', labelSelector: 'app.kubernetes.io/component=agent' });
+  // Replicas only on agents without an HPA; the rest on every agent.
+  expect(envProd.patches[0].target).toEqual({ kind: 'Deployment', labelSelector: 'app.kubernetes.io/component=agent,!agents.cdk8s.io/autoscaled' });
+  expect(envProd.patches[1].target).toEqual({ kind: 'Deployment', labelSelector: 'app.kubernetes.io/component=agent' });
   const kustomizations = Object.fromEntries(['overlays/dev', 'overlays/staging', 'overlays/prod', 'components/environment-staging']
     .map(dir => [dir, fs.readFileSync(path.join(tree, dir, 'kustomization.yaml'), 'utf-8')]));
   expect(kustomizations).toMatchSnapshot();

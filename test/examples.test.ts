@@ -9,6 +9,8 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
+import { restrictedViolations } from './pod-security-standards';
+import { modelClass } from './util';
 import { AGENTS_NAMESPACE, buildExamplesApp } from '../examples/app';
 
 interface Manifest {
@@ -42,12 +44,6 @@ const find = (kind: string, name: string) => {
   return found;
 };
 
-/** The kubernetes-models class for an object, e.g. `kubernetes-models/apps/v1`.Deployment. */
-function modelClass(m: Manifest): any {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(`kubernetes-models/${m.apiVersion}`);
-  return mod[m.kind];
-}
 
 test('the CRD and operator come first, then the agents and their AgentType resources', () => {
   expect(files).toEqual(['0000-agent-operator.k8s.yaml', '0001-agents.k8s.yaml', '0002-agent-types.k8s.yaml']);
@@ -69,6 +65,12 @@ test('every built-in object is valid for kubernetes-models', () => {
     expect(`${m.apiVersion}/${m.kind}: ${Cls ? 'model' : 'NO MODEL'}`).toBe(`${m.apiVersion}/${m.kind}: model`);
     expect(() => new Cls(m).validate()).not.toThrow();
   }
+});
+
+test('every pod meets the Pod Security Standards restricted profile (operator, agents, Redis)', () => {
+  const workloads = manifests.filter(m => ['Deployment', 'StatefulSet'].includes(m.kind));
+  expect(workloads.length).toBe(8); // six agents, the operator, Redis
+  for (const w of workloads) expect([`${w.kind}/${w.metadata.name}`, restrictedViolations(w)]).toEqual([`${w.kind}/${w.metadata.name}`, []]);
 });
 
 test('kubernetes-models does reject a broken object (the check above can fail)', () => {
@@ -167,7 +169,7 @@ function exampleObjects(name: string): Manifest[] {
 describe('one snapshot per example, with targeted assertions', () => {
   test('basic-agent', () => {
     const objects = exampleObjects('basic-agent');
-    expect(objects.map(o => o.kind).sort()).toEqual(['AgentType', 'ConfigMap', 'Deployment', 'ServiceAccount']);
+    expect(objects.map(o => o.kind).sort()).toEqual(['AgentType', 'ConfigMap', 'Deployment', 'NetworkPolicy', 'ServiceAccount']);
     const pod = find('Deployment', 'basic-agent').spec.template.spec;
     expect(pod.containers.map((c: any) => c.name)).toEqual(['agent']);
     expect(pod.containers[0].image).toBe('nginx:latest');
@@ -239,7 +241,20 @@ describe('one snapshot per example, with targeted assertions', () => {
   test('production-agent', () => {
     const objects = exampleObjects('production-agent');
     const deployment = find('Deployment', 'production-agent');
-    expect(deployment.spec.replicas).toBe(2);
+    // Autoscaled: no replicas on the Deployment, an autoscaling/v2 HPA, a PDB and spread.
+    expect('replicas' in deployment.spec).toBe(false);
+    expect(find('HorizontalPodAutoscaler', 'production-agent').spec).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
+    expect(find('PodDisruptionBudget', 'production-agent').spec.maxUnavailable).toBe(1);
+    expect(deployment.spec.template.spec.topologySpreadConstraints).toHaveLength(2);
+    expect(deployment.spec.template.spec.runtimeClassName).toBe('gvisor');
+    expect(find('ServiceMonitor', 'production-agent').spec.endpoints[0].port).toBe('metrics');
+    const policy = find('NetworkPolicy', 'production-agent');
+    expect(policy.spec.policyTypes).toEqual(['Egress', 'Ingress']);
+    expect(policy.spec.ingress.map((r: any) => r.from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name']))).toEqual([['default', 'monitoring'], ['monitoring']]);
+    // Its Redis is deployed by the app and lets only this agent in.
+    const redisPolicy = find('NetworkPolicy', 'agent-memory');
+    expect(redisPolicy.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: deployment.spec.selector.matchLabels } }], ports: [{ port: 6379, protocol: 'TCP' }] }]);
+    expect(find('StatefulSet', 'agent-memory').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('2Gi');
     const spec = find('AgentType', 'production-agent').spec;
     expect(spec.memory).toMatchObject({ size: '2Gi', type: 'redis' });
     expect(spec.scaling).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
@@ -247,6 +262,7 @@ describe('one snapshot per example, with targeted assertions', () => {
     expect(spec.security.networkPolicy.allowedNamespaces).toEqual(['default', 'monitoring']);
     const agent = deployment.spec.template.spec.containers[0];
     expect(agent.env).toContainEqual({ name: 'AGENT_MEMORY_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } });
+    expect(agent.env).toContainEqual({ name: 'AGENT_MEMORY_REDIS_ADDRESS', value: 'agent-memory.agents.svc.cluster.local:6379' });
     expect(objects).toMatchSnapshot();
   });
 });

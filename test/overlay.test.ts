@@ -206,7 +206,7 @@ describe('presets on AgentPods', () => {
   });
 
   test('prod: replicas, spread over nodes and zones, rolling update without loss, image pull Always', () => {
-    const out = new Overlay({ name: 'prod', components: [EnvironmentPreset.prod({ replicas: 3 })] }).apply(manifests);
+    const out = new Overlay({ name: 'prod', components: [EnvironmentPreset.prod({ replicas: 3, requireImageDigests: false })] }).apply(manifests);
     const d = deployment(out, 'py');
     expect(d.spec.replicas).toBe(3);
     expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
@@ -277,6 +277,26 @@ describe('presets on AgentPods', () => {
     expect(podSpec(deployment(out, 'img')).containers).toHaveLength(1);
   });
 
+  test('prod requires digest-pinned images, names each unpinned one, and counts pins made by `images`', () => {
+    const message = errorOf(() => new Overlay({ name: 'prod', components: [EnvironmentPreset.prod()] }).apply(manifests));
+    expect(message).toContain("Overlay 'prod': images break the image policy:");
+    expect(message).toContain("Deployment 'agents/img': container 'agent' image 'registry.example.com/agents/img:1.0' is not pinned to a digest (add @sha256:...)");
+    expect(message).toContain("Deployment 'agents/py': container 'tool-manager' image 'registry.example.com/agents/tool-manager:0.1.0' is not pinned");
+    const digest = (c: string) => 'sha256:' + c.repeat(64);
+    const pinned = new Overlay({
+      name: 'prod',
+      components: [EnvironmentPreset.prod()],
+      images: [
+        { name: 'registry.example.com/agents/img', digest: digest('a') },
+        { name: 'registry.example.com/agents/tool-manager', digest: digest('b') },
+        { name: 'python', digest: digest('c') },
+        { name: 'node', digest: digest('d') },
+        { name: 'busybox', digest: digest('e') },
+      ],
+    }).apply(manifests);
+    expect(container(deployment(pinned, 'img'), 'agent').image).toBe(`registry.example.com/agents/img@${digest('a')}`);
+  });
+
   test('a user target narrows a preset', () => {
     const out = new Overlay({ name: 'x', components: [FeaturePreset.memoryLarge({ target: { name: 'img' } })] }).apply(manifests);
     expect(container(deployment(out, 'img'), 'agent').resources.limits.memory).toBe('2Gi');
@@ -299,7 +319,7 @@ describe('Overlay.synth', () => {
         namespace: 'agents-prod',
         namePrefix: 'prod-',
         commonLabels: { team: 'platform' },
-        components: [EnvironmentPreset.prod(), AgentTypePreset.pythonWebService(), FeaturePreset.memoryLarge()],
+        components: [EnvironmentPreset.prod({ requireImageDigests: false }), AgentTypePreset.pythonWebService(), FeaturePreset.memoryLarge()],
         images: [{ name: 'registry.example.com/agents/img', newTag: '2.0' }],
         replicas: [{ name: 'node', count: 5 }],
         configMapGenerator: [{ name: 'agent-flags', literals: { FEATURE_X: 'on' }, files: { 'notes.txt': 'line 1\nline 2\n' } }],

@@ -48,3 +48,16 @@ export function errorOf(fn: () => unknown): string {
 export function tmpDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
+
+/**
+ * The kubernetes-models class of an object (`kubernetes-models/apps/v1`.Deployment,
+ * `@kubernetes-models/prometheus-operator` for monitoring.coreos.com), or
+ * undefined when no model package covers its apiVersion.
+ */
+export function modelClass(m: { apiVersion: string; kind: string }): any {
+  const module = m.apiVersion.startsWith('monitoring.coreos.com/')
+    ? `@kubernetes-models/prometheus-operator/${m.apiVersion}`
+    : `kubernetes-models/${m.apiVersion}`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(module)[m.kind];
+}
