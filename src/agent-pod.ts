@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { ApiObject, ApiObjectMetadata, App, Duration, JsonPatch, Lazy } from 'cdk8s';
 import {
-  ConfigMap, Container, ContainerProps, Deployment, EnvValue, ImagePullPolicy, LabelSelector,
+  ConfigMap, Container, ContainerProps, ContainerSecurityContextProps, Deployment, EnvValue, ImagePullPolicy, LabelSelector,
   Secret, Service, ServiceAccount, Volume,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -136,6 +136,18 @@ export interface AgentPodProps {
    * @default - images are checked as references only
    */
   readonly imagePolicy?: ImagePolicy;
+
+  /**
+   * Changes to the container `securityContext` of every container of the pod
+   * (agent, init, sidecar), merged over the defaults: `runAsNonRoot` with
+   * `runAsUser`/`runAsGroup` = `runAsUser`, `allowPrivilegeEscalation: false`,
+   * `privileged: false`, all capabilities dropped, seccomp `RuntimeDefault`,
+   * `readOnlyRootFilesystem: true` (Pod Security Standards `restricted`).
+   * E.g. `{ readOnlyRootFilesystem: false }` for an image that writes outside
+   * `/tmp` and `/shared`. A change can take the pod out of `restricted`.
+   * @default - the restricted defaults above
+   */
+  readonly securityContext?: ContainerSecurityContextProps;
 
   /**
    * `runtimeClassName` of the pod, to run agents in a sandbox such as gVisor
@@ -309,7 +321,7 @@ export class AgentPod extends Construct {
     const tmp = Volume.fromEmptyDir(this, 'TmpVolume', 'tmp');
     const initVolume = Volume.fromConfigMap(this, 'InitVolume', this.initConfigMap, { name: 'agent-init', defaultMode: 0o555 });
 
-    const restricted = restrictedContainerSecurityContext(uid);
+    const restricted = { ...restrictedContainerSecurityContext(uid), ...(props.securityContext ?? {}) };
 
     const configHash = Lazy.any({ produce: () => this.configChecksum() }) as unknown as string;
     const secretHash = Lazy.any({ produce: () => this.secretChecksum() }) as unknown as string;

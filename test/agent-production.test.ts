@@ -6,6 +6,7 @@
 import { Testing } from 'cdk8s';
 import { Probe, Secret } from 'cdk8s-plus-28';
 import { AgentPod, AgentPodProps, AgentSource, LlmProvider, ToolSidecar } from '../src';
+import { restrictedViolations } from './pod-security-standards';
 import { container, envOf, errorOf, findObject, podSpec } from './util';
 
 const TOOL_IMAGE = 'registry.example.com/agents/tool-manager:0.1.0';
@@ -178,5 +179,20 @@ describe('sandboxed runtime and Secret checksum', () => {
     expect(annotation('value-two')).not.toBe(one);
     expect(annotation('value-one')).toBe(one);
     expect(annotation(undefined)).toBeUndefined();
+  });
+});
+
+describe('pod security', () => {
+  test('every pod setting meets the restricted profile by default, sidecar and init included', () => {
+    const d = findObject(synth({ toolSidecar: sidecar(), llmProviders: [provider()], scaling: { minReplicas: 2, maxReplicas: 3 } }), 'Deployment', 'web');
+    expect(restrictedViolations(d)).toEqual([]);
+  });
+
+  test('each setting can be overridden for every container, and the checker sees what that breaks', () => {
+    const relaxed = findObject(synth({ toolSidecar: sidecar(), securityContext: { readOnlyRootFilesystem: false } }), 'Deployment', 'web');
+    for (const name of ['agent', 'agent-init', 'tool-manager']) expect(container(relaxed, name).securityContext.readOnlyRootFilesystem).toBe(false);
+    expect(restrictedViolations(relaxed)).toEqual([]); // not part of the restricted profile
+    const escalating = findObject(synth({ securityContext: { allowPrivilegeEscalation: true } }), 'Deployment', 'web');
+    expect(restrictedViolations(escalating)).toContain("Deployment 'web' container 'agent': allowPrivilegeEscalation must be false");
   });
 });
