@@ -12,7 +12,7 @@ import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
 import {
   AgentEnvironment, AgentNamespace, AgentOperator, AgentPod, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, AgentTypeSpec,
-  CodeSource, GlueCode, LlmProvider, MemoryBackend, MemoryProfile, RedisMemory, ToolSidecar,
+  CodeSource, GlueCode, LlmProvider, MemoryBackend, MemoryProfile, ToolSidecar,
 } from '../src';
 
 /** Namespace of the example agents. */
@@ -113,9 +113,9 @@ export function buildExamplesApp(props: AppProps = {}): App {
   // (no replicas on the Deployment), PDB and spread, probes and shutdown
   // hooks, metrics with a ServiceMonitor and OpenTelemetry, a sandboxed
   // runtime, a default-deny NetworkPolicy, and a Redis the app deploys.
-  const redis = new RedisMemory(workloads, 'agent-memory', {
+  // Its memory: 2Gi, on a Redis the app deploys (PVC of the profile's size).
+  const memory = MemoryProfile.fromSize('2Gi').withDeployedRedis(workloads, 'agent-memory', {
     namespace: AGENTS_NAMESPACE,
-    storage: '2Gi',
     passwordSecret: { name: 'redis-auth', key: 'password' },
   });
   declare(new AgentPod(workloads, 'production-agent', {
@@ -124,7 +124,7 @@ export function buildExamplesApp(props: AppProps = {}): App {
     scaling: { minReplicas: 2, maxReplicas: 5, cpuUtilization: 80 },
     port: 8080,
     toolSidecar: new ToolSidecar({ image: TOOL_MANAGER_IMAGE, required: ['python'] }),
-    memory: MemoryProfile.fromSize('2Gi', MemoryBackend.fromRedis(redis)),
+    memory,
     llmProviders: [
       LlmProvider.anthropic({ name: 'production-llm', model: 'claude-sonnet-4', credentials: { secretName: 'prod-anthropic-creds' } }),
     ],

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu } from 'cdk8s-plus-28';
-import type { RedisMemory } from './redis-memory';
+import { Construct } from 'constructs';
+import { RedisMemory, RedisMemoryProps } from './redis-memory';
 import { checkDns1123Subdomain, checkNonEmpty, fail, isQuantity } from './validation';
 
 const KIND = 'MemoryProfile';
@@ -231,6 +232,20 @@ export class MemoryProfile {
   /** The same sizes with another backend. */
   public withBackend(backend: MemoryBackend): MemoryProfile {
     return new MemoryProfile(this.name, this.agent, this.init, this.sidecar, backend);
+  }
+
+  /**
+   * The same sizes with a Redis the app deploys as the backend (seed 002
+   * step 4 `memory.type: redis`): a `RedisMemory` in `scope` whose
+   * PersistentVolumeClaim has the profile's size (the agent memory limit)
+   * unless `props.storage` says otherwise. Agents using the profile are let
+   * into its NetworkPolicy. The Redis is `backend.redisMemory`.
+   * @param database Redis logical database, 0-15 (default 0)
+   * @throws when a RedisMemory prop is invalid
+   */
+  public withDeployedRedis(scope: Construct, id: string, props: RedisMemoryProps, database?: number): MemoryProfile {
+    const redis = new RedisMemory(scope, id, { storage: this.agent.limit, ...props });
+    return this.withBackend(MemoryBackend.fromRedis(redis, database));
   }
 
   /** cdk8s-plus `ContainerResources` of the agent container. */

@@ -5,7 +5,7 @@
  */
 import { Testing } from 'cdk8s';
 import { Probe, Secret } from 'cdk8s-plus-28';
-import { AgentPod, AgentPodProps, AgentSource, LlmProvider, ToolSidecar } from '../src';
+import { AgentPod, AgentPodProps, AgentSource, LlmProvider, MemoryProfile, ToolSidecar } from '../src';
 import { restrictedViolations } from './pod-security-standards';
 import { container, envOf, errorOf, findObject, podSpec } from './util';
 
@@ -194,5 +194,33 @@ describe('pod security', () => {
     expect(restrictedViolations(relaxed)).toEqual([]); // not part of the restricted profile
     const escalating = findObject(synth({ securityContext: { allowPrivilegeEscalation: true } }), 'Deployment', 'web');
     expect(restrictedViolations(escalating)).toContain("Deployment 'web' container 'agent': allowPrivilegeEscalation must be false");
+  });
+});
+
+describe('memory backend: a Redis the app deploys', () => {
+  test('MemoryProfile.withDeployedRedis: PVC of the profile size, password by reference, only its agents let in', () => {
+    expect(synth().filter(o => o.kind === 'StatefulSet')).toEqual([]); // nothing without asking
+    const chart = Testing.chart();
+    const memory = MemoryProfile.fromSize('3Gi').withDeployedRedis(chart, 'memory', { namespace: 'agents', passwordSecret: { name: 'redis-auth', key: 'password' } });
+    const redisName = memory.backend.redisMemory!.name;
+    new AgentPod(chart, 'web', { source: AgentSource.image('registry.example.com/agents/web:1.0'), namespace: 'agents', memory });
+    new AgentPod(chart, 'other', { source: AgentSource.image('registry.example.com/agents/other:1.0'), namespace: 'agents' });
+    const objects = Testing.synth(chart);
+    const sts = findObject(objects, 'StatefulSet', redisName);
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('3Gi');
+    expect(restrictedViolations(sts)).toEqual([]);
+    const web = findObject(objects, 'Deployment', 'web');
+    expect(envOf(container(web, 'agent'))).toMatchObject({
+      AGENT_MEMORY_BACKEND: 'redis',
+      AGENT_MEMORY_REDIS_ADDRESS: 'memory.agents.svc.cluster.local:6379',
+      AGENT_MEMORY_REDIS_PASSWORD: { valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } },
+    });
+    const redisPolicy = findObject(objects, 'NetworkPolicy', redisName);
+    expect(redisPolicy.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: web.spec.selector.matchLabels } }], ports: [{ port: 6379, protocol: 'TCP' }] }]);
+    // The agent's own policy lets it reach exactly those Redis pods on 6379.
+    const webPolicy = findObject(objects, 'NetworkPolicy', 'web');
+    const toRedis = webPolicy.spec.egress.find((r: any) => r.ports.some((p: any) => p.port === 6379));
+    expect(toRedis.to[0].podSelector.matchLabels).toEqual(sts.spec.selector.matchLabels);
+    expect(JSON.stringify(objects)).not.toMatch(/requirepass [^$]/);
   });
 });
