@@ -75,7 +75,12 @@ function overlays(): Overlay[] {
       name: 'prod',
       namePrefix: 'prod-',
       components: [EnvironmentPreset.prod(), AgentTypePreset.pythonWebService(), FeaturePreset.memoryLarge(), FeaturePreset.apisProduction()],
-      images: [{ name: 'registry.example.com/tool-manager', newTag: '0.2.0' }],
+      // prod requires digests (EnvironmentPreset.prod): pin every image of the app.
+      images: [
+        { name: 'registry.example.com/tool-manager', newTag: '0.2.0', digest: `sha256:${'a'.repeat(64)}` },
+        ...['registry.example.com/agent', 'registry.example.com/agent-operator', 'python', 'busybox']
+          .map((name, i) => ({ name, digest: `sha256:${String(i).repeat(64)}` })),
+      ],
       replicas: [{ name: 'agent-0', count: 3 }],
     }),
   ];

@@ -637,10 +637,10 @@ export class AgentPod extends Construct {
    */
   private secretChecksum(): string | undefined {
     const wanted = new Set(this.referencedSecrets());
+    if (wanted.size === 0) return undefined;
     const namespace = this.deployment.metadata.namespace;
-    const inApp = App.of(this).node.findAll()
-      .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret' && wanted.has(c.name)
-        && (c.metadata.namespace ?? namespace) === namespace)
+    const inApp = secretsOf(App.of(this))
+      .filter(c => wanted.has(c.name) && (c.metadata.namespace ?? namespace) === namespace)
       .sort((a, b) => a.name.localeCompare(b.name));
     if (inApp.length === 0) return undefined;
     const hash = createHash('sha256');
@@ -663,4 +663,21 @@ export class AgentPod extends Construct {
     if (this.toolSidecar) add('llm-providers.json', this.providersJson());
     return hash.digest('hex');
   }
+}
+
+/**
+ * The Secret objects of an app, searched once per synth run: the tree is
+ * complete when pods are rendered, and searching it once per agent would make
+ * synth quadratic in the number of agents. The cache lives until the current
+ * synchronous run ends (a microtask clears it).
+ */
+const secretCache = new WeakMap<App, ApiObject[]>();
+function secretsOf(app: App): ApiObject[] {
+  let secrets = secretCache.get(app);
+  if (!secrets) {
+    secrets = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret');
+    secretCache.set(app, secrets);
+    queueMicrotask(() => secretCache.delete(app));
+  }
+  return secrets;
 }
