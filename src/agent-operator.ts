@@ -17,7 +17,7 @@ import {
   RoleBinding,
   Service,
   ServiceAccount,
-  ServiceType,
+  ServiceType, ContainerSecurityContextProps,
 } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { AgentTypeCrd } from './agent-type-crd';
@@ -43,6 +43,15 @@ const LOG_LEVEL = /^([a-z]+|[1-9][0-9]*)$/;
  * Properties of `AgentOperator`.
  */
 export interface AgentOperatorProps {
+  /**
+   * Changes to the container `securityContext`, merged over the restricted
+   * defaults (`runAsNonRoot`, no privilege escalation, not privileged, all
+   * capabilities dropped, seccomp `RuntimeDefault`, read-only root
+   * filesystem). A change can take the pod out of the `restricted` profile.
+   * @default - the restricted defaults
+   */
+  readonly securityContext?: ContainerSecurityContextProps;
+
   /**
    * Container image of the operator (the controller that reconciles AgentType
    * resources into agent workloads), e.g. `ghcr.io/acme/agent-operator:0.1.0`.
@@ -424,7 +433,7 @@ export class AgentOperator extends Construct {
         cpu: { request: Cpu.millis(100), limit: Cpu.millis(500) },
         memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
       },
-      securityContext: restrictedContainerSecurityContext(NONROOT_ID),
+      securityContext: { ...restrictedContainerSecurityContext(NONROOT_ID), ...(props.securityContext ?? {}) },
     });
     // cdk8s-plus PodSecurityContextProps has no seccompProfile: add it to the
     // pod security context (restricted Pod Security Standard) with a patch.

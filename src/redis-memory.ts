@@ -2,7 +2,7 @@ import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import {
   ContainerResources, Cpu, EnvValue, k8s, FsGroupChangePolicy, ImagePullPolicy, LabelSelector, Namespaces,
   NetworkPolicy, NetworkPolicyPort, NetworkPolicyTrafficDefault, Pods, Probe, Protocol, Secret, Service,
-  ServiceAccount, ServiceType, StatefulSet, Volume,
+  ServiceAccount, ServiceType, StatefulSet, Volume, ContainerSecurityContextProps,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { recommendedLabels, selectorLabels } from './labels';
@@ -68,6 +68,15 @@ export enum RedisEvictionPolicy {
 
 /** Props of {@link RedisMemory}. */
 export interface RedisMemoryProps {
+  /**
+   * Changes to the container `securityContext`, merged over the restricted
+   * defaults (`runAsNonRoot`, no privilege escalation, not privileged, all
+   * capabilities dropped, seccomp `RuntimeDefault`, read-only root
+   * filesystem). A change can take the pod out of the `restricted` profile.
+   * @default - the restricted defaults
+   */
+  readonly securityContext?: ContainerSecurityContextProps;
+
   /**
    * The password: a key of an existing Secret, never a value. Redis gets it
    * as env `REDIS_PASSWORD` (`valueFrom.secretKeyRef`) and starts with
@@ -313,7 +322,7 @@ export class RedisMemory extends Construct {
         REDISCLI_AUTH: password,
       },
       resources,
-      securityContext: restrictedContainerSecurityContext(uid),
+      securityContext: { ...restrictedContainerSecurityContext(uid), ...(props.securityContext ?? {}) },
       volumeMounts: [{ path: '/tmp', volume: Volume.fromEmptyDir(this, 'TmpVolume', 'tmp') }],
       readiness: Probe.fromCommand(['/bin/sh', '-c', `${ping} | grep -q PONG`],
         { ...probeOptions, initialDelaySeconds: Duration.seconds(5), failureThreshold: 3 }),

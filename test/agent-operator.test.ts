@@ -4,6 +4,7 @@ import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { restrictedViolations } from './pod-security-standards';
 import { AgentOperator, AgentOperatorProps } from '../src/agent-operator';
 import { AgentTypeCrd } from '../src/agent-type-crd';
 
@@ -459,4 +460,13 @@ describe('AgentOperator namespaces on objects', () => {
     }
     validateAll(manifests);
   });
+});
+
+test('the restricted securityContext defaults can be changed, and the PSS checker sees the result', () => {
+  const deployment = (m: Manifest[]) => m.find(o => o.kind === 'Deployment')!;
+  expect(restrictedViolations(deployment(synth()))).toEqual([]);
+  const relaxed = deployment(synth({ securityContext: { readOnlyRootFilesystem: false } }));
+  expect(relaxed.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(false);
+  expect(restrictedViolations(relaxed)).toEqual([]);
+  expect(restrictedViolations(deployment(synth({ securityContext: { privileged: true } }))).join('\n')).toMatch(/privileged/);
 });

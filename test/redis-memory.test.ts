@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { restrictedViolations } from './pod-security-standards';
 import { container, envOf, errorOf, findObject } from './util';
 import { AgentPod } from '../src/agent-pod';
 import { AgentSource } from '../src/agent-source';
@@ -274,4 +275,11 @@ describe('RedisMemory', () => {
     errorOf(() => new RedisMemory(chart, 'r', { ...BASE, storage: 'lots' }));
     expect(Testing.synth(chart)).toEqual([]);
   });
+});
+
+test('the restricted securityContext defaults can be changed, and the PSS checker sees the result', () => {
+  expect(restrictedViolations(sts(synth()))).toEqual([]);
+  const changed = synth({ securityContext: { allowPrivilegeEscalation: true } });
+  expect(redisContainer(changed).securityContext.allowPrivilegeEscalation).toBe(true);
+  expect(restrictedViolations(sts(changed)).join('\n')).toMatch(/allowPrivilegeEscalation must be false/);
 });
