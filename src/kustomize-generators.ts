@@ -131,6 +131,17 @@ export function runGenerators(
   }
 }
 
+/**
+ * The checks a generator's data gets, without running it: valid and unique
+ * keys that YAML reads back as strings, and no credential (a credential-like
+ * key in a Secret, or a credential-shaped value anywhere). `Overlay` calls it
+ * when a generator is added, so bad input fails at once; `runGenerators`
+ * relies on the same checks. Errors start with `label`.
+ */
+export function checkGeneratorData(generator: GeneratorSpec, label: string): void {
+  guardSecrets(generator, collectData(generator, label), label);
+}
+
 /** Literal and file sources, in kustomize's order (literals, then files), keys validated. */
 function collectData(generator: GeneratorSpec, label: string): Map<string, string> {
   const data = new Map<string, string>();

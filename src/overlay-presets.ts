@@ -9,7 +9,8 @@
  * `app.kubernetes.io/component=agent` for every agent,
  * `agents.cdk8s.io/runtime=<python|nodejs>` for agent types, and
  * `agents.cdk8s.io/tool-sidecar=<container>` for presets that change the tool
- * sidecar, so a patch never adds a container to a pod that lacks it.
+ * sidecar, so a patch never adds a container to a pod that lacks it; replica
+ * patches skip `agents.cdk8s.io/autoscaled` agents, whose HPA owns the count.
  * Components apply in the order an overlay lists them; a later one wins
  * where two set the same field.
  */
@@ -76,7 +77,7 @@ export interface StagingPresetOptions extends PresetOptions {
 
 /** Options of `EnvironmentPreset.prod`. */
 export interface ProdPresetOptions extends PresetOptions {
-  /** Replicas of every agent and of the operator (leader election keeps one active). @default 2 */
+  /** Replicas of every agent without autoscaling, and of the operator (leader election keeps one active). @default 2 */
   readonly replicas?: number;
   /**
    * Require every image of the overlay's output to be pinned to a digest

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App, JsonPatch, Names, Yaml } from 'cdk8s';
 import { AgentType } from './agent-type';
 import { ImagePolicy } from './image-reference';
-import { addHashSuffixes, GeneratorSpec, runGenerators } from './kustomize-generators';
+import { addHashSuffixes, checkGeneratorData, GeneratorSpec, runGenerators } from './kustomize-generators';
 import { applyImages } from './kustomize-images';
 import { applyAnnotations, applyLabels } from './kustomize-labels';
 import { applyNamePrefixSuffix, applyNamespace, fixNameReferences } from './kustomize-names';
@@ -12,8 +12,7 @@ import { applyReplicas } from './kustomize-replicas';
 import { describeId, idOf, KustomizeResource, toResources } from './kustomize-resource';
 import { renderKustomizeTree } from './kustomize-tree';
 import {
-  CREDENTIAL_NAME, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,
-  looksLikeSecretValue,
+  checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,
 } from './validation';
 
 /**
@@ -48,9 +47,15 @@ export interface StrategicMergePatchOptions {
    * @default - the object the patch names
    */
   readonly target?: PatchTarget;
-  /** Let the patch change `metadata.name` (kustomize `options.allowNameChange`). @default false */
+  /**
+   * Let the patch change `metadata.name` (kustomize `options.allowNameChange`).
+   * @default false - a name in the patch is ignored, as kustomize does
+   */
   readonly allowNameChange?: boolean;
-  /** Let the patch change `kind` (kustomize `options.allowKindChange`). @default false */
+  /**
+   * Let the patch change `kind` (kustomize `options.allowKindChange`).
+   * @default false - a kind in the patch is ignored, as kustomize does
+   */
   readonly allowKindChange?: boolean;
 }
 
@@ -75,7 +80,7 @@ export class Patch {
    * element or the whole object, `$patch: replace` replaces instead of merging.
    *
    * @param patch the partial object, e.g. `{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3 } }`
-   * @throws when `patch` is not an object
+   * @throws when `patch` is not an object, or has neither `options.target` nor a kind and `metadata.name`
    */
   public static strategicMerge(patch: any, options: StrategicMergePatchOptions = {}): Patch {
     if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
@@ -404,7 +409,11 @@ export abstract class Kustomization {
     return patch;
   }
 
-  /** Adds a kustomize `configMapGenerator` entry. @throws on an invalid name, key or option */
+  /**
+   * Adds a kustomize `configMapGenerator` entry.
+   * @throws on an invalid name or option, an invalid or repeated key, a key YAML would read as a
+   *   number, boolean, null or date, and a value shaped like an API key
+   */
   public addConfigMapGenerator(generator: ConfigMapGeneratorProps): ConfigMapGeneratorProps {
     this.checkGenerator('configMapGenerator', generator);
     const copy = clone(generator);
@@ -414,17 +423,10 @@ export abstract class Kustomization {
 
   /**
    * Adds a kustomize `secretGenerator` entry.
-   * @throws on an invalid name or key, and on any key or value that looks like a credential
+   * @throws as `addConfigMapGenerator`, and on a key named like a credential (password, token, api-key, ...)
    */
   public addSecretGenerator(generator: SecretGeneratorProps): SecretGeneratorProps {
     this.checkGenerator('secretGenerator', generator);
-    const entries = { ...(generator.literals ?? {}), ...(generator.files ?? {}) };
-    for (const [key, value] of Object.entries(entries)) {
-      if (CREDENTIAL_NAME.test(key) || looksLikeSecretValue(value)) {
-        fail(this.kindName, this.name, `secretGenerator['${generator.name}'].${key}`, '<redacted>',
-          'looks like a credential: credentials never go into manifests; create the Secret outside the app and refer to it');
-      }
-    }
     const copy = clone(generator);
     this._secretGenerators.push(copy);
     return copy;
@@ -489,14 +491,9 @@ export abstract class Kustomization {
     if (keys.length === 0 && behavior !== GeneratorBehavior.REPLACE) {
       fail(this.kindName, this.name, where, generator.name, 'has no data: give literals or files');
     }
-    const seen = new Set<string>();
-    for (const key of keys) {
-      if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
-        fail(this.kindName, this.name, `${where}.data`, key, 'is not a valid ConfigMap/Secret key (letters, digits, \'-\', \'_\', \'.\')');
-      }
-      if (seen.has(key)) fail(this.kindName, this.name, `${where}.data`, key, 'is given both as a literal and as a file');
-      seen.add(key);
-    }
+    // Keys and credential checks are the generator's own, run now so bad input fails at once.
+    checkGeneratorData(toGeneratorSpec(field === 'secretGenerator' ? 'Secret' : 'ConfigMap', generator),
+      `${this.kindName} '${this.name}': ${field} '${generator.name}'`);
     if (generator.options) checkGeneratorOptions(this.kindName, this.name, `${where}.options`, generator.options);
     const all = [...this._configMapGenerators, ...this._secretGenerators];
     if (all.some(g => g.name === generator.name && (g.namespace ?? '') === (generator.namespace ?? '')

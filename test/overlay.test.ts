@@ -65,7 +65,8 @@ describe('Overlay props', () => {
     [{ name: 'prod', images: [{ name: 'nginx' }] }, "Overlay 'prod': images['nginx'] 'nginx' changes nothing"],
     [{ name: 'prod', replicas: [{ name: 'web', count: -1 }] }, "Overlay 'prod': replicas['web'].count '-1' must be an integer >= 0"],
     [{ name: 'prod', configMapGenerator: [{ name: 'cfg' }] }, "Overlay 'prod': configMapGenerator['cfg'] 'cfg' has no data"],
-    [{ name: 'prod', configMapGenerator: [{ name: 'cfg', literals: { 'a b': 'x' } }] }, "Overlay 'prod': configMapGenerator['cfg'].data 'a b' is not a valid ConfigMap/Secret key"],
+    [{ name: 'prod', configMapGenerator: [{ name: 'cfg', literals: { 'a b': 'x' } }] }, "Overlay 'prod': configMapGenerator 'cfg': key 'a b' is not a valid ConfigMap/Secret key"],
+    [{ name: 'prod', configMapGenerator: [{ name: 'cfg', literals: { true: 'x' } }] }, "Overlay 'prod': configMapGenerator 'cfg': key 'true' would be read by YAML as a number, boolean"],
   ])('refuses %j', (props, message) => {
     expect(errorOf(() => new Overlay(props as any))).toContain(message);
   });
@@ -73,10 +74,10 @@ describe('Overlay props', () => {
   test('a secret generator never takes a credential, and the error does not echo it', () => {
     const key = 'sk-ant-api03-0123456789abcdef';
     const byValue = errorOf(() => new Overlay({ name: 'prod', secretGenerator: [{ name: 's', literals: { user: key } }] }));
-    expect(byValue).toContain("Overlay 'prod': secretGenerator['s'].user '<redacted>' looks like a credential");
+    expect(byValue).toContain("Overlay 'prod': secretGenerator 's': the value of key 'user' looks like a credential (not shown)");
     expect(byValue).not.toContain(key);
     const byKey = errorOf(() => new Overlay({ name: 'prod', secretGenerator: [{ name: 's', literals: { 'db-password': 'hunter2' } }] }));
-    expect(byKey).toContain("secretGenerator['s'].db-password '<redacted>' looks like a credential");
+    expect(byKey).toContain("Overlay 'prod': secretGenerator 's': key 'db-password' looks like a credential");
     expect(byKey).not.toContain('hunter2');
     // Non-sensitive Secret data is allowed.
     expect(() => new Overlay({ name: 'prod', secretGenerator: [{ name: 's', literals: { username: 'agent' } }] })).not.toThrow();
