@@ -1,0 +1,200 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { AgentRuntime } from './source';
+import { SecretKeyReference } from './memory-profile';
+import { CREDENTIAL_NAME, RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail, looksLikeSecretValue } from '../core/validation';
+
+const KIND = 'AgentEnvironment';
+
+/** SDK packages installed on the shared volume by the init container (seed 002 step 2 `environment.sdk`). */
+export interface SdkOptions {
+  /** python (pip) or nodejs (npm). */
+  readonly runtime: AgentRuntime;
+  /**
+   * Runtime version of the init image that installs the packages (`python:<version>`,
+   * `node:<version>`); should match the agent's runtime.
+   */
+  readonly version: string;
+  /**
+   * Package specifiers as pip or npm take them (`requests`, `pandas==2.2.2`, `axios@1.7.2`).
+   * @default - none
+   */
+  readonly packages?: string[];
+}
+
+/** Props of {@link AgentEnvironment}. */
+export interface AgentEnvironmentProps {
+  /**
+   * Plain environment variables of the agent container (seed 002 step 2
+   * `environment.variables`). Refused: a name that looks like a credential
+   * (`*API_KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*CREDENTIAL*`), a value
+   * that looks like an API key (`sk-...`, `AKIA...`, `ghp_...`, ...), and the
+   * reserved prefixes `AGENT_`, `TOOL_MANAGER_`, `LLM_`.
+   * @default - none
+   */
+  readonly variables?: { [name: string]: string };
+
+  /**
+   * SDK packages to install on the shared volume.
+   * @default - none
+   */
+  readonly sdk?: SdkOptions;
+
+  /**
+   * Glue code copied to `/shared/glue/` and put on `PYTHONPATH` / `NODE_PATH`
+   * (seed 002 step 2 `environment.glueCode`).
+   * @default - none
+   */
+  readonly glueCode?: GlueCode;
+}
+
+/**
+ * Glue code that the init container places on the shared volume, next to the
+ * agent (seed 002 step 2 `environment.glueCode.source`).
+ */
+export class GlueCode {
+  /**
+   * Glue code given as text.
+   * @param fileName file name on the shared volume, e.g. `gluecode.py`
+   * @param content the file's content
+   */
+  public static fromInline(fileName: string, content: string): GlueCode {
+    return new GlueCode(checkFileName(fileName), content);
+  }
+
+  /**
+   * Glue code read from a file of the machine running `cdk8s synth`.
+   * @throws if the file cannot be read
+   */
+  public static fromFile(filePath: string): GlueCode {
+    if (!fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
+      fail(KIND, 'glueCode', 'glueCode.file', filePath, 'is not a readable file');
+    }
+    return new GlueCode(checkFileName(path.basename(filePath)), fs.readFileSync(filePath, 'utf-8'));
+  }
+
+  private constructor(
+    /** File name on the shared volume (under `/shared/glue/`). */
+    public readonly fileName: string,
+    /** The file's content. */
+    public readonly content: string,
+  ) {}
+}
+
+/**
+ * What the init container prepares for the agent: environment variables,
+ * SDK packages and glue code (seed 002 step 2, "Environment Injection").
+ */
+export class AgentEnvironment {
+  private readonly _variables: { [name: string]: string } = {};
+  private readonly _secretVariables: { [name: string]: SecretKeyReference } = {};
+  private _usedBy?: string;
+  /** SDK packages installed on the shared volume, if any. */
+  public readonly sdk?: SdkOptions;
+  /** Glue code placed on the shared volume, if any. */
+  public readonly glueCode?: GlueCode;
+
+  /** @throws if a variable name is invalid or looks like a credential, or a package specifier is unsafe */
+  public constructor(props: AgentEnvironmentProps = {}) {
+    for (const [name, value] of Object.entries(props.variables ?? {})) {
+      this.addVariable(name, value);
+    }
+    if (props.sdk) {
+      if (props.sdk.runtime !== AgentRuntime.PYTHON && props.sdk.runtime !== AgentRuntime.NODEJS) {
+        fail(KIND, 'sdk', 'sdk.runtime', props.sdk.runtime, 'is not one of python, nodejs');
+      }
+      if (!/^[0-9][0-9A-Za-z.-]*$/.test(props.sdk.version ?? '')) {
+        fail(KIND, 'sdk', 'sdk.version', props.sdk.version ?? '', 'is not a runtime version (e.g. \'3.12\' or \'20\')');
+      }
+      for (const pkg of props.sdk.packages ?? []) {
+        // pip and npm specifiers; no whitespace or shell metacharacters.
+        if (!/^[A-Za-z0-9@][A-Za-z0-9@\/._\-\[\]=<>~!,^+:]*$/.test(pkg)) {
+          fail(KIND, 'sdk', 'sdk.packages', pkg, 'is not a package specifier (e.g. \'requests\', \'pandas==2.2.2\', \'axios@1.7.2\')');
+        }
+      }
+      this.sdk = { ...props.sdk, packages: [...(props.sdk.packages ?? [])] };
+    }
+    this.glueCode = props.glueCode;
+  }
+
+  /**
+   * Adds a plain environment variable to the agent container.
+   * @throws if the name is invalid, reserved, declared twice or looks like a
+   * credential, if the value looks like an API key, or if an AgentPod already rendered this environment
+   */
+  public addVariable(name: string, value: string): void {
+    this.checkNewVariable(name);
+    if (looksLikeSecretValue(String(value))) {
+      throw new Error(`${KIND} 'variables': the value of '${name}' looks like an API key; a literal value would land in the manifest. Use addSecretVariable('${name}', { name: <secret>, key: <key> })`);
+    }
+    if (CREDENTIAL_NAME.test(name)) {
+      // The value is not repeated in the message: it may be a real credential.
+      throw new Error(`${KIND} 'variables': variable '${name}' looks like a credential; a literal value would land in the manifest. Use addSecretVariable('${name}', { name: <secret>, key: <key> })`);
+    }
+    this._variables[name] = String(value);
+  }
+
+  /**
+   * Adds an environment variable whose value comes from a Secret
+   * (`valueFrom.secretKeyRef`); the value never appears in the manifest.
+   */
+  public addSecretVariable(variableName: string, secret: SecretKeyReference): void {
+    this.checkNewVariable(variableName);
+    checkDns1123Subdomain(KIND, variableName, 'secret.name', secret.name);
+    checkNonEmpty(KIND, variableName, 'secret.key', secret.key);
+    this._secretVariables[variableName] = { ...secret };
+  }
+
+  private checkNewVariable(name: string): void {
+    if (this._usedBy) {
+      fail(KIND, 'variables', 'variable', name, `cannot be added: this environment is already rendered by ${this._usedBy}; add variables before creating the AgentPod`);
+    }
+    checkEnvVarName(KIND, 'variables', 'variables', name);
+    const reserved = reservedProblem(name);
+    if (reserved) fail(KIND, 'variables', 'variable', name, reserved);
+    if (name in this._variables || name in this._secretVariables) fail(KIND, 'variables', 'variable', name, 'is declared twice');
+  }
+
+  /** Plain variables (a copy). */
+  public get variables(): { [name: string]: string } {
+    return { ...this._variables };
+  }
+
+  /** Variables read from Secrets (a copy). */
+  public get secretVariables(): { [name: string]: SecretKeyReference } {
+    return { ...this._secretVariables };
+  }
+
+  /**
+   * Marks this environment as rendered by an AgentPod: later `addVariable` /
+   * `addSecretVariable` calls throw instead of being silently left out.
+   * @internal
+   */
+  public _markUsedBy(owner: string): void {
+    this._usedBy = owner;
+  }
+
+  /**
+   * The AgentType `spec.agent.environment` object. Secret variables are left
+   * out: the schema's `variables` carry plain values only.
+   */
+  public toSpec(): { [key: string]: any } {
+    const spec: { [key: string]: any } = {};
+    const variables = Object.entries(this._variables).map(([name, value]) => ({ name, value }));
+    if (variables.length > 0) spec.variables = variables;
+    if (this.sdk) spec.sdk = { runtime: this.sdk.runtime, version: this.sdk.version, packages: [...(this.sdk.packages ?? [])] };
+    if (this.glueCode) spec.glueCode = { source: `/shared/glue/${this.glueCode.fileName}` };
+    return spec;
+  }
+}
+
+function reservedProblem(name: string): string | undefined {
+  return RESERVED_ENV_PREFIX.test(name) ? 'is reserved: cdk8s-agents sets the AGENT_*, TOOL_MANAGER_* and LLM_* variables itself' : undefined;
+}
+
+function checkFileName(fileName: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(fileName)) {
+    fail(KIND, 'glueCode', 'glueCode.fileName', fileName, 'is not a plain file name (letters, digits, \'.\', \'_\', \'-\')');
+  }
+  return fileName;
+}

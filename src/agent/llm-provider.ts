@@ -1,0 +1,196 @@
+import { RESERVED_ENV_PREFIX, checkDns1123Label, checkEnvVarName, checkNonEmpty, fail, looksLikeSecretValue } from '../core/validation';
+
+const KIND = 'LlmProvider';
+
+/**
+ * Where the API key of an LLM provider comes from: one key of a Kubernetes
+ * Secret, rendered as `env[].valueFrom.secretKeyRef` in the tool sidecar only.
+ *
+ * The library never reads or writes the value: the Secret is created out of
+ * band (kubectl, External Secrets, Sealed Secrets, ...).
+ */
+export interface LlmCredentials {
+  /**
+   * Name of the Secret in the agent's namespace (`secretKeyRef.name`).
+   * Must be an RFC 1123 subdomain.
+   */
+  readonly secretName: string;
+
+  /**
+   * Key inside the Secret that holds the API key (`secretKeyRef.key`).
+   * @default 'api-key'
+   */
+  readonly secretKey?: string;
+}
+
+/** Options shared by every LLM provider factory. */
+export interface LlmProviderOptions {
+  /**
+   * Name of this provider entry, unique within an agent (seed 002 step 4
+   * `llm.providers[].name`, e.g. `main-llm`). RFC 1123 label.
+   * @default - the provider type (`anthropic`, `openai`, ...)
+   */
+  readonly name?: string;
+
+  /**
+   * The Secret key reference holding the API key. Never a literal key.
+   */
+  readonly credentials: LlmCredentials;
+
+  /**
+   * Model identifier sent to the provider (e.g. `claude-3-5-sonnet-latest`,
+   * `gpt-4o`). Rendered into `llm.providers[].config.model`.
+   * @default - no model: the agent or sidecar chooses
+   */
+  readonly model?: string;
+
+  /**
+   * Base URL of the provider's API (`https://...`).
+   * @default - the provider's public endpoint (anthropic: `https://api.anthropic.com`, openai: `https://api.openai.com/v1`)
+   */
+  readonly endpoint?: string;
+
+  /**
+   * Extra free-form provider settings (seed 002 step 4 `llm.providers[].config`,
+   * kept with `x-kubernetes-preserve-unknown-fields`). Values must not be secrets.
+   * @default - none
+   */
+  readonly config?: { [key: string]: string };
+}
+
+/** Options of {@link LlmProvider.generic}. */
+export interface GenericLlmProviderOptions extends LlmProviderOptions {
+  /**
+   * Provider type written to `llm.providers[].type` (e.g. `azure-openai`,
+   * `bedrock`, `vllm`, `ollama`). RFC 1123 label.
+   */
+  readonly type: string;
+
+  /**
+   * Environment variable name under which the sidecar receives the key.
+   * @default - `LLM_<NAME>_API_KEY`, NAME upper-cased with '-' turned to '_'
+   */
+  readonly apiKeyEnvVar?: string;
+}
+
+/**
+ * An LLM provider an agent may call, with its credentials as a Secret
+ * reference (seed 002 step 4, `llm.providers[]`).
+ *
+ * Providers are given to an `AgentPod` as an ordered list: the first is the
+ * main provider, the next ones are fallbacks in order (the seed's
+ * `full-agent`: `main-llm` anthropic, then `backup-llm` openai).
+ *
+ * @example
+ * LlmProvider.anthropic({
+ *   name: 'main-llm',
+ *   model: 'claude-3-5-sonnet-latest',
+ *   credentials: { secretName: 'anthropic-credentials' },
+ * });
+ */
+export class LlmProvider {
+  /**
+   * Anthropic (Claude). Key in env `ANTHROPIC_API_KEY` of the sidecar.
+   * @throws if a name, Secret name or endpoint is invalid
+   */
+  public static anthropic(options: LlmProviderOptions): LlmProvider {
+    return new LlmProvider('anthropic', options, 'https://api.anthropic.com', 'ANTHROPIC_API_KEY');
+  }
+
+  /**
+   * OpenAI. Key in env `OPENAI_API_KEY` of the sidecar.
+   * @throws if a name, Secret name or endpoint is invalid
+   */
+  public static openai(options: LlmProviderOptions): LlmProvider {
+    return new LlmProvider('openai', options, 'https://api.openai.com/v1', 'OPENAI_API_KEY');
+  }
+
+  /**
+   * Any other provider (Azure OpenAI, Bedrock gateway, vLLM, Ollama, ...).
+   * `endpoint` is required because there is no public default.
+   * @throws if `type` or `endpoint` is missing or invalid
+   */
+  public static generic(options: GenericLlmProviderOptions): LlmProvider {
+    const type = checkDns1123Label(KIND, options.name ?? options.type ?? '', 'type', options.type ?? '');
+    if (!options.endpoint) {
+      fail(KIND, options.name ?? type, 'endpoint', '', 'is required for a generic provider');
+    }
+    const name = options.name ?? type;
+    const envVar = options.apiKeyEnvVar ?? `LLM_${name.toUpperCase().replace(/-/g, '_')}_API_KEY`;
+    if (options.apiKeyEnvVar !== undefined) {
+      checkEnvVarName(KIND, name, 'apiKeyEnvVar', envVar);
+      if (RESERVED_ENV_PREFIX.test(envVar) && !/^LLM_[A-Z0-9_]+_API_KEY$/.test(envVar)) {
+        fail(KIND, name, 'apiKeyEnvVar', envVar, 'is reserved: the sidecar\'s TOOL_MANAGER_*, AGENT_* and LLM_* variables are set by cdk8s-agents (LLM_<NAME>_API_KEY is allowed)');
+      }
+    }
+    return new LlmProvider(type, options, options.endpoint, envVar);
+  }
+
+  /** Provider entry name, unique within an agent. */
+  public readonly name: string;
+  /** Provider type (`anthropic`, `openai`, or the generic type). */
+  public readonly type: string;
+  /** Model identifier, if set. */
+  public readonly model?: string;
+  /** Base URL of the provider API. */
+  public readonly endpoint: string;
+  /** Name of the Secret holding the API key. */
+  public readonly secretName: string;
+  /** Key in the Secret. */
+  public readonly secretKey: string;
+  /** Environment variable of the sidecar that receives the key through `secretKeyRef`. */
+  public readonly apiKeyEnvVar: string;
+  private readonly _config: { [key: string]: string };
+
+  private constructor(type: string, options: LlmProviderOptions, defaultEndpoint: string, apiKeyEnvVar: string) {
+    const name = options.name ?? type;
+    checkDns1123Label(KIND, name, 'name', name);
+    this.name = name;
+    this.type = type;
+    if (!options.credentials) {
+      fail(KIND, name, 'credentials', '', 'is required: give { secretName, secretKey } of a Secret holding the API key');
+    }
+    const secretName = options.credentials.secretName ?? '';
+    // A literal key pasted in place of a Secret name is refused, and no message
+    // repeats the value: whatever was pasted there may be a credential.
+    if (looksLikeSecretValue(secretName)) {
+      throw new Error(`${KIND} '${name}': credentials.secretName looks like an API key, not a Secret name; put the key in a Secret and reference it by name`);
+    }
+    if (secretName.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(secretName)) {
+      throw new Error(`${KIND} '${name}': credentials.secretName is not a valid Secret name (an RFC 1123 subdomain: lowercase letters, digits, '-' and '.'); the value is not shown in case it is a credential`);
+    }
+    this.secretName = secretName;
+    this.secretKey = options.credentials.secretKey ?? 'api-key';
+    if (!/^[-._a-zA-Z0-9]+$/.test(this.secretKey)) {
+      fail(KIND, name, 'credentials.secretKey', this.secretKey, 'is not a valid Secret key (letters, digits, \'-\', \'_\' and \'.\')');
+    }
+    this.model = options.model === undefined ? undefined : checkNonEmpty(KIND, name, 'model', options.model);
+    this.endpoint = options.endpoint ?? defaultEndpoint;
+    let url: URL | undefined;
+    try {
+      url = new URL(this.endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      fail(KIND, name, 'endpoint', this.endpoint, 'is not an http(s) URL');
+    }
+    this.apiKeyEnvVar = apiKeyEnvVar;
+    this._config = { ...(options.config ?? {}) };
+  }
+
+  /** Extra provider settings (a copy). */
+  public get config(): { [key: string]: string } {
+    return { ...this._config };
+  }
+
+  /**
+   * The provider as an AgentType `spec.llm.providers[]` entry: `name`, `type`,
+   * `credentialsSecret` and `config` (with `model` and `endpoint`).
+   */
+  public toSpec(): { [key: string]: any } {
+    const config: { [key: string]: string } = { ...this._config, endpoint: this.endpoint };
+    if (this.model) config.model = this.model;
+    return { name: this.name, type: this.type, credentialsSecret: this.secretName, config };
+  }
+}

@@ -1,0 +1,325 @@
+import { Size } from 'cdk8s';
+import { ContainerResources, Cpu } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { RedisMemory, RedisMemoryProps } from './redis-memory';
+import { checkDns1123Subdomain, checkNonEmpty, fail, isQuantity } from '../core/validation';
+
+const KIND = 'MemoryProfile';
+
+/**
+ * Memory (and CPU request) of one container, as Kubernetes quantities.
+ * Maps to `resources.requests` / `resources.limits` of the container.
+ */
+export interface ContainerMemory {
+  /**
+   * `resources.requests.memory`: a quantity in whole mebibytes (e.g. `256Mi`, `1Gi`).
+   */
+  readonly request: string;
+
+  /**
+   * `resources.limits.memory`: a quantity in whole mebibytes, at least `request`.
+   */
+  readonly limit: string;
+
+  /**
+   * `resources.requests.cpu` in millicores (e.g. `100m`) or cores (`0.5`).
+   * No CPU limit is set, so agents are not throttled.
+   * @default - no CPU request
+   */
+  readonly cpuRequest?: string;
+}
+
+/** Kind of memory backend (seed 002 step 4 `memory.type`). */
+export enum MemoryBackendType {
+  /** State kept in the agent process (`inmemory`). */
+  IN_MEMORY = 'inmemory',
+  /** State kept in Redis (`redis`). */
+  REDIS = 'redis',
+}
+
+/** Options of {@link MemoryBackend.redis}. */
+export interface RedisBackendOptions {
+  /**
+   * `host:port` of an existing Redis, e.g. `redis-master.data.svc:6379`.
+   */
+  readonly address: string;
+
+  /**
+   * Secret holding the Redis password, given to the agent container as
+   * `AGENT_MEMORY_REDIS_PASSWORD` through `secretKeyRef`.
+   * @default - no password
+   */
+  readonly passwordSecret?: SecretKeyReference;
+
+  /**
+   * Redis logical database number.
+   * @default 0
+   */
+  readonly database?: number;
+}
+
+/** A reference to one key of a Secret (`secretKeyRef`). */
+export interface SecretKeyReference {
+  /** Secret name (RFC 1123 subdomain). */
+  readonly name: string;
+  /** Key in the Secret. */
+  readonly key: string;
+}
+
+/**
+ * Where an agent keeps its memory: in the process, or in a Redis referenced by
+ * address (seed 002 step 4 `memory.type: redis | inmemory`).
+ */
+export class MemoryBackend {
+  /** Memory kept in the agent process. */
+  public static inMemory(): MemoryBackend {
+    return new MemoryBackend(MemoryBackendType.IN_MEMORY);
+  }
+
+  /**
+   * An existing Redis, referenced by `host:port`.
+   * @throws if the address is not `host:port` or the password Secret name is invalid
+   */
+  public static redis(options: RedisBackendOptions): MemoryBackend {
+    const address = checkNonEmpty(KIND, 'redis', 'backend.address', options.address);
+    const m = /^([a-zA-Z0-9.-]+):(\d{1,5})$/.exec(address);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+      fail(KIND, 'redis', 'backend.address', address, 'is not host:port (e.g. \'redis.data.svc:6379\')');
+    }
+    if (options.passwordSecret) {
+      checkDns1123Subdomain(KIND, 'redis', 'backend.passwordSecret.name', options.passwordSecret.name);
+      checkNonEmpty(KIND, 'redis', 'backend.passwordSecret.key', options.passwordSecret.key);
+    }
+    const database = options.database ?? 0;
+    if (!Number.isInteger(database) || database < 0 || database > 15) {
+      fail(KIND, 'redis', 'backend.database', database, 'is not a Redis database number (0 to 15)');
+    }
+    return new MemoryBackend(MemoryBackendType.REDIS, address, options.passwordSecret, database);
+  }
+
+  /**
+   * A Redis the library deploys ({@link RedisMemory}): the address is its
+   * Service DNS name (`<name>.<namespace>.svc.cluster.local:6379`), the
+   * password its `passwordSecret`. The backend remembers the RedisMemory
+   * (`redisMemory`) so the agents using it can be let through its NetworkPolicy.
+   * @param database Redis logical database number (0 to 15); default 0
+   * @throws if the database number is not 0 to 15
+   */
+  public static fromRedis(redis: RedisMemory, database?: number): MemoryBackend {
+    if (!redis) fail(KIND, 'redis', 'backend.redis', '', 'is required: give a RedisMemory');
+    const backend = MemoryBackend.redis({ address: redis.address, passwordSecret: redis.passwordSecret, database });
+    return new MemoryBackend(backend.type, backend.address, backend.passwordSecret, backend.database, redis);
+  }
+
+  private constructor(
+    /** The backend type. */
+    public readonly type: MemoryBackendType,
+    /** Redis `host:port`, for the Redis backend. */
+    public readonly address?: string,
+    /** Redis password Secret, for the Redis backend. */
+    public readonly passwordSecret?: SecretKeyReference,
+    /** Redis database number, for the Redis backend. */
+    public readonly database?: number,
+    /** The deployed Redis, for a backend from {@link MemoryBackend.fromRedis}. */
+    public readonly redisMemory?: RedisMemory,
+  ) {}
+}
+
+/** Options of {@link MemoryProfile.custom}. */
+export interface MemoryProfileProps {
+  /**
+   * Profile name, shown in the pod annotation `agents.cdk8s.io/memory-profile`.
+   * @default 'custom'
+   */
+  readonly name?: string;
+
+  /** Memory of the agent container. */
+  readonly agent: ContainerMemory;
+
+  /**
+   * Memory of the init container that prepares the shared volume.
+   * @default - the `small` profile's init container: 128Mi request, 512Mi limit, 50m CPU
+   */
+  readonly init?: ContainerMemory;
+
+  /**
+   * Memory of the tool sidecar.
+   * @default - the `small` profile's sidecar: 64Mi request, 128Mi limit, 50m CPU
+   */
+  readonly sidecar?: ContainerMemory;
+
+  /**
+   * The memory backend.
+   * @default MemoryBackend.inMemory()
+   */
+  readonly backend?: MemoryBackend;
+}
+
+/**
+ * Memory sizing of every container of an agent pod (agent, init, sidecar) and
+ * the agent's memory backend (seed 002 step 4: "memory for all containers
+ * (main, init, sidecar)", profiles small/medium/large).
+ *
+ * | profile | agent request/limit | init request/limit | sidecar request/limit |
+ * |---------|---------------------|--------------------|-----------------------|
+ * | small   | 256Mi / 512Mi       | 128Mi / 512Mi      | 64Mi / 128Mi          |
+ * | medium  | 512Mi / 1Gi         | 128Mi / 512Mi      | 128Mi / 256Mi         |
+ * | large   | 1Gi / 2Gi           | 256Mi / 1Gi        | 256Mi / 512Mi         |
+ *
+ * CPU requests are set (100m/250m/500m for the agent) and CPU limits are not.
+ */
+export class MemoryProfile {
+  /** 256Mi/512Mi agent; for light agents and development. */
+  public static readonly SMALL = new MemoryProfile('small',
+    { request: '256Mi', limit: '512Mi', cpuRequest: '100m' },
+    { request: '128Mi', limit: '512Mi', cpuRequest: '50m' },
+    { request: '64Mi', limit: '128Mi', cpuRequest: '50m' },
+    MemoryBackend.inMemory());
+
+  /** 512Mi/1Gi agent. */
+  public static readonly MEDIUM = new MemoryProfile('medium',
+    { request: '512Mi', limit: '1Gi', cpuRequest: '250m' },
+    { request: '128Mi', limit: '512Mi', cpuRequest: '50m' },
+    { request: '128Mi', limit: '256Mi', cpuRequest: '100m' },
+    MemoryBackend.inMemory());
+
+  /** 1Gi/2Gi agent. */
+  public static readonly LARGE = new MemoryProfile('large',
+    { request: '1Gi', limit: '2Gi', cpuRequest: '500m' },
+    { request: '256Mi', limit: '1Gi', cpuRequest: '100m' },
+    { request: '256Mi', limit: '512Mi', cpuRequest: '200m' },
+    MemoryBackend.inMemory());
+
+  /**
+   * A profile with your own numbers.
+   * @throws if a quantity is invalid, not whole mebibytes, or a request exceeds its limit
+   */
+  public static custom(props: MemoryProfileProps): MemoryProfile {
+    return new MemoryProfile(props.name ?? 'custom', props.agent,
+      props.init ?? MemoryProfile.SMALL.init, props.sidecar ?? MemoryProfile.SMALL.sidecar,
+      props.backend ?? MemoryBackend.inMemory());
+  }
+
+  /**
+   * A profile from the AgentType `memory.size` (seed 002 step 4): the agent's
+   * memory request and limit are both `size`; init and sidecar get the
+   * `small` profile's numbers.
+   * @param size a quantity in whole mebibytes, e.g. `2Gi`
+   */
+  public static fromSize(size: string, backend?: MemoryBackend): MemoryProfile {
+    return MemoryProfile.custom({ name: `size-${size}`.toLowerCase(), agent: { request: size, limit: size }, backend });
+  }
+
+  /** Profile name (`small`, `medium`, `large`, `custom`, ...). */
+  public readonly name: string;
+  /** Memory of the agent container. */
+  public readonly agent: ContainerMemory;
+  /** Memory of the init container. */
+  public readonly init: ContainerMemory;
+  /** Memory of the tool sidecar. */
+  public readonly sidecar: ContainerMemory;
+  /** The memory backend. */
+  public readonly backend: MemoryBackend;
+
+  private constructor(name: string, agent: ContainerMemory, init: ContainerMemory, sidecar: ContainerMemory, backend: MemoryBackend) {
+    this.name = name;
+    this.agent = checkContainerMemory(name, 'agent', agent);
+    this.init = checkContainerMemory(name, 'init', init);
+    this.sidecar = checkContainerMemory(name, 'sidecar', sidecar);
+    this.backend = backend;
+  }
+
+  /** The same sizes with another backend. */
+  public withBackend(backend: MemoryBackend): MemoryProfile {
+    return new MemoryProfile(this.name, this.agent, this.init, this.sidecar, backend);
+  }
+
+  /**
+   * The same sizes with a Redis the app deploys as the backend (seed 002
+   * step 4 `memory.type: redis`): a `RedisMemory` in `scope` whose
+   * PersistentVolumeClaim has the profile's size (the agent memory limit)
+   * unless `props.storage` says otherwise. Agents using the profile are let
+   * into its NetworkPolicy. The Redis is `backend.redisMemory`.
+   * @param database Redis logical database, 0-15 (default 0)
+   * @throws when a RedisMemory prop is invalid
+   */
+  public withDeployedRedis(scope: Construct, id: string, props: RedisMemoryProps, database?: number): MemoryProfile {
+    const redis = new RedisMemory(scope, id, { storage: this.agent.limit, ...props });
+    return this.withBackend(MemoryBackend.fromRedis(redis, database));
+  }
+
+  /** cdk8s-plus `ContainerResources` of the agent container. */
+  public agentResources(): ContainerResources {
+    return toResources(this.agent);
+  }
+
+  /** cdk8s-plus `ContainerResources` of the init container. */
+  public initResources(): ContainerResources {
+    return toResources(this.init);
+  }
+
+  /** cdk8s-plus `ContainerResources` of the tool sidecar. */
+  public sidecarResources(): ContainerResources {
+    return toResources(this.sidecar);
+  }
+
+  /** The AgentType `spec.memory` object: `size` (the agent limit) and `type`. */
+  public toSpec(): { [key: string]: any } {
+    const spec: { [key: string]: any } = { size: this.agent.limit, type: this.backend.type };
+    if (this.backend.type === MemoryBackendType.REDIS) {
+      spec.config = { address: this.backend.address, database: this.backend.database };
+    }
+    return spec;
+  }
+}
+
+/** Parses a memory quantity into whole mebibytes, or explains why it cannot. */
+function toMebibytes(profile: string, field: string, value: string): number {
+  if (typeof value !== 'string' || !isQuantity(value)) {
+    fail(KIND, profile, field, value, 'is not a Kubernetes quantity (for example \'512Mi\', \'2Gi\')');
+  }
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.exec(value);
+  const factors: { [suffix: string]: number } = {
+    '': 1,
+    'Ki': 1024,
+    'Mi': 1024 ** 2,
+    'Gi': 1024 ** 3,
+    'Ti': 1024 ** 4,
+    'Pi': 1024 ** 5,
+    'k': 1e3,
+    'M': 1e6,
+    'G': 1e9,
+    'T': 1e12,
+    'P': 1e15,
+  };
+  const mebibytes = m ? (Number(m[1]) * factors[m[2] ?? '']) / 1024 ** 2 : NaN;
+  if (!Number.isInteger(mebibytes) || mebibytes <= 0) {
+    fail(KIND, profile, field, value, 'must be a positive whole number of mebibytes (for example \'512Mi\', \'2Gi\')');
+  }
+  return mebibytes;
+}
+
+function checkContainerMemory(profile: string, container: string, memory: ContainerMemory): ContainerMemory {
+  if (!memory) fail(KIND, profile, container, '', 'is required');
+  const request = toMebibytes(profile, `${container} memory request`, memory.request);
+  const limit = toMebibytes(profile, `${container} memory limit`, memory.limit);
+  if (request > limit) {
+    fail(KIND, profile, `${container} memory request`, memory.request, `is larger than the limit '${memory.limit}'`);
+  }
+  if (memory.cpuRequest !== undefined && (!isQuantity(memory.cpuRequest) || !/^(\d+m|\d+(\.\d+)?)$/.test(memory.cpuRequest))) {
+    fail(KIND, profile, `${container} cpuRequest`, memory.cpuRequest, 'is not a CPU quantity (millicores like \'250m\' or cores like \'0.5\')');
+  }
+  return { ...memory };
+}
+
+function toResources(memory: ContainerMemory): ContainerResources {
+  const request = toMebibytes('', 'request', memory.request);
+  const limit = toMebibytes('', 'limit', memory.limit);
+  const cpu = memory.cpuRequest;
+  return {
+    memory: { request: Size.mebibytes(request), limit: Size.mebibytes(limit) },
+    cpu: cpu === undefined ? undefined : {
+      request: cpu.endsWith('m') ? Cpu.millis(Number(cpu.slice(0, -1))) : Cpu.units(Number(cpu)),
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Scaling and availability of an agent workload (seed 002 step 5 `scaling`,
+ * seed 000 phase 4 "high availability"): an autoscaling/v2
+ * HorizontalPodAutoscaler, and for more than one replica a
+ * PodDisruptionBudget and topology spread over nodes and zones.
+ */
+import { ApiObject, ApiObjectMetadata, JsonPatch } from 'cdk8s';
+import { Deployment, HorizontalPodAutoscaler, Metric, MetricTarget } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { fail } from '../core/validation';
+
+/**
+ * Autoscaling of an agent: an `autoscaling/v2` HorizontalPodAutoscaler
+ * targeting its Deployment. The Deployment then has no `spec.replicas`, so the
+ * HPA and `kubectl apply` never fight over it.
+ */
+export interface AgentScaling {
+  /** `spec.minReplicas` (>= 1). */
+  readonly minReplicas: number;
+  /** `spec.maxReplicas` (>= minReplicas). */
+  readonly maxReplicas: number;
+  /**
+   * Target average CPU utilization, in percent of the CPU request.
+   * @default 80
+   */
+  readonly cpuUtilization?: number;
+  /**
+   * Target average memory utilization, in percent of the memory request.
+   * @default - no memory metric
+   */
+  readonly memoryUtilization?: number;
+}
+
+/** Checks `scaling` against `replicas` (they exclude each other). */
+export function checkScaling(kind: string, where: string, scaling: AgentScaling | undefined, replicas: number | undefined): void {
+  if (!scaling) return;
+  if (replicas !== undefined) {
+    fail(kind, where, 'replicas', replicas, 'cannot be set together with scaling: the HorizontalPodAutoscaler owns the replica count');
+  }
+  const { minReplicas, maxReplicas } = scaling;
+  if (!Number.isInteger(minReplicas) || minReplicas < 1) fail(kind, where, 'scaling.minReplicas', minReplicas, 'must be an integer >= 1');
+  if (!Number.isInteger(maxReplicas) || maxReplicas < minReplicas) {
+    fail(kind, where, 'scaling.maxReplicas', maxReplicas, `must be an integer >= minReplicas (${minReplicas})`);
+  }
+  for (const [field, value] of [['cpuUtilization', scaling.cpuUtilization], ['memoryUtilization', scaling.memoryUtilization]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 100)) {
+      fail(kind, where, `scaling.${field}`, value, 'must be an integer percentage from 1 to 100');
+    }
+  }
+}
+
+/** The HPA of an agent Deployment (cdk8s-plus leaves the Deployment's replicas unset once it has one). */
+export function addAutoscaler(scope: Construct, deployment: Deployment, scaling: AgentScaling, metadata: ApiObjectMetadata): HorizontalPodAutoscaler {
+  const metrics = [Metric.resourceCpu(MetricTarget.averageUtilization(scaling.cpuUtilization ?? 80))];
+  if (scaling.memoryUtilization !== undefined) metrics.push(Metric.resourceMemory(MetricTarget.averageUtilization(scaling.memoryUtilization)));
+  return new HorizontalPodAutoscaler(scope, 'Autoscaler', {
+    metadata,
+    target: deployment,
+    minReplicas: scaling.minReplicas,
+    maxReplicas: scaling.maxReplicas,
+    metrics,
+  });
+}
+
+/**
+ * For more than one replica: a `policy/v1` PodDisruptionBudget (at most one
+ * pod down during voluntary disruptions such as node drains) and
+ * `topologySpreadConstraints` over `kubernetes.io/hostname` and
+ * `topology.kubernetes.io/zone` (ScheduleAnyway, so single-zone clusters
+ * still schedule; `matchLabelKeys: [pod-template-hash]` spreads each
+ * rollout's pods on their own).
+ */
+export function addHighAvailability(
+  scope: Construct, deployment: Deployment, selector: { [key: string]: string }, metadata: ApiObjectMetadata,
+): ApiObject {
+  const spread = (topologyKey: string) => ({
+    topologyKey,
+    maxSkew: 1,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: { ...selector } },
+    matchLabelKeys: ['pod-template-hash'],
+  });
+  // cdk8s-plus spreads with pod anti-affinity only; topologySpreadConstraints is the API for this.
+  ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+    spread('kubernetes.io/hostname'),
+    spread('topology.kubernetes.io/zone'),
+  ]));
+  // cdk8s-plus has no PodDisruptionBudget construct.
+  return new ApiObject(scope, 'DisruptionBudget', {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata,
+    spec: { maxUnavailable: 1, selector: { matchLabels: { ...selector } } },
+  });
+}

@@ -1,0 +1,259 @@
+import * as fs from 'fs';
+import { join, relative, resolve, sep } from 'path';
+import { ImagePullPolicy } from 'cdk8s-plus-28';
+import { checkImage, checkNonEmpty, fail } from '../core/validation';
+
+const KIND = 'AgentSource';
+
+/** Language runtime of a code agent or of its SDK (seed 002 step 2 `code.runtime`, `sdk.runtime`). */
+export enum AgentRuntime {
+  /** CPython; packages installed with pip. */
+  PYTHON = 'python',
+  /** Node.js; packages installed with npm. */
+  NODEJS = 'nodejs',
+}
+
+/** How a code agent's source reaches the pod (seed 002 step 2 `code.source.type`). */
+export enum CodeSourceType {
+  /** `git clone` by the init container. */
+  GIT = 'git',
+  /** Files of the cdk8s app's machine, packed into a ConfigMap at synth. */
+  LOCAL = 'local',
+}
+
+/** Options of {@link CodeSource.git}. */
+export interface GitSourceOptions {
+  /** Repository URL (`https://...`, `ssh://...` or `git@host:org/repo.git`). */
+  readonly repository: string;
+  /**
+   * Branch or tag to clone (`git clone --branch`).
+   * @default - the repository's default branch
+   */
+  readonly ref?: string;
+  /**
+   * Folder inside the repository that holds the agent, used as working directory.
+   * @default '/'
+   */
+  readonly path?: string;
+}
+
+/** Options of {@link CodeSource.local}. */
+export interface LocalSourceOptions {
+  /**
+   * A folder on the machine running `cdk8s synth`. Its files are packed into a
+   * ConfigMap (at most 900 KiB in all, the ConfigMap limit being 1 MiB) and
+   * copied to the shared volume by the init container.
+   */
+  readonly directory: string;
+}
+
+/** Maximum bytes of a local source packed into a ConfigMap. */
+const LOCAL_SOURCE_MAX_BYTES = 900 * 1024;
+
+/** Where a code agent's source comes from. */
+export class CodeSource {
+  /** Clone a git repository in the init container. */
+  public static git(options: GitSourceOptions): CodeSource {
+    const repository = checkNonEmpty(KIND, 'git', 'code.source.repository', options.repository);
+    if (!/^(https?:\/\/|ssh:\/\/|git@)[^\s'"`$;|&]+$/.test(repository)) {
+      fail(KIND, 'git', 'code.source.repository', repository, 'is not a git URL (https://, ssh:// or git@host:path, without spaces or shell characters)');
+    }
+    if (options.ref !== undefined && !/^[A-Za-z0-9._\/-]+$/.test(options.ref)) {
+      fail(KIND, 'git', 'code.source.ref', options.ref, 'is not a branch or tag name');
+    }
+    return new CodeSource(CodeSourceType.GIT, checkRelativePath(options.path ?? '/'), repository, options.ref, {});
+  }
+
+  /**
+   * Pack a local folder into the pod.
+   * @throws if the folder does not exist, is empty, or holds more than 900 KiB
+   */
+  public static local(options: LocalSourceOptions): CodeSource {
+    const dir = resolve(options.directory);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+      fail(KIND, 'local', 'code.source.directory', options.directory, 'is not a folder');
+    }
+    const files: { [relativePath: string]: string } = {};
+    let total = 0;
+    const walk = (d: string) => {
+      for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        const full = join(d, entry.name);
+        if (entry.isDirectory()) {
+          if (entry.name !== 'node_modules' && entry.name !== '.git' && entry.name !== '__pycache__') walk(full);
+        } else if (entry.isFile()) {
+          const bytes = fs.readFileSync(full);
+          let content: string;
+          try {
+            content = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+          } catch {
+            fail(KIND, 'local', 'code.source.directory', full, 'is not a UTF-8 text file; a ConfigMap-packed source carries text only (use CodeSource.git() for binary files)');
+          }
+          total += bytes.length;
+          files[relative(dir, full).split(sep).join('/')] = content;
+        }
+      }
+    };
+    walk(dir);
+    if (Object.keys(files).length === 0) {
+      fail(KIND, 'local', 'code.source.directory', options.directory, 'holds no files');
+    }
+    if (total > LOCAL_SOURCE_MAX_BYTES) {
+      fail(KIND, 'local', 'code.source.directory', options.directory, `holds ${total} bytes, more than the ${LOCAL_SOURCE_MAX_BYTES} a ConfigMap can carry; use CodeSource.git()`);
+    }
+    return new CodeSource(CodeSourceType.LOCAL, '/', undefined, undefined, files);
+  }
+
+  private constructor(
+    /** git or local. */
+    public readonly type: CodeSourceType,
+    /** Folder inside the source used as working directory (always starts with '/'). */
+    public readonly path: string,
+    /** Repository URL, for git. */
+    public readonly repository: string | undefined,
+    /** Branch or tag, for git. */
+    public readonly ref: string | undefined,
+    private readonly _files: { [relativePath: string]: string },
+  ) {}
+
+  /** Files of a local source, keyed by path relative to the folder (a copy; empty for git). */
+  public get files(): { [relativePath: string]: string } {
+    return { ...this._files };
+  }
+}
+
+/** Options of {@link AgentSource.image}. */
+export interface ImageSourceOptions {
+  /**
+   * `imagePullPolicy` of the agent container (seed 002 step 2 `container.pullPolicy`).
+   * @default ImagePullPolicy.IF_NOT_PRESENT
+   */
+  readonly pullPolicy?: ImagePullPolicy;
+
+  /**
+   * The agent's command. When given, the agent starts through the wrapper
+   * entrypoint on the shared volume (`/bin/sh /shared/bin/agent-entrypoint.sh
+   * <command...>`), which puts the SDK packages and glue code on
+   * `PYTHONPATH`/`NODE_PATH`. The image must then have `/bin/sh`.
+   * @default - the image's own entrypoint runs unwrapped; the environment
+   * variables and the shared volume are still there
+   */
+  readonly command?: string[];
+
+  /**
+   * Arguments of the command (`args`).
+   * @default - none
+   */
+  readonly args?: string[];
+}
+
+/** Options of {@link AgentSource.code}. */
+export interface CodeSourceOptions {
+  /** Where the source comes from. */
+  readonly source: CodeSource;
+  /** Language runtime. */
+  readonly runtime: AgentRuntime;
+  /**
+   * Runtime version, used for the official images `python:<version>-slim` /
+   * `node:<version>-slim` (e.g. `3.12`, `20`).
+   */
+  readonly version: string;
+  /**
+   * File started by the runtime, relative to the source path.
+   * @default 'main.py' for python, 'index.js' for nodejs
+   */
+  readonly entrypoint?: string;
+  /**
+   * Image of the agent container.
+   * @default - `python:<version>-slim` or `node:<version>-slim`
+   */
+  readonly image?: string;
+}
+
+/** Kind of agent (seed 002 step 2 `agent.type`). */
+export enum AgentSourceType {
+  /** A ready-made image (`container`). */
+  CONTAINER = 'container',
+  /** Source code run by a runtime image (`code`). */
+  CODE = 'code',
+}
+
+/**
+ * What the agent container runs: an image, or code on a runtime
+ * (seed 002 step 2, `agent.type: container | code`).
+ */
+export class AgentSource {
+  /**
+   * A ready-made agent image (`agent.type: container`).
+   * @throws if the image reference is empty or holds whitespace
+   */
+  public static image(image: string, options: ImageSourceOptions = {}): AgentSource {
+    checkImage(image);
+    return new AgentSource(AgentSourceType.CONTAINER, image, options.pullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
+      options.command ? [...options.command] : undefined, options.args ? [...options.args] : undefined);
+  }
+
+  /**
+   * Source code run on a runtime image (`agent.type: code`).
+   * @throws if the version or entrypoint is invalid
+   */
+  public static code(options: CodeSourceOptions): AgentSource {
+    if (!/^[0-9][0-9A-Za-z.-]*$/.test(options.version ?? '')) {
+      fail(KIND, 'code', 'code.version', options.version ?? '', 'is not a runtime version (e.g. \'3.12\' or \'20\')');
+    }
+    const python = options.runtime === AgentRuntime.PYTHON;
+    if (!python && options.runtime !== AgentRuntime.NODEJS) {
+      fail(KIND, 'code', 'code.runtime', options.runtime, 'is not one of python, nodejs');
+    }
+    const entrypoint = checkRelativePath(options.entrypoint ?? (python ? 'main.py' : 'index.js')).replace(/^\//, '');
+    const image = options.image ?? (python ? `python:${options.version}-slim` : `node:${options.version}-slim`);
+    checkImage(image);
+    return new AgentSource(AgentSourceType.CODE, image, ImagePullPolicy.IF_NOT_PRESENT,
+      [python ? 'python' : 'node', entrypoint], undefined, options.source, options.runtime, options.version,
+      options.entrypoint === undefined ? undefined : entrypoint, options.image);
+  }
+
+  private constructor(
+    /** container or code. */
+    public readonly type: AgentSourceType,
+    /** Image of the agent container. */
+    public readonly containerImage: string,
+    /** Pull policy of the agent container. */
+    public readonly pullPolicy: ImagePullPolicy,
+    /** Command run through the wrapper entrypoint, if known. */
+    public readonly command?: string[],
+    /** Arguments of the command. */
+    public readonly args?: string[],
+    /** Code source, for code agents. */
+    public readonly codeSource?: CodeSource,
+    /** Runtime, for code agents. */
+    public readonly runtime?: AgentRuntime,
+    /** Runtime version, for code agents. */
+    public readonly runtimeVersion?: string,
+    /** Entrypoint file given by the user, for code agents. */
+    private readonly customEntrypoint?: string,
+    /** Image given by the user, for code agents. */
+    private readonly customImage?: string,
+  ) {}
+
+  /** The AgentType `spec.agent` fields of this source (`type`, `container` or `code`). */
+  public toSpec(): { [key: string]: any } {
+    if (this.type === AgentSourceType.CONTAINER) {
+      return { type: 'container', container: { image: this.containerImage, pullPolicy: this.pullPolicy } };
+    }
+    const src = this.codeSource!;
+    const source: { [key: string]: any } = { type: src.type, path: src.path };
+    if (src.repository) source.repository = src.repository;
+    if (src.ref) source.ref = src.ref;
+    const code: { [key: string]: any } = { source, runtime: this.runtime, version: this.runtimeVersion };
+    if (this.customEntrypoint) code.entrypoint = this.customEntrypoint;
+    if (this.customImage) code.image = this.customImage;
+    return { type: 'code', code };
+  }
+}
+
+function checkRelativePath(p: string): string {
+  if (!/^\/?[A-Za-z0-9._\/-]*$/.test(p) || p.split('/').includes('..')) {
+    fail(KIND, 'code', 'path', p, 'is not a plain path inside the source (letters, digits, \'.\', \'_\', \'-\', \'/\', no \'..\')');
+  }
+  return p.startsWith('/') ? p : `/${p}`;
+}

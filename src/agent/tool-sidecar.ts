@@ -1,0 +1,181 @@
+import { ImagePullPolicy } from 'cdk8s-plus-28';
+import { checkImage, checkPort, fail } from '../core/validation';
+
+const KIND = 'ToolSidecar';
+const TOOL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
+/** A tool that is not in the sidecar's registry (seed 002 step 3 `tools.custom[]`). */
+export interface CustomTool {
+  /** Tool name (lowercase letters, digits, '.', '_', '-'). */
+  readonly name: string;
+  /**
+   * Tool version.
+   * @default - the latest the source offers
+   */
+  readonly version?: string;
+  /** Where the sidecar downloads it from (`https://...` or `oci://...`). */
+  readonly source: string;
+}
+
+/** Props of {@link ToolSidecar}. */
+export interface ToolSidecarProps {
+  /**
+   * Image of the tool-manager sidecar. Required: this project does not ship a
+   * tool-manager image, and no default may point at an image that does not exist.
+   */
+  readonly image: string;
+
+  /**
+   * Container name.
+   * @default 'tool-manager'
+   */
+  readonly name?: string;
+
+  /**
+   * Port the sidecar listens on. Containers of a pod share the network
+   * namespace, so the agent reaches it at `http://localhost:<port>`.
+   * @default 9000
+   */
+  readonly port?: number;
+
+  /**
+   * Tools the sidecar must provide before the agent is useful (seed 002 step 3 `tools.required`).
+   * @default - none
+   */
+  readonly required?: string[];
+
+  /**
+   * Tools installed when available (seed 002 step 3 `tools.optional`).
+   * @default - none
+   */
+  readonly optional?: string[];
+
+  /**
+   * Tools from their own source (seed 002 step 3 `tools.custom`).
+   * @default - none
+   */
+  readonly custom?: CustomTool[];
+
+  /**
+   * `imagePullPolicy` of the sidecar.
+   * @default ImagePullPolicy.IF_NOT_PRESENT
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
+}
+
+/**
+ * The `tool-manager` sidecar beside the agent (seed 002 step 3 "Tool
+ * Management via Sidecar"): it discovers and installs the declared tools,
+ * serves them to the agent on a local endpoint, and proxies LLM API calls
+ * with the provider credentials, which only this container receives.
+ *
+ * Give it to `AgentPod` through `toolSidecar`.
+ */
+export class ToolSidecar {
+  /** Container name. */
+  public readonly name: string;
+  /** Sidecar image. */
+  public readonly image: string;
+  /** Port the sidecar listens on. */
+  public readonly port: number;
+  /** Pull policy of the sidecar image. */
+  public readonly imagePullPolicy: ImagePullPolicy;
+  private readonly _required: string[] = [];
+  private readonly _optional: string[] = [];
+  private readonly _custom: CustomTool[] = [];
+  private _usedBy?: string;
+
+  /** @throws if the image, port or a tool is invalid */
+  public constructor(props: ToolSidecarProps) {
+    this.name = props.name ?? 'tool-manager';
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name)) {
+      fail(KIND, this.name, 'name', this.name, 'is not a valid container name (RFC 1123 label)');
+    }
+    this.image = checkImage(props?.image, KIND, this.name, 'image');
+    this.port = checkPort(KIND, this.name, 'port', props.port ?? 9000);
+    this.imagePullPolicy = props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT;
+    (props.required ?? []).forEach(t => this.addRequiredTool(t));
+    (props.optional ?? []).forEach(t => this.addOptionalTool(t));
+    (props.custom ?? []).forEach(t => this.addCustomTool(t));
+  }
+
+  /** Adds a required tool. @throws if the name is invalid or already declared */
+  public addRequiredTool(name: string): void {
+    this._required.push(this.checkNewTool('required', name));
+  }
+
+  /** Adds an optional tool. @throws if the name is invalid or already declared */
+  public addOptionalTool(name: string): void {
+    this._optional.push(this.checkNewTool('optional', name));
+  }
+
+  /** Adds a custom tool. @throws if the name or source is invalid, or the name is already declared */
+  public addCustomTool(tool: CustomTool): void {
+    this.checkNewTool('custom', tool.name);
+    let url: URL | undefined;
+    try {
+      url = new URL(tool.source);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['https:', 'http:', 'oci:'].includes(url.protocol)) {
+      fail(KIND, this.name, `custom tool '${tool.name}' source`, tool.source ?? '', 'is not an https://, http:// or oci:// URL');
+    }
+    if (tool.version !== undefined && !/^[A-Za-z0-9._+-]+$/.test(tool.version)) {
+      fail(KIND, this.name, `custom tool '${tool.name}' version`, tool.version, 'is not a version');
+    }
+    this._custom.push({ ...tool });
+  }
+
+  /** Required tools (a copy). */
+  public get requiredTools(): string[] {
+    return [...this._required];
+  }
+
+  /** Optional tools (a copy). */
+  public get optionalTools(): string[] {
+    return [...this._optional];
+  }
+
+  /** Custom tools (a copy). */
+  public get customTools(): CustomTool[] {
+    return this._custom.map(t => ({ ...t }));
+  }
+
+  /** The URL the agent container calls the sidecar at: `http://localhost:<port>`. */
+  public get endpoint(): string {
+    return `http://localhost:${this.port}`;
+  }
+
+  /** The tool manifest the sidecar reads (`tools.json`): the AgentType `spec.tools` object. */
+  public toSpec(): { [key: string]: any } {
+    const spec: { [key: string]: any } = {};
+    if (this._required.length) spec.required = [...this._required];
+    if (this._optional.length) spec.optional = [...this._optional];
+    if (this._custom.length) spec.custom = this.customTools;
+    return spec;
+  }
+
+  /**
+   * Marks this sidecar as rendered by an AgentPod: later `add*Tool` calls throw
+   * instead of being silently left out of the rendered `tools.json`.
+   * @internal
+   */
+  public _markUsedBy(owner: string): void {
+    this._usedBy = owner;
+  }
+
+  private checkNewTool(list: string, name: string): string {
+    if (this._usedBy) {
+      fail(KIND, this.name, `${list} tool`, name, `cannot be added: this sidecar is already rendered by ${this._usedBy}; add tools before creating the AgentPod`);
+    }
+    if (typeof name !== 'string' || !TOOL_NAME.test(name)) {
+      fail(KIND, this.name, `${list} tool`, name ?? '', 'is not a tool name (lowercase letters, digits, \'.\', \'_\', \'-\')');
+    }
+    const all = [...this._required, ...this._optional, ...this._custom.map(t => t.name)];
+    if (all.includes(name)) {
+      fail(KIND, this.name, `${list} tool`, name, 'is declared twice');
+    }
+    return name;
+  }
+}

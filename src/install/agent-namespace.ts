@@ -1,0 +1,167 @@
+/**
+ * A namespace for agents (seed 000 phase 3–4 "resource quotas"): the
+ * Namespace with Pod Security Admission labels, and optionally a
+ * ResourceQuota and a LimitRange.
+ */
+import { ApiObject } from 'cdk8s';
+import { Namespace } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { recommendedLabels } from '../core/labels';
+import { checkDns1123Label, fail, isQuantity } from '../core/validation';
+
+const KIND = 'AgentNamespace';
+
+/** Pod Security Standards level enforced by Pod Security Admission (`pod-security.kubernetes.io/enforce`). */
+export enum PodSecurityLevel {
+  /** No restrictions. */
+  PRIVILEGED = 'privileged',
+  /** Blocks known privilege escalations. */
+  BASELINE = 'baseline',
+  /** Hardened pod settings; what every pod of this library meets. */
+  RESTRICTED = 'restricted',
+}
+
+/** A ResourceQuota for the namespace (Kubernetes `ResourceQuota.spec.hard`). Quantities as in Kubernetes: CPU in cores or millicores (`4`, `500m`), memory/storage in `Mi`/`Gi`. */
+export interface AgentNamespaceQuota {
+  /** `requests.cpu`. @default - no limit */
+  readonly requestsCpu?: string;
+  /** `requests.memory`. @default - no limit */
+  readonly requestsMemory?: string;
+  /** `limits.cpu`. @default - no limit */
+  readonly limitsCpu?: string;
+  /** `limits.memory`. @default - no limit */
+  readonly limitsMemory?: string;
+  /** `requests.storage` (sum of PVC requests). @default - no limit */
+  readonly requestsStorage?: string;
+  /** `pods`: the number of pods. @default - no limit */
+  readonly pods?: number;
+  /** `persistentvolumeclaims`. @default - no limit */
+  readonly persistentVolumeClaims?: number;
+}
+
+/** A LimitRange for containers of the namespace (Kubernetes `LimitRange`, type `Container`). */
+export interface AgentNamespaceLimits {
+  /** `defaultRequest.cpu` for containers that set none. @default - none */
+  readonly defaultRequestCpu?: string;
+  /** `defaultRequest.memory`. @default - none */
+  readonly defaultRequestMemory?: string;
+  /** `default.memory`: the limit of containers that set none. @default - none */
+  readonly defaultLimitMemory?: string;
+  /** `max.memory`: no container may ask for more. @default - none */
+  readonly maxMemory?: string;
+  /** `max.cpu`. @default - none */
+  readonly maxCpu?: string;
+}
+
+/** Props of `AgentNamespace`. */
+export interface AgentNamespaceProps {
+  /** `metadata.name`, an RFC 1123 label. @default - the construct id */
+  readonly name?: string;
+  /**
+   * Pod Security Admission level, as `enforce`, `audit` and `warn` labels
+   * (version `latest`).
+   * @default PodSecurityLevel.RESTRICTED
+   */
+  readonly podSecurity?: PodSecurityLevel;
+  /** @default - no ResourceQuota */
+  readonly quota?: AgentNamespaceQuota;
+  /** @default - no LimitRange */
+  readonly limits?: AgentNamespaceLimits;
+}
+
+/**
+ * A Namespace for agents: `pod-security.kubernetes.io/enforce: restricted`
+ * by default (so the API server itself refuses a pod that is not), plus an
+ * optional ResourceQuota (`<name>-quota`) and LimitRange (`<name>-limits`).
+ */
+export class AgentNamespace extends Construct {
+  /** The namespace name. */
+  public readonly name: string;
+  /** The Namespace. */
+  public readonly namespace: Namespace;
+  /** The ResourceQuota, when `quota` is given. */
+  public readonly resourceQuota?: ApiObject;
+  /** The LimitRange, when `limits` is given. */
+  public readonly limitRange?: ApiObject;
+
+  /** @throws on an invalid name or quantity */
+  public constructor(scope: Construct, id: string, props: AgentNamespaceProps = {}) {
+    super(scope, id);
+    const where = this.node.path;
+    this.name = checkDns1123Label(KIND, where, 'name', props.name ?? id);
+    const level = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    const quota = props.quota ? hardOf(where, props.quota) : undefined;
+    const limits = props.limits ? limitsOf(where, props.limits) : undefined;
+
+    const labels = recommendedLabels({ name: 'agents', instance: this.name, component: 'namespace' });
+    this.namespace = new Namespace(this, 'Namespace', {
+      metadata: {
+        name: this.name,
+        labels: {
+          ...labels,
+          'pod-security.kubernetes.io/enforce': level,
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': level,
+          'pod-security.kubernetes.io/warn': level,
+        },
+      },
+    });
+    if (quota) {
+      this.resourceQuota = new ApiObject(this, 'ResourceQuota', {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: `${this.name}-quota`, namespace: this.name, labels },
+        spec: { hard: quota },
+      });
+    }
+    if (limits) {
+      this.limitRange = new ApiObject(this, 'LimitRange', {
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: { name: `${this.name}-limits`, namespace: this.name, labels },
+        spec: { limits: [{ type: 'Container', ...limits }] },
+      });
+    }
+  }
+}
+
+function quantity(where: string, field: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !isQuantity(value)) fail(KIND, where, field, value, 'is not a Kubernetes quantity (e.g. 4, 500m, 8Gi)');
+  return value;
+}
+
+function count(where: string, field: string, value: number | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 0) fail(KIND, where, field, value, 'must be an integer >= 0');
+  return String(value);
+}
+
+function hardOf(where: string, q: AgentNamespaceQuota): { [key: string]: string } {
+  const hard: { [key: string]: string | undefined } = {
+    'requests.cpu': quantity(where, 'quota.requestsCpu', q.requestsCpu),
+    'requests.memory': quantity(where, 'quota.requestsMemory', q.requestsMemory),
+    'limits.cpu': quantity(where, 'quota.limitsCpu', q.limitsCpu),
+    'limits.memory': quantity(where, 'quota.limitsMemory', q.limitsMemory),
+    'requests.storage': quantity(where, 'quota.requestsStorage', q.requestsStorage),
+    'pods': count(where, 'quota.pods', q.pods),
+    'persistentvolumeclaims': count(where, 'quota.persistentVolumeClaims', q.persistentVolumeClaims),
+  };
+  const set = Object.fromEntries(Object.entries(hard).filter(([, v]) => v !== undefined)) as { [key: string]: string };
+  if (Object.keys(set).length === 0) fail(KIND, where, 'quota', {}, 'limits nothing: give at least one field');
+  return set;
+}
+
+function limitsOf(where: string, l: AgentNamespaceLimits): { [key: string]: { [key: string]: string } } {
+  const section = (entries: Array<[string, string | undefined]>) => {
+    const set = Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as { [key: string]: string };
+    return Object.keys(set).length > 0 ? set : undefined;
+  };
+  const out: { [key: string]: { [key: string]: string } | undefined } = {
+    defaultRequest: section([['cpu', quantity(where, 'limits.defaultRequestCpu', l.defaultRequestCpu)], ['memory', quantity(where, 'limits.defaultRequestMemory', l.defaultRequestMemory)]]),
+    default: section([['memory', quantity(where, 'limits.defaultLimitMemory', l.defaultLimitMemory)]]),
+    max: section([['cpu', quantity(where, 'limits.maxCpu', l.maxCpu)], ['memory', quantity(where, 'limits.maxMemory', l.maxMemory)]]),
+  };
+  const set = Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as { [key: string]: { [key: string]: string } };
+  if (Object.keys(set).length === 0) fail(KIND, where, 'limits', {}, 'sets nothing: give at least one field');
+  return set;
+}

@@ -1,0 +1,602 @@
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
+import { Construct } from 'constructs';
+import { AgentTypeCrd } from './agent-type-crd';
+import {
+  AGENT_TYPE_KIND, AGENT_TYPE_VERSION, DEFAULT_GROUP, checkGroup, validateAgentTypeManifest,
+} from './agent-type-schema';
+import { checkDns1123Label, checkDns1123Subdomain, fail, subject } from '../core/validation';
+
+// ---------------------------------------------------------------------------
+// Spec structs: a typed mirror of the AgentType openAPIV3Schema (seed 002 §2).
+// Enum-valued fields are `string`; their allowed values are listed in the
+// docs and enforced by the CRD schema when the AgentType is synthesized.
+// ---------------------------------------------------------------------------
+
+/**
+ * The user container of an agent (seed 002 §2 step 2, `spec.agent.container`).
+ */
+export interface AgentContainerSpec {
+  /**
+   * Container image, e.g. `custom-agent:latest`.
+   *
+   * @default - none; then `spec.agent.image` or `spec.agent.code` must be set
+   */
+  readonly image?: string;
+
+  /**
+   * Image pull policy. One of `Always`, `IfNotPresent`, `Never`.
+   *
+   * @default - Kubernetes' default (`Always` for `:latest`, else `IfNotPresent`)
+   */
+  readonly pullPolicy?: string;
+
+  /**
+   * Container securityContext (core/v1 SecurityContext), kept as given
+   * (`x-kubernetes-preserve-unknown-fields`).
+   *
+   * @default - none
+   */
+  readonly securityContext?: { [key: string]: any };
+}
+
+/**
+ * Where the code of a code-based agent comes from (seed 002 §2 step 2,
+ * `spec.agent.code.source`).
+ */
+export interface AgentCodeSourceSpec {
+  /**
+   * Source kind. One of `git`, `local`.
+   *
+   * @default - none
+   */
+  readonly type?: string;
+
+  /**
+   * Repository URL, for `git` sources, e.g. `https://github.com/example/agent`.
+   *
+   * @default - none
+   */
+  readonly repository?: string;
+
+  /**
+   * Path of the code inside the repository or the local volume, e.g. `/src`.
+   *
+   * @default - the root
+   */
+  readonly path?: string;
+
+  /**
+   * Branch or tag to check out, for `git` sources (a cdk8s-agents addition to the seed schema).
+   *
+   * @default - the repository's default branch
+   */
+  readonly ref?: string;
+}
+
+/**
+ * An agent delivered as code run by a language runtime (seed 002 §2 step 2,
+ * `spec.agent.code`).
+ */
+export interface AgentCodeSpec {
+  /**
+   * Where the code comes from.
+   *
+   * @default - none
+   */
+  readonly source?: AgentCodeSourceSpec;
+
+  /**
+   * Language runtime. One of `python`, `nodejs`.
+   *
+   * @default - none
+   */
+  readonly runtime?: string;
+
+  /**
+   * Runtime version, e.g. `3.9`.
+   *
+   * @default - the operator's default for the runtime
+   */
+  readonly version?: string;
+
+  /**
+   * File started by the runtime, relative to the source path (a cdk8s-agents addition to the seed schema).
+   *
+   * @default - `main.py` for python, `index.js` for nodejs
+   */
+  readonly entrypoint?: string;
+
+  /**
+   * Image of the agent container (a cdk8s-agents addition to the seed schema).
+   *
+   * @default - `python:<version>-slim` or `node:<version>-slim`
+   */
+  readonly image?: string;
+}
+
+/**
+ * One environment variable injected into the agent (seed 002 §2 step 2,
+ * `spec.agent.environment.variables[]`). Never put secret values here.
+ */
+export interface EnvironmentVariableSpec {
+  /**
+   * Variable name (letters, digits, `_`, `-`, `.`; not starting with a digit).
+   * Names are unique within the list (`x-kubernetes-list-type: map`).
+   */
+  readonly name: string;
+
+  /**
+   * Variable value.
+   *
+   * @default - empty
+   */
+  readonly value?: string;
+}
+
+/**
+ * The agent SDK the init container installs (seed 002 §2 step 2,
+ * `spec.agent.environment.sdk`).
+ */
+export interface SdkSpec {
+  /**
+   * SDK runtime. One of `python`, `nodejs`.
+   *
+   * @default - none
+   */
+  readonly runtime?: string;
+
+  /**
+   * Runtime version, e.g. `3.9`.
+   *
+   * @default - none
+   */
+  readonly version?: string;
+
+  /**
+   * Packages to install, e.g. `['requests', 'pandas']`. Unique entries.
+   *
+   * @default - none
+   */
+  readonly packages?: string[];
+}
+
+/**
+ * Glue code placed beside the agent (seed 002 §2 step 2,
+ * `spec.agent.environment.glueCode`).
+ */
+export interface GlueCodeSpec {
+  /**
+   * Path or URL of the glue code, e.g. `/shared/gluecode.py`.
+   *
+   * @default - none
+   */
+  readonly source?: string;
+}
+
+/**
+ * The environment the init container prepares (seed 002 §2 step 2,
+ * `spec.agent.environment`).
+ */
+export interface AgentEnvironmentSpec {
+  /**
+   * Environment variables.
+   *
+   * @default - none
+   */
+  readonly variables?: EnvironmentVariableSpec[];
+
+  /**
+   * SDK to install.
+   *
+   * @default - none
+   */
+  readonly sdk?: SdkSpec;
+
+  /**
+   * Glue code.
+   *
+   * @default - none
+   */
+  readonly glueCode?: GlueCodeSpec;
+}
+
+/**
+ * The agent itself (seed 002 §2 steps 1–2, `spec.agent`).
+ *
+ * It needs something to run: `image`, `container.image` or `code`; an agent
+ * with none of these fails validation at synth time.
+ */
+export interface AgentSpec {
+  /**
+   * Container image (step 1), e.g. `nginx:latest`. Shorthand for `container.image`.
+   *
+   * @default - none; then `container.image` or `code` must be set
+   */
+  readonly image?: string;
+
+  /**
+   * Name of the agent container, an RFC 1123 label (step 1).
+   *
+   * @default 'agent' (applied by the API server)
+   */
+  readonly name?: string;
+
+  /**
+   * How the agent is delivered (step 2). One of `container`, `code`.
+   * `code` requires `code`; `container` requires `container` or `image`.
+   *
+   * @default - none
+   */
+  readonly type?: string;
+
+  /**
+   * User container (step 2).
+   *
+   * @default - none
+   */
+  readonly container?: AgentContainerSpec;
+
+  /**
+   * Code and runtime (step 2).
+   *
+   * @default - none
+   */
+  readonly code?: AgentCodeSpec;
+
+  /**
+   * Environment injected by the init container (step 2).
+   *
+   * @default - none
+   */
+  readonly environment?: AgentEnvironmentSpec;
+}
+
+/**
+ * A custom tool (seed 002 §2 step 3, `spec.tools.custom[]`).
+ */
+export interface CustomToolSpec {
+  /** Tool name; unique within the list. */
+  readonly name: string;
+
+  /**
+   * Tool version, e.g. `1.0`.
+   *
+   * @default - latest
+   */
+  readonly version?: string;
+
+  /**
+   * Where to fetch the tool from, e.g. `https://example.com/tools/custom-tool`.
+   *
+   * @default - none
+   */
+  readonly source?: string;
+}
+
+/**
+ * Tools managed by the tool sidecar (seed 002 §2 step 3, `spec.tools`).
+ */
+export interface ToolsSpec {
+  /**
+   * Tools that must be available, e.g. `['python', 'git']`. Unique entries.
+   *
+   * @default - none
+   */
+  readonly required?: string[];
+
+  /**
+   * Tools installed when available, e.g. `['kubectl']`. Unique entries.
+   *
+   * @default - none
+   */
+  readonly optional?: string[];
+
+  /**
+   * Custom tools.
+   *
+   * @default - none
+   */
+  readonly custom?: CustomToolSpec[];
+}
+
+/**
+ * Agent memory (seed 002 §2 step 4, `spec.memory`).
+ */
+export interface MemorySpec {
+  /**
+   * Memory size, a Kubernetes quantity such as `1Gi` or `512Mi`.
+   *
+   * @default - none
+   */
+  readonly size?: string;
+
+  /**
+   * Memory backend. One of `redis`, `inmemory`.
+   *
+   * @default - none
+   */
+  readonly type?: string;
+
+  /**
+   * Backend configuration, kept as given (`x-kubernetes-preserve-unknown-fields`),
+   * e.g. `{ persistence: true }`.
+   *
+   * @default - none
+   */
+  readonly config?: { [key: string]: any };
+}
+
+/**
+ * One LLM provider (seed 002 §2 step 4, `spec.llm.providers[]`).
+ */
+export interface LlmProviderSpec {
+  /** Entry name, e.g. `main-llm`; unique within the list. */
+  readonly name: string;
+
+  /**
+   * Provider kind, e.g. `anthropic`, `openai` (free text).
+   *
+   * @default - none
+   */
+  readonly type?: string;
+
+  /**
+   * Name of the Secret that holds the credentials (an RFC 1123 subdomain),
+   * e.g. `anthropic-credentials`. Never the credentials themselves.
+   *
+   * @default - none
+   */
+  readonly credentialsSecret?: string;
+
+  /**
+   * Provider configuration, kept as given, e.g. `{ model: 'claude-3' }`.
+   *
+   * @default - none
+   */
+  readonly config?: { [key: string]: any };
+}
+
+/**
+ * LLM API access (seed 002 §2 step 4, `spec.llm`).
+ */
+export interface LlmSpec {
+  /**
+   * Providers, in order of preference.
+   *
+   * @default - none
+   */
+  readonly providers?: LlmProviderSpec[];
+}
+
+/**
+ * Monitoring (seed 002 §2 step 5, `spec.monitoring`).
+ */
+export interface MonitoringSpec {
+  /**
+   * Whether metrics are exported.
+   *
+   * @default - not set (the operator decides)
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Metrics to export, e.g. `['memory_usage', 'api_latency']`. Unique entries.
+   *
+   * @default - none
+   */
+  readonly metrics?: string[];
+}
+
+/**
+ * Security settings (seed 002 §2 step 5, `spec.security`).
+ */
+export interface SecuritySpec {
+  /**
+   * Network policy settings, kept as given,
+   * e.g. `{ allowedNamespaces: ['default', 'monitoring'] }`.
+   *
+   * @default - none
+   */
+  readonly networkPolicy?: { [key: string]: any };
+
+  /**
+   * Pod securityContext (core/v1 PodSecurityContext), kept as given.
+   *
+   * @default - none
+   */
+  readonly podSecurityContext?: { [key: string]: any };
+}
+
+/**
+ * Horizontal scaling (seed 002 §2 step 5, `spec.scaling`).
+ */
+export interface ScalingSpec {
+  /**
+   * Lowest number of replicas; an integer of at least 1, not above `maxReplicas`.
+   *
+   * @default - none
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * Highest number of replicas; an integer of at least 1.
+   *
+   * @default - none
+   */
+  readonly maxReplicas?: number;
+
+  /**
+   * Scaling metrics (autoscaling/v2 MetricSpec objects), kept as given.
+   *
+   * @default - none
+   */
+  readonly metrics?: { [key: string]: any }[];
+}
+
+/**
+ * The `spec` of an AgentType (seed 002 §2). Only `agent` is required.
+ */
+export interface AgentTypeSpec {
+  /** The agent (steps 1–2). */
+  readonly agent: AgentSpec;
+
+  /**
+   * Tools (step 3).
+   *
+   * @default - none
+   */
+  readonly tools?: ToolsSpec;
+
+  /**
+   * Memory (step 4).
+   *
+   * @default - none
+   */
+  readonly memory?: MemorySpec;
+
+  /**
+   * LLM providers (step 4).
+   *
+   * @default - none
+   */
+  readonly llm?: LlmSpec;
+
+  /**
+   * Monitoring (step 5).
+   *
+   * @default - none
+   */
+  readonly monitoring?: MonitoringSpec;
+
+  /**
+   * Security (step 5).
+   *
+   * @default - none
+   */
+  readonly security?: SecuritySpec;
+
+  /**
+   * Scaling (step 5).
+   *
+   * @default - none
+   */
+  readonly scaling?: ScalingSpec;
+}
+
+/**
+ * Properties of an `AgentType`.
+ */
+export interface AgentTypeProps {
+  /**
+   * Object metadata. `name` must be an RFC 1123 subdomain and `namespace` an
+   * RFC 1123 label; other values throw at construction.
+   *
+   * @default - a name generated by cdk8s from the construct path, the chart's namespace
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /** The AgentType spec. Validated against the CRD schema at synth time. */
+  readonly spec: AgentTypeSpec;
+
+  /**
+   * API group, giving `apiVersion: <group>/v1`. Must agree with `crd.group`
+   * when both are given.
+   *
+   * @default - `crd.group` when `crd` is given, else 'agents.example.com'
+   */
+  readonly group?: string;
+
+  /**
+   * The CRD this resource is an instance of. Its group is used, and the
+   * AgentType is ordered after the CRD in the synthesized output.
+   *
+   * @default - no CRD in this app; the group is `group` or 'agents.example.com'
+   */
+  readonly crd?: AgentTypeCrd;
+}
+
+/**
+ * An AgentType custom resource (seed 002 §2), typed.
+ *
+ * When the app is synthesized, the rendered manifest is validated against the
+ * same `openAPIV3Schema` that `AgentTypeCrd` renders (enums, patterns,
+ * required fields, unknown fields, CEL rules evaluated with @bufbuild/cel, list uniqueness); any
+ * problem fails `app.synth()` before a file is written, with messages such as
+ * `AgentType 'chart/web': spec.memory.size '2Gx' must match pattern "..."`.
+ *
+ * @example
+ * new AgentType(chart, 'basic', {
+ *   metadata: { name: 'basic-agent' },
+ *   spec: { agent: { image: 'nginx:latest', name: 'web-agent' } },
+ * });
+ */
+export class AgentType extends ApiObject {
+  /**
+   * Validates a plain AgentType manifest (e.g. parsed from YAML) against the
+   * AgentType schema.
+   *
+   * `apiVersion`, `kind` and `metadata` are accepted as they are; `spec` (and
+   * `status`, when present) are checked. Unknown fields are reported, as
+   * `kubectl apply` with strict field validation would.
+   *
+   * @param manifest the whole object (`{ apiVersion, kind, metadata, spec }`)
+   * @returns one message per problem, each naming the field path (like
+   *   `spec.llm.providers[0].name`) and the offending value; empty when valid
+   */
+  public static validateManifest(manifest: any): string[] {
+    return validateAgentTypeManifest(manifest);
+  }
+
+  private static resolveGroup(scope: Construct, id: string, props: AgentTypeProps): string {
+    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    if (props.group !== undefined && props.crd && props.group !== props.crd.group) {
+      fail(AGENT_TYPE_KIND, path, 'group', props.group, `differs from the group of crd '${props.crd.node.path}' ('${props.crd.group}')`);
+    }
+    return checkGroup(AGENT_TYPE_KIND, path, props.group ?? props.crd?.group ?? DEFAULT_GROUP);
+  }
+
+  /** API group of this resource. */
+  public readonly group: string;
+
+  private readonly _spec: AgentTypeSpec;
+
+  /**
+   * @throws Error if `group` is invalid or differs from `crd.group`, or if
+   *   `metadata.name` / `metadata.namespace` are not valid Kubernetes names
+   */
+  constructor(scope: Construct, id: string, props: AgentTypeProps) {
+    const group = AgentType.resolveGroup(scope, id, props);
+    const spec: AgentTypeSpec = JSON.parse(JSON.stringify(props.spec ?? null));
+    super(scope, id, {
+      apiVersion: `${group}/${AGENT_TYPE_VERSION}`,
+      kind: AGENT_TYPE_KIND,
+      metadata: props.metadata,
+      spec,
+    });
+    this.group = group;
+    this._spec = spec;
+
+    const name = this.metadata.name;
+    if (typeof name === 'string') {
+      checkDns1123Subdomain(AGENT_TYPE_KIND, this.node.path, 'metadata.name', name);
+    }
+    const namespace = this.metadata.namespace;
+    if (typeof namespace === 'string') {
+      checkDns1123Label(AGENT_TYPE_KIND, this.node.path, 'metadata.namespace', namespace);
+    }
+
+    if (props.crd) {
+      this.node.addDependency(props.crd.apiObject);
+    }
+
+    this.node.addValidation({
+      validate: () => AgentType.validateManifest(this.toJson())
+        .map(message => `${subject(AGENT_TYPE_KIND, this.node.path)}: ${message}`),
+    });
+  }
+
+  /** A copy of the spec as given. */
+  public get spec(): AgentTypeSpec {
+    return JSON.parse(JSON.stringify(this._spec));
+  }
+}

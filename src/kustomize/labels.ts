@@ -1,0 +1,296 @@
+/**
+ * kustomize's LabelTransformer (`commonLabels`, `labels`) and
+ * AnnotationsTransformer (`commonAnnotations`), and the field-spec walker the
+ * images and replicas transformers share (internal).
+ *
+ * - https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/commonlabels/
+ * - https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/labels/
+ * - https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/commonannotations/
+ *
+ * Sources: sigs.k8s.io/kustomize/api/konfig/builtinpluginconsts (commonlabels.go,
+ * metadatalabels.go, commonannotations.go), api/filters/fieldspec,
+ * api/filters/labels, api/internal/target/kusttarget_configplugin.go. The
+ * behaviour was checked against `kubectl kustomize` (kustomize v5.5.0).
+ */
+import { describeId, idOf, KustomizeResource, splitApiVersion } from './resource';
+
+/** A kustomize `types.FieldSpec`: a path in objects of a group/version/kind (empty = any). */
+export interface FieldSpec {
+  readonly path: string;
+  readonly group?: string;
+  readonly version?: string;
+  readonly kind?: string;
+  /** `create: true`: missing maps on the way (and the last field) are created. */
+  readonly create?: boolean;
+}
+
+/** The `- path: spec/template/spec/affinity/...` field specs shared by Deployment and StatefulSet. */
+function podSelectorSpecs(kind: string): FieldSpec[] {
+  return [
+    'spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels',
+    'spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels',
+    'spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels',
+    'spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels',
+    'spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels',
+  ].map(path => ({ path, create: false, group: 'apps', kind }));
+}
+
+/**
+ * builtinpluginconsts `metadataLabelsFieldSpecs`: the object's own labels and
+ * the labels of the objects it stamps out (pod templates, job templates,
+ * volume claim templates). kustomize uses these as `templateLabels` for a
+ * `labels` entry with `includeTemplates: true` (volumeClaimTemplates included,
+ * verified with kubectl) and appends them to `commonLabels`.
+ */
+export const METADATA_LABEL_FIELD_SPECS: readonly FieldSpec[] = [
+  { path: 'metadata/labels', create: true },
+  { path: 'spec/template/metadata/labels', create: true, version: 'v1', kind: 'ReplicationController' },
+  { path: 'spec/template/metadata/labels', create: true, kind: 'Deployment' },
+  { path: 'spec/template/metadata/labels', create: true, kind: 'ReplicaSet' },
+  { path: 'spec/template/metadata/labels', create: true, kind: 'DaemonSet' },
+  { path: 'spec/template/metadata/labels', create: true, group: 'apps', kind: 'StatefulSet' },
+  { path: 'spec/volumeClaimTemplates[]/metadata/labels', create: true, group: 'apps', kind: 'StatefulSet' },
+  { path: 'spec/template/metadata/labels', create: true, group: 'batch', kind: 'Job' },
+  { path: 'spec/jobTemplate/metadata/labels', create: true, group: 'batch', kind: 'CronJob' },
+  { path: 'spec/jobTemplate/spec/template/metadata/labels', create: true, group: 'batch', kind: 'CronJob' },
+];
+
+/**
+ * builtinpluginconsts `commonLabelFieldSpecs` (kustomize v5): selectors, then
+ * `metadataLabelsFieldSpecs`. Note `spec/selector` of a Service and a
+ * ReplicationController is `create: true`: a Service without a selector
+ * (even `type: ExternalName`) gets one. The NetworkPolicy and
+ * PodDisruptionBudget selectors, the Job selector and the affinity/topology
+ * selectors are only changed where `matchLabels` already exists.
+ */
+export const COMMON_LABEL_FIELD_SPECS: readonly FieldSpec[] = [
+  { path: 'spec/selector', create: true, version: 'v1', kind: 'Service' },
+  { path: 'spec/selector', create: true, version: 'v1', kind: 'ReplicationController' },
+  { path: 'spec/selector/matchLabels', create: true, kind: 'Deployment' },
+  ...podSelectorSpecs('Deployment'),
+  { path: 'spec/selector/matchLabels', create: true, kind: 'ReplicaSet' },
+  { path: 'spec/selector/matchLabels', create: true, kind: 'DaemonSet' },
+  { path: 'spec/selector/matchLabels', create: true, group: 'apps', kind: 'StatefulSet' },
+  ...podSelectorSpecs('StatefulSet'),
+  { path: 'spec/selector/matchLabels', create: false, group: 'batch', kind: 'Job' },
+  { path: 'spec/jobTemplate/spec/selector/matchLabels', create: false, group: 'batch', kind: 'CronJob' },
+  { path: 'spec/selector/matchLabels', create: false, group: 'policy', kind: 'PodDisruptionBudget' },
+  { path: 'spec/podSelector/matchLabels', create: false, group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  { path: 'spec/ingress/from/podSelector/matchLabels', create: false, group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  { path: 'spec/egress/to/podSelector/matchLabels', create: false, group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  ...METADATA_LABEL_FIELD_SPECS,
+];
+
+/** builtinpluginconsts `commonAnnotationFieldSpecs`: metadata and pod/job templates (not volumeClaimTemplates). */
+export const COMMON_ANNOTATION_FIELD_SPECS: readonly FieldSpec[] = [
+  { path: 'metadata/annotations', create: true },
+  { path: 'spec/template/metadata/annotations', create: true, version: 'v1', kind: 'ReplicationController' },
+  { path: 'spec/template/metadata/annotations', create: true, kind: 'Deployment' },
+  { path: 'spec/template/metadata/annotations', create: true, kind: 'ReplicaSet' },
+  { path: 'spec/template/metadata/annotations', create: true, kind: 'DaemonSet' },
+  { path: 'spec/template/metadata/annotations', create: true, kind: 'StatefulSet' },
+  { path: 'spec/template/metadata/annotations', create: true, group: 'batch', kind: 'Job' },
+  { path: 'spec/jobTemplate/metadata/annotations', create: true, group: 'batch', kind: 'CronJob' },
+  { path: 'spec/jobTemplate/spec/template/metadata/annotations', create: true, group: 'batch', kind: 'CronJob' },
+];
+
+/** `labels` entry with `includeSelectors: false`: "only add to metadata by default". */
+const METADATA_ONLY: readonly FieldSpec[] = [{ path: 'metadata/labels', create: true }];
+
+// ---------------------------------------------------------------------------
+// field-spec walker (api/filters/fieldspec)
+// ---------------------------------------------------------------------------
+
+/** True when the field spec's group/version/kind (empty = any) selects the object (`isMatchGVK`). */
+export function fieldSpecSelects(fs: FieldSpec, object: any): boolean {
+  if (fs.kind && fs.kind !== object?.kind) return false;
+  const { group, version } = splitApiVersion(object?.apiVersion);
+  if (fs.group && fs.group !== group) return false;
+  if (fs.version && fs.version !== version) return false;
+  return true;
+}
+
+function isMap(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Applies one field spec to one object the way kustomize's `fieldspec.Filter`
+ * does, calling `set(holder, key)` for every field the path names
+ * (`holder[key]` may be undefined when it is to be created). Rules, each
+ * checked with kubectl:
+ * - lists met on the way are walked element by element; `null` elements are skipped;
+ * - a `name[]` segment is never created; an explicit `null` there becomes `[]`;
+ * - a missing or `null` field is created (`{}` on the way) only when the spec is
+ *   `create: true` and `createLeaf` is true (kustomize's `CreateKind`: the image
+ *   transformer has none, so its `create: true` specs create nothing);
+ *   otherwise the walk stops there, leaving a `null` as it is;
+ * - a string/number/boolean where the path goes on is an error.
+ *
+ * This does not use `visitFieldPath` of kustomize-resource.ts because that
+ * one creates `name[]` segments as `{}` (e.g. `volumeClaimTemplates: {}` on
+ * every StatefulSet) and does not follow the `null` rules above.
+ */
+export function applyFieldSpec(object: any, fs: FieldSpec, createLeaf: boolean,
+  set: (holder: any, key: string | number) => void): void {
+  if (!fieldSpecSelects(fs, object)) return;
+  const segments = fs.path.split('/');
+  const create = fs.create === true && createLeaf;
+  const fail = (): never => {
+    throw new Error(`considering field '${fs.path}' of ${describeId(idOf(object))}: expected sequence or mapping node`);
+  };
+
+  const visit = (holder: any, key: string | number, i: number): void => {
+    if (i === segments.length) {
+      set(holder, key);
+      return;
+    }
+    const node = holder[key];
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) visit(node, index, i);
+    } else if (isMap(node)) {
+      field(node, i);
+    } else if (node !== null && node !== undefined) {
+      fail();
+    }
+  };
+
+  const field = (map: Record<string, any>, i: number): void => {
+    const isSeq = segments[i].endsWith('[]');
+    const name = isSeq ? segments[i].slice(0, -2) : segments[i];
+    const value = map[name];
+    if (value === undefined || value === null) {
+      if (isSeq) {
+        // kustomize takes the `[]` as a hint that a null field is a sequence.
+        if (value === null) map[name] = [];
+        return;
+      }
+      if (!create) return;
+      if (i < segments.length - 1) map[name] = {};
+    }
+    visit(map, name, i + 1);
+  };
+
+  const root = { object };
+  visit(root, 'object', 0);
+}
+
+// ---------------------------------------------------------------------------
+// label / annotation setting, with kustomize's shared value nodes
+// ---------------------------------------------------------------------------
+
+/**
+ * One YAML value node that kustomize put at several places. kustomize's
+ * `SetEntry` builds a single node per object and key and inserts that same
+ * node wherever the key was missing; a later transformer that overwrites the
+ * key at an existing place copies the new value *into* the node, so every
+ * place sharing it changes too (also across overlay levels, as kustomize keeps
+ * the nodes). E.g. a base `commonLabels: {team: a}` followed by an overlay
+ * `labels: [{pairs: {team: b}}]` (metadata only) changes the Deployment's
+ * selector and pod template too — verified with kubectl.
+ */
+interface SharedValue {
+  value: string;
+  readonly places: Array<{ readonly holder: Record<string, any>; readonly key: string }>;
+}
+
+/** map object → key → the shared node its value is. Weak, so objects that are dropped or copied lose it. */
+const sharedValues = new WeakMap<object, Map<string, SharedValue>>();
+
+function setEntry(parent: any, parentKey: string | number, key: string, value: string, fresh: SharedValue, fs: FieldSpec, object: any): void {
+  let map = parent[parentKey];
+  if (map === undefined || map === null) {
+    map = {};
+    parent[parentKey] = map;
+  }
+  if (!isMap(map)) {
+    throw new Error(`considering field '${fs.path}' of ${describeId(idOf(object))}: wrong node kind: expected a map, found ${JSON.stringify(map)}`);
+  }
+  const byKey = sharedValues.get(map);
+  if (map[key] !== undefined) {
+    const shared = byKey?.get(key);
+    if (shared && map[key] === shared.value) {
+      for (const place of shared.places) {
+        if (place.holder[place.key] === shared.value && sharedValues.get(place.holder)?.get(place.key) === shared) {
+          place.holder[place.key] = value;
+        }
+      }
+      shared.value = value;
+    } else {
+      byKey?.delete(key);
+      map[key] = value;
+    }
+    return;
+  }
+  map[key] = value;
+  fresh.places.push({ holder: map, key });
+  if (byKey) byKey.set(key, fresh);
+  else sharedValues.set(map, new Map([[key, fresh]]));
+}
+
+function applyEntries(resources: KustomizeResource[], entries: Record<string, string>, specs: readonly FieldSpec[], what: string): void {
+  // kustomize: "if len(p.Labels) == 0 { return nil }" — no empty map is created.
+  const keys = Object.keys(entries).sort();
+  if (keys.length === 0) return;
+  for (const res of resources) {
+    for (const key of keys) {
+      const value = entries[key];
+      if (typeof value !== 'string') {
+        throw new Error(`${what}: value of '${key}' must be a string, got ${JSON.stringify(value)}`);
+      }
+      const fresh: SharedValue = { value, places: [] };
+      try {
+        for (const fs of specs) {
+          applyFieldSpec(res.object, fs, true, (holder, k) => setEntry(holder, k, key, value, fresh, fs, res.object));
+        }
+      } catch (e) {
+        throw new Error(`${what}: ${(e as Error).message}`);
+      }
+    }
+  }
+}
+
+/** Options of a kustomize `labels` entry. */
+export interface LabelOptionsSpec {
+  /** Also the selectors (and templates): the `commonLabels` field specs. */
+  readonly includeSelectors: boolean;
+  /** With `includeSelectors: false`, also the template labels (pod, job and volume claim templates). */
+  readonly includeTemplates: boolean;
+}
+
+/**
+ * kustomize LabelTransformer
+ * (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/labels/,
+ * https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/commonlabels/).
+ *
+ * - `includeSelectors: true` (what `commonLabels` is): every field spec of
+ *   commonlabels.go — metadata, selectors (created for Service,
+ *   ReplicationController, Deployment, ReplicaSet, DaemonSet, StatefulSet),
+ *   pod/job/volume-claim templates, existing PDB/NetworkPolicy/Job/affinity
+ *   `matchLabels`. `includeTemplates` is then irrelevant.
+ * - `includeSelectors: false`: `metadata/labels` only, plus the template labels
+ *   of metadatalabels.go when `includeTemplates` is true.
+ *
+ * Custom resources and other kinds only get `metadata/labels`. Values
+ * overwrite existing keys. kustomize runs every `labels` entry in order, then
+ * `commonLabels`; call this in that order.
+ */
+export function applyLabels(resources: KustomizeResource[], labels: Record<string, string>, options: LabelOptionsSpec): void {
+  let specs: readonly FieldSpec[];
+  if (options.includeSelectors) specs = COMMON_LABEL_FIELD_SPECS;
+  else if (options.includeTemplates) specs = METADATA_LABEL_FIELD_SPECS;
+  else specs = METADATA_ONLY;
+  applyEntries(resources, labels, specs, 'labels');
+}
+
+/**
+ * kustomize AnnotationsTransformer (`commonAnnotations`,
+ * https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/commonannotations/):
+ * `metadata/annotations` of every object, and the pod template annotations of
+ * ReplicationController, Deployment, ReplicaSet, DaemonSet, StatefulSet, Job
+ * and CronJob (its job template too). Not volumeClaimTemplates, not custom
+ * resources' templates.
+ */
+export function applyAnnotations(resources: KustomizeResource[], annotations: Record<string, string>): void {
+  applyEntries(resources, annotations, COMMON_ANNOTATION_FIELD_SPECS, 'commonAnnotations');
+}

@@ -1,0 +1,188 @@
+/**
+ * The examples' dev, staging and prod overlays, written exactly as
+ * `npx projen synth` writes them (examples/main.ts), checked with tools we
+ * did not write: kubernetes-models for every object of every environment,
+ * ajv for the AgentTypes against the CRD, and `kubectl kustomize` on the
+ * written kustomize tree (where kubectl is installed; the targeted
+ * expectations below run either way).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { parseAllDocuments } from 'yaml';
+import { buildExamplesApp } from '../../examples/app';
+import { buildEnvironmentOverlays } from '../../examples/overlays';
+import { ImagePolicy, Overlay } from '../../src';
+import { byId, kustomizeBuild } from '../support/kustomize';
+import { restrictedViolations } from '../support/pod-security-standards';
+import { container, envOf, findObject, modelClass, podSpec, tmpDir } from '../support/util';
+
+const ENVIRONMENTS = ['dev', 'staging', 'prod'];
+const AGENTS = ['basic-agent', 'container-agent', 'code-agent', 'tooled-agent', 'full-agent', 'production-agent'];
+
+let outdir: string;
+let tree: string;
+const output: Record<string, any[]> = {};
+let base: any[];
+
+function load(file: string): any[] {
+  return parseAllDocuments(fs.readFileSync(file, 'utf-8')).map(d => d.toJSON()).filter(o => o);
+}
+
+beforeAll(() => {
+  outdir = tmpDir('cdk8s-agents-overlays-');
+  tree = path.join(outdir, 'kustomize');
+  const app = buildExamplesApp({ outdir });
+  Overlay.synth(app, buildEnvironmentOverlays(), { kustomizeOutdir: tree });
+  for (const env of ENVIRONMENTS) {
+    const dir = path.join(outdir, env);
+    output[env] = fs.readdirSync(dir).sort().flatMap(f => load(path.join(dir, f)));
+  }
+  base = Overlay.baseFiles(buildExamplesApp({ outdir })).flatMap(f => f.objects);
+});
+
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+const deployment = (env: string, name: string) => findObject(output[env], 'Deployment', name);
+
+test('one folder per environment, with the chart files of the app, and the kustomize tree beside them', () => {
+  expect(fs.readdirSync(outdir).sort()).toEqual(['dev', 'kustomize', 'prod', 'staging']);
+  expect(fs.readdirSync(path.join(outdir, 'dev')).sort()).toEqual(['0000-agent-operator.k8s.yaml', '0001-agents.k8s.yaml', '0002-agent-types.k8s.yaml']);
+  expect(fs.readdirSync(path.join(outdir, 'staging')).sort()).toEqual(['0000-agent-operator.k8s.yaml', '0001-agents.k8s.yaml', '0002-agent-types.k8s.yaml', 'generated.k8s.yaml']);
+  expect(fs.readdirSync(path.join(tree, 'overlays')).sort()).toEqual(ENVIRONMENTS.slice().sort());
+  expect(load(path.join(tree, 'base', 'kustomization.yaml'))[0].resources)
+    .toEqual(['0000-agent-operator.k8s.yaml', '0001-agents.k8s.yaml', '0002-agent-types.k8s.yaml']);
+  // Every environment has every object of the base (and only staging adds one).
+  for (const env of ENVIRONMENTS) {
+    expect(output[env].length).toBe(base.length + (env === 'staging' ? 1 : 0));
+  }
+});
+
+test.each(ENVIRONMENTS)('%s: kubectl kustomize on the written tree gives the same objects', (env) => {
+  const built = kustomizeBuild(tree, `overlays/${env}`);
+  if (built) expect(byId(built)).toEqual(byId(output[env]));
+  // Either way: the same identities as the base (the example overlays do not rename).
+  const ids = Object.keys(byId(output[env])).filter(k => !k.includes('agent-test-data-'));
+  expect(ids.sort()).toEqual(Object.keys(byId(base)).sort());
+});
+
+test.each(ENVIRONMENTS)('%s: every built-in object is valid for kubernetes-models, every AgentType for the CRD', (env) => {
+  const crd = findObject(output[env], 'CustomResourceDefinition', 'agenttypes.agents.example.com');
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(crd.spec.versions.find((v: any) => v.name === 'v1').schema.openAPIV3Schema);
+  for (const m of output[env]) {
+    if (m.kind === 'AgentType') {
+      expect([m.metadata.name, validate(m), validate.errors ?? []]).toEqual([m.metadata.name, true, []]);
+      continue;
+    }
+    const Cls = modelClass(m);
+    expect(`${m.apiVersion}/${m.kind}: ${Cls ? 'model' : 'NO MODEL'}`).toBe(`${m.apiVersion}/${m.kind}: model`);
+    expect(() => new Cls(m).validate()).not.toThrow();
+  }
+});
+
+test.each(ENVIRONMENTS)('%s: the environment label is on every object and pod template, never in a selector', (env) => {
+  for (const m of output[env]) expect(`${m.kind}/${m.metadata.name}: ${m.metadata.labels?.['agents.cdk8s.io/environment']}`).toBe(`${m.kind}/${m.metadata.name}: ${env}`);
+  for (const name of AGENTS) {
+    const d = deployment(env, name);
+    expect(d.spec.template.metadata.labels['agents.cdk8s.io/environment']).toBe(env);
+    expect(d.spec.selector).toEqual(findObject(base, 'Deployment', name).spec.selector);
+  }
+});
+
+test.each(ENVIRONMENTS)('%s: no secret value lands in a manifest', (env) => {
+  expect(output[env].filter(m => m.kind === 'Secret')).toEqual([]);
+  expect(JSON.stringify(output[env])).not.toMatch(/secret-key|sk-[A-Za-z0-9]/);
+  for (const name of ['full-agent', 'production-agent']) {
+    const sidecar = container(deployment(env, name), 'tool-manager');
+    expect(sidecar.env.find((e: any) => e.name === 'ANTHROPIC_API_KEY').valueFrom.secretKeyRef).toBeDefined();
+  }
+});
+
+test('dev: one replica, debug, small, in-pod memory, every tool, development APIs, dev tool-manager image', () => {
+  for (const name of AGENTS) {
+    const d = deployment('dev', name);
+    // The autoscaled production-agent keeps its HPA and has no replicas in any environment.
+    expect(d.spec.replicas).toBe(name === 'production-agent' ? undefined : 1);
+    expect(envOf(container(d, 'agent'))).toMatchObject({ AGENT_LOG_LEVEL: 'debug', AGENT_MEMORY_BACKEND: 'inmemory' });
+    expect(container(d, 'agent').resources.limits.memory).toBe('512Mi');
+  }
+  const tooled = container(deployment('dev', 'tooled-agent'), 'tool-manager');
+  expect(tooled.image).toBe('registry.example.com/agents/tool-manager:0.2.0-dev');
+  expect(envOf(tooled)).toMatchObject({ TOOL_MANAGER_TOOL_SET: 'complete', TOOL_MANAGER_DEBUG_TOOLS: 'enabled', LLM_MAX_RETRIES: '0' });
+  expect(findObject(output.dev, 'HorizontalPodAutoscaler', 'production-agent').spec.minReplicas).toBe(2);
+});
+
+test.each(ENVIRONMENTS)('%s: HPA-managed workloads have no replicas', (env) => {
+  const hpas = output[env].filter(m => m.kind === 'HorizontalPodAutoscaler');
+  expect(hpas.length).toBeGreaterThan(0);
+  for (const hpa of hpas) {
+    const target = findObject(output[env], hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name);
+    expect(`${target.kind}/${target.metadata.name} replicas=${target.spec.replicas}`).toBe(`${target.kind}/${target.metadata.name} replicas=undefined`);
+  }
+});
+
+test.each(ENVIRONMENTS)('%s: every pod meets the Pod Security Standards restricted profile', (env) => {
+  const workloads = output[env].filter(m => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'].includes(m.kind));
+  expect(workloads.map(w => w.kind).sort()).toEqual(expect.arrayContaining(['Deployment', 'StatefulSet']));
+  for (const w of workloads) expect([`${w.kind}/${w.metadata.name}`, restrictedViolations(w)]).toEqual([`${w.kind}/${w.metadata.name}`, []]);
+});
+
+test('staging: OpenTelemetry, test data mounted from a hashed ConfigMap, data-science sizing for python agents', () => {
+  const data = output.staging.filter(m => m.kind === 'ConfigMap' && m.metadata.name.startsWith('agent-test-data-'));
+  expect(data).toHaveLength(1);
+  expect(data[0].metadata.namespace).toBe('agents');
+  for (const name of AGENTS) {
+    const d = deployment('staging', name);
+    const env = envOf(container(d, 'agent'));
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector.monitoring:4317');
+    expect(env.OTEL_SERVICE_NAME).toEqual({ valueFrom: { fieldRef: { fieldPath: "metadata.labels['app.kubernetes.io/name']" } } });
+    expect(podSpec(d).volumes.find((v: any) => v.name === 'agent-test-data').configMap.name).toBe(data[0].metadata.name);
+    expect(d.metadata.annotations['agents.cdk8s.io/release-channel']).toBe('staging');
+  }
+  // python agents (code-agent by runtime, container-agent by its label) get data-science CPU; others do not.
+  for (const name of ['code-agent', 'container-agent']) expect(container(deployment('staging', name), 'agent').resources.limits.cpu).toBe('4');
+  expect(container(deployment('staging', 'basic-agent'), 'agent').resources.limits.cpu).toBeUndefined();
+});
+
+test('prod: HA, python web-service, large memory, pinned images, replicas and the overlay\'s own patches', () => {
+  const production = deployment('prod', 'production-agent');
+  expect(production.spec.replicas).toBeUndefined(); // its HPA owns the count, the preset leaves it alone
+  expect(deployment('prod', 'full-agent').spec.replicas).toBe(3); // the replicas field wins over the preset's 2
+  expect(podSpec(production).terminationGracePeriodSeconds).toBe(90);
+  expect(deployment('prod', 'basic-agent').spec.replicas).toBe(2);
+  expect(findObject(output.prod, 'Deployment', 'agent-operator').spec.replicas).toBe(2);
+  expect(container(deployment('prod', 'basic-agent'), 'agent').image).toMatch(/^registry\.example\.com\/mirror\/nginx:1\.27\.3@sha256:[a-f0-9]{64}$/);
+  expect(container(production, 'tool-manager').image).toMatch(/^registry\.example\.com\/agents\/tool-manager:0\.1\.1@sha256:[a-f0-9]{64}$/);
+  // EnvironmentPreset.prod() requires digests: every image of prod is pinned, none of dev is.
+  const images = (env: string) => ImagePolicy.imagesOf(output[env]).map(u => u.image);
+  expect(images('prod').filter(i => !/@sha256:[a-f0-9]{64}$/.test(i))).toEqual([]);
+  expect(images('dev').filter(i => i.includes('@sha256:'))).toEqual([]);
+  expect(container(deployment('prod', 'code-agent'), 'agent').ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+  expect(container(deployment('prod', 'basic-agent'), 'agent').ports).toBeUndefined();
+  expect(container(production, 'agent').resources.limits.memory).toBe('2Gi');
+  expect(findObject(output.prod, 'AgentType', 'production-agent').spec.scaling.maxReplicas).toBe(10);
+  expect(findObject(base, 'AgentType', 'production-agent').spec.scaling.maxReplicas).toBe(5);
+});
+
+test('the kustomization files of the tree', () => {
+  const prod = load(path.join(tree, 'overlays', 'prod', 'kustomization.yaml'))[0];
+  expect(prod.components).toEqual([
+    '../../components/environment-prod', '../../components/python-web-service', '../../components/memory-large',
+    '../../components/tools-minimal', '../../components/apis-production',
+  ]);
+  expect(prod.patches.map((p: any) => p.path)).toEqual(['patches/01-production-agent.yaml', 'patches/02-production-agent.yaml']);
+  expect(load(path.join(tree, 'overlays', 'prod', 'patches', '01-production-agent.yaml'))[0])
+    .toEqual([{ op: 'replace', path: '/spec/scaling/maxReplicas', value: 10 }]);
+  const envProd = load(path.join(tree, 'components', 'environment-prod', 'kustomization.yaml'))[0];
+  expect(envProd.kind).toBe('Component');
+  expect(envProd.labels).toEqual([{ pairs: { 'agents.cdk8s.io/environment': 'prod' }, includeTemplates: true }]);
+  // Replicas only on agents without an HPA; the rest on every agent.
+  expect(envProd.patches[0].target).toEqual({ kind: 'Deployment', labelSelector: 'app.kubernetes.io/component=agent,!agents.cdk8s.io/autoscaled' });
+  expect(envProd.patches[1].target).toEqual({ kind: 'Deployment', labelSelector: 'app.kubernetes.io/component=agent' });
+  const kustomizations = Object.fromEntries(['overlays/dev', 'overlays/staging', 'overlays/prod', 'components/environment-staging']
+    .map(dir => [dir, fs.readFileSync(path.join(tree, dir, 'kustomization.yaml'), 'utf-8')]));
+  expect(kustomizations).toMatchSnapshot();
+});

@@ -1,0 +1,472 @@
+import { Chart, Testing } from 'cdk8s';
+import { Cpu, ImagePullPolicy } from 'cdk8s-plus-28';
+import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { restrictedViolations } from '../support/pod-security-standards';
+import { AgentOperator, AgentOperatorProps } from '../../src/install/agent-operator';
+import { AgentTypeCrd } from '../../src/install/agent-type-crd';
+
+const IMAGE = 'ghcr.io/example/agent-operator:0.1.0';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Manifest = any;
+
+/** kubernetes-models class per `apiVersion/kind`; an unknown kind fails the test. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const MODELS: Record<string, new (data: any) => { validate(): void }> = {
+  'v1/Namespace': Namespace,
+  'v1/ServiceAccount': ServiceAccount,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': CustomResourceDefinition,
+};
+
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
+
+function synth(props: Partial<AgentOperatorProps> = {}, chartNamespace?: string): Manifest[] {
+  // Testing.chart() takes no props: a chart with a namespace is built by hand.
+  const chart = chartNamespace ? new Chart(Testing.app(), 'test', { namespace: chartNamespace }) : Testing.chart();
+  new AgentOperator(chart, 'op', { image: IMAGE, ...props });
+  return Testing.synth(chart);
+}
+
+function ofKind(manifests: Manifest[], kind: string): Manifest[] {
+  return manifests.filter(m => m.kind === kind);
+}
+
+function only(manifests: Manifest[], kind: string): Manifest {
+  const found = ofKind(manifests, kind);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+function container(manifests: Manifest[]): Manifest {
+  const spec = only(manifests, 'Deployment').spec.template.spec;
+  expect(spec.containers).toHaveLength(1);
+  return spec.containers[0];
+}
+
+function env(manifests: Manifest[]): Record<string, Manifest> {
+  return Object.fromEntries(container(manifests).env.map((e: Manifest) => [e.name, e]));
+}
+
+/** Every rule of every Role and ClusterRole, with the role it came from. */
+function allRules(manifests: Manifest[]): { role: Manifest; rule: Manifest }[] {
+  return manifests
+    .filter(m => m.kind === 'Role' || m.kind === 'ClusterRole')
+    .flatMap(role => (role.rules ?? []).map((rule: Manifest) => ({ role, rule })));
+}
+
+/** The verbs granted on `apiGroup`/`resource` by one role. */
+function verbsOn(role: Manifest, apiGroup: string, resource: string): string[] {
+  return (role.rules ?? [])
+    .filter((r: Manifest) => r.apiGroups.includes(apiGroup) && r.resources.includes(resource))
+    .flatMap((r: Manifest) => r.verbs)
+    .sort();
+}
+
+function validateAll(manifests: Manifest[]): void {
+  expect(manifests.length).toBeGreaterThan(0);
+  for (const m of manifests) {
+    const Model = MODELS[`${m.apiVersion}/${m.kind}`];
+    if (!Model) {
+      throw new Error(`no kubernetes-models class for ${m.apiVersion} ${m.kind} (${m.metadata?.name}): add it to MODELS`);
+    }
+    expect(() => new Model(m).validate()).not.toThrow();
+  }
+}
+
+describe('AgentOperator validation', () => {
+  test('image is required: a JS caller passing {} gets path, field and value', () => {
+    const chart = Testing.chart();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    expect(() => new AgentOperator(chart, 'op', {} as any)).toThrow(/AgentOperator 'test\/op': image 'undefined' is required/);
+  });
+
+  test('empty or whitespace image throws with path, field and value', () => {
+    expect(() => synth({ image: '' })).toThrow("AgentOperator 'test/op': image '' must not be empty");
+    expect(() => synth({ image: '  ' })).toThrow("AgentOperator 'test/op': image '  ' must not be empty");
+    expect(() => synth({ image: 'repo/op :1' })).toThrow("AgentOperator 'test/op': image 'repo/op :1' is not an image reference");
+  });
+
+  test('invalid namespace throws', () => {
+    expect(() => synth({ namespace: 'Agents_System' })).toThrow("AgentOperator 'test/op': namespace 'Agents_System' is not a valid RFC 1123 label");
+  });
+
+  test('watchNamespaces with clusterWide: true throws', () => {
+    expect(() => synth({ clusterWide: true, watchNamespaces: ['team-a'] }))
+      .toThrow("AgentOperator 'test/op': watchNamespaces '[\"team-a\"]' must not be set with clusterWide: true");
+  });
+
+  test('invalid, duplicate or empty watchNamespaces throw', () => {
+    expect(() => synth({ watchNamespaces: ['team-a', 'Team_B'] })).toThrow("watchNamespaces 'Team_B' is not a valid RFC 1123 label");
+    expect(() => synth({ watchNamespaces: ['team-a', 'team-a'] })).toThrow("AgentOperator 'test/op': watchNamespaces 'team-a' is listed more than once");
+    expect(() => synth({ watchNamespaces: [] })).toThrow("watchNamespaces '[]' must not be empty");
+  });
+
+  test('equal or invalid ports throw', () => {
+    expect(() => synth({ metricsPort: 9000, healthPort: 9000 })).toThrow("AgentOperator 'test/op': healthPort '9000' must differ from metricsPort");
+    expect(() => synth({ healthPort: 8080 })).toThrow("healthPort '8080' must differ from metricsPort");
+    expect(() => synth({ metricsPort: 70000 })).toThrow("AgentOperator 'test/op': metricsPort '70000' is not a port number");
+    expect(() => synth({ healthPort: 0 })).toThrow("healthPort '0' is not a port number");
+  });
+
+  test('replicas, name, group, leaderElectionId and logLevel are checked', () => {
+    expect(() => synth({ replicas: 0 })).toThrow("AgentOperator 'test/op': replicas '0' must be an integer >= 1");
+    expect(() => synth({ replicas: 1.5 })).toThrow("replicas '1.5' must be an integer >= 1");
+    expect(() => synth({ name: 'Op' })).toThrow("name 'Op' is not a valid RFC 1123 label");
+    expect(() => synth({ name: '1op' })).toThrow("name '1op' must start with a letter");
+    expect(() => synth({ name: 'a'.repeat(56) })).toThrow('at most 55 characters');
+    expect(() => synth({ group: 'agents' })).toThrow("group 'agents' must contain at least one dot");
+    expect(() => synth({ group: 'Agents.Example.com' })).toThrow("group 'Agents.Example.com' is not a valid RFC 1123 subdomain");
+    expect(() => synth({ leaderElectionId: 'Lease_1' })).toThrow("leaderElectionId 'Lease_1' is not a valid RFC 1123 subdomain");
+    expect(() => synth({ logLevel: 'very loud' })).toThrow("logLevel 'very loud' is not a log level");
+  });
+
+  test('group that differs from the passed crd throws', () => {
+    const chart = Testing.chart();
+    const crd = new AgentTypeCrd(chart, 'crd', { group: 'agents.acme.io' });
+    expect(() => new AgentOperator(chart, 'op', { image: IMAGE, crd, group: 'other.acme.io' }))
+      .toThrow("AgentOperator 'test/op': group 'other.acme.io' differs from the group of crd");
+  });
+});
+
+describe('AgentOperator default install', () => {
+  test('snapshot, with the key facts asserted beside it', () => {
+    const manifests = synth();
+    expect(manifests).toMatchSnapshot();
+
+    expect(manifests.map(m => m.kind).sort()).toEqual([
+      'CustomResourceDefinition',
+      'Deployment',
+      'Namespace',
+      'Role',
+      'Role',
+      'RoleBinding',
+      'RoleBinding',
+      'Service',
+      'ServiceAccount',
+    ].sort());
+
+    const ns = only(manifests, 'Namespace');
+    expect(ns.metadata.name).toBe('agents-system');
+
+    const deployment = only(manifests, 'Deployment');
+    expect(deployment.metadata).toMatchObject({ name: 'agent-operator', namespace: 'agents-system' });
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.metadata.labels).toMatchObject({
+      'app.kubernetes.io/name': 'agent-operator',
+      'app.kubernetes.io/instance': 'agent-operator',
+      'app.kubernetes.io/component': 'operator',
+      'app.kubernetes.io/part-of': 'cdk8s-agents',
+      'app.kubernetes.io/managed-by': 'cdk8s',
+    });
+
+    const c = container(manifests);
+    expect(c.name).toBe('manager');
+    expect(c.image).toBe(IMAGE);
+    expect(c.imagePullPolicy).toBe('IfNotPresent');
+    expect(c.args).toEqual([
+      '--leader-elect',
+      '--leader-election-id=cdk8s-agents-operator',
+      '--metrics-bind-address=:8080',
+      '--health-probe-bind-address=:8081',
+      '--zap-log-level=info',
+    ]);
+    expect(c.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
+
+    const e = env(manifests);
+    expect(e.WATCH_NAMESPACE.value).toBe('agents-system');
+    expect(e.POD_NAMESPACE.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
+    expect(e.AGENT_TYPE_GROUP.value).toBe('agents.example.com');
+
+    const crd = only(manifests, 'CustomResourceDefinition');
+    expect(crd.spec.group).toBe('agents.example.com');
+    expect(crd.metadata.name).toBe('agenttypes.agents.example.com');
+
+    const svc = only(manifests, 'Service');
+    expect(svc.metadata).toMatchObject({ name: 'agent-operator-metrics', namespace: 'agents-system' });
+    expect(svc.spec.type).toBe('ClusterIP');
+    expect(svc.spec.ports).toEqual([{ name: 'metrics', port: 8080, targetPort: 8080, protocol: 'TCP' }]);
+
+    validateAll(manifests);
+  });
+
+  test('Deployment: probes, ports, pod and container security context, service account', () => {
+    const manifests = synth();
+    const pod = only(manifests, 'Deployment').spec.template.spec;
+    const c = container(manifests);
+
+    expect(c.ports).toEqual([
+      { name: 'metrics', containerPort: 8080, protocol: 'TCP' },
+      { name: 'health', containerPort: 8081, protocol: 'TCP' },
+    ]);
+    expect(c.livenessProbe).toMatchObject({
+      httpGet: { path: '/healthz', port: 8081 },
+      initialDelaySeconds: 15,
+      periodSeconds: 20,
+    });
+    expect(c.readinessProbe).toMatchObject({
+      httpGet: { path: '/readyz', port: 8081 },
+      initialDelaySeconds: 5,
+      periodSeconds: 10,
+    });
+
+    expect(c.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(pod.terminationGracePeriodSeconds).toBe(10);
+    const sa = only(manifests, 'ServiceAccount');
+    expect(sa.metadata).toMatchObject({ name: 'agent-operator', namespace: 'agents-system' });
+    expect(pod.serviceAccountName).toBe(sa.metadata.name);
+  });
+
+  test('Deployment selector is the stable label subset and matches the pod template; the Service selects the same pods', () => {
+    const manifests = synth();
+    const deployment = only(manifests, 'Deployment');
+    const matchLabels = deployment.spec.selector.matchLabels;
+    expect(matchLabels).toEqual({
+      'app.kubernetes.io/name': 'agent-operator',
+      'app.kubernetes.io/instance': 'agent-operator',
+    });
+    expect(deployment.spec.selector.matchExpressions).toBeUndefined();
+    expect(deployment.spec.template.metadata.labels).toEqual(expect.objectContaining(matchLabels));
+    expect(deployment.spec.template.metadata.labels['app.kubernetes.io/component']).toBe('operator');
+    const svc = only(manifests, 'Service');
+    expect(svc.spec.selector).toEqual(matchLabels);
+  });
+
+  test('every override is honoured', () => {
+    const manifests = synth({
+      name: 'ops',
+      namespace: 'platform',
+      replicas: 3,
+      leaderElectionId: 'ops.agents.acme.io',
+      metricsPort: 9090,
+      healthPort: 9091,
+      imagePullPolicy: ImagePullPolicy.ALWAYS,
+      logLevel: 'debug',
+      group: 'agents.acme.io',
+      resources: { cpu: { request: Cpu.millis(50) } },
+    });
+    const deployment = only(manifests, 'Deployment');
+    expect(deployment.metadata).toMatchObject({ name: 'ops', namespace: 'platform' });
+    expect(deployment.spec.replicas).toBe(3);
+    const c = container(manifests);
+    expect(c.imagePullPolicy).toBe('Always');
+    expect(c.args).toEqual([
+      '--leader-elect',
+      '--leader-election-id=ops.agents.acme.io',
+      '--metrics-bind-address=:9090',
+      '--health-probe-bind-address=:9091',
+      '--zap-log-level=debug',
+    ]);
+    expect(c.resources).toEqual({ requests: { cpu: '50m' } });
+    expect(c.livenessProbe.httpGet.port).toBe(9091);
+    expect(env(manifests).AGENT_TYPE_GROUP.value).toBe('agents.acme.io');
+    expect(env(manifests).WATCH_NAMESPACE.value).toBe('platform');
+    expect(only(manifests, 'Service').metadata.name).toBe('ops-metrics');
+    expect(only(manifests, 'Service').spec.ports[0].port).toBe(9090);
+    expect(only(manifests, 'CustomResourceDefinition').spec.group).toBe('agents.acme.io');
+    expect(ofKind(manifests, 'Role').map(r => r.metadata.name).sort()).toEqual(['ops', 'ops-leader-election']);
+    validateAll(manifests);
+  });
+
+  test('createNamespace: false renders no Namespace', () => {
+    const manifests = synth({ createNamespace: false });
+    expect(ofKind(manifests, 'Namespace')).toHaveLength(0);
+    validateAll(manifests);
+  });
+
+  test('installCrd: false renders no CRD but keeps the group', () => {
+    const chart = Testing.chart();
+    const op = new AgentOperator(chart, 'op', { image: IMAGE, installCrd: false, group: 'agents.acme.io' });
+    const manifests = Testing.synth(chart);
+    expect(op.crd).toBeUndefined();
+    expect(ofKind(manifests, 'CustomResourceDefinition')).toHaveLength(0);
+    expect(env(manifests).AGENT_TYPE_GROUP.value).toBe('agents.acme.io');
+    const agentRole = ofKind(manifests, 'Role').find(r => r.metadata.name === 'agent-operator');
+    expect(verbsOn(agentRole, 'agents.acme.io', 'agenttypes')).toEqual(['get', 'list', 'patch', 'update', 'watch']);
+    validateAll(manifests);
+  });
+
+  test('a passed crd gives the group and plural, and is not rendered twice', () => {
+    const chart = Testing.chart();
+    const crd = new AgentTypeCrd(chart, 'crd', { group: 'agents.acme.io' });
+    const op = new AgentOperator(chart, 'op', { image: IMAGE, crd });
+    const manifests = Testing.synth(chart);
+    expect(op.crd).toBe(crd);
+    expect(op.group).toBe('agents.acme.io');
+    expect(ofKind(manifests, 'CustomResourceDefinition')).toHaveLength(1);
+    const agentRole = ofKind(manifests, 'Role').find(r => r.metadata.name === 'agent-operator');
+    expect(verbsOn(agentRole, 'agents.acme.io', crd.plural)).toEqual(['get', 'list', 'patch', 'update', 'watch']);
+    expect(verbsOn(agentRole, 'agents.acme.io', `${crd.plural}/status`)).toEqual(['get', 'patch', 'update']);
+    expect(env(manifests).AGENT_TYPE_GROUP.value).toBe('agents.acme.io');
+  });
+
+  test('public fields', () => {
+    const chart = Testing.chart();
+    const op = new AgentOperator(chart, 'op', { image: IMAGE, watchNamespaces: ['team-a', 'team-b'] });
+    expect(op.namespace).toBe('agents-system');
+    expect(op.clusterWide).toBe(false);
+    expect(op.group).toBe('agents.example.com');
+    expect(op.crd).toBeInstanceOf(AgentTypeCrd);
+    expect(op.serviceAccount.name).toBe('agent-operator');
+    expect(op.deployment.name).toBe('agent-operator');
+    expect(op.watchNamespaces).toEqual(['team-a', 'team-b']);
+    op.watchNamespaces.push('mutated');
+    expect(op.watchNamespaces).toEqual(['team-a', 'team-b']);
+  });
+});
+
+describe('AgentOperator RBAC', () => {
+  test('namespaced mode: a Role + RoleBinding in each watched namespace, no ClusterRole', () => {
+    const manifests = synth({ watchNamespaces: ['team-a', 'team-b'] });
+    expect(ofKind(manifests, 'ClusterRole')).toHaveLength(0);
+    expect(ofKind(manifests, 'ClusterRoleBinding')).toHaveLength(0);
+
+    const agentRoles = ofKind(manifests, 'Role').filter(r => r.metadata.name === 'agent-operator');
+    expect(agentRoles.map(r => r.metadata.namespace).sort()).toEqual(['team-a', 'team-b']);
+    const agentBindings = ofKind(manifests, 'RoleBinding').filter(r => r.metadata.name === 'agent-operator');
+    expect(agentBindings.map(r => r.metadata.namespace).sort()).toEqual(['team-a', 'team-b']);
+    for (const b of agentBindings) {
+      expect(b.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'agent-operator' });
+      expect(b.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'agent-operator', namespace: 'agents-system' }]);
+    }
+    // the operator namespace itself only holds the leader-election Role
+    expect(ofKind(manifests, 'Role').filter(r => r.metadata.namespace === 'agents-system').map(r => r.metadata.name))
+      .toEqual(['agent-operator-leader-election']);
+
+    expect(env(manifests).WATCH_NAMESPACE.value).toBe('team-a,team-b');
+    validateAll(manifests);
+  });
+
+  test('cluster-wide mode: ClusterRole + ClusterRoleBinding, no namespaced agent Role, WATCH_NAMESPACE empty', () => {
+    const manifests = synth({ clusterWide: true });
+    const clusterRole = only(manifests, 'ClusterRole');
+    expect(clusterRole.metadata.name).toBe('agent-operator');
+    const crb = only(manifests, 'ClusterRoleBinding');
+    expect(crb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'agent-operator' });
+    expect(crb.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'agent-operator', namespace: 'agents-system' }]);
+
+    // only the leader-election Role is namespaced
+    expect(ofKind(manifests, 'Role').map(r => r.metadata.name)).toEqual(['agent-operator-leader-election']);
+    expect(ofKind(manifests, 'RoleBinding').map(r => r.metadata.name)).toEqual(['agent-operator-leader-election']);
+    expect(verbsOn(clusterRole, 'agents.example.com', 'agenttypes/status')).toEqual(['get', 'patch', 'update']);
+
+    const e = env(manifests);
+    expect(e.WATCH_NAMESPACE).toEqual({ name: 'WATCH_NAMESPACE', value: '' });
+    validateAll(manifests);
+  });
+
+  test.each([
+    ['namespaced', { watchNamespaces: ['team-a', 'team-b'] }],
+    ['cluster-wide', { clusterWide: true }],
+  ])('least privilege (%s)', (_mode, props) => {
+    const manifests = synth(props);
+    const rules = allRules(manifests);
+    expect(rules.length).toBeGreaterThan(0);
+
+    for (const { rule } of rules) {
+      for (const field of ['verbs', 'resources', 'apiGroups', 'resourceNames', 'nonResourceURLs']) {
+        for (const v of rule[field] ?? []) {
+          expect(v).not.toContain('*');
+        }
+      }
+      expect(rule.resources).not.toContain('secrets');
+      expect(rule.verbs).not.toContain('deletecollection');
+      expect(rule.verbs).not.toContain('escalate');
+      expect(rule.verbs).not.toContain('bind');
+      expect(rule.verbs).not.toContain('impersonate');
+    }
+
+    // leases only in the leader-election Role of the operator namespace
+    const leaseRoles = rules.filter(({ rule }) => rule.resources.includes('leases')).map(({ role }) => role);
+    expect(leaseRoles.length).toBeGreaterThan(0);
+    for (const role of leaseRoles) {
+      expect(role.kind).toBe('Role');
+      expect(role.metadata.namespace).toBe('agents-system');
+      expect(role.metadata.name).toBe('agent-operator-leader-election');
+      expect(verbsOn(role, 'coordination.k8s.io', 'leases')).toEqual(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
+    }
+
+    const agentRoles = manifests.filter(m => (m.kind === 'Role' || m.kind === 'ClusterRole') && m.metadata.name === 'agent-operator');
+    expect(agentRoles.length).toBeGreaterThan(0);
+    for (const role of agentRoles) {
+      expect(verbsOn(role, 'agents.example.com', 'agenttypes')).toEqual(['get', 'list', 'patch', 'update', 'watch']);
+      expect(verbsOn(role, 'agents.example.com', 'agenttypes/status')).toEqual(['get', 'patch', 'update']);
+      expect(verbsOn(role, 'agents.example.com', 'agenttypes/finalizers')).toEqual(['update']);
+      const crud = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+      expect(verbsOn(role, 'apps', 'deployments')).toEqual(crud);
+      expect(verbsOn(role, '', 'configmaps')).toEqual(crud);
+      expect(verbsOn(role, '', 'serviceaccounts')).toEqual(crud);
+      expect(verbsOn(role, '', 'services')).toEqual(crud);
+      expect(verbsOn(role, 'networking.k8s.io', 'networkpolicies')).toEqual(crud);
+      expect(verbsOn(role, 'autoscaling', 'horizontalpodautoscalers')).toEqual(crud);
+      expect(verbsOn(role, 'policy', 'poddisruptionbudgets')).toEqual(crud);
+      expect(verbsOn(role, '', 'pods')).toEqual(['get', 'list', 'watch']);
+      expect(verbsOn(role, '', 'events')).toEqual(['create', 'patch']);
+      expect(verbsOn(role, 'events.k8s.io', 'events')).toEqual(['create', 'patch']);
+      expect(verbsOn(role, '', 'secrets')).toEqual([]);
+      expect(verbsOn(role, 'coordination.k8s.io', 'leases')).toEqual([]);
+      // one apiGroup per rule, so each rule reads on its own
+      for (const rule of role.rules) expect(rule.apiGroups).toHaveLength(1);
+    }
+  });
+});
+
+describe('AgentOperator namespaces on objects', () => {
+  test.each([
+    ['namespaced, plain chart', {}, undefined],
+    ['cluster-wide, plain chart', { clusterWide: true }, undefined],
+    ['namespaced, chart with a namespace', { watchNamespaces: ['team-a'] }, 'chart-ns'],
+    ['cluster-wide, chart with a namespace', { clusterWide: true }, 'chart-ns'],
+  ])('%s: cluster-scoped objects have no namespace, namespaced ones have theirs', (_name, props, chartNs) => {
+    const manifests = synth(props as Partial<AgentOperatorProps>, chartNs);
+    for (const m of manifests) {
+      if (CLUSTER_SCOPED.has(m.kind)) {
+        expect({ kind: m.kind, namespace: m.metadata.namespace }).toEqual({ kind: m.kind, namespace: undefined });
+      } else {
+        expect(typeof m.metadata.namespace).toBe('string');
+        expect(m.metadata.namespace).not.toBe('chart-ns');
+      }
+    }
+    for (const kind of ['Deployment', 'ServiceAccount', 'Service']) {
+      expect(only(manifests, kind).metadata.namespace).toBe('agents-system');
+    }
+    validateAll(manifests);
+  });
+});
+
+test('the restricted securityContext defaults can be changed, and the PSS checker sees the result', () => {
+  const deployment = (m: Manifest[]) => m.find(o => o.kind === 'Deployment')!;
+  expect(restrictedViolations(deployment(synth()))).toEqual([]);
+  const relaxed = deployment(synth({ securityContext: { readOnlyRootFilesystem: false } }));
+  expect(relaxed.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(false);
+  expect(restrictedViolations(relaxed)).toEqual([]);
+  expect(restrictedViolations(deployment(synth({ securityContext: { privileged: true } }))).join('\n')).toMatch(/privileged/);
+});
