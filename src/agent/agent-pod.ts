@@ -37,7 +37,7 @@ const DEFAULT_UID = 1000;
 
 /** Props of {@link AgentPod}. */
 export interface AgentPodProps {
-  /** What the agent container runs: an image or code (seed 002 step 2). */
+  /** What the agent container runs: an image or code. */
   readonly source: AgentSource;
 
   /**
@@ -60,21 +60,21 @@ export interface AgentPodProps {
   readonly environment?: AgentEnvironment;
 
   /**
-   * The tool-manager sidecar (seed 002 step 3). Required to use `llmProviders`:
+   * The tool-manager sidecar. Required to use `llmProviders`:
    * LLM credentials are given to the sidecar only.
    * @default - no sidecar
    */
   readonly toolSidecar?: ToolSidecar;
 
   /**
-   * Memory of every container and the memory backend (seed 002 step 4).
+   * Memory of every container and the memory backend.
    * @default MemoryProfile.SMALL
    */
   readonly memory?: MemoryProfile;
 
   /**
    * LLM providers in order: the first is the main provider, the next are
-   * fallbacks (seed 002 step 4 `llm.providers`). Names must be unique.
+   * fallbacks (`llm.providers`). Names must be unique.
    * @default - none
    */
   readonly llmProviders?: LlmProvider[];
@@ -87,7 +87,7 @@ export interface AgentPodProps {
   readonly replicas?: number;
 
   /**
-   * Autoscaling (seed 002 step 5 `scaling`): an autoscaling/v2
+   * Autoscaling (`scaling`): an autoscaling/v2
    * HorizontalPodAutoscaler; the Deployment then leaves `spec.replicas` unset.
    * A `minReplicas` above 1 adds a PodDisruptionBudget and topology spread.
    * @default - no autoscaling: `replicas` pods
@@ -189,7 +189,7 @@ export interface AgentPodProps {
 }
 
 /**
- * One agent workload (seed 002 steps 1–4): a Deployment whose pod has
+ * One agent workload: a Deployment whose pod has
  *
  * - the `agent` container (from an image, or code on a python/nodejs runtime);
  * - the `agent-init` init container, which fills the shared volume
@@ -568,7 +568,7 @@ export class AgentPod extends Construct {
   }
 
   /**
-   * The AgentType `spec` that describes this workload (seed 002 §2), so the
+   * The AgentType `spec` that describes this workload, so the
    * same agent can be declared as an `AgentType` resource without typing it twice.
    * Secret values never appear: providers carry their Secret name only.
    */

@@ -6,7 +6,7 @@ import { CREDENTIAL_NAME, RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVa
 
 const KIND = 'AgentEnvironment';
 
-/** SDK packages installed on the shared volume by the init container (seed 002 step 2 `environment.sdk`). */
+/** SDK packages installed on the shared volume by the init container (`environment.sdk`). */
 export interface SdkOptions {
   /** python (pip) or nodejs (npm). */
   readonly runtime: AgentRuntime;
@@ -25,7 +25,7 @@ export interface SdkOptions {
 /** Props of {@link AgentEnvironment}. */
 export interface AgentEnvironmentProps {
   /**
-   * Plain environment variables of the agent container (seed 002 step 2
+   * Plain environment variables of the agent container (AgentType
    * `environment.variables`). Refused: a name that looks like a credential
    * (`*API_KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*CREDENTIAL*`), a value
    * that looks like an API key (`sk-...`, `AKIA...`, `ghp_...`, ...), and the
@@ -42,7 +42,7 @@ export interface AgentEnvironmentProps {
 
   /**
    * Glue code copied to `/shared/glue/` and put on `PYTHONPATH` / `NODE_PATH`
-   * (seed 002 step 2 `environment.glueCode`).
+   * (`environment.glueCode`).
    * @default - none
    */
   readonly glueCode?: GlueCode;
@@ -50,7 +50,7 @@ export interface AgentEnvironmentProps {
 
 /**
  * Glue code that the init container places on the shared volume, next to the
- * agent (seed 002 step 2 `environment.glueCode.source`).
+ * agent (`environment.glueCode.source`).
  */
 export class GlueCode {
   /**
@@ -83,7 +83,7 @@ export class GlueCode {
 
 /**
  * What the init container prepares for the agent: environment variables,
- * SDK packages and glue code (seed 002 step 2, "Environment Injection").
+ * SDK packages and glue code.
  */
 export class AgentEnvironment {
   private readonly _variables: { [name: string]: string } = {};

@@ -1,6 +1,5 @@
 /**
- * Health checks and shutdown of an agent pod (seed 000 phase 4 "health
- * checks, lifecycle hooks"): liveness, readiness and startup probes for the
+ * Health checks and shutdown of an agent pod: liveness, readiness and startup probes for the
  * agent and the tool sidecar, `preStop` hooks and
  * `terminationGracePeriodSeconds` so in-flight LLM calls can finish.
  */

@@ -26,7 +26,7 @@ export interface LlmCredentials {
 /** Options shared by every LLM provider factory. */
 export interface LlmProviderOptions {
   /**
-   * Name of this provider entry, unique within an agent (seed 002 step 4
+   * Name of this provider entry, unique within an agent (AgentType
    * `llm.providers[].name`, e.g. `main-llm`). RFC 1123 label.
    * @default - the provider type (`anthropic`, `openai`, ...)
    */
@@ -51,7 +51,7 @@ export interface LlmProviderOptions {
   readonly endpoint?: string;
 
   /**
-   * Extra free-form provider settings (seed 002 step 4 `llm.providers[].config`,
+   * Extra free-form provider settings (AgentType `llm.providers[].config`,
    * kept with `x-kubernetes-preserve-unknown-fields`). Values must not be secrets.
    * @default - none
    */
@@ -75,11 +75,11 @@ export interface GenericLlmProviderOptions extends LlmProviderOptions {
 
 /**
  * An LLM provider an agent may call, with its credentials as a Secret
- * reference (seed 002 step 4, `llm.providers[]`).
+ * reference (`llm.providers[]`).
  *
  * Providers are given to an `AgentPod` as an ordered list: the first is the
- * main provider, the next ones are fallbacks in order (the seed's
- * `full-agent`: `main-llm` anthropic, then `backup-llm` openai).
+ * main provider, the next ones are fallbacks in order (e.g. `main-llm`
+ * anthropic, then `backup-llm` openai).
  *
  * @example
  * LlmProvider.anthropic({

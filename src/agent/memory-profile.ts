@@ -29,7 +29,7 @@ export interface ContainerMemory {
   readonly cpuRequest?: string;
 }
 
-/** Kind of memory backend (seed 002 step 4 `memory.type`). */
+/** Kind of memory backend (`memory.type`). */
 export enum MemoryBackendType {
   /** State kept in the agent process (`inmemory`). */
   IN_MEMORY = 'inmemory',
@@ -68,7 +68,7 @@ export interface SecretKeyReference {
 
 /**
  * Where an agent keeps its memory: in the process, or in a Redis referenced by
- * address (seed 002 step 4 `memory.type: redis | inmemory`).
+ * address (`memory.type: redis | inmemory`).
  */
 export class MemoryBackend {
   /** Memory kept in the agent process. */
@@ -157,8 +157,8 @@ export interface MemoryProfileProps {
 
 /**
  * Memory sizing of every container of an agent pod (agent, init, sidecar) and
- * the agent's memory backend (seed 002 step 4: "memory for all containers
- * (main, init, sidecar)", profiles small/medium/large).
+ * the agent's memory backend: memory for all containers (main, init,
+ * sidecar), in the profiles small/medium/large or custom.
  *
  * | profile | agent request/limit | init request/limit | sidecar request/limit |
  * |---------|---------------------|--------------------|-----------------------|
@@ -201,7 +201,7 @@ export class MemoryProfile {
   }
 
   /**
-   * A profile from the AgentType `memory.size` (seed 002 step 4): the agent's
+   * A profile from the AgentType `memory.size`: the agent's
    * memory request and limit are both `size`; init and sidecar get the
    * `small` profile's numbers.
    * @param size a quantity in whole mebibytes, e.g. `2Gi`
@@ -235,8 +235,8 @@ export class MemoryProfile {
   }
 
   /**
-   * The same sizes with a Redis the app deploys as the backend (seed 002
-   * step 4 `memory.type: redis`): a `RedisMemory` in `scope` whose
+   * The same sizes with a Redis the app deploys as the backend
+   * (AgentType `memory.type: redis`): a `RedisMemory` in `scope` whose
    * PersistentVolumeClaim has the profile's size (the agent memory limit)
    * unless `props.storage` says otherwise. Agents using the profile are let
    * into its NetworkPolicy. The Redis is `backend.redisMemory`.

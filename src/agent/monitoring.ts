@@ -1,5 +1,5 @@
 /**
- * Monitoring of an agent (seed 002 step 5 `monitoring`, seed 000 phase 4):
+ * Monitoring of an agent (AgentType `monitoring`):
  * a metrics port scraped by Prometheus (a `monitoring.coreos.com/v1`
  * ServiceMonitor, or `prometheus.io/*` pod annotations), and OpenTelemetry
  * settings carrying the agent and model in the GenAI semantic-convention

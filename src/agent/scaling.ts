@@ -1,6 +1,5 @@
 /**
- * Scaling and availability of an agent workload (seed 002 step 5 `scaling`,
- * seed 000 phase 4 "high availability"): an autoscaling/v2
+ * Scaling and availability of an agent workload (AgentType `scaling`): an autoscaling/v2
  * HorizontalPodAutoscaler, and for more than one replica a
  * PodDisruptionBudget and topology spread over nodes and zones.
  */

@@ -1,8 +1,7 @@
 /**
  * The shared volume of an agent pod: its layout, the script the init
  * container runs to fill it, and the wrapper entrypoint the agent starts
- * through (seed 002 step 2 "Environment Injection", seed 000 phase 1
- * "Shared volume mounting", "Simple wrapper injection").
+ * through.
  *
  * Internal: AgentPod renders these into a ConfigMap mounted in the init
  * container. The scripts are POSIX sh and read `AGENT_SHARED_DIR` /

@@ -5,7 +5,7 @@ import { checkImage, checkNonEmpty, fail } from '../core/validation';
 
 const KIND = 'AgentSource';
 
-/** Language runtime of a code agent or of its SDK (seed 002 step 2 `code.runtime`, `sdk.runtime`). */
+/** Language runtime of a code agent or of its SDK (AgentType `code.runtime`, `sdk.runtime`). */
 export enum AgentRuntime {
   /** CPython; packages installed with pip. */
   PYTHON = 'python',
@@ -13,7 +13,7 @@ export enum AgentRuntime {
   NODEJS = 'nodejs',
 }
 
-/** How a code agent's source reaches the pod (seed 002 step 2 `code.source.type`). */
+/** How a code agent's source reaches the pod (`code.source.type`). */
 export enum CodeSourceType {
   /** `git clone` by the init container. */
   GIT = 'git',
@@ -124,7 +124,7 @@ export class CodeSource {
 /** Options of {@link AgentSource.image}. */
 export interface ImageSourceOptions {
   /**
-   * `imagePullPolicy` of the agent container (seed 002 step 2 `container.pullPolicy`).
+   * `imagePullPolicy` of the agent container (`container.pullPolicy`).
    * @default ImagePullPolicy.IF_NOT_PRESENT
    */
   readonly pullPolicy?: ImagePullPolicy;
@@ -169,7 +169,7 @@ export interface CodeSourceOptions {
   readonly image?: string;
 }
 
-/** Kind of agent (seed 002 step 2 `agent.type`). */
+/** Kind of agent (`agent.type`). */
 export enum AgentSourceType {
   /** A ready-made image (`container`). */
   CONTAINER = 'container',
@@ -179,7 +179,7 @@ export enum AgentSourceType {
 
 /**
  * What the agent container runs: an image, or code on a runtime
- * (seed 002 step 2, `agent.type: container | code`).
+ * (`agent.type: container | code`).
  */
 export class AgentSource {
   /**

@@ -4,7 +4,7 @@ import { checkImage, checkPort, fail } from '../core/validation';
 const KIND = 'ToolSidecar';
 const TOOL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 
-/** A tool that is not in the sidecar's registry (seed 002 step 3 `tools.custom[]`). */
+/** A tool that is not in the sidecar's registry (`tools.custom[]`). */
 export interface CustomTool {
   /** Tool name (lowercase letters, digits, '.', '_', '-'). */
   readonly name: string;
@@ -39,19 +39,19 @@ export interface ToolSidecarProps {
   readonly port?: number;
 
   /**
-   * Tools the sidecar must provide before the agent is useful (seed 002 step 3 `tools.required`).
+   * Tools the sidecar must provide before the agent is useful (`tools.required`).
    * @default - none
    */
   readonly required?: string[];
 
   /**
-   * Tools installed when available (seed 002 step 3 `tools.optional`).
+   * Tools installed when available (`tools.optional`).
    * @default - none
    */
   readonly optional?: string[];
 
   /**
-   * Tools from their own source (seed 002 step 3 `tools.custom`).
+   * Tools from their own source (`tools.custom`).
    * @default - none
    */
   readonly custom?: CustomTool[];
@@ -64,8 +64,7 @@ export interface ToolSidecarProps {
 }
 
 /**
- * The `tool-manager` sidecar beside the agent (seed 002 step 3 "Tool
- * Management via Sidecar"): it discovers and installs the declared tools,
+ * The `tool-manager` sidecar beside the agent: it discovers and installs the declared tools,
  * serves them to the agent on a local endpoint, and proxies LLM API calls
  * with the provider credentials, which only this container receives.
  *

@@ -1,5 +1,5 @@
 /**
- * A namespace for agents (seed 000 phase 3–4 "resource quotas"): the
+ * A namespace for agents: the
  * Namespace with Pod Security Admission labels, and optionally a
  * ResourceQuota and a LimitRange.
  */

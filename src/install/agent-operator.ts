@@ -80,7 +80,7 @@ export interface AgentOperatorProps {
   readonly createNamespace?: boolean;
 
   /**
-   * Cluster-wide mode (seed 001 "clusterwide flag").
+   * Cluster-wide mode.
    *
    * - `false`: namespaced mode. The operator watches only `watchNamespaces`
    *   (`WATCH_NAMESPACE` env) and gets one Role + RoleBinding per watched namespace.
@@ -198,13 +198,13 @@ export interface AgentOperatorProps {
 
 /**
  * Installs the operator that reconciles AgentType resources into agent
- * workloads (seed 001 "operator", seed 000 phase 4 "RBAC integration"):
+ * workloads:
  *
  * - a `Namespace` (optional) and the AgentType CRD (optional);
  * - a `ServiceAccount`;
  * - least-privilege RBAC: a Role + RoleBinding per watched namespace
  *   (namespaced mode) or one ClusterRole + ClusterRoleBinding (cluster-wide
- *   mode, seed 001 "clusterwide flag"), plus a namespaced Role + RoleBinding
+ *   mode), plus a namespaced Role + RoleBinding
  *   for leader election on Leases in the operator namespace. No wildcards and
  *   no access to Secrets;
  * - a `Deployment` of the `manager` container with leader election, health
@@ -220,7 +220,7 @@ export class AgentOperator extends Construct {
   /** Namespace the operator runs in. */
   public readonly namespace: string;
 
-  /** Whether the operator runs in cluster-wide mode (seed 001 "clusterwide flag"). */
+  /** Whether the operator runs in cluster-wide mode. */
   public readonly clusterWide: boolean;
 
   /** API group of the AgentType resource the operator reconciles. */
@@ -477,9 +477,9 @@ function agentRules(group: string, plural: string): Rule[] {
   return [
     // The AgentType resources it reconciles.
     { verbs: ['get', 'list', 'watch', 'update', 'patch'], resources: [custom(plural)] },
-    // Status updates (seed 001 "status updates"), via the status subresource.
+    // Status updates, via the status subresource.
     { verbs: ['get', 'update', 'patch'], resources: [custom(`${plural}/status`)] },
-    // ownerReferences with blockOwnerDeletion on children (seed 000 "owner references").
+    // ownerReferences with blockOwnerDeletion on children.
     { verbs: ['update'], resources: [custom(`${plural}/finalizers`)] },
     // The workloads it creates for agents.
     {
@@ -496,7 +496,7 @@ function agentRules(group: string, plural: string): Rule[] {
     },
     // Pods, read-only, to report agent status.
     { verbs: ['get', 'list', 'watch'], resources: [ApiResource.PODS] },
-    // Event recording (seed 001 "event recording"), both event APIs.
+    // Event recording, both event APIs.
     {
       verbs: ['create', 'patch'],
       resources: [ApiResource.EVENTS, ApiResource.custom({ apiGroup: 'events.k8s.io', resourceType: 'events' })],

@@ -13,7 +13,7 @@ import { recommendedLabels } from '../core/labels';
 export interface AgentTypeCrdProps {
   /**
    * API group of the AgentType resource. The CRD is named `agenttypes.<group>`
-   * and AgentType objects use `apiVersion: <group>/v1` (seed 002 §2 step 1).
+   * and AgentType objects use `apiVersion: <group>/v1`.
    *
    * Must be an RFC 1123 subdomain with at least one dot, as the API server
    * requires for CRD groups; anything else throws at construction.
@@ -41,8 +41,8 @@ export interface AgentTypeCrdProps {
 }
 
 /**
- * The AgentType CustomResourceDefinition of seed 002 §2 (steps 1–5 and the
- * status subresource), rendered as an `apiextensions.k8s.io/v1`
+ * The AgentType CustomResourceDefinition (agent, environment, tools,
+ * memory, LLM providers, production settings and the status subresource), rendered as an `apiextensions.k8s.io/v1`
  * CustomResourceDefinition.
  *
  * - kind `AgentType`, plural `agenttypes`, singular `agenttype`, short name `at`,

@@ -1,6 +1,6 @@
 /**
- * The `openAPIV3Schema` of the AgentType custom resource (seed 002 §2, steps
- * 1–5 and "Status Subresource"), written once, and the checks that evaluate a
+ * The `openAPIV3Schema` of the AgentType custom resource (agent, environment,
+ * tools, memory, LLM providers, production settings and status), written once, and the checks that evaluate a
  * manifest against it.
  *
  * Internal module: not exported from the package index. `AgentTypeCrd` renders
@@ -11,7 +11,7 @@ import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { checkDns1123Subdomain, fail } from '../core/validation';
 
-/** API group used when none is given (seed 002 §2 step 1). */
+/** API group used when none is given. */
 export const DEFAULT_GROUP = 'agents.example.com';
 /** The only served and stored version. */
 export const AGENT_TYPE_VERSION = 'v1';
@@ -123,7 +123,7 @@ function namedList(description: string, properties: Record<string, unknown>): an
 export function agentTypeOpenApiSchema(): any {
   return {
     type: 'object',
-    description: 'AgentType declares an AI agent: what runs (image or code), its environment, tools, memory, LLM providers and production settings (seed 002 §2).',
+    description: 'AgentType declares an AI agent: what runs (image or code), its environment, tools, memory, LLM providers and production settings.',
     required: ['spec'],
     properties: {
       apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
@@ -131,7 +131,7 @@ export function agentTypeOpenApiSchema(): any {
       metadata: { type: 'object' },
       spec: {
         type: 'object',
-        description: 'Desired state of the agent type. Only spec.agent is required; every other section is optional (seed 002 §2, backward compatibility).',
+        description: 'Desired state of the agent type. Only spec.agent is required; every other section is optional (backward compatibility).',
         required: ['agent'],
         properties: {
           agent: {

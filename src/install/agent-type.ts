@@ -7,13 +7,13 @@ import {
 import { checkDns1123Label, checkDns1123Subdomain, fail, subject } from '../core/validation';
 
 // ---------------------------------------------------------------------------
-// Spec structs: a typed mirror of the AgentType openAPIV3Schema (seed 002 §2).
+// Spec structs: a typed mirror of the AgentType openAPIV3Schema.
 // Enum-valued fields are `string`; their allowed values are listed in the
 // docs and enforced by the CRD schema when the AgentType is synthesized.
 // ---------------------------------------------------------------------------
 
 /**
- * The user container of an agent (seed 002 §2 step 2, `spec.agent.container`).
+ * The user container of an agent (`spec.agent.container`).
  */
 export interface AgentContainerSpec {
   /**
@@ -40,8 +40,8 @@ export interface AgentContainerSpec {
 }
 
 /**
- * Where the code of a code-based agent comes from (seed 002 §2 step 2,
- * `spec.agent.code.source`).
+ * Where the code of a code-based agent comes from
+ * (`spec.agent.code.source`).
  */
 export interface AgentCodeSourceSpec {
   /**
@@ -66,7 +66,7 @@ export interface AgentCodeSourceSpec {
   readonly path?: string;
 
   /**
-   * Branch or tag to check out, for `git` sources (a cdk8s-agents addition to the seed schema).
+   * Branch or tag to check out, for `git` sources (an addition of cdk8s-agents to the AgentType schema).
    *
    * @default - the repository's default branch
    */
@@ -74,8 +74,8 @@ export interface AgentCodeSourceSpec {
 }
 
 /**
- * An agent delivered as code run by a language runtime (seed 002 §2 step 2,
- * `spec.agent.code`).
+ * An agent delivered as code run by a language runtime
+ * (`spec.agent.code`).
  */
 export interface AgentCodeSpec {
   /**
@@ -100,14 +100,14 @@ export interface AgentCodeSpec {
   readonly version?: string;
 
   /**
-   * File started by the runtime, relative to the source path (a cdk8s-agents addition to the seed schema).
+   * File started by the runtime, relative to the source path (an addition of cdk8s-agents to the AgentType schema).
    *
    * @default - `main.py` for python, `index.js` for nodejs
    */
   readonly entrypoint?: string;
 
   /**
-   * Image of the agent container (a cdk8s-agents addition to the seed schema).
+   * Image of the agent container (an addition of cdk8s-agents to the AgentType schema).
    *
    * @default - `python:<version>-slim` or `node:<version>-slim`
    */
@@ -115,8 +115,8 @@ export interface AgentCodeSpec {
 }
 
 /**
- * One environment variable injected into the agent (seed 002 §2 step 2,
- * `spec.agent.environment.variables[]`). Never put secret values here.
+ * One environment variable injected into the agent
+ * (`spec.agent.environment.variables[]`). Never put secret values here.
  */
 export interface EnvironmentVariableSpec {
   /**
@@ -134,8 +134,8 @@ export interface EnvironmentVariableSpec {
 }
 
 /**
- * The agent SDK the init container installs (seed 002 §2 step 2,
- * `spec.agent.environment.sdk`).
+ * The agent SDK the init container installs
+ * (`spec.agent.environment.sdk`).
  */
 export interface SdkSpec {
   /**
@@ -161,8 +161,8 @@ export interface SdkSpec {
 }
 
 /**
- * Glue code placed beside the agent (seed 002 §2 step 2,
- * `spec.agent.environment.glueCode`).
+ * Glue code placed beside the agent
+ * (`spec.agent.environment.glueCode`).
  */
 export interface GlueCodeSpec {
   /**
@@ -174,8 +174,8 @@ export interface GlueCodeSpec {
 }
 
 /**
- * The environment the init container prepares (seed 002 §2 step 2,
- * `spec.agent.environment`).
+ * The environment the init container prepares
+ * (`spec.agent.environment`).
  */
 export interface AgentEnvironmentSpec {
   /**
@@ -201,7 +201,7 @@ export interface AgentEnvironmentSpec {
 }
 
 /**
- * The agent itself (seed 002 §2 steps 1–2, `spec.agent`).
+ * The agent itself (`spec.agent`).
  *
  * It needs something to run: `image`, `container.image` or `code`; an agent
  * with none of these fails validation at synth time.
@@ -252,7 +252,7 @@ export interface AgentSpec {
 }
 
 /**
- * A custom tool (seed 002 §2 step 3, `spec.tools.custom[]`).
+ * A custom tool (`spec.tools.custom[]`).
  */
 export interface CustomToolSpec {
   /** Tool name; unique within the list. */
@@ -274,7 +274,7 @@ export interface CustomToolSpec {
 }
 
 /**
- * Tools managed by the tool sidecar (seed 002 §2 step 3, `spec.tools`).
+ * Tools managed by the tool sidecar (`spec.tools`).
  */
 export interface ToolsSpec {
   /**
@@ -300,7 +300,7 @@ export interface ToolsSpec {
 }
 
 /**
- * Agent memory (seed 002 §2 step 4, `spec.memory`).
+ * Agent memory (`spec.memory`).
  */
 export interface MemorySpec {
   /**
@@ -327,7 +327,7 @@ export interface MemorySpec {
 }
 
 /**
- * One LLM provider (seed 002 §2 step 4, `spec.llm.providers[]`).
+ * One LLM provider (`spec.llm.providers[]`).
  */
 export interface LlmProviderSpec {
   /** Entry name, e.g. `main-llm`; unique within the list. */
@@ -357,7 +357,7 @@ export interface LlmProviderSpec {
 }
 
 /**
- * LLM API access (seed 002 §2 step 4, `spec.llm`).
+ * LLM API access (`spec.llm`).
  */
 export interface LlmSpec {
   /**
@@ -369,7 +369,7 @@ export interface LlmSpec {
 }
 
 /**
- * Monitoring (seed 002 §2 step 5, `spec.monitoring`).
+ * Monitoring (`spec.monitoring`).
  */
 export interface MonitoringSpec {
   /**
@@ -388,7 +388,7 @@ export interface MonitoringSpec {
 }
 
 /**
- * Security settings (seed 002 §2 step 5, `spec.security`).
+ * Security settings (`spec.security`).
  */
 export interface SecuritySpec {
   /**
@@ -408,7 +408,7 @@ export interface SecuritySpec {
 }
 
 /**
- * Horizontal scaling (seed 002 §2 step 5, `spec.scaling`).
+ * Horizontal scaling (`spec.scaling`).
  */
 export interface ScalingSpec {
   /**
@@ -434,7 +434,7 @@ export interface ScalingSpec {
 }
 
 /**
- * The `spec` of an AgentType (seed 002 §2). Only `agent` is required.
+ * The `spec` of an AgentType. Only `agent` is required.
  */
 export interface AgentTypeSpec {
   /** The agent (steps 1–2). */
@@ -516,7 +516,7 @@ export interface AgentTypeProps {
 }
 
 /**
- * An AgentType custom resource (seed 002 §2), typed.
+ * An AgentType custom resource, typed.
  *
  * When the app is synthesized, the rendered manifest is validated against the
  * same `openAPIV3Schema` that `AgentTypeCrd` renders (enums, patterns,

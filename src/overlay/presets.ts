@@ -1,5 +1,5 @@
 /**
- * The overlays of seed 002 §3 ("Kustomization Strategy") as ready-made
+ * Ready-made overlays as
  * `OverlayComponent`s: environments (dev, staging, prod), agent types
  * (python data-science / web-service / batch-processor, nodejs api-server /
  * worker, custom templates) and feature sets (memory, tools, APIs).
@@ -88,7 +88,7 @@ export interface ProdPresetOptions extends PresetOptions {
 }
 
 /**
- * Environment overlays of seed 002 §3: `dev` (small resources, debug tools,
+ * Environment overlays: `dev` (small resources, debug tools,
  * local storage), `staging` (monitoring, test data) and `prod` (high
  * availability, security, monitoring). Every object gets the label
  * `agents.cdk8s.io/environment=<env>` (kustomize `labels`, not in selectors,
@@ -220,7 +220,7 @@ export class EnvironmentPreset {
   private constructor() {}
 }
 
-/** A custom agent-type template (seed 002 §3 `agents/custom/templates`). */
+/** A custom agent-type template (kustomize tree: `agents/custom/templates`). */
 export interface AgentTemplateProps {
   /** Component name, an RFC 1123 label, e.g. `go-crawler`. */
   readonly name: string;
@@ -252,7 +252,7 @@ export interface AgentTemplateProps {
 }
 
 /**
- * Agent-type overlays of seed 002 §3 (`agents/python/*`, `agents/nodejs/*`,
+ * Agent-type overlays (`agents/python/*`, `agents/nodejs/*`,
  * `agents/custom/templates`). Python presets apply to agents labelled
  * `agents.cdk8s.io/runtime=python`, nodejs presets to `nodejs` ones (code
  * agents get the label from `AgentPod`; image agents can set it in `labels`).
@@ -371,7 +371,7 @@ export class AgentTypePreset {
 }
 
 /**
- * Feature overlays of seed 002 §3: memory `small`/`medium`/`large`, tools
+ * Feature overlays: memory `small`/`medium`/`large`, tools
  * `minimal`/`standard`/`complete`, APIs `development`/`production`.
  */
 export class FeaturePreset {

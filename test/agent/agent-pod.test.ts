@@ -66,7 +66,7 @@ const RECOMMENDED_KEYS = [
 // Step 1: basic agent infrastructure
 // ---------------------------------------------------------------------------
 
-describe('step 1: basic agent', () => {
+describe('basic agent', () => {
   test('an image becomes a Deployment with the agent container and the recommended labels', () => {
     const { manifests } = synthPod({ source: basicImage(), agentName: 'web-agent' });
     const deployment = findObject(manifests, 'Deployment', 'web-agent');
@@ -160,7 +160,7 @@ describe('step 1: basic agent', () => {
 // Step 2: user container, init container and environment injection
 // ---------------------------------------------------------------------------
 
-describe('step 2: shared volume and init container', () => {
+describe('shared volume and init container', () => {
   const withSidecar = () => synthPod({
     source: AgentSource.image('custom-agent:latest', { command: ['python', '-m', 'agent'] }),
     toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }),
@@ -387,7 +387,7 @@ describe('step 2: shared volume and init container', () => {
 // Step 3: tool management via sidecar
 // ---------------------------------------------------------------------------
 
-describe('step 3: tool sidecar', () => {
+describe('tool sidecar', () => {
   const tooled = (port?: number) => synthPod({
     source: AgentSource.image('base-agent:latest', { command: ['/usr/local/bin/agent'] }),
     toolSidecar: new ToolSidecar({
@@ -466,7 +466,7 @@ describe('step 3: tool sidecar', () => {
 // Step 4: LLM providers
 // ---------------------------------------------------------------------------
 
-describe('step 4: LLM providers', () => {
+describe('LLM providers', () => {
   const withProviders = (providers: LlmProvider[]) => synthPod({
     source: AgentSource.image('advanced-agent:latest', { command: ['/usr/local/bin/agent'] }),
     toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }),
@@ -557,7 +557,7 @@ describe('step 4: LLM providers', () => {
 // Step 4: memory
 // ---------------------------------------------------------------------------
 
-describe('step 4: memory profiles', () => {
+describe('memory profiles', () => {
   function resourcesOf(profile: MemoryProfile): Record<string, any> {
     const { manifests } = synthPod({ source: basicImage(), memory: profile, toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }) });
     const deployment = findObject(manifests, 'Deployment', 'web');

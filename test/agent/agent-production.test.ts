@@ -1,7 +1,6 @@
 /**
- * Production defaults of AgentPod (issue 4 points 4–6 and the runtime class
- * and Secret checksum of points 1–2): scaling, availability, probes,
- * shutdown, monitoring, sandboxed runtimes.
+ * Production defaults of AgentPod: scaling, availability, probes,
+ * shutdown, monitoring, sandboxed runtimes and the Secret checksum.
  */
 import { Testing } from 'cdk8s';
 import { Probe, Secret } from 'cdk8s-plus-28';

@@ -49,12 +49,12 @@ function synthError(spec: any): string {
 }
 
 // ---------------------------------------------------------------------------
-// The six examples of seed 002 §2, copied from the seed. The only change: the
+// The six example AgentTypes of the product design document, copied as written. The only change: the
 // container-agent's `API_KEY: "secret-key"` became `LOG_LEVEL: debug`, because
 // this project never puts secret values in manifests.
 // ---------------------------------------------------------------------------
 
-const SEED_EXAMPLES: Record<string, AgentTypeSpec> = {
+const DOCUMENTED_EXAMPLES: Record<string, AgentTypeSpec> = {
   'basic-agent': {
     agent: { image: 'nginx:latest', name: 'web-agent' },
   },
@@ -121,7 +121,7 @@ const SEED_EXAMPLES: Record<string, AgentTypeSpec> = {
 // ---------------------------------------------------------------------------
 
 describe('AgentTypeCrd', () => {
-  test('names, group, version, scope (seed 002 §2 step 1)', () => {
+  test('names, group, version, scope', () => {
     const chart = Testing.chart();
     const crd = new AgentTypeCrd(chart, 'crd');
     expect(crd.group).toBe('agents.example.com');
@@ -327,11 +327,11 @@ describe('AgentTypeCrd', () => {
 // AgentType
 // ---------------------------------------------------------------------------
 
-describe('AgentType: seed 002 §2 examples', () => {
-  test.each(Object.keys(SEED_EXAMPLES))('%s synthesizes and is valid against the synthesized CRD schema', (name) => {
+describe('AgentType: the six documented example agents', () => {
+  test.each(Object.keys(DOCUMENTED_EXAMPLES))('%s synthesizes and is valid against the synthesized CRD schema', (name) => {
     const chart = Testing.chart();
     const crd = new AgentTypeCrd(chart, 'crd');
-    const at = new AgentType(chart, name, { crd, metadata: { name }, spec: SEED_EXAMPLES[name] });
+    const at = new AgentType(chart, name, { crd, metadata: { name }, spec: DOCUMENTED_EXAMPLES[name] });
     const objs = Testing.synth(chart);
 
     const crdObj = objs.find(o => o.kind === 'CustomResourceDefinition');
@@ -339,8 +339,8 @@ describe('AgentType: seed 002 §2 examples', () => {
     expect(objs.indexOf(crdObj)).toBeLessThan(objs.indexOf(agentObj)); // CRD first
     expect(agentObj.apiVersion).toBe('agents.example.com/v1');
     expect(agentObj.metadata.name).toBe(name);
-    expect(agentObj.spec).toEqual(SEED_EXAMPLES[name]);
-    expect(at.spec).toEqual(SEED_EXAMPLES[name]);
+    expect(agentObj.spec).toEqual(DOCUMENTED_EXAMPLES[name]);
+    expect(at.spec).toEqual(DOCUMENTED_EXAMPLES[name]);
 
     const validate = independentValidator(crdObj);
     expect(validate(agentObj)).toBe(true);
@@ -349,7 +349,7 @@ describe('AgentType: seed 002 §2 examples', () => {
   });
 
   test('no example carries a secret value', () => {
-    const text = JSON.stringify(SEED_EXAMPLES);
+    const text = JSON.stringify(DOCUMENTED_EXAMPLES);
     expect(text).not.toMatch(/secret-key|API_KEY/);
   });
 });
