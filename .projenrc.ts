@@ -37,8 +37,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv-formats@^3.0.1',
   ],
   // Validation of AgentType resources at synth time against the CRD schema:
-  // ajv for the JSON Schema, @bufbuild/cel for its x-kubernetes-validations rules.
-  bundledDeps: ['ajv@^8.17.1', '@bufbuild/cel@^0.6.1'],
+  // ajv for the JSON Schema, @bufbuild/cel for its x-kubernetes-validations
+  // rules (with @bufbuild/protobuf, its peer dependency, bundled beside it so
+  // the published package loads). ipaddr.js for the CIDR ranges of network
+  // policies.
+  bundledDeps: ['ajv@^8.17.1', '@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.6.2', 'ipaddr.js@^2.2.0'],
 
   // `dist/` holds the synthesized Kubernetes manifests of the examples; npm and
   // jsii packages go to `dist-packages/` so the two never mix.
