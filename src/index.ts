@@ -16,3 +16,5 @@ export type { AgentProbes, AgentShutdown, ContainerProbes } from './agent/health
 export type { AgentMonitoring } from './agent/monitoring';
 export type { AgentEgressPeer, AgentIngressPeer, AgentNetworkPolicyOptions } from './agent/network-policy';
 export * from './core/image-reference';
+export type { ContainerMemory } from './agent/container-memory';
+export type { SecretKeyReference } from './core/secret-key-reference';

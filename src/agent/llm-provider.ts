@@ -1,4 +1,6 @@
-import { RESERVED_ENV_PREFIX, checkDns1123Label, checkEnvVarName, checkNonEmpty, fail, looksLikeSecretValue } from '../core/validation';
+import {
+  RESERVED_ENV_PREFIX, checkDns1123Label, checkEnvVarName, checkNonEmpty, fail, isDns1123Subdomain, looksLikeSecretValue,
+} from '../core/validation';
 
 const KIND = 'LlmProvider';
 
@@ -156,7 +158,7 @@ export class LlmProvider {
     if (looksLikeSecretValue(secretName)) {
       throw new Error(`${KIND} '${name}': credentials.secretName looks like an API key, not a Secret name; put the key in a Secret and reference it by name`);
     }
-    if (secretName.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(secretName)) {
+    if (!isDns1123Subdomain(secretName)) {
       throw new Error(`${KIND} '${name}': credentials.secretName is not a valid Secret name (an RFC 1123 subdomain: lowercase letters, digits, '-' and '.'); the value is not shown in case it is a credential`);
     }
     this.secretName = secretName;

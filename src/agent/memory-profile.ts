@@ -1,33 +1,12 @@
-import { Size } from 'cdk8s';
-import { ContainerResources, Cpu } from 'cdk8s-plus-28';
+import { ContainerResources } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { checkContainerMemory, ContainerMemory, containerResources } from './container-memory';
 import { RedisMemory, RedisMemoryProps } from './redis-memory';
-import { checkDns1123Subdomain, checkNonEmpty, fail, isQuantity } from '../core/validation';
+import { SecretKeyReference } from '../core/secret-key-reference';
+import { checkDns1123Subdomain, checkNonEmpty, fail } from '../core/validation';
 
 const KIND = 'MemoryProfile';
 
-/**
- * Memory (and CPU request) of one container, as Kubernetes quantities.
- * Maps to `resources.requests` / `resources.limits` of the container.
- */
-export interface ContainerMemory {
-  /**
-   * `resources.requests.memory`: a quantity in whole mebibytes (e.g. `256Mi`, `1Gi`).
-   */
-  readonly request: string;
-
-  /**
-   * `resources.limits.memory`: a quantity in whole mebibytes, at least `request`.
-   */
-  readonly limit: string;
-
-  /**
-   * `resources.requests.cpu` in millicores (e.g. `100m`) or cores (`0.5`).
-   * No CPU limit is set, so agents are not throttled.
-   * @default - no CPU request
-   */
-  readonly cpuRequest?: string;
-}
 
 /** Kind of memory backend (`memory.type`). */
 export enum MemoryBackendType {
@@ -58,13 +37,6 @@ export interface RedisBackendOptions {
   readonly database?: number;
 }
 
-/** A reference to one key of a Secret (`secretKeyRef`). */
-export interface SecretKeyReference {
-  /** Secret name (RFC 1123 subdomain). */
-  readonly name: string;
-  /** Key in the Secret. */
-  readonly key: string;
-}
 
 /**
  * Where an agent keeps its memory: in the process, or in a Redis referenced by
@@ -223,9 +195,9 @@ export class MemoryProfile {
 
   private constructor(name: string, agent: ContainerMemory, init: ContainerMemory, sidecar: ContainerMemory, backend: MemoryBackend) {
     this.name = name;
-    this.agent = checkContainerMemory(name, 'agent', agent);
-    this.init = checkContainerMemory(name, 'init', init);
-    this.sidecar = checkContainerMemory(name, 'sidecar', sidecar);
+    this.agent = checkContainerMemory(KIND, name, 'agent', agent);
+    this.init = checkContainerMemory(KIND, name, 'init', init);
+    this.sidecar = checkContainerMemory(KIND, name, 'sidecar', sidecar);
     this.backend = backend;
   }
 
@@ -250,17 +222,17 @@ export class MemoryProfile {
 
   /** cdk8s-plus `ContainerResources` of the agent container. */
   public agentResources(): ContainerResources {
-    return toResources(this.agent);
+    return containerResources(KIND, this.name, 'agent', this.agent);
   }
 
   /** cdk8s-plus `ContainerResources` of the init container. */
   public initResources(): ContainerResources {
-    return toResources(this.init);
+    return containerResources(KIND, this.name, 'init', this.init);
   }
 
   /** cdk8s-plus `ContainerResources` of the tool sidecar. */
   public sidecarResources(): ContainerResources {
-    return toResources(this.sidecar);
+    return containerResources(KIND, this.name, 'sidecar', this.sidecar);
   }
 
   /** The AgentType `spec.memory` object: `size` (the agent limit) and `type`. */
@@ -271,55 +243,4 @@ export class MemoryProfile {
     }
     return spec;
   }
-}
-
-/** Parses a memory quantity into whole mebibytes, or explains why it cannot. */
-function toMebibytes(profile: string, field: string, value: string): number {
-  if (typeof value !== 'string' || !isQuantity(value)) {
-    fail(KIND, profile, field, value, 'is not a Kubernetes quantity (for example \'512Mi\', \'2Gi\')');
-  }
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.exec(value);
-  const factors: { [suffix: string]: number } = {
-    '': 1,
-    'Ki': 1024,
-    'Mi': 1024 ** 2,
-    'Gi': 1024 ** 3,
-    'Ti': 1024 ** 4,
-    'Pi': 1024 ** 5,
-    'k': 1e3,
-    'M': 1e6,
-    'G': 1e9,
-    'T': 1e12,
-    'P': 1e15,
-  };
-  const mebibytes = m ? (Number(m[1]) * factors[m[2] ?? '']) / 1024 ** 2 : NaN;
-  if (!Number.isInteger(mebibytes) || mebibytes <= 0) {
-    fail(KIND, profile, field, value, 'must be a positive whole number of mebibytes (for example \'512Mi\', \'2Gi\')');
-  }
-  return mebibytes;
-}
-
-function checkContainerMemory(profile: string, container: string, memory: ContainerMemory): ContainerMemory {
-  if (!memory) fail(KIND, profile, container, '', 'is required');
-  const request = toMebibytes(profile, `${container} memory request`, memory.request);
-  const limit = toMebibytes(profile, `${container} memory limit`, memory.limit);
-  if (request > limit) {
-    fail(KIND, profile, `${container} memory request`, memory.request, `is larger than the limit '${memory.limit}'`);
-  }
-  if (memory.cpuRequest !== undefined && (!isQuantity(memory.cpuRequest) || !/^(\d+m|\d+(\.\d+)?)$/.test(memory.cpuRequest))) {
-    fail(KIND, profile, `${container} cpuRequest`, memory.cpuRequest, 'is not a CPU quantity (millicores like \'250m\' or cores like \'0.5\')');
-  }
-  return { ...memory };
-}
-
-function toResources(memory: ContainerMemory): ContainerResources {
-  const request = toMebibytes('', 'request', memory.request);
-  const limit = toMebibytes('', 'limit', memory.limit);
-  const cpu = memory.cpuRequest;
-  return {
-    memory: { request: Size.mebibytes(request), limit: Size.mebibytes(limit) },
-    cpu: cpu === undefined ? undefined : {
-      request: cpu.endsWith('m') ? Cpu.millis(Number(cpu.slice(0, -1))) : Cpu.units(Number(cpu)),
-    },
-  };
 }

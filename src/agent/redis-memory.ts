@@ -1,16 +1,17 @@
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import {
-  ContainerResources, Cpu, EnvValue, k8s, FsGroupChangePolicy, ImagePullPolicy, LabelSelector, Namespaces,
+  EnvValue, k8s, FsGroupChangePolicy, ImagePullPolicy, LabelSelector, Namespaces,
   NetworkPolicy, NetworkPolicyPort, NetworkPolicyTrafficDefault, Pods, Probe, Protocol, Secret, Service,
   ServiceAccount, ServiceType, StatefulSet, Volume, ContainerSecurityContextProps,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ContainerMemory, containerResources } from './container-memory';
 import { recommendedLabels, selectorLabels } from '../core/labels';
-import { ContainerMemory, SecretKeyReference } from './memory-profile';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
+import { checkBytes } from '../core/quantity';
+import { SecretKeyReference } from '../core/secret-key-reference';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,
-  isQuantity,
 } from '../core/validation';
 
 const KIND = 'RedisMemory';
@@ -27,21 +28,6 @@ const DATA_PATH = '/data';
 const REDIS_UID = 999;
 /** Environment variable holding the password in the Redis container. */
 const PASSWORD_ENV = 'REDIS_PASSWORD';
-
-/** Bytes per unit of a Kubernetes quantity suffix. */
-const QUANTITY_FACTORS: { [suffix: string]: number } = {
-  '': 1,
-  'k': 1e3,
-  'M': 1e6,
-  'G': 1e9,
-  'T': 1e12,
-  'P': 1e15,
-  'Ki': 1024,
-  'Mi': 1024 ** 2,
-  'Gi': 1024 ** 3,
-  'Ti': 1024 ** 4,
-  'Pi': 1024 ** 5,
-};
 
 /**
  * What Redis evicts when it reaches `maxmemory`
@@ -240,12 +226,12 @@ export class RedisMemory extends Construct {
     this.namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
     const image = checkImage(props.image ?? 'redis:7.4-alpine', KIND, where, 'image');
     const storage = props.storage ?? '1Gi';
-    toBytes(where, 'storage', storage);
+    checkBytes(KIND, where, 'storage', storage);
     if (props.storageClassName !== undefined && props.storageClassName !== '') {
       checkDns1123Subdomain(KIND, where, 'storageClassName', props.storageClassName);
     }
     const memory = props.memory ?? { request: '256Mi', limit: '512Mi', cpuRequest: '100m' };
-    const resources = toResources(where, memory);
+    const resources = containerResources(KIND, where, 'memory', memory);
     const percent = props.maxMemoryPercent ?? 80;
     if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
       fail(KIND, where, 'maxMemoryPercent', percent, 'is not an integer from 0 to 100');
@@ -302,7 +288,7 @@ export class RedisMemory extends Construct {
     const password = EnvValue.fromSecretValue({ secret, key: secretRef.key });
     const args = ['--port', String(REDIS_PORT), '--dir', DATA_PATH, '--requirepass', `$(${PASSWORD_ENV})`];
     if (percent > 0) {
-      const limit = toBytes(where, 'memory.limit', memory.limit);
+      const limit = checkBytes(KIND, where, 'memory.limit', memory.limit);
       args.push('--maxmemory', String(Math.floor((limit * percent) / 100)), '--maxmemory-policy', policy);
     }
     args.push('--appendonly', props.appendOnly === false ? 'no' : 'yes');
@@ -413,38 +399,3 @@ function sorted(labels: { [key: string]: string }): [string, string][] {
   return Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** A quantity in bytes; throws unless it is a positive Kubernetes quantity of whole bytes. */
-function toBytes(where: string, field: string, value: string): number {
-  if (typeof value !== 'string' || !isQuantity(value)) {
-    fail(KIND, where, field, value, 'is not a Kubernetes quantity (for example \'512Mi\', \'1Gi\')');
-  }
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.exec(value);
-  const bytes = m ? Number(m[1]) * QUANTITY_FACTORS[m[2] ?? ''] : NaN;
-  if (!Number.isInteger(bytes) || bytes <= 0) {
-    fail(KIND, where, field, value, 'must be a positive whole number of bytes (for example \'512Mi\', \'1Gi\')');
-  }
-  return bytes;
-}
-
-function toResources(where: string, memory: ContainerMemory): ContainerResources {
-  const request = toBytes(where, 'memory.request', memory.request);
-  const limit = toBytes(where, 'memory.limit', memory.limit);
-  if (request > limit) fail(KIND, where, 'memory.request', memory.request, `is larger than the limit '${memory.limit}'`);
-  const cpu = memory.cpuRequest;
-  if (cpu !== undefined && (!isQuantity(cpu) || !/^(\d+m|\d+(\.\d+)?)$/.test(cpu))) {
-    fail(KIND, where, 'memory.cpuRequest', cpu, 'is not a CPU quantity (millicores like \'100m\' or cores like \'0.5\')');
-  }
-  const mebibytes = (bytes: number, field: string, value: string): Size => {
-    if (bytes % 1024 ** 2 !== 0) fail(KIND, where, field, value, 'must be a whole number of mebibytes (for example \'256Mi\')');
-    return Size.mebibytes(bytes / 1024 ** 2);
-  };
-  return {
-    memory: {
-      request: mebibytes(request, 'memory.request', memory.request),
-      limit: mebibytes(limit, 'memory.limit', memory.limit),
-    },
-    cpu: cpu === undefined ? undefined : {
-      request: cpu.endsWith('m') ? Cpu.millis(Number(cpu.slice(0, -1))) : Cpu.units(Number(cpu)),
-    },
-  };
-}

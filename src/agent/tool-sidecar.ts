@@ -1,5 +1,5 @@
 import { ImagePullPolicy } from 'cdk8s-plus-28';
-import { checkImage, checkPort, fail } from '../core/validation';
+import { checkImage, checkPort, fail, isDns1123Label } from '../core/validation';
 
 const KIND = 'ToolSidecar';
 const TOOL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -87,7 +87,7 @@ export class ToolSidecar {
   /** @throws if the image, port or a tool is invalid */
   public constructor(props: ToolSidecarProps) {
     this.name = props.name ?? 'tool-manager';
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name)) {
+    if (!isDns1123Label(this.name)) {
       fail(KIND, this.name, 'name', this.name, 'is not a valid container name (RFC 1123 label)');
     }
     this.image = checkImage(props?.image, KIND, this.name, 'image');

@@ -1,6 +1,9 @@
 /**
- * Kubernetes recommended labels (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/).
- * Internal helper: the constructs put these on every object they render.
+ * Every label and annotation key the library writes: the Kubernetes
+ * recommended labels
+ * (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/)
+ * and the library's own `agents.cdk8s.io/*` keys, each defined here once.
+ * Internal module.
  */
 
 /** The value of `app.kubernetes.io/part-of` and `app.kubernetes.io/managed-by` style markers of this library. */
@@ -38,9 +41,22 @@ export function selectorLabels(options: RecommendedLabelsOptions): Record<string
   };
 }
 
+/** The prefix of the library's own label and annotation keys. */
+export const KEY_PREFIX = 'agents.cdk8s.io';
+
 /** Label naming the runtime (`python`, `nodejs`) of a code agent; agent-type presets select on it. */
-export const RUNTIME_LABEL = 'agents.cdk8s.io/runtime';
+export const RUNTIME_LABEL = `${KEY_PREFIX}/runtime`;
 /** Label naming the tool sidecar container of an agent; tool presets select on it. */
-export const TOOL_SIDECAR_LABEL = 'agents.cdk8s.io/tool-sidecar';
+export const TOOL_SIDECAR_LABEL = `${KEY_PREFIX}/tool-sidecar`;
 /** Label on every object of an agent with a HorizontalPodAutoscaler; presets never set `replicas` on such an agent. */
-export const AUTOSCALED_LABEL = 'agents.cdk8s.io/autoscaled';
+export const AUTOSCALED_LABEL = `${KEY_PREFIX}/autoscaled`;
+/** Label with the environment an overlay preset built (`dev`, `staging`, `prod`). */
+export const ENVIRONMENT_LABEL = `${KEY_PREFIX}/environment`;
+/** Label on the Service a ServiceMonitor selects to scrape an agent's metrics. */
+export const METRICS_LABEL = `${KEY_PREFIX}/metrics`;
+/** Pod annotation naming the memory profile of an agent (`small`, `medium`, `large`, ...). */
+export const MEMORY_PROFILE_ANNOTATION = `${KEY_PREFIX}/memory-profile`;
+/** Pod annotation with a hash of the agent's generated ConfigMaps: a change rolls the pods. */
+export const CONFIG_CHECKSUM_ANNOTATION = `${KEY_PREFIX}/config-checksum`;
+/** Pod annotation with a hash of the data of the Secrets the agent reads: a rotation rolls the pods. */
+export const SECRET_CHECKSUM_ANNOTATION = `${KEY_PREFIX}/secret-checksum`;

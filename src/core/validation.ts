@@ -7,14 +7,25 @@
  * Nothing here is exported from the package: these are internal helpers.
  */
 
-/** RFC 1123 label: lowercase alphanumerics and '-', at most 63 characters (Kubernetes namespaces, container names, most object names). */
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** RFC 1123 subdomain: dot-separated labels, at most 253 characters (ConfigMap, Secret, Deployment names). */
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** C identifier as Kubernetes requires for env var names (relaxed form accepted by the API server). */
-const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
-/** A Kubernetes resource quantity (k8s.io/apimachinery/pkg/api/resource), e.g. `512Mi`, `2Gi`, `1G`, `500m`. */
-const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+import { ImageReference } from './image-reference';
+
+/**
+ * RFC 1123 label: lowercase alphanumerics and '-', starting and ending
+ * alphanumeric, at most 63 characters (Namespace, Service and container
+ * names). The AgentType CRD schema uses the same text as `pattern`.
+ */
+export const DNS1123_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/**
+ * RFC 1123 subdomain: dot-separated RFC 1123 labels, at most 253 characters
+ * (ConfigMap, Secret, Deployment and most other object names).
+ */
+export const DNS1123_SUBDOMAIN_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+/** Environment variable name, in the relaxed form the API server accepts. */
+export const ENV_VAR_NAME_PATTERN = '^[-._a-zA-Z][-._a-zA-Z0-9]*$';
+
+const DNS1123_LABEL = new RegExp(DNS1123_LABEL_PATTERN);
+const DNS1123_SUBDOMAIN = new RegExp(DNS1123_SUBDOMAIN_PATTERN);
+const ENV_VAR_NAME = new RegExp(ENV_VAR_NAME_PATTERN);
 
 /** Formats `<Kind> '<path>'` for error messages. */
 export function subject(kind: string, path: string): string {
@@ -27,15 +38,25 @@ export function fail(kind: string, path: string, field: string, value: unknown, 
   throw new Error(`${subject(kind, path)}: ${field} '${shown}' ${problem}`);
 }
 
+/** True when `value` is an RFC 1123 label of at most 63 characters. */
+export function isDns1123Label(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
+/** True when `value` is an RFC 1123 subdomain of at most 253 characters. */
+export function isDns1123Subdomain(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+
 export function checkDns1123Label(kind: string, path: string, field: string, value: string): string {
-  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
+  if (!isDns1123Label(value)) {
     fail(kind, path, field, value, 'is not a valid RFC 1123 label (lowercase letters, digits and \'-\', at most 63 characters, starting and ending with a letter or digit)');
   }
   return value;
 }
 
 export function checkDns1123Subdomain(kind: string, path: string, field: string, value: string): string {
-  if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+  if (!isDns1123Subdomain(value)) {
     fail(kind, path, field, value, 'is not a valid RFC 1123 subdomain (lowercase letters, digits, \'-\' and \'.\', at most 253 characters)');
   }
   return value;
@@ -46,10 +67,6 @@ export function checkEnvVarName(kind: string, path: string, field: string, value
     fail(kind, path, field, value, 'is not a valid environment variable name');
   }
   return value;
-}
-
-export function isQuantity(value: string): boolean {
-  return QUANTITY.test(value);
 }
 
 export function checkPort(kind: string, path: string, field: string, value: number): number {
@@ -66,14 +83,17 @@ export function checkNonEmpty(kind: string, path: string, field: string, value: 
   return value;
 }
 
-/** Checks an image reference: non-empty, no whitespace, `[registry/]name[:tag][@digest]`. */
+/**
+ * Checks a container image reference with the one image rule of the library,
+ * {@link ImageReference.parse} (the grammar kubelet and containerd read).
+ * @throws `<Kind> '<path>': <field> '<image>' is not an image reference: <reason>`
+ */
 export function checkImage(image: string, kind = 'AgentSource', path = 'image', field = 'image'): string {
   if (typeof image !== 'string' || image.trim() === '') {
     fail(kind, path, field, image ?? '', 'is required: give an image reference such as \'registry.example.com/agent:1.0\'');
   }
-  if (!/^[a-z0-9]+([._\-\/:a-z0-9]*)(@sha256:[a-f0-9]{64})?$/i.test(image) || /\s/.test(image)) {
-    fail(kind, path, field, image, 'is not an image reference ([registry/]name[:tag][@sha256:digest])');
-  }
+  const problem = ImageReference.problemOf(image);
+  if (problem !== undefined) fail(kind, path, field, image, `is not an image reference ([registry/]name[:tag][@digest]): ${problem}`);
   return image;
 }
 
@@ -112,7 +132,7 @@ export function checkLabelKey(kind: string, path: string, field: string, key: st
   const slash = key.lastIndexOf('/');
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
   const name = slash < 0 ? key : key.slice(slash + 1);
-  const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix));
+  const prefixOk = prefix === undefined || isDns1123Subdomain(prefix);
   if (!prefixOk || name.length > 63 || !QUALIFIED_NAME.test(name)) {
     fail(kind, path, field, key, 'is not a valid label key ([prefix/]name: name of at most 63 alphanumerics, \'-\', \'_\', \'.\'; prefix an RFC 1123 subdomain)');
   }

@@ -7,7 +7,8 @@ import { ApiObject } from 'cdk8s';
 import { Namespace } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { recommendedLabels } from '../core/labels';
-import { checkDns1123Label, fail, isQuantity } from '../core/validation';
+import { checkQuantity } from '../core/quantity';
+import { checkDns1123Label, fail } from '../core/validation';
 
 const KIND = 'AgentNamespace';
 
@@ -126,8 +127,7 @@ export class AgentNamespace extends Construct {
 }
 
 function quantity(where: string, field: string, value: string | undefined): string | undefined {
-  if (value !== undefined && !isQuantity(value)) fail(KIND, where, field, value, 'is not a Kubernetes quantity (e.g. 4, 500m, 8Gi)');
-  return value;
+  return value === undefined ? undefined : checkQuantity(KIND, where, field, value);
 }
 
 function count(where: string, field: string, value: number | undefined): string | undefined {

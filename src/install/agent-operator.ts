@@ -24,7 +24,7 @@ import { AgentTypeCrd } from './agent-type-crd';
 import { AGENT_TYPE_PLURAL, DEFAULT_GROUP, checkGroup } from './agent-type-schema';
 import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
-import { checkDns1123Label, checkDns1123Subdomain, checkPort, fail } from '../core/validation';
+import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, fail } from '../core/validation';
 
 const KIND = 'AgentOperator';
 
@@ -246,16 +246,7 @@ export class AgentOperator extends Construct {
     const p: Partial<AgentOperatorProps> = props ?? {};
 
     // ---- validation ------------------------------------------------------
-    const image = p.image;
-    if (typeof image !== 'string') {
-      fail(KIND, path, 'image', image, 'is required: the operator container image (this library ships no default image)');
-    }
-    if (image.trim() === '') {
-      fail(KIND, path, 'image', image, 'must not be empty');
-    }
-    if (/\s/.test(image)) {
-      fail(KIND, path, 'image', image, 'is not an image reference (it contains whitespace)');
-    }
+    const image = checkImage(p.image as string, KIND, path, 'image');
 
     const name = p.name ?? APP_NAME;
     checkDns1123Label(KIND, path, 'name', name);

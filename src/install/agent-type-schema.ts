@@ -1,7 +1,8 @@
 /**
  * The `openAPIV3Schema` of the AgentType custom resource (agent, environment,
- * tools, memory, LLM providers, production settings and status), written once, and the checks that evaluate a
- * manifest against it.
+ * tools, memory, LLM providers, production settings and status), written
+ * once, and the checks that evaluate a manifest against it. Name and quantity
+ * patterns come from the core rules the constructs check with.
  *
  * Internal module: not exported from the package index. `AgentTypeCrd` renders
  * this schema into the CustomResourceDefinition and `AgentType` validates its
@@ -9,7 +10,10 @@
  */
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { checkDns1123Subdomain, fail } from '../core/validation';
+import { QUANTITY_PATTERN } from '../core/quantity';
+import {
+  checkDns1123Subdomain, DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN, ENV_VAR_NAME_PATTERN, fail,
+} from '../core/validation';
 
 /** API group used when none is given. */
 export const DEFAULT_GROUP = 'agents.example.com';
@@ -18,15 +22,6 @@ export const AGENT_TYPE_VERSION = 'v1';
 export const AGENT_TYPE_KIND = 'AgentType';
 export const AGENT_TYPE_PLURAL = 'agenttypes';
 export const AGENT_TYPE_SINGULAR = 'agenttype';
-
-/** Kubernetes resource quantity (k8s.io/apimachinery/pkg/api/resource), same as src/validation.ts. */
-export const QUANTITY_PATTERN = '^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?$';
-/** RFC 1123 subdomain (Secret names, object names). */
-export const DNS1123_SUBDOMAIN_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-/** RFC 1123 label (container names). */
-export const DNS1123_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-/** Environment variable name as the API server accepts it. */
-export const ENV_VAR_NAME_PATTERN = '^[-._a-zA-Z][-._a-zA-Z0-9]*$';
 
 /** Human hints appended to "must match pattern" errors. */
 const PATTERN_HINTS: Record<string, string> = {
@@ -136,16 +131,16 @@ export function agentTypeOpenApiSchema(): any {
         properties: {
           agent: {
             'type': 'object',
-            'description': 'The agent itself (steps 1–2): a plain image, a container spec, or code with a runtime, plus the environment the init container prepares.',
+            'description': 'The agent itself: a plain image, a container spec, or code with a runtime, plus the environment the init container prepares.',
             'properties': {
-              image: str('Container image of the agent (step 1). Shorthand for container.image.'),
-              name: str('Name of the agent container (step 1). An RFC 1123 label.', {
+              image: str('Container image of the agent. Shorthand for container.image.'),
+              name: str('Name of the agent container. An RFC 1123 label.', {
                 default: 'agent', maxLength: 63, pattern: DNS1123_LABEL_PATTERN,
               }),
-              type: str('How the agent is delivered (step 2): container or code.', { enum: ['container', 'code'] }),
+              type: str('How the agent is delivered: container or code.', { enum: ['container', 'code'] }),
               container: {
                 type: 'object',
-                description: 'User container of the agent (step 2).',
+                description: 'User container of the agent.',
                 properties: {
                   image: str('Container image.'),
                   pullPolicy: str('Image pull policy.', { enum: ['Always', 'IfNotPresent', 'Never'] }),
@@ -154,7 +149,7 @@ export function agentTypeOpenApiSchema(): any {
               },
               code: {
                 type: 'object',
-                description: 'Agent delivered as source code run by a language runtime (step 2).',
+                description: 'Agent delivered as source code run by a language runtime.',
                 properties: {
                   source: {
                     type: 'object',
@@ -174,7 +169,7 @@ export function agentTypeOpenApiSchema(): any {
               },
               environment: {
                 type: 'object',
-                description: 'Environment injected by the init container (step 2): variables, SDK packages, glue code.',
+                description: 'Environment injected by the init container: variables, SDK packages, glue code.',
                 properties: {
                   variables: namedList('Environment variables. Never put secret values here; reference Secrets from the pod instead.', {
                     name: str('Variable name.', { pattern: ENV_VAR_NAME_PATTERN }),
@@ -208,7 +203,7 @@ export function agentTypeOpenApiSchema(): any {
           },
           tools: {
             type: 'object',
-            description: 'Tools the tool-manager sidecar discovers and installs (step 3).',
+            description: 'Tools the tool-manager sidecar discovers and installs.',
             properties: {
               required: stringSet('Tools that must be available before the agent starts.'),
               optional: stringSet('Tools installed when available.'),
@@ -221,7 +216,7 @@ export function agentTypeOpenApiSchema(): any {
           },
           memory: {
             type: 'object',
-            description: 'Agent memory (step 4): size and backend.',
+            description: 'Agent memory: size and backend.',
             properties: {
               size: str('Memory size, a Kubernetes quantity such as 1Gi.', { pattern: QUANTITY_PATTERN }),
               type: str('Memory backend: redis or inmemory.', { enum: ['redis', 'inmemory'] }),
@@ -230,7 +225,7 @@ export function agentTypeOpenApiSchema(): any {
           },
           llm: {
             type: 'object',
-            description: 'LLM API access through the sidecar (step 4).',
+            description: 'LLM API access through the sidecar.',
             properties: {
               providers: namedList('LLM providers, in order of preference.', {
                 name: str('Provider entry name.'),
@@ -244,7 +239,7 @@ export function agentTypeOpenApiSchema(): any {
           },
           monitoring: {
             type: 'object',
-            description: 'Monitoring (step 5).',
+            description: 'Monitoring.',
             properties: {
               enabled: { type: 'boolean', description: 'Whether metrics are exported.' },
               metrics: stringSet('Names of the metrics to export.'),
@@ -252,7 +247,7 @@ export function agentTypeOpenApiSchema(): any {
           },
           security: {
             type: 'object',
-            description: 'Security settings (step 5).',
+            description: 'Security settings.',
             properties: {
               networkPolicy: freeForm('Network policy settings, kept as given.'),
               podSecurityContext: freeForm('Pod securityContext (core/v1 PodSecurityContext), passed through unchanged.'),
@@ -260,7 +255,7 @@ export function agentTypeOpenApiSchema(): any {
           },
           scaling: {
             'type': 'object',
-            'description': 'Horizontal scaling (step 5).',
+            'description': 'Horizontal scaling.',
             'properties': {
               minReplicas: { type: 'integer', minimum: 1, description: 'Lowest number of replicas.' },
               maxReplicas: { type: 'integer', minimum: 1, description: 'Highest number of replicas.' },

@@ -208,21 +208,21 @@ export interface AgentEnvironmentSpec {
  */
 export interface AgentSpec {
   /**
-   * Container image (step 1), e.g. `nginx:latest`. Shorthand for `container.image`.
+   * Container image, e.g. `nginx:latest`. Shorthand for `container.image`.
    *
    * @default - none; then `container.image` or `code` must be set
    */
   readonly image?: string;
 
   /**
-   * Name of the agent container, an RFC 1123 label (step 1).
+   * Name of the agent container, an RFC 1123 label.
    *
    * @default 'agent' (applied by the API server)
    */
   readonly name?: string;
 
   /**
-   * How the agent is delivered (step 2). One of `container`, `code`.
+   * How the agent is delivered. One of `container`, `code`.
    * `code` requires `code`; `container` requires `container` or `image`.
    *
    * @default - none
@@ -230,21 +230,21 @@ export interface AgentSpec {
   readonly type?: string;
 
   /**
-   * User container (step 2).
+   * User container.
    *
    * @default - none
    */
   readonly container?: AgentContainerSpec;
 
   /**
-   * Code and runtime (step 2).
+   * Code and runtime.
    *
    * @default - none
    */
   readonly code?: AgentCodeSpec;
 
   /**
-   * Environment injected by the init container (step 2).
+   * Environment injected by the init container.
    *
    * @default - none
    */
@@ -437,46 +437,46 @@ export interface ScalingSpec {
  * The `spec` of an AgentType. Only `agent` is required.
  */
 export interface AgentTypeSpec {
-  /** The agent (steps 1–2). */
+  /** The agent. */
   readonly agent: AgentSpec;
 
   /**
-   * Tools (step 3).
+   * Tools.
    *
    * @default - none
    */
   readonly tools?: ToolsSpec;
 
   /**
-   * Memory (step 4).
+   * Memory.
    *
    * @default - none
    */
   readonly memory?: MemorySpec;
 
   /**
-   * LLM providers (step 4).
+   * LLM providers.
    *
    * @default - none
    */
   readonly llm?: LlmSpec;
 
   /**
-   * Monitoring (step 5).
+   * Monitoring.
    *
    * @default - none
    */
   readonly monitoring?: MonitoringSpec;
 
   /**
-   * Security (step 5).
+   * Security.
    *
    * @default - none
    */
   readonly security?: SecuritySpec;
 
   /**
-   * Scaling (step 5).
+   * Scaling.
    *
    * @default - none
    */

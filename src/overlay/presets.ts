@@ -14,20 +14,23 @@
  * Components apply in the order an overlay lists them; a later one wins
  * where two set the same field.
  */
+import { OverlayComponent, Patch, PatchTarget } from './overlay';
 import { AgentPod } from '../agent/agent-pod';
+import { ContainerMemory } from '../agent/container-memory';
+import { MemoryProfile } from '../agent/memory-profile';
 import { AgentRuntime } from '../agent/source';
 import { ImagePolicy } from '../core/image-reference';
-import { AUTOSCALED_LABEL, RUNTIME_LABEL, TOOL_SIDECAR_LABEL } from '../core/labels';
-import { ContainerMemory, MemoryProfile } from '../agent/memory-profile';
-import { OverlayComponent, Patch, PatchTarget } from './overlay';
-import { checkDns1123Label, checkEnvVarName, checkPort, fail, isQuantity } from '../core/validation';
+import {
+  AUTOSCALED_LABEL, ENVIRONMENT_LABEL, MEMORY_PROFILE_ANNOTATION, RUNTIME_LABEL, TOOL_SIDECAR_LABEL,
+} from '../core/labels';
+import { checkQuantity } from '../core/quantity';
+import { checkDns1123Label, checkEnvVarName, checkPort, fail } from '../core/validation';
 
 /** The label every agent object carries (`AgentPod`). */
 const AGENT_SELECTOR = 'app.kubernetes.io/component=agent';
 /** Agents whose replica count is theirs to set: not those a HorizontalPodAutoscaler manages. */
 const FIXED_REPLICAS_SELECTOR = `${AGENT_SELECTOR},!${AUTOSCALED_LABEL}`;
 /** Label key of the environment presets. */
-const ENVIRONMENT_LABEL = 'agents.cdk8s.io/environment';
 /** Default name of the `ToolSidecar` container. */
 const DEFAULT_SIDECAR = 'tool-manager';
 
@@ -112,7 +115,7 @@ export class EnvironmentPreset {
       patches: [
         agentPatch(options, FIXED_REPLICAS_SELECTOR, { replicas: 1 }),
         agentPatch(options, AGENT_SELECTOR, {
-          podAnnotations: { 'agents.cdk8s.io/memory-profile': small.name },
+          podAnnotations: { [MEMORY_PROFILE_ANNOTATION]: small.name },
           containers: [{
             name: AgentPod.AGENT_CONTAINER_NAME,
             env: envList({ AGENT_LOG_LEVEL: 'debug', AGENT_DEBUG: 'true', AGENT_MEMORY_BACKEND: 'inmemory' }),
@@ -333,7 +336,7 @@ export class AgentTypePreset {
     const where = props.name;
     checkDns1123Label('AgentTypePreset', where, 'name', props.name);
     for (const [key, value] of [['cpuRequest', props.cpuRequest], ['cpuLimit', props.cpuLimit]] as const) {
-      if (value !== undefined && !isQuantity(value)) fail('AgentTypePreset', where, key, value, 'is not a Kubernetes quantity (e.g. 250m or 1)');
+      if (value !== undefined) checkQuantity('AgentTypePreset', where, key, value, 'e.g. 250m or 1');
     }
     if (props.httpPort !== undefined) checkPort('AgentTypePreset', where, 'httpPort', props.httpPort);
     const grace = props.terminationGracePeriodSeconds;
@@ -402,7 +405,7 @@ export class FeaturePreset {
       name: componentName(options, `memory-${profile.name}`),
       patches: [
         agentPatch(options, AGENT_SELECTOR, {
-          podAnnotations: { 'agents.cdk8s.io/memory-profile': profile.name },
+          podAnnotations: { [MEMORY_PROFILE_ANNOTATION]: profile.name },
           containers: [{ name: AgentPod.AGENT_CONTAINER_NAME, resources: resources(profile.agent) }],
           initContainers: [{ name: AgentPod.INIT_CONTAINER_NAME, resources: resources(profile.init) }],
         }),

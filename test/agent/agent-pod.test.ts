@@ -601,22 +601,22 @@ describe('memory profiles', () => {
 
   test('a bad quantity throws naming the field and the value', () => {
     const message = errorOf(() => MemoryProfile.custom({ agent: { request: '1Gi', limit: '2Gx' } }));
-    expect(message).toContain('agent memory limit');
+    expect(message).toContain('agent.limit');
     expect(message).toContain("'2Gx'");
     expect(message).toContain('not a Kubernetes quantity');
     expect(errorOf(() => MemoryProfile.custom({ agent: { request: '1Gi', limit: '2Gi' }, sidecar: { request: 'lots', limit: '1Gi' } })))
-      .toContain("sidecar memory request 'lots'");
+      .toContain("sidecar.request 'lots'");
   });
 
   test('a request above its limit throws', () => {
     const message = errorOf(() => MemoryProfile.custom({ agent: { request: '2Gi', limit: '1Gi' } }));
-    expect(message).toContain("agent memory request '2Gi' is larger than the limit '1Gi'");
+    expect(message).toContain("agent.request '2Gi' is larger than the limit '1Gi'");
     expect(() => MemoryProfile.custom({ agent: { request: '1Gi', limit: '1024Mi' } })).not.toThrow();
   });
 
   test('a decimal quantity that is not whole mebibytes throws', () => {
     const message = errorOf(() => MemoryProfile.custom({ agent: { request: '512Mi', limit: '1G' } }));
-    expect(message).toContain("agent memory limit '1G'");
+    expect(message).toContain("agent.limit '1G'");
     expect(message).toContain('whole number of mebibytes');
   });
 

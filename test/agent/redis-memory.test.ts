@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
-import { restrictedViolations } from '../support/pod-security-standards';
-import { container, envOf, errorOf, findObject } from '../support/util';
 import { AgentPod } from '../../src/agent/agent-pod';
-import { AgentSource } from '../../src/agent/source';
 import { MemoryBackend, MemoryBackendType, MemoryProfile } from '../../src/agent/memory-profile';
 import { RedisEvictionPolicy, RedisMemory, RedisMemoryProps } from '../../src/agent/redis-memory';
+import { AgentSource } from '../../src/agent/source';
+import { restrictedViolations } from '../support/pod-security-standards';
+import { container, envOf, errorOf, findObject } from '../support/util';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Manifest = any;
@@ -260,7 +260,7 @@ describe('RedisMemory', () => {
       .toMatch(/^RedisMemory 'test\/r': passwordSecret '' is required/);
     expect(err({ passwordSecret: { name: 'Bad Name', key: 'p' } })).toContain('passwordSecret.name \'Bad Name\'');
     expect(err({ passwordSecret: { name: 'auth', key: '' } })).toContain('passwordSecret.key \'\' must not be empty');
-    expect(err({ storage: '1GB' })).toBe('RedisMemory \'test/agent-memory\': storage \'1GB\' is not a Kubernetes quantity (for example \'512Mi\', \'1Gi\')');
+    expect(err({ storage: '1GB' })).toBe('RedisMemory \'test/agent-memory\': storage \'1GB\' is not a Kubernetes quantity (for example \'512Mi\', \'2Gi\')');
     expect(err({ storage: '0' })).toContain('storage \'0\' must be a positive whole number of bytes');
     expect(err({ memory: { request: '1Gi', limit: '512Mi' } })).toContain('memory.request \'1Gi\' is larger than the limit \'512Mi\'');
     expect(err({ memory: { request: '256Mi', limit: '1G' } })).toContain('memory.limit \'1G\' must be a whole number of mebibytes');

@@ -155,14 +155,14 @@ describe('MemoryProfile', () => {
   });
 
   test.each([
-    [{ request: '1Gi', limit: '2Gx' }, "agent memory limit '2Gx'"],
-    [{ request: 'big', limit: '2Gi' }, "agent memory request 'big'"],
-    [{ request: '2Gi', limit: '1Gi' }, "agent memory request '2Gi' is larger than the limit '1Gi'"],
-    [{ request: '512Mi', limit: '1G' }, "agent memory limit '1G'"],
-    [{ request: '0Mi', limit: '1Gi' }, "agent memory request '0Mi'"],
-    [{ request: '500m', limit: '1Gi' }, "agent memory request '500m'"],
-    [{ request: '128Mi', limit: '1Gi', cpuRequest: '1.5m' }, "agent cpuRequest '1.5m'"],
-    [{ request: '128Mi', limit: '1Gi', cpuRequest: 'lots' }, "agent cpuRequest 'lots'"],
+    [{ request: '1Gi', limit: '2Gx' }, "agent.limit '2Gx'"],
+    [{ request: 'big', limit: '2Gi' }, "agent.request 'big'"],
+    [{ request: '2Gi', limit: '1Gi' }, "agent.request '2Gi' is larger than the limit '1Gi'"],
+    [{ request: '512Mi', limit: '1G' }, "agent.limit '1G'"],
+    [{ request: '0Mi', limit: '1Gi' }, "agent.request '0Mi'"],
+    [{ request: '500m', limit: '1Gi' }, "agent.request '500m'"],
+    [{ request: '128Mi', limit: '1Gi', cpuRequest: '1.5m' }, "agent.cpuRequest '1.5m'"],
+    [{ request: '128Mi', limit: '1Gi', cpuRequest: 'lots' }, "agent.cpuRequest 'lots'"],
   ])('custom agent %j throws: %s', (agent, expected) => {
     const message = errorOf(() => MemoryProfile.custom({ name: 'mine', agent }));
     expect(message).toContain("MemoryProfile 'mine'");

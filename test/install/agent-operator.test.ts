@@ -4,9 +4,9 @@ import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { restrictedViolations } from '../support/pod-security-standards';
 import { AgentOperator, AgentOperatorProps } from '../../src/install/agent-operator';
 import { AgentTypeCrd } from '../../src/install/agent-type-crd';
+import { restrictedViolations } from '../support/pod-security-standards';
 
 const IMAGE = 'ghcr.io/example/agent-operator:0.1.0';
 
@@ -86,13 +86,16 @@ describe('AgentOperator validation', () => {
   test('image is required: a JS caller passing {} gets path, field and value', () => {
     const chart = Testing.chart();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    expect(() => new AgentOperator(chart, 'op', {} as any)).toThrow(/AgentOperator 'test\/op': image 'undefined' is required/);
+    expect(() => new AgentOperator(chart, 'op', {} as any)).toThrow(/AgentOperator 'test\/op': image '' is required/);
   });
 
-  test('empty or whitespace image throws with path, field and value', () => {
-    expect(() => synth({ image: '' })).toThrow("AgentOperator 'test/op': image '' must not be empty");
-    expect(() => synth({ image: '  ' })).toThrow("AgentOperator 'test/op': image '  ' must not be empty");
+  test('empty, whitespace or malformed image throws with path, field and value', () => {
+    expect(() => synth({ image: '' })).toThrow("AgentOperator 'test/op': image '' is required");
+    expect(() => synth({ image: '  ' })).toThrow("AgentOperator 'test/op': image '  ' is required");
     expect(() => synth({ image: 'repo/op :1' })).toThrow("AgentOperator 'test/op': image 'repo/op :1' is not an image reference");
+    // The same rule as every other construct (ImageReference): two tags, an empty path component.
+    expect(() => synth({ image: 'operator:1:2' })).toThrow("AgentOperator 'test/op': image 'operator:1:2' is not an image reference");
+    expect(() => synth({ image: 'example.com//operator:1' })).toThrow("image 'example.com//operator:1' is not an image reference");
   });
 
   test('invalid namespace throws', () => {
