@@ -1,10 +1,11 @@
-import { JsonPatch } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   AGENT_TYPE_KIND, AGENT_TYPE_PLURAL, AGENT_TYPE_SINGULAR, AGENT_TYPE_VERSION, DEFAULT_GROUP,
   agentTypeOpenApiSchema, checkGroup,
 } from './agent-type-schema';
+import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels } from '../core/labels';
 
 /**
@@ -107,42 +108,42 @@ export class AgentTypeCrd extends Construct {
       }) : {}),
       ...props.labels,
     };
-
     this.apiObject = new k8s.KubeCustomResourceDefinition(this, 'Resource', {
       metadata: {
         name: this.crdName,
         labels: Object.keys(labels).length > 0 ? labels : undefined,
       },
-      spec: {
-        group: this.group,
-        names: {
-          kind: this.kind,
-          listKind: `${this.kind}List`,
-          plural: this.plural,
-          singular: AGENT_TYPE_SINGULAR,
-          shortNames: ['at'],
-          categories: ['agents'],
-        },
-        scope: 'Namespaced',
-        versions: [{
-          name: this.version,
-          served: true,
-          storage: true,
-          schema: { openApiv3Schema: toJsonSchemaProps(agentTypeOpenApiSchema()) },
-          subresources: { status: {} },
-          additionalPrinterColumns: [
-            { name: 'Type', type: 'string', jsonPath: '.spec.agent.type', description: 'How the agent is delivered: container or code.' },
-            { name: 'Status', type: 'string', jsonPath: '.status.phase', description: 'Lifecycle phase.' },
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-          ],
-        }],
-      },
+      spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
+    clusterScoped(this.apiObject);
+  }
 
-    // A CRD is cluster-scoped: drop any namespace a chart may have given it.
-    if (this.apiObject.metadata.namespace !== undefined) {
-      this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-    }
+  /** The CRD `spec`, produced at synth: names, scope, the one version with its schema, status subresource and columns. */
+  private renderSpec(): k8s.CustomResourceDefinitionSpec {
+    return {
+      group: this.group,
+      names: {
+        kind: this.kind,
+        listKind: `${this.kind}List`,
+        plural: this.plural,
+        singular: AGENT_TYPE_SINGULAR,
+        shortNames: ['at'],
+        categories: ['agents'],
+      },
+      scope: 'Namespaced',
+      versions: [{
+        name: this.version,
+        served: true,
+        storage: true,
+        schema: { openApiv3Schema: toJsonSchemaProps(agentTypeOpenApiSchema()) },
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Type', type: 'string', jsonPath: '.spec.agent.type', description: 'How the agent is delivered: container or code.' },
+          { name: 'Status', type: 'string', jsonPath: '.status.phase', description: 'Lifecycle phase.' },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+      }],
+    };
   }
 }
 
