@@ -383,6 +383,20 @@ describe('AgentType: construction', () => {
       .toThrow('AgentType \'test/a\': metadata.name \'Basic_Agent\' is not a valid RFC 1123 subdomain');
   });
 
+  test('a bad metadata.name or metadata.namespace (its own or the chart\'s) throws before the object exists: nothing is left to synthesize', () => {
+    const spec = { agent: { image: 'x' } };
+    const chart = Testing.chart();
+    expect(() => new AgentType(chart, 'a', { metadata: { name: 'Basic_Agent' }, spec })).toThrow('AgentType \'test/a\': metadata.name');
+    expect(() => new AgentType(chart, 'b', { metadata: { namespace: 'Team_A' }, spec }))
+      .toThrow('AgentType \'test/b\': metadata.namespace \'Team_A\' is not a valid RFC 1123 label');
+    expect(chart.node.children).toEqual([]);
+    expect(Testing.synth(chart)).toEqual([]);
+
+    const namespaced = new Chart(Testing.app(), 'c', { namespace: 'Bad_NS' });
+    expect(() => new AgentType(namespaced, 'a', { spec })).toThrow('AgentType \'c/a\': metadata.namespace \'Bad_NS\'');
+    expect(namespaced.node.children).toEqual([]);
+  });
+
   test('a generated name is valid', () => {
     const chart = Testing.chart();
     new AgentType(chart, 'My Agent', { spec: { agent: { image: 'x' } } });
