@@ -7,6 +7,9 @@ import {
 } from './agent-type-schema';
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels } from '../core/labels';
+import { checkLabelKey, checkLabelValue } from '../core/validation';
+
+const KIND = 'AgentTypeCrd';
 
 /**
  * Properties of an `AgentTypeCrd`.
@@ -26,6 +29,7 @@ export interface AgentTypeCrdProps {
   /**
    * Extra labels for the CustomResourceDefinition's metadata. They are merged
    * over the recommended `app.kubernetes.io/*` labels, so they can override them.
+   * Keys are `[prefix/]name`, values at most 63 alphanumerics, '-', '_', '.'.
    *
    * @default - only the recommended labels (or none, see `recommendedLabels`)
    */
@@ -89,11 +93,12 @@ export class AgentTypeCrd extends Construct {
   public readonly apiObject: k8s.KubeCustomResourceDefinition;
 
   /**
-   * @throws Error if `group` is not an RFC 1123 subdomain with at least one dot
+   * @throws Error if `group` is not an RFC 1123 subdomain with at least one dot,
+   *   or if a key or value of `labels` is not a valid label key or value
    */
   constructor(scope: Construct, id: string, props: AgentTypeCrdProps = {}) {
     super(scope, id);
-    this.group = checkGroup('AgentTypeCrd', this.node.path, props.group ?? DEFAULT_GROUP);
+    this.group = checkGroup(KIND, this.node.path, props.group ?? DEFAULT_GROUP);
     this.kind = AGENT_TYPE_KIND;
     this.plural = AGENT_TYPE_PLURAL;
     this.version = AGENT_TYPE_VERSION;
@@ -106,7 +111,7 @@ export class AgentTypeCrd extends Construct {
         instance: labelValue(this.crdName),
         component: 'crd',
       }) : {}),
-      ...props.labels,
+      ...checkLabels(this.node.path, props.labels ?? {}),
     };
     this.apiObject = new k8s.KubeCustomResourceDefinition(this, 'Resource', {
       metadata: {
@@ -145,6 +150,15 @@ export class AgentTypeCrd extends Construct {
       }],
     };
   }
+}
+
+/** `labels`: valid label keys and values. Returns a copy. */
+function checkLabels(path: string, labels: { [key: string]: string }): { [key: string]: string } {
+  for (const [key, value] of Object.entries(labels)) {
+    checkLabelKey(KIND, path, 'labels key', key);
+    checkLabelValue(KIND, path, `labels['${key}']`, value);
+  }
+  return { ...labels };
 }
 
 /** Label values are at most 63 characters and start/end alphanumeric. */

@@ -200,6 +200,16 @@ describe('AgentTypeCrd', () => {
     expect(synthCrd({ recommendedLabels: false }).metadata.labels).toBeUndefined();
   });
 
+  test('invalid labels throw with the path, the field and the value, before the CRD object exists', () => {
+    const chart = Testing.chart();
+    expect(() => new AgentTypeCrd(chart, 'crd', { labels: { 'bad key!': 'x' } }))
+      .toThrow("AgentTypeCrd 'test/crd': labels key 'bad key!' is not a valid label key");
+    expect(() => new AgentTypeCrd(chart, 'crd2', { labels: { team: 'a b' } }))
+      .toThrow("AgentTypeCrd 'test/crd2': labels['team'] 'a b' is not a valid label value");
+    expect(chart.node.children.map(c => c.node.children)).toEqual([[], []]);
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+
   test('the schema in the CRD is exactly AgentTypeCrd.openApiSchema()', () => {
     expect(schemaOf(synthCrd())).toEqual(AgentTypeCrd.openApiSchema());
   });
