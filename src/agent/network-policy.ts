@@ -10,6 +10,9 @@ import { Construct } from 'constructs';
 import { LlmProvider } from './llm-provider';
 import { ToolSidecar } from './tool-sidecar';
 import {
+  Cidr, IpAddress, PUBLIC_IP_BLOCKS, checkCidr as checkCidrText, checkCidrInside, cidrSortKey, classifyIp, formatCidr, hostCidr, parseIp,
+} from '../core/cidr';
+import {
   checkDns1123Label,
   checkDns1123Subdomain,
   checkLabelKey,
@@ -284,151 +287,6 @@ export interface AgentNetworkPolicyProps {
 }
 
 // ---------------------------------------------------------------------------
-// IP addresses and CIDRs (IPv4 and IPv6), parsed strictly and printed in
-// canonical form (RFC 5952 for IPv6) so rules are stable and comparable.
-// ---------------------------------------------------------------------------
-
-interface Cidr {
-  /** 4 bytes for IPv4, 16 for IPv6. */
-  readonly bytes: number[];
-  readonly prefix: number;
-}
-
-function parseIpv4(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const bytes: number[] = [];
-  for (const part of parts) {
-    // No leading zeros: `010` is octal to some parsers and decimal to others.
-    if (!/^(0|[1-9]\d{0,2})$/.test(part) || Number(part) > 255) return undefined;
-    bytes.push(Number(part));
-  }
-  return bytes;
-}
-
-function parseIpv6(text: string): number[] | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
-  let head = text;
-  let tail: number[] = [];
-  if (text.includes('.')) {
-    const colon = text.lastIndexOf(':');
-    const v4 = parseIpv4(text.slice(colon + 1));
-    if (colon < 0 || !v4) return undefined;
-    head = text.slice(0, colon + 1);
-    if (!head.endsWith('::')) head = head.slice(0, -1);
-    tail = v4;
-  }
-  const groupsWanted = tail.length ? 6 : 8;
-  const halves = head.split('::');
-  if (halves.length > 2) return undefined;
-  const groupsOf = (s: string) => (s === '' ? [] : s.split(':'));
-  const left = groupsOf(halves[0]);
-  const right = halves.length === 2 ? groupsOf(halves[1]) : [];
-  if ([...left, ...right].some(g => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
-  const given = left.length + right.length;
-  if (halves.length === 1 ? given !== groupsWanted : given > groupsWanted - 1) return undefined;
-  const groups = [...left, ...Array(groupsWanted - given).fill('0'), ...right].map(g => parseInt(g, 16));
-  return [...groups.flatMap(g => [Math.floor(g / 256), g % 256]), ...tail];
-}
-
-function isIpv4Mapped(bytes: number[]): boolean {
-  return bytes.length === 16 && bytes.slice(0, 10).every(b => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
-}
-
-function formatAddress(bytes: number[]): string {
-  if (bytes.length === 4) return bytes.join('.');
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes[i] * 256 + bytes[i + 1]);
-  // RFC 5952: the longest run of two or more zero groups (the first on a tie) becomes '::'.
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j === i ? i + 1 : j;
-  }
-  const hex = groups.map(g => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
-}
-
-function formatCidr(cidr: Cidr): string {
-  return `${formatAddress(cidr.bytes)}/${cidr.prefix}`;
-}
-
-function bitAt(bytes: number[], i: number): number {
-  return Math.floor(bytes[Math.floor(i / 8)] / 2 ** (7 - (i % 8))) % 2;
-}
-
-/** True when `inner` lies inside `outer`. */
-function cidrContains(outer: Cidr, inner: Cidr): boolean {
-  if (outer.bytes.length !== inner.bytes.length || inner.prefix < outer.prefix) return false;
-  for (let i = 0; i < outer.prefix; i++) {
-    if (bitAt(outer.bytes, i) !== bitAt(inner.bytes, i)) return false;
-  }
-  return true;
-}
-
-/** Sort key giving numeric order: family, then address, then prefix. */
-function cidrSortKey(cidr: Cidr): string {
-  return `${cidr.bytes.length === 4 ? 4 : 6}|${cidr.bytes.map(b => b.toString(16).padStart(2, '0')).join('')}|${String(cidr.prefix).padStart(3, '0')}`;
-}
-
-/** An IP literal (IPv4, or IPv6 without brackets), or undefined. IPv4-mapped IPv6 is returned as IPv4. */
-function parseIp(text: string): number[] | undefined {
-  const bytes = parseIpv4(text) ?? parseIpv6(text);
-  return bytes && isIpv4Mapped(bytes) ? bytes.slice(12) : bytes;
-}
-
-function hostCidr(bytes: number[]): Cidr {
-  return { bytes, prefix: bytes.length * 8 };
-}
-
-const PUBLIC_IPV4_EXCEPT_TEXT = [
-  '10.0.0.0/8', // RFC 1918
-  '100.64.0.0/10', // RFC 6598 shared address space (CGNAT; also Alibaba Cloud's metadata 100.100.100.200)
-  '127.0.0.0/8', // loopback
-  '169.254.0.0/16', // link-local, incl. the cloud metadata address 169.254.169.254
-  '172.16.0.0/12', // RFC 1918
-  '192.168.0.0/16', // RFC 1918
-];
-
-interface Ranges { readonly v4: Cidr[]; readonly v6: Cidr[] }
-
-function parseKnownCidr(text: string): Cidr {
-  const [address, prefix] = text.split('/');
-  return { bytes: parseIp(address)!, prefix: Number(prefix) };
-}
-
-const PUBLIC_EXCEPT: Ranges = (() => {
-  const v4 = PUBLIC_IPV4_EXCEPT_TEXT.map(parseKnownCidr);
-  const v6 = [
-    '::1/128', // loopback
-    'fc00::/7', // unique local (incl. AWS fd00:ec2::254 and GCP fd20:ce::254 metadata)
-    'fe80::/10', // link-local
-  ].map(parseKnownCidr);
-  // The same private IPv4 ranges behind the well-known NAT64 prefix (RFC 6052
-  // 64:ff9b::/96): on an IPv6-only cluster with NAT64, 64:ff9b::a9fe:a9fe is
-  // 169.254.169.254. Public IPv4 through NAT64 stays allowed. IPv4-mapped
-  // addresses (::ffff:0:0/96) are not listed: they never appear on the wire
-  // (the kernel sends IPv4, which the IPv4 rule governs), and Kubernetes'
-  // strict CIDR validation refuses them.
-  for (const range of v4) {
-    const bytes = [0x00, 0x64, 0xff, 0x9b, ...Array(8).fill(0), ...range.bytes];
-    v6.push({ bytes, prefix: 96 + range.prefix });
-  }
-  const byKey = (a: Cidr, b: Cidr) => cidrSortKey(a).localeCompare(cidrSortKey(b));
-  return { v4: v4.sort(byKey), v6: v6.sort(byKey) };
-})();
-
-/** Exact addresses of cloud metadata services, refused as a derived destination. */
-const METADATA_ADDRESSES = ['169.254.169.254', '100.100.100.200', 'fd00:ec2::254', 'fd20:ce::254'];
-
-// ---------------------------------------------------------------------------
 // Destinations derived from host names.
 // ---------------------------------------------------------------------------
 
@@ -437,7 +295,7 @@ type Destination =
   | { readonly kind: 'local' }
   /** An in-cluster Service; `namespace` undefined = the agent's namespace. */
   | { readonly kind: 'service'; readonly namespace?: string }
-  | { readonly kind: 'ip'; readonly cidr: Cidr }
+  | { readonly kind: 'ip'; readonly address: IpAddress }
   /** A DNS name outside the cluster: only "any public address" can match it. */
   | { readonly kind: 'public' };
 
@@ -453,10 +311,7 @@ function classifyHost(rawHost: string, clusterDomain: string, twoLabelIsService:
   let host = rawHost.toLowerCase();
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   const ip = parseIp(host);
-  if (ip) {
-    const loopback = ip.length === 4 ? ip[0] === 127 : formatAddress(ip) === '::1';
-    return loopback ? { kind: 'local' } : { kind: 'ip', cidr: hostCidr(ip) };
-  }
+  if (ip) return classifyIp(ip) === 'loopback' ? { kind: 'local' } : { kind: 'ip', address: ip };
   // A trailing dot makes the name absolute: the resolver's search list (which
   // is what turns `redis.data` into a Service name) no longer applies.
   const absolute = host.endsWith('.');
@@ -578,44 +433,18 @@ export function addAgentNetworkPolicy(scope: Construct, id: string, props: Agent
   };
   const checkNamespace = (name: string, value: string) => checkDns1123Label(kind, where, field(name), value);
   const checkPorts = (name: string, ports: number[]) => ports.map((p, i) => checkPort(kind, where, field(`${name}[${i}]`), p));
-  const checkCidr = (name: string, text: string): Cidr => {
-    const slash = typeof text === 'string' ? text.indexOf('/') : -1;
-    const bytes = slash < 0 ? undefined : parseIpv4(text.slice(0, slash)) ?? parseIpv6(text.slice(0, slash));
-    const prefixText = slash < 0 ? '' : text.slice(slash + 1);
-    if (!bytes || !/^(0|[1-9]\d{0,2})$/.test(prefixText) || Number(prefixText) > bytes.length * 8) {
-      return bad(name, text ?? '', 'is not an IPv4 or IPv6 CIDR (address/prefix, e.g. \'203.0.113.0/24\' or \'2001:db8::/32\')');
-    }
-    if (isIpv4Mapped(bytes)) {
-      return bad(name, text, `is an IPv4-mapped IPv6 CIDR; write it in IPv4 form ('${formatAddress(bytes.slice(12))}/${Math.max(0, Number(prefixText) - 96)}')`);
-    }
-    const cidr: Cidr = { bytes, prefix: Number(prefixText) };
-    const network = bytes.map((b, i) => {
-      const bits = Math.min(8, Math.max(0, cidr.prefix - i * 8));
-      return b - (b % 2 ** (8 - bits));
-    });
-    if (network.some((b, i) => b !== bytes[i])) {
-      return bad(name, text, `has host bits set; did you mean '${formatCidr({ bytes: network, prefix: cidr.prefix })}'?`);
-    }
-    return cidr;
-  };
+  const checkCidr = (name: string, text: string): Cidr => checkCidrText(kind, where, field(name), text);
   const checkExcept = (name: string, cidr: Cidr | undefined, except: string[] | undefined): Cidr[] => {
     if (except === undefined) return [];
     if (!cidr) return bad(name, except, 'is only allowed with cidr');
-    return except.map((text, i) => {
-      const inner = checkCidr(`${name}[${i}]`, text);
-      if (!cidrContains(cidr, inner) || inner.prefix === cidr.prefix) {
-        bad(`${name}[${i}]`, text, `is not strictly inside cidr '${formatCidr(cidr)}'`);
-      }
-      return inner;
-    });
+    return except.map((text, i) => checkCidrInside(kind, where, field(`${name}[${i}]`), text, cidr));
   };
 
   const clusterDomain = checkDns1123Subdomain(kind, where, field('clusterDomain'), options.clusterDomain ?? 'cluster.local');
   const egress = new EgressRules();
   /** Ports to any public address: a name a NetworkPolicy cannot match. */
   const addPublic = (ports: PortSpec[]) => {
-    egress.add(RANK_PUBLIC, { type: 'ip', cidr: { bytes: [0, 0, 0, 0], prefix: 0 }, except: PUBLIC_EXCEPT.v4 }, ports);
-    egress.add(RANK_PUBLIC, { type: 'ip', cidr: { bytes: Array(16).fill(0), prefix: 0 }, except: PUBLIC_EXCEPT.v6 }, ports);
+    for (const block of PUBLIC_IP_BLOCKS) egress.add(RANK_PUBLIC, { type: 'ip', cidr: block.cidr, except: block.except }, ports);
   };
 
   /** Adds the rule for one destination host; `source` names the declaration in errors. */
@@ -628,10 +457,10 @@ export function addAgentNetworkPolicy(scope: Construct, id: string, props: Agent
         egress.add(RANK_PODS, { type: 'pods', namespace: destination.namespace, labels: {} }, ports);
         return;
       case 'ip':
-        if (derived && METADATA_ADDRESSES.includes(formatAddress(destination.cidr.bytes))) {
+        if (derived && classifyIp(destination.address) === 'metadata') {
           fail(kind, where, source, host, 'is a cloud metadata address; an agent must not reach it');
         }
-        egress.add(RANK_IP, { type: 'ip', cidr: destination.cidr, except: [] }, ports);
+        egress.add(RANK_IP, { type: 'ip', cidr: hostCidr(destination.address), except: [] }, ports);
         return;
       case 'public':
         addPublic(ports);
@@ -773,7 +602,7 @@ export function addAgentNetworkPolicy(scope: Construct, id: string, props: Agent
     if (peer.type === 'ip') {
       const cidr = formatCidr(peer.cidr);
       const except = peer.except.length ? peer.except.map(formatCidr) : undefined;
-      return peer.cidr.bytes.length === 4
+      return peer.cidr.address.kind() === 'ipv4'
         ? NetworkPolicyIpBlock.ipv4(policy, `Peer${n}`, cidr, except)
         : NetworkPolicyIpBlock.ipv6(policy, `Peer${n}`, cidr, except);
     }
