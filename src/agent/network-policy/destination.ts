@@ -17,7 +17,8 @@ export type Destination =
   | { readonly kind: 'public' };
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const HOST_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\.?$/i;
+/** A label of a host name (RFC 1123): letters, digits and inner hyphens, at most 63. */
+const HOST_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/i;
 
 /**
  * What a host name or IP address is, for a NetworkPolicy.
@@ -50,9 +51,18 @@ export function classifyHost(rawHost: string, clusterDomain: string, twoLabelIsS
   return { kind: 'public' };
 }
 
-/** True for a host name, an IP address, or an IPv6 address in brackets. */
+/**
+ * True for an IP address (IPv6 also in brackets) or a host name: labels of
+ * {@link HOST_LABEL} joined by dots, at most 253 characters, maybe ending
+ * with a dot. Digits and dots alone are an IPv4 address written wrong
+ * (`10.1.2.300`), not a name: as a name it could only match "any public
+ * address", far from the one address meant.
+ */
 export function isHost(text: string): boolean {
-  return typeof text === 'string' && (parseIp(text.replace(/^\[(.*)\]$/, '$1')) !== undefined || HOST_NAME.test(text));
+  if (typeof text !== 'string') return false;
+  if (parseIp(text.replace(/^\[(.*)\]$/, '$1'))) return true;
+  const name = text.endsWith('.') ? text.slice(0, -1) : text;
+  return !/^[\d.]*$/.test(name) && name.length <= 253 && name.split('.').every(label => HOST_LABEL.test(label));
 }
 
 /**

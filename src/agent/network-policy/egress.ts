@@ -176,6 +176,7 @@ class EgressDerivation {
   public redis(redis: AgentRedisDestination): void {
     const ports = [tcp(this.input.port('memory.backend.address port', redis.port))];
     this.input.nonEmpty('memory.backend.address host', redis.host);
+    this.typedHost('memory.backend.address host', redis.host);
     if (redis.namespace === undefined && redis.podLabels === undefined) {
       this.host('memory.backend.address', redis.host, ports, true, true);
       return;
@@ -198,7 +199,7 @@ class EgressDerivation {
   public git(repository: string): void {
     const host = scpHost(repository);
     if (host !== undefined) {
-      this.host('code.source.repository', host, [tcp(22)], false, true);
+      this.host('code.source.repository', this.typedHost('code.source.repository host', host), [tcp(22)], false, true);
     } else {
       this.url('code.source.repository', repository, GIT_PORTS);
     }
@@ -217,14 +218,22 @@ class EgressDerivation {
     }
     if (peer.except !== undefined && peer.cidr === undefined) this.input.fail(`${at}.except`, peer.except, 'is only allowed with cidr');
     if (peer.host !== undefined) {
-      if (!isHost(peer.host)) this.input.fail(`${at}.host`, peer.host, 'is not a host name or IP address');
-      this.host(`${at}.host`, peer.host, ports, false, false);
+      this.host(`${at}.host`, this.typedHost(`${at}.host`, peer.host), ports, false, false);
     } else if (peer.cidr !== undefined) {
       const cidr = this.input.cidr(`${at}.cidr`, peer.cidr);
       this.rules.add(Rank.IP, { type: 'ip', block: { cidr, except: this.input.except(`${at}.except`, cidr, peer.except) } }, ports);
     } else {
       this.pods(at, peer, ports);
     }
+  }
+
+  /**
+   * Checks a host typed as such (not read from a URL, which the URL parser
+   * checked): a malformed one must fail, not become "any public address".
+   */
+  private typedHost(field: string, host: string): string {
+    if (!isHost(host)) this.input.fail(field, host, 'is not a host name or IP address');
+    return host;
   }
 
   /** The pods of an `additionalEgress` entry: one rule per namespace. */

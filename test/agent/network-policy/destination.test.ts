@@ -85,11 +85,13 @@ test('scpHost reads git@host:path, not URLs', () => {
   expect(scpHost('https://github.com/example/agent.git')).toBeUndefined();
 });
 
-test('isHost accepts host names and IP addresses (IPv6 also in brackets)', () => {
-  for (const host of ['proxy.example.com', 'proxy', 'proxy.example.com.', 'Proxy.Example.COM', '10.1.2.3', '2001:db8::1', '[2001:db8::1]']) {
+test('isHost accepts host names and IP addresses (IPv6 also in brackets), not IPv4 written wrong', () => {
+  for (const host of ['proxy.example.com', 'proxy', 'proxy.example.com.', 'Proxy.Example.COM', '10.1.2.3', '2001:db8::1', '[2001:db8::1]',
+    'redis.123', '1password.com', `${'a'.repeat(63)}.com`]) {
     expect([host, isHost(host)]).toEqual([host, true]);
   }
-  for (const host of ['bad host', '-proxy', 'proxy-', 'http://proxy', 'proxy:3128', '', '[proxy]']) {
+  for (const host of ['bad host', '-proxy', 'proxy-', 'http://proxy', 'proxy:3128', '', '[proxy]',
+    '10.1.2.300', '1.2.3', '42', 'a..b', '.proxy', 'proxy.-x', `${'a'.repeat(64)}.com`, `${'a.'.repeat(127)}com`]) {
     expect([host, isHost(host)]).toEqual([host, false]);
   }
 });

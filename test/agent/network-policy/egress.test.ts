@@ -128,6 +128,19 @@ describe('additionalEgress', () => {
       .toBe('AgentPod \'app/web\': memory.backend.address port \'0\' is not a port number (an integer from 1 to 65535)');
   });
 
+  test('a mistyped IP address or malformed name is refused, not widened to any public address', () => {
+    for (const host of ['10.1.2.300', '256.1.1.1', '10.1.2', 'proxy..example.com', `${'a'.repeat(64)}.example.com`]) {
+      expect(errorOf(() => extra({ host, ports: [3128] }))).toBe(`NetworkPolicy 'web': additionalEgress[0].host '${host}' is not a host name or IP address`);
+    }
+    expect(errorOf(() => derive({ redis: { host: '10.1.2.300', port: 6379 } })))
+      .toBe('NetworkPolicy \'web\': memory.backend.address host \'10.1.2.300\' is not a host name or IP address');
+    expect(errorOf(() => derive({ gitRepository: 'git@10.1.2.300:agent.git' })))
+      .toBe('NetworkPolicy \'web\': code.source.repository host \'10.1.2.300\' is not a host name or IP address');
+    // Names that only look numeric in part are still names.
+    expect(derive({ redis: { host: 'redis.123', port: 6379 } })).toEqual([pods('123', tcp(6379))]);
+    expect(extra({ host: '10-1-2-3.nip.io', ports: [3128] })).toEqual(anyPublic(tcp(3128)));
+  });
+
   test('bad entries are refused with the field and the value', () => {
     expect(errorOf(() => extra({ podLabels: { a: 'b' }, ports: [1], udpPorts: [0] })))
       .toBe('NetworkPolicy \'web\': additionalEgress[0].udpPorts[0] \'0\' is not a port number (an integer from 1 to 65535)');
