@@ -82,7 +82,10 @@ export function hostAndPort(text: string, defaultPorts: { readonly [scheme: stri
   return { host: url.hostname, port: url.port ? Number(url.port) : defaultPort };
 }
 
-/** The host of an scp-like git address (`git@github.com:org/repo.git`), else undefined. */
+/**
+ * The host of an scp-like git address (`git@github.com:org/repo.git`,
+ * `git@[fd00::5]:repo.git`, as git writes an IPv6 host), else undefined.
+ */
 export function scpHost(text: string): string | undefined {
-  return /^[^@\s/]+@([^:/\s]+):/.exec(text)?.[1];
+  return /^[^@\s/]+@(\[[^\]\s/]+\]|[^:/\s]+):/.exec(text)?.[1];
 }

@@ -81,6 +81,7 @@ describe('hostAndPort', () => {
 test('scpHost reads git@host:path, not URLs', () => {
   expect(scpHost('git@github.com:example/agent.git')).toBe('github.com');
   expect(scpHost('deploy@10.0.0.5:repo.git')).toBe('10.0.0.5');
+  expect(scpHost('git@[fd00::5]:agent.git')).toBe('[fd00::5]');
   expect(scpHost('ssh://git@git.example.com:2222/agent.git')).toBeUndefined();
   expect(scpHost('https://github.com/example/agent.git')).toBeUndefined();
 });

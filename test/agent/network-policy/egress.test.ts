@@ -92,6 +92,9 @@ describe('derived destinations', () => {
 
   test('git source and package installs', () => {
     expect(derive({ gitRepository: 'deploy@10.0.0.5:agent.git' })).toEqual([ip('10.0.0.5/32', tcp(22))]);
+    expect(derive({ gitRepository: 'git@[FD00::5]:agent.git' })).toEqual([ip('fd00::5/128', tcp(22))]);
+    expect(errorOf(() => derive({ gitRepository: 'git@[fd00:ec2::254]:agent.git' })))
+      .toBe('NetworkPolicy \'web\': code.source.repository \'[fd00:ec2::254]\' is a cloud metadata address; an agent must not reach it');
     expect(derive({ gitRepository: 'ssh://git@git.example.com/agent.git', installsPackages: true })).toEqual(anyPublic(tcp(22, 443)));
     expect(derive({ installsPackages: false })).toEqual([]);
   });
