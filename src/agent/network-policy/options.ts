@@ -67,7 +67,9 @@ export interface AgentEgressPeer {
    * endpoint's host: an IP gets its own `/32` (`/128`) rule; an in-cluster
    * Service name (`name`, `name.ns.svc`, `name.ns.svc.<clusterDomain>`) gets a
    * rule to every pod of that namespace; any other name can only be matched
-   * as "any public address", so its ports join the wide public rule.
+   * as "any public address", so its ports join the wide public rule. A name
+   * must be RFC 1123 labels (at most 253 characters); digits and dots alone
+   * must be a valid IPv4 address (`10.1.2.300` is refused, not taken as a name).
    * @default - no host
    */
   readonly host?: string;
