@@ -6,6 +6,7 @@
  * from URLs and scp-like git addresses.
  */
 import { IpAddress, classifyIp, parseIp } from '../../core/cidr';
+import { isDns1123Label } from '../../core/validation';
 
 export type Destination =
   /** Loopback: never filtered by a NetworkPolicy, so no rule. */
@@ -16,7 +17,6 @@ export type Destination =
   /** A DNS name outside the cluster: only "any public address" can match it. */
   | { readonly kind: 'public' };
 
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A label of a host name (RFC 1123): letters, digits and inner hyphens, at most 63. */
 const HOST_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/i;
 
@@ -41,11 +41,11 @@ export function classifyHost(rawHost: string, clusterDomain: string, twoLabelIsS
   const svc = labels.lastIndexOf('svc');
   const endsWithSvc = svc === labels.length - 1 && !absolute;
   const endsWithDomain = svc >= 0 && labels.slice(svc + 1).join('.') === clusterDomain;
-  if (svc >= 2 && (endsWithSvc || endsWithDomain) && labels.slice(0, svc).every(l => LABEL.test(l))) {
+  if (svc >= 2 && (endsWithSvc || endsWithDomain) && labels.slice(0, svc).every(l => isDns1123Label(l))) {
     return { kind: 'service', namespace: labels[svc - 1] };
   }
-  if (!absolute && labels.length === 1 && LABEL.test(labels[0])) return { kind: 'service' };
-  if (!absolute && twoLabelIsService && labels.length === 2 && labels.every(l => LABEL.test(l))) {
+  if (!absolute && labels.length === 1 && isDns1123Label(labels[0])) return { kind: 'service' };
+  if (!absolute && twoLabelIsService && labels.length === 2 && labels.every(l => isDns1123Label(l))) {
     return { kind: 'service', namespace: labels[1] };
   }
   return { kind: 'public' };
