@@ -7,22 +7,22 @@ import {
 import { Construct } from 'constructs';
 import { AgentEnvironment } from './environment';
 import { AgentProbes, AgentShutdown, agentProbes, resolveShutdown, sidecarPreStopSeconds, sidecarProbes, sleepHook } from './health';
+import { LlmProvider } from './llm-provider';
+import { MemoryBackendType, MemoryProfile } from './memory-profile';
 import { AgentMonitoring, addServiceMonitor, checkMonitoring, otelResourceAttributes, scrapeAnnotations } from './monitoring';
 import { AgentNetworkPolicyOptions, addAgentNetworkPolicy } from './network-policy';
 import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling } from './scaling';
-import { AgentRuntime, AgentSource, AgentSourceType, CodeSourceType } from './source';
-import { AgentTypeSpec } from '../install/agent-type';
-import { ImagePolicy } from '../core/image-reference';
-import { AUTOSCALED_LABEL, recommendedLabels, RUNTIME_LABEL, selectorLabels, TOOL_SIDECAR_LABEL } from '../core/labels';
-import { LlmProvider } from './llm-provider';
-import { MemoryBackendType, MemoryProfile } from './memory-profile';
-import { restrictedContainerSecurityContext } from '../core/pod-security';
 import {
   INIT_MOUNT_PATH, INIT_SCRIPT_KEY, SHARED_MOUNT_PATH, SOURCE_MOUNT_PATH, WRAPPER_KEY, WRAPPER_PATH,
   glueKey, renderInitScript, renderWrapper, sourceKey,
 } from './shared-volume';
+import { AgentRuntime, AgentSource, AgentSourceType, CodeSourceType } from './source';
 import { ToolSidecar } from './tool-sidecar';
+import { ImagePolicy } from '../core/image-reference';
+import { AUTOSCALED_LABEL, recommendedLabels, RUNTIME_LABEL, selectorLabels, TOOL_SIDECAR_LABEL } from '../core/labels';
+import { restrictedContainerSecurityContext } from '../core/pod-security';
 import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, fail } from '../core/validation';
+import { AgentTypeSpec } from '../install/agent-type';
 
 const KIND = 'AgentPod';
 

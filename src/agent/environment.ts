@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AgentRuntime } from './source';
 import { SecretKeyReference } from './memory-profile';
+import { AgentRuntime } from './source';
 import { CREDENTIAL_NAME, RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail, looksLikeSecretValue } from '../core/validation';
 
 const KIND = 'AgentEnvironment';

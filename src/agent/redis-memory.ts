@@ -5,8 +5,8 @@ import {
   ServiceAccount, ServiceType, StatefulSet, Volume, ContainerSecurityContextProps,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { recommendedLabels, selectorLabels } from '../core/labels';
 import { ContainerMemory, SecretKeyReference } from './memory-profile';
+import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,

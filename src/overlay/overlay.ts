@@ -1,8 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, JsonPatch, Names, Yaml } from 'cdk8s';
-import { AgentType } from '../install/agent-type';
+import { renderKustomizeTree } from './kustomize-tree';
 import { ImagePolicy } from '../core/image-reference';
+import {
+  checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,
+} from '../core/validation';
+import { AgentType } from '../install/agent-type';
 import { addHashSuffixes, checkGeneratorData, GeneratorSpec, runGenerators } from '../kustomize/generators';
 import { applyImages } from '../kustomize/images';
 import { applyAnnotations, applyLabels } from '../kustomize/labels';
@@ -10,10 +14,6 @@ import { applyNamePrefixSuffix, applyNamespace, fixNameReferences } from '../kus
 import { applyPatches, PatchSpec } from '../kustomize/patches';
 import { applyReplicas } from '../kustomize/replicas';
 import { describeId, idOf, KustomizeResource, toResources } from '../kustomize/resource';
-import { renderKustomizeTree } from './kustomize-tree';
-import {
-  checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,
-} from '../core/validation';
 
 /**
  * Selects the objects a patch applies to: kustomize's patch `target`

@@ -14,12 +14,12 @@
  * Components apply in the order an overlay lists them; a later one wins
  * where two set the same field.
  */
+import { OverlayComponent, Patch, PatchTarget } from './overlay';
 import { AgentPod } from '../agent/agent-pod';
+import { ContainerMemory, MemoryProfile } from '../agent/memory-profile';
 import { AgentRuntime } from '../agent/source';
 import { ImagePolicy } from '../core/image-reference';
 import { AUTOSCALED_LABEL, RUNTIME_LABEL, TOOL_SIDECAR_LABEL } from '../core/labels';
-import { ContainerMemory, MemoryProfile } from '../agent/memory-profile';
-import { OverlayComponent, Patch, PatchTarget } from './overlay';
 import { checkDns1123Label, checkEnvVarName, checkPort, fail, isQuantity } from '../core/validation';
 
 /** The label every agent object carries (`AgentPod`). */

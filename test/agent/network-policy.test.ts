@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
-import { errorOf } from '../support/util';
+import { LlmProvider } from '../../src/agent/llm-provider';
 import {
   AgentEgressSources, AgentNetworkPolicyOptions, AgentNetworkPolicyProps, addAgentNetworkPolicy,
 } from '../../src/agent/network-policy';
-import { LlmProvider } from '../../src/agent/llm-provider';
 import { ToolSidecar } from '../../src/agent/tool-sidecar';
+import { errorOf } from '../support/util';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { NetworkPolicy: NetworkPolicyModel } = require('kubernetes-models/networking.k8s.io/v1');

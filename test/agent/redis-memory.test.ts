@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
-import { restrictedViolations } from '../support/pod-security-standards';
-import { container, envOf, errorOf, findObject } from '../support/util';
 import { AgentPod } from '../../src/agent/agent-pod';
-import { AgentSource } from '../../src/agent/source';
 import { MemoryBackend, MemoryBackendType, MemoryProfile } from '../../src/agent/memory-profile';
 import { RedisEvictionPolicy, RedisMemory, RedisMemoryProps } from '../../src/agent/redis-memory';
+import { AgentSource } from '../../src/agent/source';
+import { restrictedViolations } from '../support/pod-security-standards';
+import { container, envOf, errorOf, findObject } from '../support/util';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Manifest = any;

@@ -2,8 +2,8 @@
  * Image references (grammar of https://github.com/distribution/reference) and
  * the image policy that can require digest-pinned images.
  */
-import { errorOf } from '../support/util';
 import { ImagePolicy, ImageReference } from '../../src/core/image-reference';
+import { errorOf } from '../support/util';
 
 const SHA256 = 'sha256:' + 'a'.repeat(64);
 const SHA512 = 'sha512:' + 'b'.repeat(128);

@@ -9,9 +9,9 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
+import { AGENTS_NAMESPACE, buildExamplesApp } from '../../examples/app';
 import { restrictedViolations } from '../support/pod-security-standards';
 import { modelClass } from '../support/util';
-import { AGENTS_NAMESPACE, buildExamplesApp } from '../../examples/app';
 
 interface Manifest {
   apiVersion: string;

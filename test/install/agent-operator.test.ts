@@ -4,9 +4,9 @@ import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { restrictedViolations } from '../support/pod-security-standards';
 import { AgentOperator, AgentOperatorProps } from '../../src/install/agent-operator';
 import { AgentTypeCrd } from '../../src/install/agent-type-crd';
+import { restrictedViolations } from '../support/pod-security-standards';
 
 const IMAGE = 'ghcr.io/example/agent-operator:0.1.0';
 

@@ -5,10 +5,10 @@
  * the same case written as a kustomization.
  */
 import { stringify } from 'yaml';
-import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
-import { errorOf, findObject } from '../support/util';
 import { applyNamePrefixSuffix, applyNamespace, fixNameReferences } from '../../src/kustomize/names';
 import { KustomizeResource, toResources } from '../../src/kustomize/resource';
+import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
+import { errorOf, findObject } from '../support/util';
 
 // ---------------------------------------------------------------------------
 // helpers

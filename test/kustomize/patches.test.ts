@@ -7,10 +7,10 @@
  * https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
  */
 import { stringify } from 'yaml';
-import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
-import { errorOf } from '../support/util';
 import { applyPatches, PatchSpec, selectTargets, strategicMergePatch } from '../../src/kustomize/patches';
 import { KustomizeResource, renameResource, toResources } from '../../src/kustomize/resource';
+import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
+import { errorOf } from '../support/util';
 
 // ---------------------------------------------------------------------------
 // fixtures
