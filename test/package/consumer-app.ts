@@ -12,11 +12,15 @@ import * as path from 'path';
 /** The repository root (where package.json is). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Bounds, in milliseconds, of each external command. */
-const PACK_TIMEOUT = 60_000;
+/**
+ * Bounds, in milliseconds, of each external command: pack, install and
+ * compile together stay under the test's 5-minute setup bound, and a run
+ * under the 60 s bound of its test, so the command's own error is the one reported.
+ */
+const PACK_TIMEOUT = 45_000;
 const INSTALL_TIMEOUT = 180_000;
-const COMPILE_TIMEOUT = 90_000;
-const RUN_TIMEOUT = 60_000;
+const COMPILE_TIMEOUT = 60_000;
+const RUN_TIMEOUT = 50_000;
 
 /**
  * Environment for npm: the caller's, without what `npx`/`npm run` set about
@@ -33,9 +37,9 @@ function npmEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs a command, bounded by `timeout`; throws with its output when it fails. */
-function run(command: string, args: string[], cwd: string, timeout: number): string {
+function run(command: string, args: string[], cwd: string, timeout: number, env = npmEnv()): string {
   try {
-    return execFileSync(command, args, { cwd, timeout, env: npmEnv(), encoding: 'utf-8', stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync(command, args, { cwd, timeout, env, encoding: 'utf-8', stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
   } catch (e: any) {
     const reason = e.signal ? `was stopped by ${e.signal} (limit ${timeout / 1000} s)` : `exited with ${e.status}`;
     throw new Error(`\`${command} ${args.join(' ')}\` in ${cwd} ${reason}:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
@@ -92,7 +96,7 @@ export function pinnedVersions(...names: string[]): string[] {
   });
 }
 
-/** The compiler options of the app: strict, as a new cdk8s TypeScript app is. */
+/** The compiler options of the app: strict, and unused names are errors, so each README block must be a clean program. */
 const APP_TSCONFIG = {
   compilerOptions: {
     target: 'ES2022',
@@ -143,6 +147,11 @@ export function compileApp(app: string): string {
   }
 }
 
+/** Runs a script with `node -e` in the app's folder; returns what it printed. */
+export function nodeInApp(app: string, script: string): string {
+  return run(process.execPath, ['-e', script], app, RUN_TIMEOUT);
+}
+
 /**
  * Runs the compiled `src/<name>.ts` of the app with `node` in a working
  * directory of its own (so `dist/` is its own), and returns that directory.
@@ -150,14 +159,10 @@ export function compileApp(app: string): string {
 export function runProgram(app: string, name: string): string {
   const cwd = path.join(app, 'runs', name);
   fs.mkdirSync(cwd, { recursive: true });
-  const env = { ...npmEnv() };
+  // The program's outdir is cdk8s's default, `dist` in its working directory.
+  const env = npmEnv();
   delete env.CDK8S_OUTDIR;
-  try {
-    execFileSync(process.execPath, [path.join(app, 'build', `${name}.js`)], { cwd, env, timeout: RUN_TIMEOUT, encoding: 'utf-8', stdio: 'pipe' });
-  } catch (e: any) {
-    const reason = e.signal ? `was stopped by ${e.signal} (limit ${RUN_TIMEOUT / 1000} s)` : `exited with ${e.status}`;
-    throw new Error(`node build/${name}.js ${reason}:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-  }
+  run(process.execPath, [path.join(app, 'build', `${name}.js`)], cwd, RUN_TIMEOUT, env);
   return cwd;
 }
 

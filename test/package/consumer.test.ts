@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import {
-  checkCompiledLibrary, compileApp, createConsumerApp, packLibrary, PackedLibrary, pinnedVersions, REPO_ROOT,
+  checkCompiledLibrary, compileApp, createConsumerApp, nodeInApp, packLibrary, PackedLibrary, pinnedVersions, REPO_ROOT,
   resolveFromApp, runProgram, tmpRoot,
 } from './consumer-app';
 import { TypeScriptBlock, typeScriptBlocks } from './readme';
@@ -90,6 +90,7 @@ function expectNamespacesFirst(objects: any[]): void {
 function expectOperatorInstall(objects: any[], operatorImage: unknown): void {
   const crd = findObject(objects, 'CustomResourceDefinition', 'agenttypes.agents.example.com');
   expect(crd.spec.names.kind).toBe('AgentType');
+  findObject(objects, 'Namespace', 'agents-system'); // throws when it is missing
   const operator = findObject(objects, 'Deployment', 'agent-operator');
   expect(operator.metadata.namespace).toBe('agents-system');
   expect(container(operator, 'manager').image).toEqual(operatorImage);
@@ -128,7 +129,7 @@ const CHECKS: Record<string, (cwd: string) => void> = {
     const sidecarSecrets = Object.values(envOf(container(researcher, 'tool-manager')))
       .map((e: any) => e?.valueFrom?.secretKeyRef?.name).filter(n => n);
     expect(sidecarSecrets).toEqual(expect.arrayContaining(['anthropic', 'openai']));
-    expect(Object.values(agentEnv).map((e: any) => e?.valueFrom?.secretKeyRef?.name)).not.toContain('anthropic');
+    expect(Object.values(agentEnv).map((e: any) => e?.valueFrom?.secretKeyRef?.name).filter(n => n)).toEqual(['search-api']);
     const type = findObject(objects, 'AgentType', 'researcher');
     expect(type.spec.tools.required).toEqual(['python', 'git']);
     expectNoLiteralCredentials(objects);
@@ -214,6 +215,11 @@ describe('the packed library, installed in a fresh app', () => {
       expect(path.relative(app, resolveFromApp(app, name))).toMatch(new RegExp(`^node_modules/${name}/`));
     }
     expect(resolveFromApp(app, 'cdk8s-agents')).toBe(path.join(app, 'node_modules', 'cdk8s-agents', 'lib', 'index.js'));
+  });
+
+  test('node loads cdk8s-agents in the app, with the dependencies it bundles', () => {
+    const exported = nodeInApp(app, "console.log(Object.keys(require('cdk8s-agents')).sort().join(' '))").trim().split(' ');
+    expect(exported).toEqual(expect.arrayContaining(['AgentOperator', 'AgentPod', 'AgentType', 'AgentTypeCrd', 'Overlay']));
   });
 
   test('tsc reports nothing outside the README programs', () => {
