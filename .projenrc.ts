@@ -7,6 +7,8 @@ const CDK8S_VERSION = '2.70.106';
 const CONSTRUCTS_VERSION = '10.8.1';
 const CDK8S_PLUS_VERSION = '2.5.6';
 const KUBERNETES_MODELS_VERSION = '4.5.1';
+/** Where `npx projen synth` compiles the examples (gitignored, never published). */
+const EXAMPLES_BUILD_DIR = 'build';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-agents',
@@ -60,13 +62,48 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   github: false,
   release: false,
-  gitignore: ['/dist/', '/dist-packages/', '/bench/results/'],
+  gitignore: ['/dist/', '/dist-packages/', '/bench/results/', `/${EXAMPLES_BUILD_DIR}/`],
 });
 
-// The main job: synthesize the example app into `dist/` (one YAML file per chart).
+// The examples and the sources they import, compiled (and type-checked) by
+// `tsc --build` into build/, beside jsii's lib/. tsc rebuilds only when a
+// source or this configuration changed; otherwise it exits at once.
+new javascript.TypescriptConfig(project, {
+  fileName: 'examples/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+  compilerOptions: {
+    rootDir: '..',
+    outDir: `../${EXAMPLES_BUILD_DIR}`,
+    declaration: false,
+    incremental: true,
+    tsBuildInfoFile: `../${EXAMPLES_BUILD_DIR}/examples.tsbuildinfo`,
+  },
+  include: ['**/*.ts', '../src/**/*.ts'],
+});
+// The benchmark's own project, so eslint's type-aware rules see it (it runs with ts-node).
+new javascript.TypescriptConfig(project, {
+  fileName: 'bench/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+  compilerOptions: { rootDir: '..', noEmit: true },
+  include: ['**/*.ts', '../src/**/*.ts'],
+});
+project.eslint?.addLintPattern('examples');
+project.eslint?.addLintPattern('bench');
+
+// The main job: synthesize the example app into `dist/` (one folder per
+// environment and the kustomize tree), running the compiled JavaScript with
+// node. examples/app.ts reads its glue code from beside itself, so the glue
+// folder goes beside the compiled app too.
 project.addTask('synth', {
-  description: 'Synthesize the examples app into dist/',
-  exec: 'ts-node --project test/tsconfig.json examples/main.ts',
+  description: 'Synthesize the examples app into dist/ (compiled into build/ by tsc when a source changed, run with node)',
+  // projen's default PATH for tasks is evaluated by `npx -c` (half a second
+  // on each run); the project's bin folder in front of PATH is all this task needs.
+  env: { PATH: '$(node --print "require(\'path\').resolve(\'node_modules/.bin\') + require(\'path\').delimiter + process.env.PATH")' },
+  steps: [
+    { exec: 'tsc --build examples' },
+    { exec: `cp -R examples/glue ${EXAMPLES_BUILD_DIR}/examples/` },
+    { exec: `node ${EXAMPLES_BUILD_DIR}/examples/main.js` },
+  ],
 });
 
 project.addTask('bench', {
@@ -78,6 +115,7 @@ project.addTask('bench', {
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/dist/');
+project.addPackageIgnore(`/${EXAMPLES_BUILD_DIR}/`);
 // jsii-pacmak appends its outdir to .npmignore unless it is listed already.
 project.addPackageIgnore('dist-packages');
 

@@ -58,7 +58,14 @@ function measure(agents: number): { agents: number; objects: number; ms: number;
   const heapMiB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
   const objects = app.charts.reduce((n, c) => n + c.toJson().length, 0);
   fs.rmSync(outdir, { recursive: true, force: true });
-  return { agents, objects, ms: Math.round(ms), msPerAgent: Math.round((ms / agents) * 100) / 100, heapMiB: Math.round(heapMiB), rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) };
+  return {
+    agents,
+    objects,
+    ms: Math.round(ms),
+    msPerAgent: Math.round((ms / agents) * 100) / 100,
+    heapMiB: Math.round(heapMiB),
+    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+  };
 }
 
 function overlays(): Overlay[] {
@@ -86,8 +93,17 @@ function overlays(): Overlay[] {
   ];
 }
 
+interface OverlayResult {
+  agents: number;
+  objectsPerEnv: number;
+  ms: number;
+  msPerAgentPerEnv: number;
+  heapMiB: number;
+  rssMiB: number;
+}
+
 /** The same app through the three overlays, with the kustomize tree. */
-function measureOverlays(agents: number): { agents: number; objectsPerEnv: number; ms: number; msPerAgentPerEnv: number; heapMiB: number; rssMiB: number } {
+function measureOverlays(agents: number): OverlayResult {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-agents-bench-'));
   const gc: () => void = (global as any).gc ?? (() => undefined);
   const app = build(agents, outdir);
@@ -102,8 +118,12 @@ function measureOverlays(agents: number): { agents: number; objectsPerEnv: numbe
     .reduce((n, f) => n + fs.readFileSync(path.join(outdir, 'prod', f), 'utf-8').split(/^---$/m).length, 0);
   fs.rmSync(outdir, { recursive: true, force: true });
   return {
-    agents, objectsPerEnv, ms: Math.round(ms), msPerAgentPerEnv: Math.round((ms / agents / 3) * 100) / 100,
-    heapMiB: Math.round(heapMiB), rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    agents,
+    objectsPerEnv,
+    ms: Math.round(ms),
+    msPerAgentPerEnv: Math.round((ms / agents / 3) * 100) / 100,
+    heapMiB: Math.round(heapMiB),
+    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
   };
 }
 
