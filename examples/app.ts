@@ -1,7 +1,7 @@
 /**
- * The example app: the AgentType CRD, the operator install and the six
- * example agents (basic, container, code, tooled, full, production), each both as an `AgentType` resource and as an `AgentPod`
- * workload.
+ * The example app: the AgentType CRD, the operator install and six example
+ * agents (basic, container, code, tooled, full, production), each both as an
+ * `AgentType` resource and as an `AgentPod` workload.
  *
  * Image names under `registry.example.com` are placeholders for your own
  * images; `nginx:latest` and friends are public images.
