@@ -67,13 +67,16 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/dist/', '/dist-packages/', '/bench/results/', `/${EXAMPLES_BUILD_DIR}/`],
 });
 
-// The benchmark's own project, so eslint's type-aware rules see it (it runs with ts-node).
-new javascript.TypescriptConfig(project, {
-  fileName: 'bench/tsconfig.json',
-  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
-  compilerOptions: { rootDir: '..', noEmit: true },
-  include: ['**/*.ts', '../src/**/*.ts'],
-});
+// The examples' and the benchmark's own projects, so eslint's type-aware
+// rules find their files (the project service reads the nearest tsconfig.json).
+for (const dir of ['examples', 'bench']) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+    compilerOptions: { rootDir: '..', noEmit: true },
+    include: ['**/*.ts', '../src/**/*.ts'],
+  });
+}
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('bench');
 
