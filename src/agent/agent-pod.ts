@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
-import { ApiObject, ApiObjectMetadata, App, Duration, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Duration, JsonPatch, Lazy } from 'cdk8s';
 import {
-  ConfigMap, Container, ContainerProps, ContainerSecurityContextProps, Deployment, EnvValue, ImagePullPolicy, LabelSelector,
+  ConfigMap, Container, ContainerProps, ContainerSecurityContextProps, Deployment, EnvValue, ISecret, ImagePullPolicy, LabelSelector,
   Secret, Service, ServiceAccount, Volume,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -81,6 +81,19 @@ export interface AgentPodProps {
    * @default - none
    */
   readonly llmProviders?: LlmProvider[];
+
+  /**
+   * Secrets whose data rolls the pods when it changes: the
+   * `agents.cdk8s.io/secret-checksum` pod annotation is a sha256 over the
+   * data of each one defined in this app (a cdk8s-plus `Secret`, hashed at
+   * synth; only the hash is rendered, never a value). A Secret imported by
+   * name (`Secret.fromSecretName`, e.g. one External Secrets or Vault
+   * manages) has no data here and adds nothing: roll on its changes with a
+   * reloader. Hand in the Secrets the pod reads (LLM credentials, secret
+   * variables, the Redis password) or mounts. The same Secret twice is refused.
+   * @default - none: no `agents.cdk8s.io/secret-checksum` annotation
+   */
+  readonly secrets?: ISecret[];
 
   /**
    * `spec.replicas` of the Deployment (integer >= 0). Not with `scaling`.
@@ -244,6 +257,7 @@ export class AgentPod extends Construct {
   public readonly environment?: AgentEnvironment;
 
   private readonly _providers: LlmProvider[] = [];
+  private readonly _secrets: ISecret[] = [];
   /** Renders the NetworkPolicy from the current declarations (again when a provider is added). */
   private renderNetworkPolicy?: () => void;
   /** ConfigMaps whose data is fully known at construction (checksummed). */
@@ -300,6 +314,8 @@ export class AgentPod extends Construct {
     }
     const providers = props.llmProviders ?? [];
     providers.forEach((provider, i) => this.checkProvider(provider, providers.slice(0, i)));
+    const secrets = props.secrets ?? [];
+    secrets.forEach((secret, i) => checkSecret(where, secret, secrets.slice(0, i)));
     const initImage = props.initImage ?? this.defaultInitImage();
     this.environment?._markUsedBy(`AgentPod '${where}'`);
     sidecar?._markUsedBy(`AgentPod '${where}'`);
@@ -327,7 +343,6 @@ export class AgentPod extends Construct {
     const restricted = { ...restrictedContainerSecurityContext(uid), ...(props.securityContext ?? {}) };
 
     const configHash = Lazy.any({ produce: () => this.configChecksum() }) as unknown as string;
-    const secretHash = Lazy.any({ produce: () => this.secretChecksum() }) as unknown as string;
     this.deployment = new Deployment(this, 'Deployment', {
       metadata: metadata(this.agentName),
       replicas: props.scaling ? undefined : replicas,
@@ -338,7 +353,6 @@ export class AgentPod extends Construct {
         annotations: {
           [MEMORY_PROFILE_ANNOTATION]: this.memory.name,
           [CONFIG_CHECKSUM_ANNOTATION]: configHash,
-          [SECRET_CHECKSUM_ANNOTATION]: secretHash,
           ...scrapeAnnotations(props.monitoring ?? {}),
         },
       },
@@ -482,6 +496,9 @@ export class AgentPod extends Construct {
     for (const provider of providers) {
       this.addLlmProvider(provider);
     }
+    for (const secret of secrets) {
+      this.addSecret(secret);
+    }
 
     const codeSource = this.source.codeSource;
     const backendAddress = /^(.*):(\d+)$/.exec(backend.address ?? '');
@@ -565,9 +582,31 @@ export class AgentPod extends Construct {
     }
   }
 
+  /**
+   * Hands in a Secret whose data rolls the pods when it changes (see
+   * `AgentPodProps.secrets`): a cdk8s-plus `Secret` of this app counts in the
+   * `agents.cdk8s.io/secret-checksum` pod annotation, computed at synth; a
+   * Secret imported by name is recorded but has no data to hash.
+   * @returns the secret
+   * @throws if this Secret was handed in already
+   */
+  public addSecret(secret: ISecret): ISecret {
+    checkSecret(this.node.path, secret, this._secrets);
+    this._secrets.push(secret);
+    if (secret instanceof Secret && this._secrets.filter(s => s instanceof Secret).length === 1) {
+      this.deployment.podMetadata.addAnnotation(SECRET_CHECKSUM_ANNOTATION, Lazy.any({ produce: () => this.secretChecksum() }) as unknown as string);
+    }
+    return secret;
+  }
+
   /** The LLM providers in fallback order (a copy). */
   public get llmProviders(): LlmProvider[] {
     return [...this._providers];
+  }
+
+  /** The Secrets handed in with `secrets` or `addSecret`, in order (a copy). */
+  public get secrets(): ISecret[] {
+    return [...this._secrets];
   }
 
   /**
@@ -623,37 +662,6 @@ export class AgentPod extends Construct {
     return JSON.stringify(this._providers.map(p => p.toSpec()), null, 2);
   }
 
-  /** The Secrets the pod refers to: LLM credentials, secret variables, the Redis password. */
-  private referencedSecrets(): string[] {
-    const names = new Set<string>();
-    for (const p of this._providers) names.add(p.secretName);
-    for (const ref of Object.values(this.environment?.secretVariables ?? {})) names.add(ref.name);
-    if (this.memory.backend.passwordSecret) names.add(this.memory.backend.passwordSecret.name);
-    return [...names].sort();
-  }
-
-  /**
-   * sha256 over the data of the referenced Secrets that are defined in the
-   * same app (so pods roll when such a Secret changes). Secrets from outside
-   * the app stay plain references and do not count; with none, there is no
-   * annotation. Only the hash is rendered, never the data.
-   */
-  private secretChecksum(): string | undefined {
-    const wanted = new Set(this.referencedSecrets());
-    if (wanted.size === 0) return undefined;
-    const namespace = this.deployment.metadata.namespace;
-    const inApp = secretsOf(App.of(this))
-      .filter(c => wanted.has(c.name) && (c.metadata.namespace ?? namespace) === namespace)
-      .sort((a, b) => a.name.localeCompare(b.name));
-    if (inApp.length === 0) return undefined;
-    const hash = createHash('sha256');
-    for (const secret of inApp) {
-      const json = secret.toJson();
-      hash.update(secret.name).update('\0').update(JSON.stringify({ data: json.data ?? {}, stringData: json.stringData ?? {} })).update('\0');
-    }
-    return hash.digest('hex');
-  }
-
   /** sha256 of everything the pod reads from ConfigMaps: a change rolls the pods. */
   private configChecksum(): string {
     const hash = createHash('sha256');
@@ -666,21 +674,25 @@ export class AgentPod extends Construct {
     if (this.toolSidecar) add('llm-providers.json', this.providersJson());
     return hash.digest('hex');
   }
+
+  /**
+   * sha256 over the data of the handed-in Secrets defined in this app, in
+   * namespace/name order, as rendered at synth. Only the hash is rendered,
+   * never the data. Called once one such Secret was handed in.
+   */
+  private secretChecksum(): string {
+    const inApp = this._secrets.filter((s): s is Secret => s instanceof Secret).map(s => ApiObject.of(s).toJson())
+      .map(json => ({ key: `${json.metadata?.namespace ?? ''}/${json.metadata?.name}`, json }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const hash = createHash('sha256');
+    for (const { key, json } of inApp) {
+      hash.update(key).update('\0').update(JSON.stringify({ data: json.data ?? {}, stringData: json.stringData ?? {} })).update('\0');
+    }
+    return hash.digest('hex');
+  }
 }
 
-/**
- * The Secret objects of an app, searched once per synth run: the tree is
- * complete when pods are rendered, and searching it once per agent would make
- * synth quadratic in the number of agents. The cache lives until the current
- * synchronous run ends (a microtask clears it).
- */
-const secretCache = new WeakMap<App, ApiObject[]>();
-function secretsOf(app: App): ApiObject[] {
-  let secrets = secretCache.get(app);
-  if (!secrets) {
-    secrets = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret');
-    secretCache.set(app, secrets);
-    queueMicrotask(() => secretCache.delete(app));
-  }
-  return secrets;
+/** Checks a Secret handed in for the checksum against the ones before it. */
+function checkSecret(where: string, secret: ISecret, before: ISecret[]): void {
+  if (before.includes(secret)) fail(KIND, where, 'secrets', secret.name, 'is handed in twice');
 }
