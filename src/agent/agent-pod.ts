@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject, ApiObjectMetadata, Duration, JsonPatch } from 'cdk8s';
 import {
   ConfigMap, Container, ContainerSecurityContextProps, Deployment, Env, EnvValue, ISecret, ImagePullPolicy, LabelSelector,
-  Secret, Service, ServiceAccount, Volume,
+  NetworkPolicy, Secret, Service, ServiceAccount, Volume,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AgentEnvironment } from './environment';
@@ -146,6 +146,9 @@ export interface AgentPodProps {
    * its Redis, its LLM providers' and tools' endpoints, its git source and
    * package registries (derived from the declarations), the scrape port for
    * `monitoring.scrapeNamespaces`, and ingress only from `allowIngressFrom`.
+   * Rendered once, at the first synth, from the final declarations (LLM
+   * providers added with `addLlmProvider` included); its errors are
+   * validation errors of that synth, raised before anything is written.
    * @default - that policy; `{ enabled: false }` for none
    */
   readonly networkPolicy?: AgentNetworkPolicyOptions;
@@ -229,7 +232,7 @@ export interface AgentPodProps {
  *
  * The constructor checks the props and creates the objects; values that
  * depend on later `addLlmProvider` / `addSecret` calls (provider list,
- * checksums, OpenTelemetry attributes) are produced at synth.
+ * checksums, OpenTelemetry attributes, the NetworkPolicy) are produced at synth.
  */
 export class AgentPod extends Construct {
   /** Label on every object of a code agent: its runtime, `python` or `nodejs` (agent-type presets select on it). */
@@ -274,6 +277,9 @@ export class AgentPod extends Construct {
   private readonly _secrets: ISecret[] = [];
   /** ConfigMaps whose data the config checksum covers. */
   private readonly checksummedConfigMaps: ConfigMap[] = [];
+  /** Where the NetworkPolicy goes when it is created at the first synth (its place in the output). */
+  private readonly networkPolicyScope?: Construct;
+  private networkPolicy?: NetworkPolicy;
 
   /** @throws if a prop is invalid (the message names the construct path, the field and the value) */
   public constructor(scope: Construct, id: string, props: AgentPodProps) {
@@ -306,7 +312,10 @@ export class AgentPod extends Construct {
     (props.llmProviders ?? []).forEach(provider => this.addLlmProvider(provider));
     (props.secrets ?? []).forEach(secret => this.addSecret(secret));
 
-    this.renderNetworkPolicy();
+    if (props.networkPolicy?.enabled !== false) {
+      this.networkPolicyScope = new Construct(this, 'Network');
+      this.node.addValidation({ validate: () => this.renderNetworkPolicy() });
+    }
     const imagePolicy = props.imagePolicy;
     if (imagePolicy) {
       this.node.addValidation({
@@ -321,20 +330,23 @@ export class AgentPod extends Construct {
    * Adds an LLM provider after the ones already given (the order is the
    * fallback order). Its API key goes to the sidecar as `secretKeyRef`; the
    * agent only gets the sidecar's proxy endpoint (`LLM_PROXY_ENDPOINT`) and
-   * the provider names (`AGENT_LLM_PROVIDERS`). The NetworkPolicy is
-   * rendered again with it; the `llm-providers.json` file and the config
-   * checksum take it at synth.
+   * the provider names (`AGENT_LLM_PROVIDERS`). The NetworkPolicy, the
+   * `llm-providers.json` file and the config checksum take it at synth.
    * @returns the provider
-   * @throws if there is no tool sidecar, or a provider of that name or key variable exists
+   * @throws if there is no tool sidecar, a provider of that name or key
+   * variable exists, or the app was synthesized already (the NetworkPolicy is
+   * rendered from the providers at the first synth)
    */
   public addLlmProvider(provider: LlmProvider): LlmProvider {
     checkProvider(this.node.path, this.toolSidecar, provider, this._providers);
+    if (this.networkPolicy) {
+      fail(KIND, this.node.path, 'llmProviders', provider.name, 'cannot be added after the first synth: the NetworkPolicy is already rendered from the providers');
+    }
     this._providers.push(provider);
     this.sidecarContainer!.env.addVariable(provider.apiKeyEnvVar, EnvValue.fromSecretValue({
       secret: Secret.fromSecretName(this, `LlmSecret-${provider.name}`, provider.secretName),
       key: provider.secretKey,
     }));
-    if (this.node.tryFindChild('NetworkPolicy')) this.renderNetworkPolicy();
     if (this._providers.length === 1) {
       const agentEnv = this.agentContainer.env;
       agentEnv.addVariable('LLM_PROXY_ENDPOINT', EnvValue.fromValue(`${this.toolSidecar!.endpoint}/llm`));
@@ -594,11 +606,19 @@ export class AgentPod extends Construct {
     return service;
   }
 
-  /** Renders the NetworkPolicy from the current declarations (again when a provider is added). */
-  private renderNetworkPolicy(): void {
-    this.node.tryRemoveChild('NetworkPolicy');
-    this.node.tryRemoveChild('NetworkPolicySelector');
-    addAgentNetworkPolicy(this, 'NetworkPolicy', this.networkPolicyProps());
+  /**
+   * Creates the NetworkPolicy from the final declarations, once: a
+   * validation, because cdk8s runs validations at the start of every synth,
+   * before it collects the objects and before it writes anything.
+   */
+  private renderNetworkPolicy(): string[] {
+    if (this.networkPolicy) return [];
+    try {
+      this.networkPolicy = addAgentNetworkPolicy(this.networkPolicyScope!, 'NetworkPolicy', this.networkPolicyProps());
+    } catch (e) {
+      return [(e as Error).message];
+    }
+    return [];
   }
 
   /** What the NetworkPolicy is derived from: the options, the providers, sidecar, Redis, git source and packages. */

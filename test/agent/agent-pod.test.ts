@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
 import {
   AgentEnvironment, AgentPod, AgentPodProps, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, CodeSource,
@@ -544,6 +544,40 @@ describe('LLM providers', () => {
     const json = JSON.parse(findObject(manifests, 'ConfigMap', 'full-agent-tools').data['llm-providers.json']);
     expect(json.map((p: any) => p.name)).toEqual(['main-llm', 'backup-llm']);
     expect(pod.toAgentTypeSpec().llm!.providers!.map((p: any) => p.name)).toEqual(['main-llm', 'backup-llm']);
+  });
+
+  test('addLlmProvider returns the provider; the NetworkPolicy is rendered once, at the first synth, from the final providers', () => {
+    const chart = Testing.chart();
+    const pod = new AgentPod(chart, 'web', { source: basicImage(), toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }), llmProviders: [anthropic()] });
+    const selfHosted = LlmProvider.generic({ name: 'vllm', type: 'vllm', endpoint: 'http://10.1.2.3:8000/v1', credentials: { secretName: 'vllm' } });
+    expect(pod.addLlmProvider(selfHosted)).toBe(selfHosted);
+    const policies = () => chart.node.findAll().filter(c => c instanceof ApiObject && c.kind === 'NetworkPolicy');
+    expect(policies()).toEqual([]); // nothing rendered before the declarations are final
+    const egress = findObject(Testing.synth(chart), 'NetworkPolicy', 'web').spec.egress;
+    expect(egress).toContainEqual({ ports: [{ port: 8000, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.1.2.3/32' } }] });
+    const [policy] = policies();
+    Testing.synth(chart);
+    expect(policies()).toEqual([policy]); // a second synth renders nothing again
+    expect(errorOf(() => pod.addLlmProvider(openai())))
+      .toContain("AgentPod 'test/web': llmProviders 'backup-llm' cannot be added after the first synth: the NetworkPolicy is already rendered");
+    expect(pod.llmProviders.map(p => p.name)).toEqual(['main-llm', 'vllm']);
+  });
+
+  test('without a NetworkPolicy, providers can still be added after a synth', () => {
+    const chart = Testing.chart();
+    const pod = new AgentPod(chart, 'web', { source: basicImage(), toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }), networkPolicy: { enabled: false } });
+    expect(Testing.synth(chart).filter(o => o.kind === 'NetworkPolicy')).toEqual([]);
+    pod.addLlmProvider(anthropic());
+    expect(envOf(container(findObject(Testing.synth(chart), 'Deployment', 'web'), 'agent')).AGENT_LLM_PROVIDERS).toBe('main-llm');
+  });
+
+  test('a provider added after construction with a forbidden endpoint fails the synth before anything is written', () => {
+    const outdir = tmpDir('agents-out-');
+    const app = new App({ outdir });
+    const pod = new AgentPod(new Chart(app, 'agents'), 'web', { source: basicImage(), toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }) });
+    pod.addLlmProvider(LlmProvider.generic({ name: 'metadata', type: 'vllm', endpoint: 'http://169.254.169.254/v1', credentials: { secretName: 'vllm' } }));
+    expect(errorOf(() => app.synth())).toContain("AgentPod 'agents/web': llmProviders['metadata'].endpoint '169.254.169.254' is a cloud metadata address");
+    expect(fs.readdirSync(outdir)).toEqual([]);
   });
 
   test('llmProviders returns a copy', () => {
