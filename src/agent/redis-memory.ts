@@ -1,8 +1,7 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Duration, JsonPatch, Lazy } from 'cdk8s';
 import {
-  EnvValue, k8s, FsGroupChangePolicy, ImagePullPolicy, LabelSelector, Namespaces,
-  NetworkPolicy, NetworkPolicyPort, NetworkPolicyTrafficDefault, Pods, Probe, Protocol, Secret, Service,
-  ServiceAccount, ServiceType, StatefulSet, Volume, ContainerSecurityContextProps,
+  ContainerProps, ContainerResources, ContainerSecurityContextProps, EnvValue, FsGroupChangePolicy, ImagePullPolicy,
+  k8s, LabelSelector, Namespace, Probe, Protocol, Secret, Service, ServiceAccount, ServiceType, StatefulSet, Volume,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ContainerMemory, containerResources } from './container-memory';
@@ -139,7 +138,8 @@ export interface RedisMemoryProps {
 
   /**
    * Render a NetworkPolicy that denies all egress and all ingress except TCP
-   * 6379 from the agents added with {@link RedisMemory.addAgent}.
+   * 6379 from the agents added with {@link RedisMemory.addAgent} (its ingress
+   * rules are produced at synth from every agent added, whenever it was added).
    * `false` renders none (then `addAgent` records the agents but renders nothing).
    * @default true
    */
@@ -200,144 +200,47 @@ export class RedisMemory extends Construct {
   public readonly service: Service;
   /** The ServiceAccount (token not mounted). */
   public readonly serviceAccount: ServiceAccount;
-  /** The NetworkPolicy, unless `networkPolicy: false`. */
-  public readonly networkPolicy?: NetworkPolicy;
+  /**
+   * The NetworkPolicy (`networking.k8s.io/v1`), unless `networkPolicy: false`.
+   * Its `spec` is produced at synth: the Redis pods as `podSelector`, policy
+   * types `Egress` and `Ingress` (so all egress is denied), and one ingress
+   * rule on TCP 6379 per agent added with {@link RedisMemory.addAgent}.
+   */
+  public readonly networkPolicy?: k8s.KubeNetworkPolicy;
 
   private readonly _passwordSecret: SecretKeyReference;
   private readonly _podSelector: { [key: string]: string };
+  private readonly _labels: { [key: string]: string };
   private readonly _agents: RedisMemoryAgent[] = [];
 
-  /** @throws if a prop is invalid (the message names the construct path, the field and the value) */
+  /**
+   * @throws if a prop is invalid (the message names the construct path, the
+   *   field and the value); every check runs before the first child is created
+   */
   public constructor(scope: Construct, id: string, props: RedisMemoryProps) {
     super(scope, id);
-    const where = this.node.path;
+    const s = redisSettings(this.node.path, id, props);
+    this.name = s.name;
+    this.namespace = s.namespace;
+    this.serviceName = s.name;
+    this.address = s.namespace === undefined
+      ? `${s.name}:${REDIS_PORT}`
+      : `${s.name}.${s.namespace}.svc.${s.clusterDomain}:${REDIS_PORT}`;
+    this._passwordSecret = s.passwordSecret;
 
-    // Every check runs before the first child is created.
-    const secretRef = props?.passwordSecret;
-    if (!secretRef) {
-      fail(KIND, where, 'passwordSecret', '', 'is required: give an existing Secret as { name, key }; the password is never a value in the manifest');
-    }
-    checkDns1123Subdomain(KIND, where, 'passwordSecret.name', checkNonEmpty(KIND, where, 'passwordSecret.name', secretRef.name));
-    checkNonEmpty(KIND, where, 'passwordSecret.key', secretRef.key);
-    if (!/^[-._a-zA-Z0-9]+$/.test(secretRef.key) || secretRef.key.length > 253) {
-      fail(KIND, where, 'passwordSecret.key', secretRef.key, 'is not a valid Secret key (alphanumerics, \'-\', \'_\', \'.\')');
-    }
-    this.name = checkDns1123Label(KIND, where, 'name', props.name ?? id);
-    this.namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
-    const image = checkImage(props.image ?? 'redis:7.4-alpine', KIND, where, 'image');
-    const storage = props.storage ?? '1Gi';
-    checkBytes(KIND, where, 'storage', storage);
-    if (props.storageClassName !== undefined && props.storageClassName !== '') {
-      checkDns1123Subdomain(KIND, where, 'storageClassName', props.storageClassName);
-    }
-    const memory = props.memory ?? { request: '256Mi', limit: '512Mi', cpuRequest: '100m' };
-    const resources = containerResources(KIND, where, 'memory', memory);
-    const percent = props.maxMemoryPercent ?? 80;
-    if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
-      fail(KIND, where, 'maxMemoryPercent', percent, 'is not an integer from 0 to 100');
-    }
-    const policy = props.maxMemoryPolicy ?? RedisEvictionPolicy.ALL_KEYS_LRU;
-    if (!Object.values(RedisEvictionPolicy).includes(policy)) {
-      fail(KIND, where, 'maxMemoryPolicy', policy, `is not a Redis eviction policy (${Object.values(RedisEvictionPolicy).join(', ')})`);
-    }
-    const clusterDomain = checkDns1123Subdomain(KIND, where, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
-    const uid = props.runAsUser ?? REDIS_UID;
-    if (!Number.isInteger(uid) || uid < 1) fail(KIND, where, 'runAsUser', uid, 'must be a non-root user id (an integer >= 1)');
-
-    this._passwordSecret = { name: secretRef.name, key: secretRef.key };
-    this.serviceName = this.name;
-    this.address = this.namespace === undefined
-      ? `${this.name}:${REDIS_PORT}`
-      : `${this.name}.${this.namespace}.svc.${clusterDomain}:${REDIS_PORT}`;
-
-    const labelOptions = { name: 'redis', instance: this.name, component: 'memory' };
+    const labelOptions = { name: 'redis', instance: s.name, component: 'memory' };
     // The component is part of the selector so an agent named like this Redis
     // (same name/instance labels) is never selected by its Service.
     this._podSelector = { ...selectorLabels(labelOptions), 'app.kubernetes.io/component': 'memory' };
-    const labels = recommendedLabels(labelOptions);
-    const metadata = { name: this.name, namespace: this.namespace, labels };
+    this._labels = recommendedLabels(labelOptions);
 
-    this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: false });
-
-    this.service = new Service(this, 'Service', {
-      metadata,
-      type: ServiceType.CLUSTER_IP,
-      ports: [{ name: REDIS_CONTAINER, port: REDIS_PORT, targetPort: REDIS_PORT, protocol: Protocol.TCP }],
-    });
-
-    this.statefulSet = new StatefulSet(this, 'StatefulSet', {
-      metadata,
-      replicas: 1,
-      service: this.service,
-      select: false,
-      podMetadata: { labels },
-      serviceAccount: this.serviceAccount,
-      automountServiceAccountToken: false,
-      securityContext: {
-        ensureNonRoot: true,
-        user: uid,
-        group: uid,
-        fsGroup: uid,
-        fsGroupChangePolicy: FsGroupChangePolicy.ON_ROOT_MISMATCH,
-      },
-    });
-    this.statefulSet.select(LabelSelector.of({ labels: this._podSelector }));
-    for (const [key, value] of Object.entries(this._podSelector)) this.service.selectLabel(key, value);
-
-    const secret = Secret.fromSecretName(this, 'PasswordSecret', secretRef.name);
-    const password = EnvValue.fromSecretValue({ secret, key: secretRef.key });
-    const args = ['--port', String(REDIS_PORT), '--dir', DATA_PATH, '--requirepass', `$(${PASSWORD_ENV})`];
-    if (percent > 0) {
-      const limit = checkBytes(KIND, where, 'memory.limit', memory.limit);
-      args.push('--maxmemory', String(Math.floor((limit * percent) / 100)), '--maxmemory-policy', policy);
-    }
-    args.push('--appendonly', props.appendOnly === false ? 'no' : 'yes');
-
-    const probeOptions = { timeoutSeconds: Duration.seconds(5), periodSeconds: Duration.seconds(10) };
-    const ping = `redis-cli -h 127.0.0.1 -p ${REDIS_PORT} ping`;
-    this.statefulSet.addContainer({
-      name: REDIS_CONTAINER,
-      image,
-      imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
-      command: ['redis-server'],
-      args,
-      ports: [{ number: REDIS_PORT, name: REDIS_CONTAINER, protocol: Protocol.TCP }],
-      envVariables: {
-        [PASSWORD_ENV]: password,
-        // redis-cli reads the password from REDISCLI_AUTH (not from argv).
-        REDISCLI_AUTH: password,
-      },
-      resources,
-      securityContext: { ...restrictedContainerSecurityContext(uid), ...(props.securityContext ?? {}) },
-      volumeMounts: [{ path: '/tmp', volume: Volume.fromEmptyDir(this, 'TmpVolume', 'tmp') }],
-      readiness: Probe.fromCommand(['/bin/sh', '-c', `${ping} | grep -q PONG`],
-        { ...probeOptions, initialDelaySeconds: Duration.seconds(5), failureThreshold: 3 }),
-      // Loading a large append-only file answers LOADING: still alive.
-      liveness: Probe.fromCommand(['/bin/sh', '-c', `r="$(${ping} 2>&1)"; case "$r" in PONG|*LOADING*) exit 0;; *) echo "$r"; exit 1;; esac`],
-        { ...probeOptions, initialDelaySeconds: Duration.seconds(30), failureThreshold: 5 }),
-    });
-
-    // cdk8s-plus 2.5 has no volumeClaimTemplates: the PVC template and its
-    // mount are added to the StatefulSet as JSON patches. KubeStatefulSet maps
-    // the patched object through its typed serializer afterwards, so the
-    // storage request must be a `k8s.Quantity` (a plain string would be dropped).
-    const claimSpec: { [key: string]: any } = {
-      accessModes: ['ReadWriteOnce'],
-      resources: { requests: { storage: k8s.Quantity.fromString(storage) } },
-    };
-    if (props.storageClassName !== undefined) claimSpec.storageClassName = props.storageClassName;
-    const sts = ApiObject.of(this.statefulSet);
-    sts.addJsonPatch(
-      JsonPatch.add('/spec/volumeClaimTemplates', [{ metadata: { name: DATA_VOLUME, labels: { ...this._podSelector } }, spec: claimSpec }]),
-      JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: DATA_VOLUME, mountPath: DATA_PATH }),
-    );
-
-    if (props.networkPolicy !== false) {
-      this.networkPolicy = new NetworkPolicy(this, 'NetworkPolicy', {
-        metadata,
-        selector: Pods.select(this, 'RedisPods', { labels: this._podSelector }),
-        ingress: { default: NetworkPolicyTrafficDefault.DENY },
-        egress: { default: NetworkPolicyTrafficDefault.DENY },
+    this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', { metadata: this.metadata(), automountToken: false });
+    this.service = this.createService();
+    this.statefulSet = this.createStatefulSet(s);
+    if (s.networkPolicy) {
+      this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+        metadata: this.metadata(),
+        spec: Lazy.any({ produce: () => this.networkPolicySpec() }),
       });
     }
   }
@@ -354,20 +257,22 @@ export class RedisMemory extends Construct {
 
   /** The agents allowed in, in the order added (copies). */
   public get agents(): RedisMemoryAgent[] {
-    return this._agents.map(a => ({ podLabels: { ...a.podLabels }, namespace: a.namespace }));
+    return this._agents.map(copyAgent);
   }
 
   /**
-   * Lets the pods of an agent reach Redis: adds an ingress rule `from` these
-   * pod labels (`podSelector.matchLabels`), on TCP 6379, to the NetworkPolicy.
-   * Adding the same labels and namespace again does nothing.
+   * Lets the pods of an agent reach Redis: records the agent, and the
+   * NetworkPolicy gets an ingress rule `from` these pod labels
+   * (`podSelector.matchLabels`), on TCP 6379, when it is synthesized.
+   * Adding the same labels and namespace again records nothing.
    *
    * @param podLabels labels of the agent's pods (its selector labels); at least one
    * @param namespace the agent's namespace, matched on `kubernetes.io/metadata.name`
    *   @default - the namespace of the Redis (the peer has no `namespaceSelector`)
+   * @returns the recorded agent (a copy); its `namespace` is left out when it is the Redis' own
    * @throws if no label is given, a label key or value is invalid, or the namespace is not an RFC 1123 label
    */
-  public addAgent(podLabels: { [key: string]: string }, namespace?: string): void {
+  public addAgent(podLabels: { [key: string]: string }, namespace?: string): RedisMemoryAgent {
     const where = this.node.path;
     const keys = Object.keys(podLabels ?? {});
     if (keys.length === 0) {
@@ -378,24 +283,220 @@ export class RedisMemory extends Construct {
       checkLabelValue(KIND, where, `addAgent podLabels['${key}']`, podLabels[key]);
     }
     if (namespace !== undefined) checkDns1123Label(KIND, where, 'addAgent namespace', namespace);
-    const ns = namespace === this.namespace ? undefined : namespace;
-    const labels = { ...podLabels };
-    const same = (a: RedisMemoryAgent) => a.namespace === ns && JSON.stringify(sorted(a.podLabels)) === JSON.stringify(sorted(labels));
-    if (this._agents.some(same)) return;
-    this._agents.push({ podLabels: labels, namespace: ns });
-
-    if (this.networkPolicy) {
-      const i = this._agents.length - 1;
-      const peer = Pods.select(this, `Agent${i}`, {
-        labels,
-        namespaces: ns === undefined ? undefined : Namespaces.select(this, `Agent${i}Namespace`, { names: [ns] }),
-      });
-      this.networkPolicy.addIngressRule(peer, [NetworkPolicyPort.tcp(REDIS_PORT)]);
-    }
+    const agent: RedisMemoryAgent = { podLabels: { ...podLabels }, namespace: namespace === this.namespace ? undefined : namespace };
+    const recorded = this._agents.find(a => sameAgent(a, agent));
+    if (!recorded) this._agents.push(agent);
+    return copyAgent(recorded ?? agent);
   }
+
+  /** Metadata of every object: the name, the namespace if set, the recommended labels. */
+  private metadata(): ApiObjectMetadata {
+    return { name: this.name, namespace: this.namespace, labels: this._labels };
+  }
+
+  /** The ClusterIP Service on port `redis` (6379), selecting the Redis pod. */
+  private createService(): Service {
+    const service = new Service(this, 'Service', {
+      metadata: this.metadata(),
+      type: ServiceType.CLUSTER_IP,
+      ports: [{ name: REDIS_CONTAINER, port: REDIS_PORT, targetPort: REDIS_PORT, protocol: Protocol.TCP }],
+    });
+    for (const [key, value] of Object.entries(this._podSelector)) service.selectLabel(key, value);
+    return service;
+  }
+
+  /** The one-replica StatefulSet: non-root pod, the `redis` container, the `/data` claim template. */
+  private createStatefulSet(s: RedisSettings): StatefulSet {
+    const statefulSet = new StatefulSet(this, 'StatefulSet', {
+      metadata: this.metadata(),
+      replicas: 1,
+      service: this.service,
+      select: false,
+      podMetadata: { labels: this._labels },
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: false,
+      securityContext: {
+        ensureNonRoot: true,
+        user: s.uid,
+        group: s.uid,
+        fsGroup: s.uid,
+        fsGroupChangePolicy: FsGroupChangePolicy.ON_ROOT_MISMATCH,
+      },
+    });
+    statefulSet.select(LabelSelector.of({ labels: this._podSelector }));
+    const secret = Secret.fromSecretName(this, 'PasswordSecret', s.passwordSecret.name);
+    const password = EnvValue.fromSecretValue({ secret, key: s.passwordSecret.key });
+    statefulSet.addContainer(redisContainer(s, password, Volume.fromEmptyDir(this, 'TmpVolume', 'tmp')));
+    addDataClaimTemplate(statefulSet, s, this._podSelector);
+    return statefulSet;
+  }
+
+  /** The NetworkPolicy spec, from the agents recorded by the time of synth. */
+  private networkPolicySpec(): k8s.NetworkPolicySpec {
+    return {
+      podSelector: { matchLabels: this.podSelector },
+      ingress: this._agents.length === 0 ? undefined : this._agents.map(agentIngressRule),
+      // Both types with no egress rule: all egress is denied, ingress only by the rules.
+      policyTypes: ['Egress', 'Ingress'],
+    };
+  }
+}
+
+/** The props of a RedisMemory, checked, with every default applied. */
+interface RedisSettings {
+  readonly passwordSecret: SecretKeyReference;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly image: string;
+  readonly storage: string;
+  readonly storageClassName?: string;
+  readonly resources: ContainerResources;
+  /** `redis-server` arguments. */
+  readonly args: string[];
+  readonly clusterDomain: string;
+  readonly uid: number;
+  /** The restricted defaults with the `securityContext` prop merged over them. */
+  readonly securityContext: ContainerSecurityContextProps;
+  readonly networkPolicy: boolean;
+}
+
+/**
+ * Checks every prop and applies the defaults.
+ * @throws `RedisMemory '<path>': <field> '<value>' <problem>` on the first invalid prop
+ */
+function redisSettings(where: string, id: string, props: RedisMemoryProps): RedisSettings {
+  const passwordSecret = checkPasswordSecret(where, props?.passwordSecret);
+  const name = checkDns1123Label(KIND, where, 'name', props.name ?? id);
+  const namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
+  const image = checkImage(props.image ?? 'redis:7.4-alpine', KIND, where, 'image');
+  const storage = props.storage ?? '1Gi';
+  checkBytes(KIND, where, 'storage', storage);
+  if (props.storageClassName !== undefined && props.storageClassName !== '') {
+    checkDns1123Subdomain(KIND, where, 'storageClassName', props.storageClassName);
+  }
+  const memory = props.memory ?? { request: '256Mi', limit: '512Mi', cpuRequest: '100m' };
+  const resources = containerResources(KIND, where, 'memory', memory);
+  const args = redisArgs(where, memory.limit, props);
+  const clusterDomain = checkDns1123Subdomain(KIND, where, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
+  const uid = props.runAsUser ?? REDIS_UID;
+  if (!Number.isInteger(uid) || uid < 1) fail(KIND, where, 'runAsUser', uid, 'must be a non-root user id (an integer >= 1)');
+  return {
+    passwordSecret,
+    name,
+    namespace,
+    image,
+    storage,
+    resources,
+    args,
+    clusterDomain,
+    uid,
+    storageClassName: props.storageClassName,
+    securityContext: { ...restrictedContainerSecurityContext(uid), ...(props.securityContext ?? {}) },
+    networkPolicy: props.networkPolicy !== false,
+  };
+}
+
+/** `passwordSecret`: required, an RFC 1123 subdomain name and a valid Secret key. Returns a copy. */
+function checkPasswordSecret(where: string, ref: SecretKeyReference | undefined): SecretKeyReference {
+  if (!ref) {
+    fail(KIND, where, 'passwordSecret', '', 'is required: give an existing Secret as { name, key }; the password is never a value in the manifest');
+  }
+  checkDns1123Subdomain(KIND, where, 'passwordSecret.name', checkNonEmpty(KIND, where, 'passwordSecret.name', ref.name));
+  checkNonEmpty(KIND, where, 'passwordSecret.key', ref.key);
+  if (!/^[-._a-zA-Z0-9]+$/.test(ref.key) || ref.key.length > 253) {
+    fail(KIND, where, 'passwordSecret.key', ref.key, 'is not a valid Secret key (alphanumerics, \'-\', \'_\', \'.\')');
+  }
+  return { name: ref.name, key: ref.key };
+}
+
+/**
+ * `redis-server` arguments: port, data directory, password from the env,
+ * `--maxmemory` (a percentage of the memory limit) and its policy, append-only file.
+ * @throws if `maxMemoryPercent` or `maxMemoryPolicy` is invalid
+ */
+function redisArgs(where: string, memoryLimit: string, props: RedisMemoryProps): string[] {
+  const percent = props.maxMemoryPercent ?? 80;
+  if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
+    fail(KIND, where, 'maxMemoryPercent', percent, 'is not an integer from 0 to 100');
+  }
+  const policy = props.maxMemoryPolicy ?? RedisEvictionPolicy.ALL_KEYS_LRU;
+  if (!Object.values(RedisEvictionPolicy).includes(policy)) {
+    fail(KIND, where, 'maxMemoryPolicy', policy, `is not a Redis eviction policy (${Object.values(RedisEvictionPolicy).join(', ')})`);
+  }
+  const args = ['--port', String(REDIS_PORT), '--dir', DATA_PATH, '--requirepass', `$(${PASSWORD_ENV})`];
+  if (percent > 0) {
+    const limit = checkBytes(KIND, where, 'memory.limit', memoryLimit);
+    args.push('--maxmemory', String(Math.floor((limit * percent) / 100)), '--maxmemory-policy', policy);
+  }
+  args.push('--appendonly', props.appendOnly === false ? 'no' : 'yes');
+  return args;
+}
+
+/** The `redis` container: the password as env only, `/tmp` writable, exec probes with `redis-cli`. */
+function redisContainer(s: RedisSettings, password: EnvValue, tmp: Volume): ContainerProps {
+  const probeOptions = { timeoutSeconds: Duration.seconds(5), periodSeconds: Duration.seconds(10) };
+  const ping = `redis-cli -h 127.0.0.1 -p ${REDIS_PORT} ping`;
+  return {
+    name: REDIS_CONTAINER,
+    image: s.image,
+    imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
+    command: ['redis-server'],
+    args: s.args,
+    ports: [{ number: REDIS_PORT, name: REDIS_CONTAINER, protocol: Protocol.TCP }],
+    envVariables: {
+      [PASSWORD_ENV]: password,
+      // redis-cli reads the password from REDISCLI_AUTH (not from argv).
+      REDISCLI_AUTH: password,
+    },
+    resources: s.resources,
+    securityContext: s.securityContext,
+    volumeMounts: [{ path: '/tmp', volume: tmp }],
+    readiness: Probe.fromCommand(['/bin/sh', '-c', `${ping} | grep -q PONG`],
+      { ...probeOptions, initialDelaySeconds: Duration.seconds(5), failureThreshold: 3 }),
+    // Loading a large append-only file answers LOADING: still alive.
+    liveness: Probe.fromCommand(['/bin/sh', '-c', `r="$(${ping} 2>&1)"; case "$r" in PONG|*LOADING*) exit 0;; *) echo "$r"; exit 1;; esac`],
+      { ...probeOptions, initialDelaySeconds: Duration.seconds(30), failureThreshold: 5 }),
+  };
+}
+
+/**
+ * cdk8s-plus 2.5 has no volumeClaimTemplates: the PVC template and its mount
+ * are added to the StatefulSet as JSON patches. KubeStatefulSet maps the
+ * patched object through its typed serializer afterwards, so the storage
+ * request must be a `k8s.Quantity` (a plain string would be dropped).
+ */
+function addDataClaimTemplate(statefulSet: StatefulSet, s: RedisSettings, podSelector: { [key: string]: string }): void {
+  const claimSpec: { [key: string]: any } = {
+    accessModes: ['ReadWriteOnce'],
+    resources: { requests: { storage: k8s.Quantity.fromString(s.storage) } },
+  };
+  if (s.storageClassName !== undefined) claimSpec.storageClassName = s.storageClassName;
+  ApiObject.of(statefulSet).addJsonPatch(
+    JsonPatch.add('/spec/volumeClaimTemplates', [{ metadata: { name: DATA_VOLUME, labels: { ...podSelector } }, spec: claimSpec }]),
+    JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: DATA_VOLUME, mountPath: DATA_PATH }),
+  );
+}
+
+/** One ingress rule: TCP 6379 from the agent's pods (in its namespace, when it has one). */
+function agentIngressRule(agent: RedisMemoryAgent): k8s.NetworkPolicyIngressRule {
+  return {
+    from: [{
+      podSelector: { matchLabels: { ...agent.podLabels } },
+      namespaceSelector: agent.namespace === undefined ? undefined : { matchLabels: { [Namespace.NAME_LABEL]: agent.namespace } },
+    }],
+    ports: [{ port: k8s.IntOrString.fromNumber(REDIS_PORT), protocol: 'TCP' }],
+  };
+}
+
+function copyAgent(agent: RedisMemoryAgent): RedisMemoryAgent {
+  return { podLabels: { ...agent.podLabels }, namespace: agent.namespace };
+}
+
+/** Same namespace and the same labels, in any order. */
+function sameAgent(a: RedisMemoryAgent, b: RedisMemoryAgent): boolean {
+  return a.namespace === b.namespace && JSON.stringify(sorted(a.podLabels)) === JSON.stringify(sorted(b.podLabels));
 }
 
 function sorted(labels: { [key: string]: string }): [string, string][] {
   return Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
-

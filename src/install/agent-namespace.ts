@@ -6,6 +6,7 @@
 import { ApiObject } from 'cdk8s';
 import { Namespace } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels } from '../core/labels';
 import { checkQuantity } from '../core/quantity';
 import { checkDns1123Label, fail } from '../core/validation';
@@ -74,6 +75,9 @@ export interface AgentNamespaceProps {
  * A Namespace for agents: `pod-security.kubernetes.io/enforce: restricted`
  * by default (so the API server itself refuses a pod that is not), plus an
  * optional ResourceQuota (`<name>-quota`) and LimitRange (`<name>-limits`).
+ *
+ * The Namespace is cluster-scoped: it never carries `metadata.namespace`,
+ * whatever the chart's namespace; the quota and limits are in the namespace.
  */
 export class AgentNamespace extends Construct {
   /** The namespace name. */
@@ -85,21 +89,38 @@ export class AgentNamespace extends Construct {
   /** The LimitRange, when `limits` is given. */
   public readonly limitRange?: ApiObject;
 
-  /** @throws on an invalid name or quantity */
+  /** The recommended labels of every object. */
+  private readonly labels: { [key: string]: string };
+
+  /**
+   * @throws on an invalid name, Pod Security level or quantity, and on an
+   *   empty `quota` or `limits`; every check runs before the first child is created
+   */
   public constructor(scope: Construct, id: string, props: AgentNamespaceProps = {}) {
     super(scope, id);
     const where = this.node.path;
     this.name = checkDns1123Label(KIND, where, 'name', props.name ?? id);
-    const level = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    const level = checkLevel(where, props.podSecurity ?? PodSecurityLevel.RESTRICTED);
     const quota = props.quota ? hardOf(where, props.quota) : undefined;
     const limits = props.limits ? limitsOf(where, props.limits) : undefined;
+    this.labels = recommendedLabels({ name: 'agents', instance: this.name, component: 'namespace' });
 
-    const labels = recommendedLabels({ name: 'agents', instance: this.name, component: 'namespace' });
-    this.namespace = new Namespace(this, 'Namespace', {
+    this.namespace = this.createNamespace(level);
+    if (quota) {
+      this.resourceQuota = this.createObject('ResourceQuota', `${this.name}-quota`, { hard: quota });
+    }
+    if (limits) {
+      this.limitRange = this.createObject('LimitRange', `${this.name}-limits`, { limits: [{ type: 'Container', ...limits }] });
+    }
+  }
+
+  /** The Namespace with the Pod Security Admission labels (`enforce` at version `latest`, `audit`, `warn`). */
+  private createNamespace(level: PodSecurityLevel): Namespace {
+    const namespace = new Namespace(this, 'Namespace', {
       metadata: {
         name: this.name,
         labels: {
-          ...labels,
+          ...this.labels,
           'pod-security.kubernetes.io/enforce': level,
           'pod-security.kubernetes.io/enforce-version': 'latest',
           'pod-security.kubernetes.io/audit': level,
@@ -107,23 +128,27 @@ export class AgentNamespace extends Construct {
         },
       },
     });
-    if (quota) {
-      this.resourceQuota = new ApiObject(this, 'ResourceQuota', {
-        apiVersion: 'v1',
-        kind: 'ResourceQuota',
-        metadata: { name: `${this.name}-quota`, namespace: this.name, labels },
-        spec: { hard: quota },
-      });
-    }
-    if (limits) {
-      this.limitRange = new ApiObject(this, 'LimitRange', {
-        apiVersion: 'v1',
-        kind: 'LimitRange',
-        metadata: { name: `${this.name}-limits`, namespace: this.name, labels },
-        spec: { limits: [{ type: 'Container', ...limits }] },
-      });
-    }
+    clusterScoped(namespace);
+    return namespace;
   }
+
+  /** A core/v1 object of this kind (`ResourceQuota` or `LimitRange`) in the namespace, with this spec. */
+  private createObject(kind: string, name: string, spec: { [key: string]: unknown }): ApiObject {
+    return new ApiObject(this, kind, {
+      apiVersion: 'v1',
+      kind,
+      metadata: { name, namespace: this.name, labels: this.labels },
+      spec,
+    });
+  }
+}
+
+/** `podSecurity`: one of the Pod Security Standards levels. */
+function checkLevel(where: string, level: PodSecurityLevel): PodSecurityLevel {
+  if (!Object.values(PodSecurityLevel).includes(level)) {
+    fail(KIND, where, 'podSecurity', level, `is not a Pod Security Standards level (${Object.values(PodSecurityLevel).join(', ')})`);
+  }
+  return level;
 }
 
 function quantity(where: string, field: string, value: string | undefined): string | undefined {

@@ -1,9 +1,11 @@
-import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Duration, JsonPatch, Lazy, Size } from 'cdk8s';
 import {
   ApiResource,
   ClusterRole,
   ClusterRoleBinding,
+  ContainerProps,
   ContainerResources,
+  ContainerSecurityContextProps,
   Cpu,
   Deployment,
   EnvFieldPaths,
@@ -17,11 +19,12 @@ import {
   RoleBinding,
   Service,
   ServiceAccount,
-  ServiceType, ContainerSecurityContextProps,
+  ServiceType,
 } from 'cdk8s-plus-28';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { AgentTypeCrd } from './agent-type-crd';
 import { AGENT_TYPE_PLURAL, DEFAULT_GROUP, checkGroup } from './agent-type-schema';
+import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
 import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, fail } from '../core/validation';
@@ -94,7 +97,8 @@ export interface AgentOperatorProps {
   /**
    * Namespaces the operator watches and may create agent workloads in, in
    * namespaced mode. Each must be an RFC 1123 label, without duplicates.
-   * Must not be set together with `clusterWide: true`.
+   * Must not be set together with `clusterWide: true`. More can be added
+   * later with `addWatchNamespace()`.
    *
    * @default - [namespace]: the operator's own namespace
    * @throws if empty, if an entry is invalid or repeated, or if `clusterWide` is true
@@ -238,218 +242,296 @@ export class AgentOperator extends Construct {
   /** The ClusterIP Service in front of the metrics port (`<name>-metrics`). */
   public readonly metricsService: Service;
 
-  private readonly _watchNamespaces: string[];
+  /** The `name` prop: the name of every object, and the prefix of the leader-election and metrics ones. */
+  private readonly objectName: string;
+  /** The recommended labels of every object and of the pod. */
+  private readonly labels: Record<string, string>;
+  /** The stable subset of `labels` selecting the operator pod. */
+  private readonly selector: Record<string, string>;
+  /** The rules of the agent Role in each watched namespace, or of the ClusterRole. */
+  private readonly rules: Rule[];
+  /** The agent Role of each watched namespace, in the order the namespaces were added. */
+  private readonly watchRoles = new Map<string, Role>();
 
+  /**
+   * @throws if a prop is invalid (the message names the construct path, the
+   *   field and the value); every check runs before the first child is created
+   */
   constructor(scope: Construct, id: string, props: AgentOperatorProps) {
     super(scope, id);
-    const path = this.node.path;
-    const p: Partial<AgentOperatorProps> = props ?? {};
+    const s = operatorSettings(this.node.path, props);
+    this.namespace = s.namespace;
+    this.clusterWide = s.clusterWide;
+    this.group = s.group;
+    this.objectName = s.name;
+    const labelOptions = { name: APP_NAME, instance: s.name, component: 'operator' };
+    this.labels = recommendedLabels(labelOptions);
+    this.selector = selectorLabels(labelOptions);
 
-    // ---- validation ------------------------------------------------------
-    const image = checkImage(p.image as string, KIND, path, 'image');
-
-    const name = p.name ?? APP_NAME;
-    checkDns1123Label(KIND, path, 'name', name);
-    if (!/^[a-z]/.test(name) || name.length + METRICS_SUFFIX.length > 63) {
-      fail(KIND, path, 'name', name, `must start with a letter and have at most ${63 - METRICS_SUFFIX.length} characters (the metrics Service '<name>${METRICS_SUFFIX}' must be an RFC 1035 label)`);
+    if (s.createNamespace) {
+      clusterScoped(new Namespace(this, 'Namespace', { metadata: { name: this.namespace, labels: this.labels } }));
     }
-
-    this.namespace = checkDns1123Label(KIND, path, 'namespace', p.namespace ?? 'agents-system');
-    this.clusterWide = p.clusterWide ?? false;
-
-    if (p.watchNamespaces !== undefined && this.clusterWide) {
-      fail(KIND, path, 'watchNamespaces', p.watchNamespaces, 'must not be set with clusterWide: true (a cluster-wide operator watches every namespace)');
-    }
-    if (this.clusterWide) {
-      this._watchNamespaces = [];
-    } else {
-      const watch = p.watchNamespaces ?? [this.namespace];
-      if (watch.length === 0) {
-        fail(KIND, path, 'watchNamespaces', watch, 'must not be empty (leave it out to watch the operator namespace, or set clusterWide: true)');
-      }
-      const seen = new Set<string>();
-      for (const ns of watch) {
-        checkDns1123Label(KIND, path, 'watchNamespaces', ns);
-        if (seen.has(ns)) {
-          fail(KIND, path, 'watchNamespaces', ns, 'is listed more than once');
-        }
-        seen.add(ns);
-      }
-      this._watchNamespaces = [...watch];
-    }
-
-    const replicas = p.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 1) {
-      fail(KIND, path, 'replicas', replicas, 'must be an integer >= 1');
-    }
-
-    const leaderElectionId = checkDns1123Subdomain(KIND, path, 'leaderElectionId', p.leaderElectionId ?? 'cdk8s-agents-operator');
-
-    const metricsPort = checkPort(KIND, path, 'metricsPort', p.metricsPort ?? 8080);
-    const healthPort = checkPort(KIND, path, 'healthPort', p.healthPort ?? 8081);
-    if (metricsPort === healthPort) {
-      fail(KIND, path, 'healthPort', healthPort, 'must differ from metricsPort');
-    }
-
-    const logLevel = p.logLevel ?? 'info';
-    if (!LOG_LEVEL.test(logLevel)) {
-      fail(KIND, path, 'logLevel', logLevel, 'is not a log level (\'debug\', \'info\', \'error\', \'panic\' or an integer > 0)');
-    }
-
-    // ---- CRD and group -----------------------------------------------------
-    let plural = AGENT_TYPE_PLURAL;
-    if (p.crd) {
-      if (p.group !== undefined && p.group !== p.crd.group) {
-        fail(KIND, path, 'group', p.group, `differs from the group of crd '${p.crd.node.path}' ('${p.crd.group}'); leave group out when passing crd`);
-      }
-      this.group = p.crd.group;
-      plural = p.crd.plural;
-    } else {
-      this.group = checkGroup(KIND, path, p.group ?? DEFAULT_GROUP);
-    }
-
-    const labelOptions = { name: APP_NAME, instance: name, component: 'operator' };
-    const labels = recommendedLabels(labelOptions);
-    const selector = selectorLabels(labelOptions);
-
-    // ---- Namespace ---------------------------------------------------------
-    if (p.createNamespace ?? true) {
-      const ns = new Namespace(this, 'Namespace', {
-        metadata: { name: this.namespace, labels },
-      });
-      clusterScoped(ns);
-    }
-
-    if (p.crd) {
-      this.crd = p.crd;
-    } else if (p.installCrd ?? true) {
-      this.crd = new AgentTypeCrd(this, 'AgentTypeCrd', { group: this.group });
-      plural = this.crd.plural;
-    }
-
-    // ---- ServiceAccount ----------------------------------------------------
-    this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name, namespace: this.namespace, labels },
-    });
-
-    // ---- RBAC: the AgentType resources and the agent workloads -------------
-    const rules = agentRules(this.group, plural);
-    if (this.clusterWide) {
-      const role = new ClusterRole(this, 'ClusterRole', {
-        metadata: { name, labels },
-      });
-      for (const rule of rules) role.allow(rule.verbs, ...rule.resources);
-      clusterScoped(role);
-      const binding = new ClusterRoleBinding(this, 'ClusterRoleBinding', {
-        metadata: { name, labels },
-        role,
-      });
-      binding.addSubjects(this.serviceAccount);
-      clusterScoped(binding);
-    } else {
-      for (const ns of this._watchNamespaces) {
-        const role = new Role(this, `Role-${ns}`, {
-          metadata: { name, namespace: ns, labels },
-        });
-        for (const rule of rules) role.allow(rule.verbs, ...rule.resources);
-        const binding = new RoleBinding(this, `RoleBinding-${ns}`, {
-          metadata: { name, namespace: ns, labels },
-          role,
-        });
-        binding.addSubjects(this.serviceAccount);
-      }
-    }
-
-    // ---- RBAC: leader election, in the operator namespace only -------------
-    const leaderRole = new Role(this, 'LeaderElectionRole', {
-      metadata: { name: `${name}-leader-election`, namespace: this.namespace, labels },
-    });
-    leaderRole.allow(WORKLOAD_VERBS, ApiResource.LEASES);
-    const leaderBinding = new RoleBinding(this, 'LeaderElectionRoleBinding', {
-      metadata: { name: `${name}-leader-election`, namespace: this.namespace, labels },
-      role: leaderRole,
-    });
-    leaderBinding.addSubjects(this.serviceAccount);
-
-    // ---- Deployment --------------------------------------------------------
-    this.deployment = new Deployment(this, 'Deployment', {
-      metadata: { name, namespace: this.namespace, labels },
-      podMetadata: {
-        labels,
-        annotations: { 'kubectl.kubernetes.io/default-container': 'manager' },
-      },
-      replicas,
-      select: false,
-      serviceAccount: this.serviceAccount,
-      automountServiceAccountToken: true,
-      terminationGracePeriod: Duration.seconds(10),
-      securityContext: {
-        ensureNonRoot: true,
-        user: NONROOT_ID,
-        group: NONROOT_ID,
-      },
-    });
-    this.deployment.select(LabelSelector.of({ labels: selector }));
-    this.deployment.addContainer({
-      name: 'manager',
-      image,
-      imagePullPolicy: p.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
-      args: [
-        '--leader-elect',
-        `--leader-election-id=${leaderElectionId}`,
-        `--metrics-bind-address=:${metricsPort}`,
-        `--health-probe-bind-address=:${healthPort}`,
-        `--zap-log-level=${logLevel}`,
-      ],
-      envVariables: {
-        WATCH_NAMESPACE: EnvValue.fromValue(this._watchNamespaces.join(',')),
-        POD_NAMESPACE: EnvValue.fromFieldRef(EnvFieldPaths.POD_NAMESPACE),
-        AGENT_TYPE_GROUP: EnvValue.fromValue(this.group),
-      },
-      ports: [
-        { name: 'metrics', number: metricsPort, protocol: Protocol.TCP },
-        { name: 'health', number: healthPort, protocol: Protocol.TCP },
-      ],
-      liveness: Probe.fromHttpGet('/healthz', {
-        port: healthPort,
-        initialDelaySeconds: Duration.seconds(15),
-        periodSeconds: Duration.seconds(20),
-      }),
-      readiness: Probe.fromHttpGet('/readyz', {
-        port: healthPort,
-        initialDelaySeconds: Duration.seconds(5),
-        periodSeconds: Duration.seconds(10),
-      }),
-      resources: p.resources ?? {
-        cpu: { request: Cpu.millis(100), limit: Cpu.millis(500) },
-        memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
-      },
-      securityContext: { ...restrictedContainerSecurityContext(NONROOT_ID), ...(props.securityContext ?? {}) },
-    });
-    // cdk8s-plus PodSecurityContextProps has no seccompProfile: add it to the
-    // pod security context (restricted Pod Security Standard) with a patch.
-    ApiObject.of(this.deployment).addJsonPatch(
-      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
-    );
-
-    // ---- metrics Service ---------------------------------------------------
-    this.metricsService = new Service(this, 'MetricsService', {
-      metadata: { name: `${name}${METRICS_SUFFIX}`, namespace: this.namespace, labels },
-      type: ServiceType.CLUSTER_IP,
-      ports: [{ name: 'metrics', port: metricsPort, targetPort: metricsPort, protocol: Protocol.TCP }],
-    });
-    for (const [key, value] of Object.entries(selector)) {
-      this.metricsService.selectLabel(key, value);
-    }
+    this.crd = s.crd ?? (s.installCrd ? new AgentTypeCrd(this, 'AgentTypeCrd', { group: this.group }) : undefined);
+    this.rules = agentRules(this.group, this.crd?.plural ?? AGENT_TYPE_PLURAL);
+    this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', { metadata: this.metadata(this.namespace) });
+    if (this.clusterWide) this.createClusterRbac();
+    for (const ns of s.watchNamespaces) this.addWatchNamespace(ns);
+    this.createLeaderElectionRbac();
+    this.deployment = this.createDeployment(s);
+    this.metricsService = this.createMetricsService(s.metricsPort);
   }
 
   /**
    * Namespaces the operator watches (`WATCH_NAMESPACE`), each with its own
-   * Role + RoleBinding. Empty in cluster-wide mode. Returns a copy.
+   * Role + RoleBinding, in the order added. Empty in cluster-wide mode. Returns a copy.
    */
   public get watchNamespaces(): string[] {
-    return [...this._watchNamespaces];
+    return [...this.watchRoles.keys()];
   }
+
+  /**
+   * Lets the operator watch one more namespace (namespaced mode): a Role
+   * `<name>` with the agent rules and a RoleBinding to the operator
+   * ServiceAccount in that namespace, and the namespace in the
+   * `WATCH_NAMESPACE` env of the operator container (a comma-separated list,
+   * rendered at synth from every namespace added). Adding a namespace that is
+   * already watched changes nothing and returns its Role.
+   *
+   * @param namespace the namespace to watch, an RFC 1123 label
+   * @returns the operator's Role in that namespace
+   * @throws in cluster-wide mode (the operator already watches every
+   *   namespace), or if `namespace` is not an RFC 1123 label
+   */
+  public addWatchNamespace(namespace: string): Role {
+    const path = this.node.path;
+    if (this.clusterWide) {
+      fail(KIND, path, 'addWatchNamespace namespace', namespace, 'cannot be added with clusterWide: true (a cluster-wide operator watches every namespace)');
+    }
+    checkDns1123Label(KIND, path, 'addWatchNamespace namespace', namespace);
+    const existing = this.watchRoles.get(namespace);
+    if (existing) return existing;
+
+    const role = new Role(this, `Role-${namespace}`, { metadata: this.metadata(namespace) });
+    for (const rule of this.rules) role.allow(rule.verbs, ...rule.resources);
+    const binding = new RoleBinding(this, `RoleBinding-${namespace}`, { metadata: this.metadata(namespace), role });
+    binding.addSubjects(this.serviceAccount);
+    this.watchRoles.set(namespace, role);
+    return role;
+  }
+
+  /** Metadata of an operator object: `<name><suffix>`, the labels, the namespace if namespaced. */
+  private metadata(namespace: string | undefined, suffix = ''): ApiObjectMetadata {
+    return { name: `${this.objectName}${suffix}`, namespace, labels: this.labels };
+  }
+
+  /** Cluster-wide mode: one ClusterRole with the agent rules, bound to the ServiceAccount. */
+  private createClusterRbac(): void {
+    const role = new ClusterRole(this, 'ClusterRole', { metadata: this.metadata(undefined) });
+    for (const rule of this.rules) role.allow(rule.verbs, ...rule.resources);
+    clusterScoped(role);
+    const binding = new ClusterRoleBinding(this, 'ClusterRoleBinding', { metadata: this.metadata(undefined), role });
+    binding.addSubjects(this.serviceAccount);
+    clusterScoped(binding);
+  }
+
+  /** Leases for leader election, in the operator namespace only. */
+  private createLeaderElectionRbac(): void {
+    const metadata = this.metadata(this.namespace, '-leader-election');
+    const role = new Role(this, 'LeaderElectionRole', { metadata });
+    role.allow(WORKLOAD_VERBS, ApiResource.LEASES);
+    const binding = new RoleBinding(this, 'LeaderElectionRoleBinding', { metadata, role });
+    binding.addSubjects(this.serviceAccount);
+  }
+
+  /** The Deployment of the `manager` container, non-root with seccomp `RuntimeDefault`. */
+  private createDeployment(s: OperatorSettings): Deployment {
+    const deployment = new Deployment(this, 'Deployment', {
+      metadata: this.metadata(this.namespace),
+      podMetadata: {
+        labels: this.labels,
+        annotations: { 'kubectl.kubernetes.io/default-container': 'manager' },
+      },
+      replicas: s.replicas,
+      select: false,
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: true,
+      terminationGracePeriod: Duration.seconds(10),
+      securityContext: { ensureNonRoot: true, user: NONROOT_ID, group: NONROOT_ID },
+    });
+    deployment.select(LabelSelector.of({ labels: this.selector }));
+    // Produced at synth, so namespaces added after construction are in it.
+    const watchNamespace = EnvValue.fromValue(Lazy.any({ produce: () => this.watchNamespaces.join(',') }));
+    deployment.addContainer(managerContainer(s, watchNamespace));
+    // cdk8s-plus PodSecurityContextProps has no seccompProfile: add it to the
+    // pod security context (restricted Pod Security Standard) with a patch.
+    ApiObject.of(deployment).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+    );
+    return deployment;
+  }
+
+  /** The ClusterIP Service `<name>-metrics` in front of the metrics port. */
+  private createMetricsService(metricsPort: number): Service {
+    const service = new Service(this, 'MetricsService', {
+      metadata: this.metadata(this.namespace, METRICS_SUFFIX),
+      type: ServiceType.CLUSTER_IP,
+      ports: [{ name: 'metrics', port: metricsPort, targetPort: metricsPort, protocol: Protocol.TCP }],
+    });
+    for (const [key, value] of Object.entries(this.selector)) service.selectLabel(key, value);
+    return service;
+  }
+}
+
+/** The props of an AgentOperator, checked, with every default applied. */
+interface OperatorSettings {
+  readonly image: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly createNamespace: boolean;
+  readonly clusterWide: boolean;
+  /** Empty in cluster-wide mode. */
+  readonly watchNamespaces: string[];
+  readonly group: string;
+  readonly crd?: AgentTypeCrd;
+  readonly installCrd: boolean;
+  readonly replicas: number;
+  readonly leaderElectionId: string;
+  readonly metricsPort: number;
+  readonly healthPort: number;
+  readonly logLevel: string;
+  readonly imagePullPolicy: ImagePullPolicy;
+  readonly resources: ContainerResources;
+  /** The restricted defaults with the `securityContext` prop merged over them. */
+  readonly securityContext: ContainerSecurityContextProps;
+}
+
+/**
+ * Checks every prop and applies the defaults.
+ * @throws `AgentOperator '<path>': <field> '<value>' <problem>` on the first invalid prop
+ */
+function operatorSettings(path: string, props: AgentOperatorProps): OperatorSettings {
+  const p: Partial<AgentOperatorProps> = props ?? {};
+  const image = checkImage(p.image ?? '', KIND, path, 'image');
+  const name = checkOperatorName(path, p.name ?? APP_NAME);
+  const namespace = checkDns1123Label(KIND, path, 'namespace', p.namespace ?? 'agents-system');
+  const clusterWide = p.clusterWide ?? false;
+  const watchNamespaces = checkWatchNamespaces(path, clusterWide, p.watchNamespaces, namespace);
+
+  const replicas = p.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    fail(KIND, path, 'replicas', replicas, 'must be an integer >= 1');
+  }
+  const leaderElectionId = checkDns1123Subdomain(KIND, path, 'leaderElectionId', p.leaderElectionId ?? 'cdk8s-agents-operator');
+  const metricsPort = checkPort(KIND, path, 'metricsPort', p.metricsPort ?? 8080);
+  const healthPort = checkPort(KIND, path, 'healthPort', p.healthPort ?? 8081);
+  if (metricsPort === healthPort) {
+    fail(KIND, path, 'healthPort', healthPort, 'must differ from metricsPort');
+  }
+  const logLevel = p.logLevel ?? 'info';
+  if (!LOG_LEVEL.test(logLevel)) {
+    fail(KIND, path, 'logLevel', logLevel, 'is not a log level (\'debug\', \'info\', \'error\', \'panic\' or an integer > 0)');
+  }
+  return {
+    image,
+    name,
+    namespace,
+    clusterWide,
+    watchNamespaces,
+    replicas,
+    leaderElectionId,
+    metricsPort,
+    healthPort,
+    logLevel,
+    createNamespace: p.createNamespace ?? true,
+    group: checkOperatorGroup(path, p.crd, p.group),
+    crd: p.crd,
+    installCrd: p.installCrd ?? true,
+    imagePullPolicy: p.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
+    resources: p.resources ?? {
+      cpu: { request: Cpu.millis(100), limit: Cpu.millis(500) },
+      memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+    },
+    securityContext: { ...restrictedContainerSecurityContext(NONROOT_ID), ...(p.securityContext ?? {}) },
+  };
+}
+
+/** `name`: an RFC 1123 label starting with a letter, short enough for `<name>-metrics`. */
+function checkOperatorName(path: string, name: string): string {
+  checkDns1123Label(KIND, path, 'name', name);
+  if (!/^[a-z]/.test(name) || name.length + METRICS_SUFFIX.length > 63) {
+    fail(KIND, path, 'name', name, `must start with a letter and have at most ${63 - METRICS_SUFFIX.length} characters (the metrics Service '<name>${METRICS_SUFFIX}' must be an RFC 1035 label)`);
+  }
+  return name;
+}
+
+/**
+ * `watchNamespaces`: none in cluster-wide mode; otherwise at least one RFC
+ * 1123 label, none twice, by default the operator namespace.
+ */
+function checkWatchNamespaces(path: string, clusterWide: boolean, watch: string[] | undefined, namespace: string): string[] {
+  if (watch !== undefined && clusterWide) {
+    fail(KIND, path, 'watchNamespaces', watch, 'must not be set with clusterWide: true (a cluster-wide operator watches every namespace)');
+  }
+  if (clusterWide) return [];
+  const list = watch ?? [namespace];
+  if (list.length === 0) {
+    fail(KIND, path, 'watchNamespaces', list, 'must not be empty (leave it out to watch the operator namespace, or set clusterWide: true)');
+  }
+  const seen = new Set<string>();
+  for (const ns of list) {
+    checkDns1123Label(KIND, path, 'watchNamespaces', ns);
+    if (seen.has(ns)) {
+      fail(KIND, path, 'watchNamespaces', ns, 'is listed more than once');
+    }
+    seen.add(ns);
+  }
+  return [...list];
+}
+
+/** The AgentType group: the crd's (then `group` must be left out or equal), else `group` or the default. */
+function checkOperatorGroup(path: string, crd: AgentTypeCrd | undefined, group: string | undefined): string {
+  if (!crd) return checkGroup(KIND, path, group ?? DEFAULT_GROUP);
+  if (group !== undefined && group !== crd.group) {
+    fail(KIND, path, 'group', group, `differs from the group of crd '${crd.node.path}' ('${crd.group}'); leave group out when passing crd`);
+  }
+  return crd.group;
+}
+
+/** The `manager` container: leader election, metrics and health ports, probes, the operator env. */
+function managerContainer(s: OperatorSettings, watchNamespace: EnvValue): ContainerProps {
+  return {
+    name: 'manager',
+    image: s.image,
+    imagePullPolicy: s.imagePullPolicy,
+    args: [
+      '--leader-elect',
+      `--leader-election-id=${s.leaderElectionId}`,
+      `--metrics-bind-address=:${s.metricsPort}`,
+      `--health-probe-bind-address=:${s.healthPort}`,
+      `--zap-log-level=${s.logLevel}`,
+    ],
+    envVariables: {
+      WATCH_NAMESPACE: watchNamespace,
+      POD_NAMESPACE: EnvValue.fromFieldRef(EnvFieldPaths.POD_NAMESPACE),
+      AGENT_TYPE_GROUP: EnvValue.fromValue(s.group),
+    },
+    ports: [
+      { name: 'metrics', number: s.metricsPort, protocol: Protocol.TCP },
+      { name: 'health', number: s.healthPort, protocol: Protocol.TCP },
+    ],
+    liveness: Probe.fromHttpGet('/healthz', {
+      port: s.healthPort,
+      initialDelaySeconds: Duration.seconds(15),
+      periodSeconds: Duration.seconds(20),
+    }),
+    readiness: Probe.fromHttpGet('/readyz', {
+      port: s.healthPort,
+      initialDelaySeconds: Duration.seconds(5),
+      periodSeconds: Duration.seconds(10),
+    }),
+    resources: s.resources,
+    securityContext: s.securityContext,
+  };
 }
 
 /** One RBAC rule: verbs on resources. */
@@ -493,14 +575,4 @@ function agentRules(group: string, plural: string): Rule[] {
       resources: [ApiResource.EVENTS, ApiResource.custom({ apiGroup: 'events.k8s.io', resourceType: 'events' })],
     },
   ];
-}
-
-/**
- * Cluster-scoped objects must not carry a namespace, but cdk8s copies the
- * chart's namespace into every ApiObject: remove it again when the chart has one.
- */
-function clusterScoped(resource: IConstruct): void {
-  if (Chart.of(resource).namespace !== undefined) {
-    ApiObject.of(resource).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-  }
 }

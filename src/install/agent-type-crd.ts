@@ -1,11 +1,15 @@
-import { JsonPatch } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   AGENT_TYPE_KIND, AGENT_TYPE_PLURAL, AGENT_TYPE_SINGULAR, AGENT_TYPE_VERSION, DEFAULT_GROUP,
   agentTypeOpenApiSchema, checkGroup,
 } from './agent-type-schema';
+import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels } from '../core/labels';
+import { checkLabelKey, checkLabelValue } from '../core/validation';
+
+const KIND = 'AgentTypeCrd';
 
 /**
  * Properties of an `AgentTypeCrd`.
@@ -25,6 +29,7 @@ export interface AgentTypeCrdProps {
   /**
    * Extra labels for the CustomResourceDefinition's metadata. They are merged
    * over the recommended `app.kubernetes.io/*` labels, so they can override them.
+   * Keys are `[prefix/]name`, values at most 63 alphanumerics, '-', '_', '.'.
    *
    * @default - only the recommended labels (or none, see `recommendedLabels`)
    */
@@ -88,11 +93,12 @@ export class AgentTypeCrd extends Construct {
   public readonly apiObject: k8s.KubeCustomResourceDefinition;
 
   /**
-   * @throws Error if `group` is not an RFC 1123 subdomain with at least one dot
+   * @throws Error if `group` is not an RFC 1123 subdomain with at least one dot,
+   *   or if a key or value of `labels` is not a valid label key or value
    */
   constructor(scope: Construct, id: string, props: AgentTypeCrdProps = {}) {
     super(scope, id);
-    this.group = checkGroup('AgentTypeCrd', this.node.path, props.group ?? DEFAULT_GROUP);
+    this.group = checkGroup(KIND, this.node.path, props.group ?? DEFAULT_GROUP);
     this.kind = AGENT_TYPE_KIND;
     this.plural = AGENT_TYPE_PLURAL;
     this.version = AGENT_TYPE_VERSION;
@@ -105,45 +111,54 @@ export class AgentTypeCrd extends Construct {
         instance: labelValue(this.crdName),
         component: 'crd',
       }) : {}),
-      ...props.labels,
+      ...checkLabels(this.node.path, props.labels ?? {}),
     };
-
     this.apiObject = new k8s.KubeCustomResourceDefinition(this, 'Resource', {
       metadata: {
         name: this.crdName,
         labels: Object.keys(labels).length > 0 ? labels : undefined,
       },
-      spec: {
-        group: this.group,
-        names: {
-          kind: this.kind,
-          listKind: `${this.kind}List`,
-          plural: this.plural,
-          singular: AGENT_TYPE_SINGULAR,
-          shortNames: ['at'],
-          categories: ['agents'],
-        },
-        scope: 'Namespaced',
-        versions: [{
-          name: this.version,
-          served: true,
-          storage: true,
-          schema: { openApiv3Schema: toJsonSchemaProps(agentTypeOpenApiSchema()) },
-          subresources: { status: {} },
-          additionalPrinterColumns: [
-            { name: 'Type', type: 'string', jsonPath: '.spec.agent.type', description: 'How the agent is delivered: container or code.' },
-            { name: 'Status', type: 'string', jsonPath: '.status.phase', description: 'Lifecycle phase.' },
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-          ],
-        }],
-      },
+      spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
-
-    // A CRD is cluster-scoped: drop any namespace a chart may have given it.
-    if (this.apiObject.metadata.namespace !== undefined) {
-      this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-    }
+    clusterScoped(this.apiObject);
   }
+
+  /** The CRD `spec`, produced at synth: names, scope, the one version with its schema, status subresource and columns. */
+  private renderSpec(): k8s.CustomResourceDefinitionSpec {
+    return {
+      group: this.group,
+      names: {
+        kind: this.kind,
+        listKind: `${this.kind}List`,
+        plural: this.plural,
+        singular: AGENT_TYPE_SINGULAR,
+        shortNames: ['at'],
+        categories: ['agents'],
+      },
+      scope: 'Namespaced',
+      versions: [{
+        name: this.version,
+        served: true,
+        storage: true,
+        schema: { openApiv3Schema: toJsonSchemaProps(agentTypeOpenApiSchema()) },
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Type', type: 'string', jsonPath: '.spec.agent.type', description: 'How the agent is delivered: container or code.' },
+          { name: 'Status', type: 'string', jsonPath: '.status.phase', description: 'Lifecycle phase.' },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+      }],
+    };
+  }
+}
+
+/** `labels`: valid label keys and values. Returns a copy. */
+function checkLabels(path: string, labels: { [key: string]: string }): { [key: string]: string } {
+  for (const [key, value] of Object.entries(labels)) {
+    checkLabelKey(KIND, path, 'labels key', key);
+    checkLabelValue(KIND, path, `labels['${key}']`, value);
+  }
+  return { ...labels };
 }
 
 /** Label values are at most 63 characters and start/end alphanumeric. */

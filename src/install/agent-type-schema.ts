@@ -107,6 +107,219 @@ function namedList(description: string, properties: Record<string, unknown>): an
   };
 }
 
+/** `spec.agent.container`: the user container. */
+function containerSchema(): any {
+  return {
+    type: 'object',
+    description: 'User container of the agent.',
+    properties: {
+      image: str('Container image.'),
+      pullPolicy: str('Image pull policy.', { enum: ['Always', 'IfNotPresent', 'Never'] }),
+      securityContext: freeForm('Container securityContext (core/v1 SecurityContext), passed through unchanged.'),
+    },
+  };
+}
+
+/** `spec.agent.code`: source code run by a language runtime. */
+function codeSchema(): any {
+  return {
+    type: 'object',
+    description: 'Agent delivered as source code run by a language runtime.',
+    properties: {
+      source: {
+        type: 'object',
+        description: 'Where the code comes from.',
+        properties: {
+          type: str('Source kind: git or local.', { enum: ['git', 'local'] }),
+          repository: str('Repository URL (for git sources).'),
+          path: str('Path of the code inside the repository or the local volume.'),
+          ref: str('Branch or tag to check out (for git sources); the default branch when absent.'),
+        },
+      },
+      runtime: str('Language runtime: python or nodejs.', { enum: ['python', 'nodejs'] }),
+      version: str('Runtime version, for example "3.9".'),
+      entrypoint: str('File started by the runtime, relative to the source path (default main.py / index.js).'),
+      image: str('Image of the agent container (default python:<version>-slim / node:<version>-slim).'),
+    },
+  };
+}
+
+/** `spec.agent.environment`: what the init container prepares. */
+function environmentSchema(): any {
+  return {
+    type: 'object',
+    description: 'Environment injected by the init container: variables, SDK packages, glue code.',
+    properties: {
+      variables: namedList('Environment variables. Never put secret values here; reference Secrets from the pod instead.', {
+        name: str('Variable name.', { pattern: ENV_VAR_NAME_PATTERN }),
+        value: str('Variable value.'),
+      }),
+      sdk: {
+        type: 'object',
+        description: 'Agent SDK installed into the shared volume.',
+        properties: {
+          runtime: str('SDK runtime: python or nodejs.', { enum: ['python', 'nodejs'] }),
+          version: str('SDK runtime version.'),
+          packages: stringSet('Packages to install.'),
+        },
+      },
+      glueCode: {
+        type: 'object',
+        description: 'Glue code placed beside the agent.',
+        properties: {
+          source: str('Path or URL of the glue code.'),
+        },
+      },
+    },
+  };
+}
+
+/** `spec.agent`: what runs; needs an image, a container image or code. */
+function agentSchema(): any {
+  return {
+    'type': 'object',
+    'description': 'The agent itself: a plain image, a container spec, or code with a runtime, plus the environment the init container prepares.',
+    'properties': {
+      image: str('Container image of the agent. Shorthand for container.image.'),
+      name: str('Name of the agent container. An RFC 1123 label.', {
+        default: 'agent', maxLength: 63, pattern: DNS1123_LABEL_PATTERN,
+      }),
+      type: str('How the agent is delivered: container or code.', { enum: ['container', 'code'] }),
+      container: containerSchema(),
+      code: codeSchema(),
+      environment: environmentSchema(),
+    },
+    'anyOf': [
+      { required: ['image'] },
+      { required: ['container'], properties: { container: { required: ['image'] } } },
+      { required: ['code'] },
+    ],
+    'x-kubernetes-validations': celRules(AGENT_RULES),
+  };
+}
+
+/** `spec.tools`: tools of the tool sidecar. */
+function toolsSchema(): any {
+  return {
+    type: 'object',
+    description: 'Tools the tool-manager sidecar discovers and installs.',
+    properties: {
+      required: stringSet('Tools that must be available before the agent starts.'),
+      optional: stringSet('Tools installed when available.'),
+      custom: namedList('Custom tools with a version and a source.', {
+        name: str('Tool name.'),
+        version: str('Tool version.'),
+        source: str('Where to fetch the tool from (URL).'),
+      }),
+    },
+  };
+}
+
+/** `spec.memory`: size and backend. */
+function memorySchema(): any {
+  return {
+    type: 'object',
+    description: 'Agent memory: size and backend.',
+    properties: {
+      size: str('Memory size, a Kubernetes quantity such as 1Gi.', { pattern: QUANTITY_PATTERN }),
+      type: str('Memory backend: redis or inmemory.', { enum: ['redis', 'inmemory'] }),
+      config: freeForm('Backend specific configuration, kept as given.'),
+    },
+  };
+}
+
+/** `spec.llm`: LLM providers in fallback order. */
+function llmSchema(): any {
+  return {
+    type: 'object',
+    description: 'LLM API access through the sidecar.',
+    properties: {
+      providers: namedList('LLM providers, in order of preference.', {
+        name: str('Provider entry name.'),
+        type: str('Provider kind, for example anthropic or openai.'),
+        credentialsSecret: str('Name of the Secret holding the credentials (never the credentials themselves).', {
+          maxLength: 253, pattern: DNS1123_SUBDOMAIN_PATTERN,
+        }),
+        config: freeForm('Provider specific configuration (model, endpoint, ...), kept as given.'),
+      }),
+    },
+  };
+}
+
+/** `spec.monitoring`. */
+function monitoringSchema(): any {
+  return {
+    type: 'object',
+    description: 'Monitoring.',
+    properties: {
+      enabled: { type: 'boolean', description: 'Whether metrics are exported.' },
+      metrics: stringSet('Names of the metrics to export.'),
+    },
+  };
+}
+
+/** `spec.security`. */
+function securitySchema(): any {
+  return {
+    type: 'object',
+    description: 'Security settings.',
+    properties: {
+      networkPolicy: freeForm('Network policy settings, kept as given.'),
+      podSecurityContext: freeForm('Pod securityContext (core/v1 PodSecurityContext), passed through unchanged.'),
+    },
+  };
+}
+
+/** `spec.scaling`: horizontal scaling, checked by CEL. */
+function scalingSchema(): any {
+  return {
+    'type': 'object',
+    'description': 'Horizontal scaling.',
+    'properties': {
+      minReplicas: { type: 'integer', minimum: 1, description: 'Lowest number of replicas.' },
+      maxReplicas: { type: 'integer', minimum: 1, description: 'Highest number of replicas.' },
+      metrics: {
+        type: 'array',
+        description: 'Scaling metrics (autoscaling/v2 MetricSpec), kept as given.',
+        items: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      },
+    },
+    'x-kubernetes-validations': celRules(SCALING_RULES),
+  };
+}
+
+/** `status`: written by the operator through the status subresource. */
+function statusSchema(): any {
+  return {
+    type: 'object',
+    description: 'Observed state, written by the operator through the status subresource.',
+    properties: {
+      phase: str('Lifecycle phase.', { enum: ['Pending', 'Running', 'Failed', 'Succeeded'] }),
+      message: str('Human readable message about the phase.'),
+      conditions: {
+        'type': 'array',
+        'description': 'Latest observations of the agent state.',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['type'],
+        'items': {
+          type: 'object',
+          required: ['type', 'status'],
+          properties: {
+            type: str('Condition type.'),
+            status: str('Condition status.', { enum: ['True', 'False', 'Unknown'] }),
+            lastTransitionTime: str('Last time the condition changed.', { format: 'date-time' }),
+            reason: str('Machine readable reason of the last transition.'),
+            message: str('Human readable details of the last transition.'),
+          },
+        },
+      },
+      toolStatus: freeForm('Status of the tools, reported by the sidecar.'),
+      memoryStatus: freeForm('Status of the memory backend.'),
+      llmStatus: freeForm('Status of the LLM providers.'),
+    },
+  };
+}
+
 /**
  * The AgentType `openAPIV3Schema`. A fresh deep object on every call, so the
  * caller may mutate it.
@@ -129,174 +342,16 @@ export function agentTypeOpenApiSchema(): any {
         description: 'Desired state of the agent type. Only spec.agent is required; every other section is optional (backward compatibility).',
         required: ['agent'],
         properties: {
-          agent: {
-            'type': 'object',
-            'description': 'The agent itself: a plain image, a container spec, or code with a runtime, plus the environment the init container prepares.',
-            'properties': {
-              image: str('Container image of the agent. Shorthand for container.image.'),
-              name: str('Name of the agent container. An RFC 1123 label.', {
-                default: 'agent', maxLength: 63, pattern: DNS1123_LABEL_PATTERN,
-              }),
-              type: str('How the agent is delivered: container or code.', { enum: ['container', 'code'] }),
-              container: {
-                type: 'object',
-                description: 'User container of the agent.',
-                properties: {
-                  image: str('Container image.'),
-                  pullPolicy: str('Image pull policy.', { enum: ['Always', 'IfNotPresent', 'Never'] }),
-                  securityContext: freeForm('Container securityContext (core/v1 SecurityContext), passed through unchanged.'),
-                },
-              },
-              code: {
-                type: 'object',
-                description: 'Agent delivered as source code run by a language runtime.',
-                properties: {
-                  source: {
-                    type: 'object',
-                    description: 'Where the code comes from.',
-                    properties: {
-                      type: str('Source kind: git or local.', { enum: ['git', 'local'] }),
-                      repository: str('Repository URL (for git sources).'),
-                      path: str('Path of the code inside the repository or the local volume.'),
-                      ref: str('Branch or tag to check out (for git sources); the default branch when absent.'),
-                    },
-                  },
-                  runtime: str('Language runtime: python or nodejs.', { enum: ['python', 'nodejs'] }),
-                  version: str('Runtime version, for example "3.9".'),
-                  entrypoint: str('File started by the runtime, relative to the source path (default main.py / index.js).'),
-                  image: str('Image of the agent container (default python:<version>-slim / node:<version>-slim).'),
-                },
-              },
-              environment: {
-                type: 'object',
-                description: 'Environment injected by the init container: variables, SDK packages, glue code.',
-                properties: {
-                  variables: namedList('Environment variables. Never put secret values here; reference Secrets from the pod instead.', {
-                    name: str('Variable name.', { pattern: ENV_VAR_NAME_PATTERN }),
-                    value: str('Variable value.'),
-                  }),
-                  sdk: {
-                    type: 'object',
-                    description: 'Agent SDK installed into the shared volume.',
-                    properties: {
-                      runtime: str('SDK runtime: python or nodejs.', { enum: ['python', 'nodejs'] }),
-                      version: str('SDK runtime version.'),
-                      packages: stringSet('Packages to install.'),
-                    },
-                  },
-                  glueCode: {
-                    type: 'object',
-                    description: 'Glue code placed beside the agent.',
-                    properties: {
-                      source: str('Path or URL of the glue code.'),
-                    },
-                  },
-                },
-              },
-            },
-            'anyOf': [
-              { required: ['image'] },
-              { required: ['container'], properties: { container: { required: ['image'] } } },
-              { required: ['code'] },
-            ],
-            'x-kubernetes-validations': celRules(AGENT_RULES),
-          },
-          tools: {
-            type: 'object',
-            description: 'Tools the tool-manager sidecar discovers and installs.',
-            properties: {
-              required: stringSet('Tools that must be available before the agent starts.'),
-              optional: stringSet('Tools installed when available.'),
-              custom: namedList('Custom tools with a version and a source.', {
-                name: str('Tool name.'),
-                version: str('Tool version.'),
-                source: str('Where to fetch the tool from (URL).'),
-              }),
-            },
-          },
-          memory: {
-            type: 'object',
-            description: 'Agent memory: size and backend.',
-            properties: {
-              size: str('Memory size, a Kubernetes quantity such as 1Gi.', { pattern: QUANTITY_PATTERN }),
-              type: str('Memory backend: redis or inmemory.', { enum: ['redis', 'inmemory'] }),
-              config: freeForm('Backend specific configuration, kept as given.'),
-            },
-          },
-          llm: {
-            type: 'object',
-            description: 'LLM API access through the sidecar.',
-            properties: {
-              providers: namedList('LLM providers, in order of preference.', {
-                name: str('Provider entry name.'),
-                type: str('Provider kind, for example anthropic or openai.'),
-                credentialsSecret: str('Name of the Secret holding the credentials (never the credentials themselves).', {
-                  maxLength: 253, pattern: DNS1123_SUBDOMAIN_PATTERN,
-                }),
-                config: freeForm('Provider specific configuration (model, endpoint, ...), kept as given.'),
-              }),
-            },
-          },
-          monitoring: {
-            type: 'object',
-            description: 'Monitoring.',
-            properties: {
-              enabled: { type: 'boolean', description: 'Whether metrics are exported.' },
-              metrics: stringSet('Names of the metrics to export.'),
-            },
-          },
-          security: {
-            type: 'object',
-            description: 'Security settings.',
-            properties: {
-              networkPolicy: freeForm('Network policy settings, kept as given.'),
-              podSecurityContext: freeForm('Pod securityContext (core/v1 PodSecurityContext), passed through unchanged.'),
-            },
-          },
-          scaling: {
-            'type': 'object',
-            'description': 'Horizontal scaling.',
-            'properties': {
-              minReplicas: { type: 'integer', minimum: 1, description: 'Lowest number of replicas.' },
-              maxReplicas: { type: 'integer', minimum: 1, description: 'Highest number of replicas.' },
-              metrics: {
-                type: 'array',
-                description: 'Scaling metrics (autoscaling/v2 MetricSpec), kept as given.',
-                items: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true },
-              },
-            },
-            'x-kubernetes-validations': celRules(SCALING_RULES),
-          },
+          agent: agentSchema(),
+          tools: toolsSchema(),
+          memory: memorySchema(),
+          llm: llmSchema(),
+          monitoring: monitoringSchema(),
+          security: securitySchema(),
+          scaling: scalingSchema(),
         },
       },
-      status: {
-        type: 'object',
-        description: 'Observed state, written by the operator through the status subresource.',
-        properties: {
-          phase: str('Lifecycle phase.', { enum: ['Pending', 'Running', 'Failed', 'Succeeded'] }),
-          message: str('Human readable message about the phase.'),
-          conditions: {
-            'type': 'array',
-            'description': 'Latest observations of the agent state.',
-            'x-kubernetes-list-type': 'map',
-            'x-kubernetes-list-map-keys': ['type'],
-            'items': {
-              type: 'object',
-              required: ['type', 'status'],
-              properties: {
-                type: str('Condition type.'),
-                status: str('Condition status.', { enum: ['True', 'False', 'Unknown'] }),
-                lastTransitionTime: str('Last time the condition changed.', { format: 'date-time' }),
-                reason: str('Machine readable reason of the last transition.'),
-                message: str('Human readable details of the last transition.'),
-              },
-            },
-          },
-          toolStatus: freeForm('Status of the tools, reported by the sidecar.'),
-          memoryStatus: freeForm('Status of the memory backend.'),
-          llmStatus: freeForm('Status of the LLM providers.'),
-        },
-      },
+      status: statusSchema(),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AgentTypeCrd } from './agent-type-crd';
 import {
@@ -547,12 +547,28 @@ export class AgentType extends ApiObject {
     return validateAgentTypeManifest(manifest);
   }
 
-  private static resolveGroup(scope: Construct, id: string, props: AgentTypeProps): string {
+  /**
+   * Checks the props before the object is created, so a bad prop leaves
+   * nothing in the construct tree.
+   * @returns the API group
+   */
+  private static checkProps(scope: Construct, id: string, props: AgentTypeProps): string {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     if (props.group !== undefined && props.crd && props.group !== props.crd.group) {
       fail(AGENT_TYPE_KIND, path, 'group', props.group, `differs from the group of crd '${props.crd.node.path}' ('${props.crd.group}')`);
     }
-    return checkGroup(AGENT_TYPE_KIND, path, props.group ?? props.crd?.group ?? DEFAULT_GROUP);
+    const group = checkGroup(AGENT_TYPE_KIND, path, props.group ?? props.crd?.group ?? DEFAULT_GROUP);
+    // Without a name, cdk8s generates a valid one from the construct path.
+    const name = props.metadata?.name;
+    if (typeof name === 'string') {
+      checkDns1123Subdomain(AGENT_TYPE_KIND, path, 'metadata.name', name);
+    }
+    // The object gets the chart's namespace when it has none of its own.
+    const namespace = props.metadata?.namespace ?? Chart.of(scope).namespace;
+    if (typeof namespace === 'string') {
+      checkDns1123Label(AGENT_TYPE_KIND, path, 'metadata.namespace', namespace);
+    }
+    return group;
   }
 
   /** API group of this resource. */
@@ -562,10 +578,11 @@ export class AgentType extends ApiObject {
 
   /**
    * @throws Error if `group` is invalid or differs from `crd.group`, or if
-   *   `metadata.name` / `metadata.namespace` are not valid Kubernetes names
+   *   `metadata.name` / `metadata.namespace` are not valid Kubernetes names;
+   *   nothing is added to the construct tree then
    */
   constructor(scope: Construct, id: string, props: AgentTypeProps) {
-    const group = AgentType.resolveGroup(scope, id, props);
+    const group = AgentType.checkProps(scope, id, props);
     const spec: AgentTypeSpec = JSON.parse(JSON.stringify(props.spec ?? null));
     super(scope, id, {
       apiVersion: `${group}/${AGENT_TYPE_VERSION}`,
@@ -575,15 +592,6 @@ export class AgentType extends ApiObject {
     });
     this.group = group;
     this._spec = spec;
-
-    const name = this.metadata.name;
-    if (typeof name === 'string') {
-      checkDns1123Subdomain(AGENT_TYPE_KIND, this.node.path, 'metadata.name', name);
-    }
-    const namespace = this.metadata.namespace;
-    if (typeof namespace === 'string') {
-      checkDns1123Label(AGENT_TYPE_KIND, this.node.path, 'metadata.namespace', namespace);
-    }
 
     if (props.crd) {
       this.node.addDependency(props.crd.apiObject);

@@ -192,6 +192,50 @@ describe('RedisMemory', () => {
     expect(redis.agents).toHaveLength(2);
   });
 
+  test('addAgent after construction and after later constructs: the policy, produced at synth, lets that agent in', () => {
+    const chart = Testing.chart();
+    const redis = new RedisMemory(chart, 'agent-memory', BASE);
+    const ingressNow = () => redis.networkPolicy!.toJson().spec.ingress;
+    expect(ingressNow()).toBeUndefined();
+    const children = redis.node.children.length;
+    // An AgentPod created after the Redis adds itself (fromRedis), then one more agent by hand.
+    new AgentPod(chart, 'web', {
+      namespace: 'agents',
+      source: AgentSource.image('nginx:latest'),
+      memory: MemoryProfile.SMALL.withBackend(MemoryBackend.fromRedis(redis)),
+    });
+    const late = redis.addAgent({ app: 'late' }, 'other');
+    expect(late).toEqual({ podLabels: { app: 'late' }, namespace: 'other' });
+    // recording an agent creates no construct
+    expect(redis.node.children).toHaveLength(children);
+
+    const m = Testing.synth(chart);
+    const web = findObject(m, 'Deployment', 'web').spec.selector.matchLabels;
+    expect(policy(m).spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: web } }], ports: [{ port: 6379, protocol: 'TCP' }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'other' } }, podSelector: { matchLabels: { app: 'late' } } }],
+        ports: [{ port: 6379, protocol: 'TCP' }],
+      },
+    ]);
+    expect(ingressNow()).toEqual(policy(m).spec.ingress);
+    // produced from the record on each synth, never accumulated
+    expect(Testing.synth(chart)).toEqual(m);
+  });
+
+  test('addAgent returns the recorded agent (a copy); the same agent again returns the first record', () => {
+    const { redis, synth: s } = build();
+    const first = redis.addAgent({ b: '2', a: '1' }, 'agents');
+    // the Redis' own namespace is left out: the peer needs no namespaceSelector
+    expect(first).toEqual({ podLabels: { b: '2', a: '1' }, namespace: undefined });
+    first.podLabels.a = 'changed';
+    expect(redis.addAgent({ a: '1', b: '2' })).toEqual({ podLabels: { b: '2', a: '1' }, namespace: undefined });
+    expect(redis.agents).toEqual([{ podLabels: { b: '2', a: '1' }, namespace: undefined }]);
+    expect(policy(s()).spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { b: '2', a: '1' } } }], ports: [{ port: 6379, protocol: 'TCP' }] },
+    ]);
+  });
+
   test('addAgent refuses an empty selector, bad labels and a bad namespace', () => {
     const { redis } = build();
     expect(errorOf(() => redis.addAgent({}))).toMatch(/^RedisMemory 'test\/agent-memory': addAgent podLabels '\{\}' must hold at least one label/);
@@ -273,6 +317,19 @@ describe('RedisMemory', () => {
     // a failed construct leaves no children behind
     const chart = Testing.chart();
     errorOf(() => new RedisMemory(chart, 'r', { ...BASE, storage: 'lots' }));
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+
+  test.each<[string, Partial<RedisMemoryProps>]>([
+    ['passwordSecret', { passwordSecret: { name: 'auth', key: '' } }],
+    ['memory', { memory: { request: '1Gi', limit: '512Mi' } }],
+    ['maxMemoryPolicy', { maxMemoryPolicy: 'lru' as RedisEvictionPolicy }],
+    ['clusterDomain', { clusterDomain: 'Corp Local' }],
+    ['runAsUser', { runAsUser: 0 }],
+  ])('a bad %s throws before any child is created: nothing half-written', (_field, props) => {
+    const chart = Testing.chart();
+    expect(() => new RedisMemory(chart, 'r', { ...BASE, ...props })).toThrow(/^RedisMemory 'test\/r': /);
+    expect(chart.node.findChild('r').node.children).toEqual([]);
     expect(Testing.synth(chart)).toEqual([]);
   });
 });

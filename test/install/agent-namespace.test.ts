@@ -1,5 +1,5 @@
 /** AgentNamespace: Pod Security Admission labels, ResourceQuota and LimitRange. */
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { AgentNamespace, PodSecurityLevel } from '../../src';
 import { errorOf, findObject } from '../support/util';
 
@@ -50,6 +50,26 @@ test.each([
   [{ quota: {} }, "AgentNamespace 'test/agents': quota '{}' limits nothing"],
   [{ limits: {} }, "AgentNamespace 'test/agents': limits '{}' sets nothing"],
   [{ name: 'Agents' }, "AgentNamespace 'test/agents': name 'Agents' is not a valid RFC 1123 label"],
+  [{ podSecurity: 'strict' }, "AgentNamespace 'test/agents': podSecurity 'strict' is not a Pod Security Standards level (privileged, baseline, restricted)"],
 ])('refuses %j', (props, message) => {
   expect(errorOf(() => synth(props))).toContain(message);
+});
+
+test('a bad prop throws before any child is created: nothing half-written', () => {
+  const chart = Testing.chart();
+  expect(() => new AgentNamespace(chart, 'agents', { quota: { pods: 4 }, limits: { maxMemory: '8GB' } })).toThrow("limits.maxMemory '8GB'");
+  expect(chart.node.findChild('agents').node.children).toEqual([]);
+  expect(Testing.synth(chart)).toEqual([]);
+});
+
+test('in a chart with a namespace, the Namespace carries none; quota and limits stay in the agent namespace', () => {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'chart-ns' });
+  new AgentNamespace(chart, 'agents', { quota: { pods: 4 }, limits: { maxMemory: '8Gi' } });
+  const out = Testing.synth(chart);
+  expect(out.map(o => [o.kind, o.metadata.namespace])).toEqual([
+    ['Namespace', undefined],
+    ['ResourceQuota', 'agents'],
+    ['LimitRange', 'agents'],
+  ]);
+  out.forEach(validate);
 });

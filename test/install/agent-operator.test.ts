@@ -442,6 +442,73 @@ describe('AgentOperator RBAC', () => {
   });
 });
 
+describe('AgentOperator.addWatchNamespace', () => {
+  test('after construction and after later constructs: a Role + RoleBinding there, and WATCH_NAMESPACE lists it at synth', () => {
+    const chart = Testing.chart();
+    const op = new AgentOperator(chart, 'op', { image: IMAGE, watchNamespaces: ['team-a'] });
+    new AgentTypeCrd(chart, 'later', { group: 'later.example.com' });
+    const role = op.addWatchNamespace('team-b');
+    expect(op.watchNamespaces).toEqual(['team-a', 'team-b']);
+
+    const manifests = Testing.synth(chart);
+    expect(env(manifests).WATCH_NAMESPACE.value).toBe('team-a,team-b');
+    const agentRoles = ofKind(manifests, 'Role').filter(r => r.metadata.name === 'agent-operator');
+    expect(agentRoles.map(r => r.metadata.namespace)).toEqual(['team-a', 'team-b']);
+    expect(agentRoles[1].rules).toEqual(agentRoles[0].rules);
+    const binding = ofKind(manifests, 'RoleBinding').find(b => b.metadata.namespace === 'team-b');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'agent-operator' });
+    expect(binding.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'agent-operator', namespace: 'agents-system' }]);
+    // the returned child is the Role rendered in team-b
+    expect(role.metadata.namespace).toBe('team-b');
+    expect(role.name).toBe('agent-operator');
+    validateAll(manifests);
+    // produced once per synth from what was recorded: a second synth is the same
+    expect(Testing.synth(chart)).toEqual(manifests);
+  });
+
+  test('a namespace already watched returns its Role and adds nothing', () => {
+    const chart = Testing.chart();
+    const op = new AgentOperator(chart, 'op', { image: IMAGE });
+    const children = op.node.children.length;
+    const role = op.addWatchNamespace('agents-system');
+    expect(op.addWatchNamespace('agents-system')).toBe(role);
+    expect(op.node.children).toHaveLength(children);
+    expect(op.watchNamespaces).toEqual(['agents-system']);
+    expect(env(Testing.synth(chart)).WATCH_NAMESPACE.value).toBe('agents-system');
+  });
+
+  test('refused in cluster-wide mode and for an invalid name, recording nothing', () => {
+    const chart = Testing.chart();
+    const clusterWide = new AgentOperator(chart, 'op', { image: IMAGE, clusterWide: true });
+    expect(() => clusterWide.addWatchNamespace('team-a'))
+      .toThrow("AgentOperator 'test/op': addWatchNamespace namespace 'team-a' cannot be added with clusterWide: true");
+    expect(clusterWide.watchNamespaces).toEqual([]);
+    expect(env(Testing.synth(chart)).WATCH_NAMESPACE.value).toBe('');
+
+    const namespaced = new AgentOperator(Testing.chart(), 'op', { image: IMAGE });
+    const children = namespaced.node.children.length;
+    expect(() => namespaced.addWatchNamespace('Team_A'))
+      .toThrow("AgentOperator 'test/op': addWatchNamespace namespace 'Team_A' is not a valid RFC 1123 label");
+    expect(namespaced.watchNamespaces).toEqual(['agents-system']);
+    expect(namespaced.node.children).toHaveLength(children);
+  });
+});
+
+describe('AgentOperator with bad props', () => {
+  test.each<[string, Partial<AgentOperatorProps>]>([
+    ['image', { image: 'operator:1:2' }],
+    ['watchNamespaces', { watchNamespaces: ['team-a', 'team-a'] }],
+    ['healthPort', { healthPort: 8080 }],
+    ['logLevel', { logLevel: 'very loud' }],
+    ['group', { group: 'agents' }],
+  ])('a bad %s throws before any child is created: nothing half-written', (_field, props) => {
+    const chart = Testing.chart();
+    expect(() => new AgentOperator(chart, 'op', { image: IMAGE, ...props })).toThrow(/^AgentOperator 'test\/op': /);
+    expect(chart.node.findChild('op').node.children).toEqual([]);
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+});
+
 describe('AgentOperator namespaces on objects', () => {
   test.each([
     ['namespaced, plain chart', {}, undefined],

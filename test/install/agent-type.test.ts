@@ -200,6 +200,16 @@ describe('AgentTypeCrd', () => {
     expect(synthCrd({ recommendedLabels: false }).metadata.labels).toBeUndefined();
   });
 
+  test('invalid labels throw with the path, the field and the value, before the CRD object exists', () => {
+    const chart = Testing.chart();
+    expect(() => new AgentTypeCrd(chart, 'crd', { labels: { 'bad key!': 'x' } }))
+      .toThrow("AgentTypeCrd 'test/crd': labels key 'bad key!' is not a valid label key");
+    expect(() => new AgentTypeCrd(chart, 'crd2', { labels: { team: 'a b' } }))
+      .toThrow("AgentTypeCrd 'test/crd2': labels['team'] 'a b' is not a valid label value");
+    expect(chart.node.children.map(c => c.node.children)).toEqual([[], []]);
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+
   test('the schema in the CRD is exactly AgentTypeCrd.openApiSchema()', () => {
     expect(schemaOf(synthCrd())).toEqual(AgentTypeCrd.openApiSchema());
   });
@@ -381,6 +391,20 @@ describe('AgentType: construction', () => {
   test('metadata.name must be an RFC 1123 subdomain', () => {
     expect(() => new AgentType(Testing.chart(), 'a', { metadata: { name: 'Basic_Agent' }, spec: { agent: { image: 'x' } } }))
       .toThrow('AgentType \'test/a\': metadata.name \'Basic_Agent\' is not a valid RFC 1123 subdomain');
+  });
+
+  test('a bad metadata.name or metadata.namespace (its own or the chart\'s) throws before the object exists: nothing is left to synthesize', () => {
+    const spec = { agent: { image: 'x' } };
+    const chart = Testing.chart();
+    expect(() => new AgentType(chart, 'a', { metadata: { name: 'Basic_Agent' }, spec })).toThrow('AgentType \'test/a\': metadata.name');
+    expect(() => new AgentType(chart, 'b', { metadata: { namespace: 'Team_A' }, spec }))
+      .toThrow('AgentType \'test/b\': metadata.namespace \'Team_A\' is not a valid RFC 1123 label');
+    expect(chart.node.children).toEqual([]);
+    expect(Testing.synth(chart)).toEqual([]);
+
+    const namespaced = new Chart(Testing.app(), 'c', { namespace: 'Bad_NS' });
+    expect(() => new AgentType(namespaced, 'a', { spec })).toThrow('AgentType \'c/a\': metadata.namespace \'Bad_NS\'');
+    expect(namespaced.node.children).toEqual([]);
   });
 
   test('a generated name is valid', () => {

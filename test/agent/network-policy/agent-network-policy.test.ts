@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
-import { LlmProvider } from '../../src/agent/llm-provider';
+import { LlmProvider } from '../../../src/agent/llm-provider';
 import {
-  AgentEgressSources, AgentNetworkPolicyOptions, AgentNetworkPolicyProps, addAgentNetworkPolicy,
-} from '../../src/agent/network-policy';
-import { ToolSidecar } from '../../src/agent/tool-sidecar';
-import { errorOf } from '../support/util';
+  AgentEgressSources, AgentNetworkPolicy, AgentNetworkPolicyOptions, AgentNetworkPolicyProps, PolicyPeer, PolicyRule, addAgentNetworkPolicy,
+} from '../../../src/agent/network-policy';
+import { ToolSidecar } from '../../../src/agent/tool-sidecar';
+import { errorOf } from '../../support/util';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { NetworkPolicy: NetworkPolicyModel } = require('kubernetes-models/networking.k8s.io/v1');
@@ -330,4 +330,48 @@ test('inside an AgentPod, errors name the pod and the networkPolicy field', () =
   // Fields of the declarations the rules are derived from keep their own names.
   expect(errorOf(() => synth({ gitRepository: 'ftp://example.com/agent.git' }, {}, { where: 'app/web' })))
     .toBe('AgentPod \'app/web\': code.source.repository \'ftp://example.com/agent.git\' is not a URL with one of the schemes https://, http://, ssh://');
+});
+
+// ---------------------------------------------------------------------------
+// the construct
+// ---------------------------------------------------------------------------
+
+/** What a derived rule must look like once rendered (written out here, independently of cdk8s-plus). */
+function expectedRule(rule: PolicyRule, side: 'to' | 'from'): any {
+  const peers = (peer: PolicyPeer): any[] => {
+    if (peer.type === 'ipBlock') return [{ ipBlock: peer.except.length ? { cidr: peer.cidr, except: peer.except } : { cidr: peer.cidr } }];
+    const podSelector = Object.keys(peer.labels).length ? { matchLabels: peer.labels } : {};
+    if (peer.namespaces.length === 0) return [{ podSelector }];
+    return peer.namespaces.map(ns => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector }));
+  };
+  return { ports: (rule.ports ?? []).map(p => ({ port: p.port, protocol: p.protocol })), [side]: peers(rule.peer) };
+}
+
+test('the construct renders exactly the rules it derived, egress then ingress', () => {
+  const chart = Testing.chart();
+  const policy = new AgentNetworkPolicy(chart, 'NetworkPolicy', {
+    agentName: 'web',
+    namespace: 'agents',
+    podSelector: SELECTOR,
+    labels: LABELS,
+    sources: { llmProviders: [LlmProvider.anthropic({ credentials: CREDENTIALS }), provider('http://[fd00::5]:8000')], redis: { host: 'redis.data', port: 6379 } },
+    options: {
+      additionalEgress: [{ namespaces: ['db', 'cache'], podLabels: { tier: 'data' }, ports: [5432], udpPorts: [5432] }],
+      allowIngressFrom: [{ namespaces: ['a', 'b'], ports: [80] }, { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }],
+    },
+  });
+  const [manifest] = Testing.synth(chart);
+  expect(() => new NetworkPolicyModel(manifest).validate()).not.toThrow();
+  expect(policy.egressRules.length).toBe(7); // DNS, cache, db, Redis, the /128, public IPv4 and IPv6
+  expect(manifest.spec.egress).toEqual(policy.egressRules.map(rule => expectedRule(rule, 'to')));
+  expect(manifest.spec.ingress).toEqual(policy.ingressRules.map(rule => expectedRule(rule, 'from')));
+  expect(manifest.spec.policyTypes).toEqual(['Egress', 'Ingress']);
+});
+
+test('bad input fails before anything joins the construct tree', () => {
+  const chart = Testing.chart();
+  expect(() => addAgentNetworkPolicy(chart, 'NetworkPolicy', {
+    agentName: 'web', podSelector: SELECTOR, labels: LABELS, sources: {}, options: { allowIngressFrom: [{ cidr: '10.0.0.1/8' }] },
+  })).toThrow(/allowIngressFrom\[0\].cidr '10.0.0.1\/8' has host bits set/);
+  expect(chart.node.children).toEqual([]);
 });
