@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import { ApiObject, ApiObjectMetadata, Duration, JsonPatch } from 'cdk8s';
 import {
-  ConfigMap, Container, ContainerSecurityContextProps, Deployment, Env, EnvValue, ISecret, ImagePullPolicy, LabelSelector,
-  NetworkPolicy, Secret, Service, ServiceAccount, Volume,
+  ConfigMap, Container, ContainerSecurityContextProps, Deployment, Env, EnvValue, ISecret, ImagePullPolicy, k8s, LabelSelector,
+  Secret, Service, ServiceAccount, Volume,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AgentEnvironment } from './environment';
@@ -12,7 +12,10 @@ import {
 import { LlmProvider } from './llm-provider';
 import { MemoryBackend, MemoryBackendType, MemoryProfile } from './memory-profile';
 import { AgentMonitoring, addServiceMonitor, checkMonitoring, otelResourceAttributes, scrapeAnnotations } from './monitoring';
-import { AgentNetworkPolicyOptions, AgentNetworkPolicyProps, AgentRedisDestination, addAgentNetworkPolicy } from './network-policy';
+import {
+  AgentEgressSources, AgentNetworkPolicyOptions, AgentRedisDestination, PolicyInput, PolicyRule, deriveEgress, deriveIngress,
+} from './network-policy';
+import { networkPolicySpec } from './pod-network-policy';
 import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling } from './scaling';
 import {
   INIT_MOUNT_PATH, INIT_SCRIPT_KEY, SHARED_MOUNT_PATH, SOURCE_MOUNT_PATH, WRAPPER_KEY, WRAPPER_PATH,
@@ -25,7 +28,7 @@ import {
   AUTOSCALED_LABEL, CONFIG_CHECKSUM_ANNOTATION, MEMORY_PROFILE_ANNOTATION, METRICS_LABEL, recommendedLabels, RUNTIME_LABEL,
   SECRET_CHECKSUM_ANNOTATION, selectorLabels, TOOL_SIDECAR_LABEL,
 } from '../core/labels';
-import { lazyString } from '../core/lazy';
+import { lazy } from '../core/lazy';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
 import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, fail } from '../core/validation';
 import { AgentTypeSpec } from '../install/agent-type';
@@ -146,9 +149,8 @@ export interface AgentPodProps {
    * its Redis, its LLM providers' and tools' endpoints, its git source and
    * package registries (derived from the declarations), the scrape port for
    * `monitoring.scrapeNamespaces`, and ingress only from `allowIngressFrom`.
-   * Rendered once, at the first synth, from the final declarations (LLM
-   * providers added with `addLlmProvider` included); its errors are
-   * validation errors of that synth, raised before anything is written.
+   * The rules are derived (and checked) at construction and again when
+   * `addLlmProvider` adds a provider; the object is rendered at synth.
    * @default - that policy; `{ enabled: false }` for none
    */
   readonly networkPolicy?: AgentNetworkPolicyOptions;
@@ -230,9 +232,10 @@ export interface AgentPodProps {
  * sha256 of every ConfigMap value the pod reads) and, with `secrets`,
  * `agents.cdk8s.io/secret-checksum`, so a change rolls the pods.
  *
- * The constructor checks the props and creates the objects; values that
- * depend on later `addLlmProvider` / `addSecret` calls (provider list,
- * checksums, OpenTelemetry attributes, the NetworkPolicy) are produced at synth.
+ * The constructor checks the props (the NetworkPolicy rules included) and
+ * creates the objects; values that depend on later `addLlmProvider` /
+ * `addSecret` calls (provider list, checksums, OpenTelemetry attributes,
+ * the NetworkPolicy spec) are produced at synth.
  */
 export class AgentPod extends Construct {
   /** Label on every object of a code agent: its runtime, `python` or `nodejs` (agent-type presets select on it). */
@@ -262,6 +265,12 @@ export class AgentPod extends Construct {
   public readonly sidecarContainer?: Container;
   /** The Service the ServiceMonitor scrapes, when `monitoring.serviceMonitor` is on. */
   public readonly metricsService?: Service;
+  /**
+   * The NetworkPolicy (`networking.k8s.io/v1`, named after the agent), unless
+   * `networkPolicy.enabled` is false. Its `spec` is produced at synth from the
+   * rules of the final declarations (see `AgentPodProps.networkPolicy`).
+   */
+  public readonly networkPolicy?: k8s.KubeNetworkPolicy;
   /** The source of the agent container. */
   public readonly source: AgentSource;
   /** The memory profile. */
@@ -277,9 +286,8 @@ export class AgentPod extends Construct {
   private readonly _secrets: ISecret[] = [];
   /** ConfigMaps whose data the config checksum covers. */
   private readonly checksummedConfigMaps: ConfigMap[] = [];
-  /** Where the NetworkPolicy goes when it is created at the first synth (its place in the output). */
-  private readonly networkPolicyScope?: Construct;
-  private networkPolicy?: NetworkPolicy;
+  /** The NetworkPolicy's egress rules, derived from the current providers. */
+  private egressRules: PolicyRule[];
 
   /** @throws if a prop is invalid (the message names the construct path, the field and the value) */
   public constructor(scope: Construct, id: string, props: AgentPodProps) {
@@ -287,6 +295,7 @@ export class AgentPod extends Construct {
     // Every check runs before the first child is created, so a caught error
     // leaves no half-built agent in the tree.
     this.settings = checkProps(this.node.path, id, props);
+    this.egressRules = this.settings.networkRules?.egress ?? [];
     this.props = props;
     this.agentName = this.settings.agentName;
     this.source = props.source;
@@ -312,10 +321,11 @@ export class AgentPod extends Construct {
     (props.llmProviders ?? []).forEach(provider => this.addLlmProvider(provider));
     (props.secrets ?? []).forEach(secret => this.addSecret(secret));
 
-    if (props.networkPolicy?.enabled !== false) {
-      this.networkPolicyScope = new Construct(this, 'Network');
-      this.node.addValidation({ validate: () => this.renderNetworkPolicy() });
-    }
+    const ingressRules = this.settings.networkRules?.ingress;
+    this.networkPolicy = ingressRules && new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: this.metadata(this.agentName),
+      spec: lazy(() => networkPolicySpec(this.settings.selector, this.egressRules, ingressRules)),
+    });
     const imagePolicy = props.imagePolicy;
     if (imagePolicy) {
       this.node.addValidation({
@@ -330,17 +340,18 @@ export class AgentPod extends Construct {
    * Adds an LLM provider after the ones already given (the order is the
    * fallback order). Its API key goes to the sidecar as `secretKeyRef`; the
    * agent only gets the sidecar's proxy endpoint (`LLM_PROXY_ENDPOINT`) and
-   * the provider names (`AGENT_LLM_PROVIDERS`). The NetworkPolicy, the
-   * `llm-providers.json` file and the config checksum take it at synth.
+   * the provider names (`AGENT_LLM_PROVIDERS`). Its endpoint joins the
+   * NetworkPolicy's egress rules (derived again now, so a forbidden endpoint
+   * fails here); the policy, the `llm-providers.json` file and the config
+   * checksum take it at synth.
    * @returns the provider
    * @throws if there is no tool sidecar, a provider of that name or key
-   * variable exists, or the app was synthesized already (the NetworkPolicy is
-   * rendered from the providers at the first synth)
+   * variable exists, or its endpoint is a cloud metadata address
    */
   public addLlmProvider(provider: LlmProvider): LlmProvider {
     checkProvider(this.node.path, this.toolSidecar, provider, this._providers);
     if (this.networkPolicy) {
-      fail(KIND, this.node.path, 'llmProviders', provider.name, 'cannot be added after the first synth: the NetworkPolicy is already rendered from the providers');
+      this.egressRules = deriveEgressRules(this.node.path, this.agentName, this.props, [...this._providers, provider]);
     }
     this._providers.push(provider);
     this.sidecarContainer!.env.addVariable(provider.apiKeyEnvVar, EnvValue.fromSecretValue({
@@ -350,7 +361,7 @@ export class AgentPod extends Construct {
     if (this._providers.length === 1) {
       const agentEnv = this.agentContainer.env;
       agentEnv.addVariable('LLM_PROXY_ENDPOINT', EnvValue.fromValue(`${this.toolSidecar!.endpoint}/llm`));
-      agentEnv.addVariable('AGENT_LLM_PROVIDERS', EnvValue.fromValue(lazyString(() => this._providers.map(p => p.name).join(','))));
+      agentEnv.addVariable('AGENT_LLM_PROVIDERS', EnvValue.fromValue(lazy(() => this._providers.map(p => p.name).join(','))));
     }
     return provider;
   }
@@ -367,7 +378,7 @@ export class AgentPod extends Construct {
     checkSecret(this.node.path, secret, this._secrets);
     this._secrets.push(secret);
     if (secret instanceof Secret && this._secrets.filter(s => s instanceof Secret).length === 1) {
-      this.deployment.podMetadata.addAnnotation(SECRET_CHECKSUM_ANNOTATION, lazyString(() => this.secretChecksum()));
+      this.deployment.podMetadata.addAnnotation(SECRET_CHECKSUM_ANNOTATION, lazy(() => this.secretChecksum()));
     }
     return secret;
   }
@@ -430,7 +441,7 @@ export class AgentPod extends Construct {
         labels: settings.labels,
         annotations: {
           [MEMORY_PROFILE_ANNOTATION]: this.memory.name,
-          [CONFIG_CHECKSUM_ANNOTATION]: lazyString(() => this.configChecksum()),
+          [CONFIG_CHECKSUM_ANNOTATION]: lazy(() => this.configChecksum()),
           ...scrapeAnnotations(props.monitoring ?? {}),
         },
       },
@@ -551,7 +562,7 @@ export class AgentPod extends Construct {
     const own = this.environment?.variables ?? {};
     const otel: Labels = {
       OTEL_SERVICE_NAME: serviceName,
-      OTEL_RESOURCE_ATTRIBUTES: lazyString(() =>
+      OTEL_RESOURCE_ATTRIBUTES: lazy(() =>
         otelResourceAttributes(this.agentName, this.settings.namespace ?? this.deployment.metadata.namespace, this._providers)),
     };
     if (this.props.monitoring?.otlpEndpoint) otel.OTEL_EXPORTER_OTLP_ENDPOINT = this.props.monitoring.otlpEndpoint;
@@ -564,7 +575,7 @@ export class AgentPod extends Construct {
       metadata: this.metadata(`${this.agentName}-tools`),
       data: {
         'tools.json': JSON.stringify(sidecar.toSpec(), null, 2),
-        'llm-providers.json': lazyString(() => this.providersJson()),
+        'llm-providers.json': lazy(() => this.providersJson()),
       },
     });
     this.checksummedConfigMaps.push(toolsConfigMap);
@@ -604,44 +615,6 @@ export class AgentPod extends Construct {
     });
     addServiceMonitor(this, monitoring, this.metadata(this.agentName), serviceLabels);
     return service;
-  }
-
-  /**
-   * Creates the NetworkPolicy from the final declarations, once: a
-   * validation, because cdk8s runs validations at the start of every synth,
-   * before it collects the objects and before it writes anything.
-   */
-  private renderNetworkPolicy(): string[] {
-    if (this.networkPolicy) return [];
-    try {
-      this.networkPolicy = addAgentNetworkPolicy(this.networkPolicyScope!, 'NetworkPolicy', this.networkPolicyProps());
-    } catch (e) {
-      return [(e as Error).message];
-    }
-    return [];
-  }
-
-  /** What the NetworkPolicy is derived from: the options, the providers, sidecar, Redis, git source and packages. */
-  private networkPolicyProps(): AgentNetworkPolicyProps {
-    const { props, settings } = this;
-    const metricsPort = props.monitoring?.metricsPort;
-    const scrapers = metricsPort === undefined ? [] : [{ namespaces: props.monitoring?.scrapeNamespaces ?? ['monitoring'], ports: [metricsPort] }];
-    const code = this.source.codeSource;
-    return {
-      agentName: this.agentName,
-      namespace: settings.namespace,
-      podSelector: settings.selector,
-      labels: settings.labels,
-      where: this.node.path,
-      options: { ...props.networkPolicy, allowIngressFrom: [...(props.networkPolicy?.allowIngressFrom ?? []), ...scrapers] },
-      sources: {
-        llmProviders: [...this._providers],
-        toolSidecar: this.toolSidecar,
-        redis: redisDestination(this.memory.backend),
-        gitRepository: code?.type === CodeSourceType.GIT ? code.repository : undefined,
-        installsPackages: (this.environment?.sdk?.packages ?? []).length > 0,
-      },
-    };
   }
 
   /** The `llm-providers.json` the sidecar reads: providers in fallback order, Secret names only. */
@@ -693,6 +666,8 @@ interface PodSettings {
   readonly selector: Labels;
   /** Labels of every object and of the pod template. */
   readonly labels: Labels;
+  /** The NetworkPolicy's rules for the providers of the props; none without a policy. */
+  readonly networkRules?: { readonly egress: PolicyRule[]; readonly ingress: PolicyRule[] };
 }
 
 /** The volumes of the pod that several containers mount. */
@@ -733,7 +708,11 @@ function checkProps(where: string, id: string, props: AgentPodProps): PodSetting
   secrets.forEach((secret, i) => checkSecret(where, secret, secrets.slice(0, i)));
   const initImage = props.initImage ?? defaultInitImage(where, props.source, props.environment);
   const securityContext = { ...restrictedContainerSecurityContext(uid), ...(props.securityContext ?? {}) };
-  return { agentName, namespace, replicas, shutdown, uid, selector, labels, initImage, securityContext };
+  const networkRules = props.networkPolicy?.enabled === false ? undefined : {
+    egress: deriveEgressRules(where, agentName, props, providers),
+    ingress: deriveIngressRules(where, agentName, props),
+  };
+  return { agentName, namespace, replicas, shutdown, uid, selector, labels, initImage, securityContext, networkRules };
 }
 
 /**
@@ -789,6 +768,34 @@ function defaultInitImage(where: string, source: AgentSource, environment: Agent
   if (!runtime) return 'busybox:1.36';
   const version = sdk?.version ?? source.runtimeVersion;
   return runtime === AgentRuntime.PYTHON ? `python:${version}` : `node:${version}`;
+}
+
+/**
+ * The NetworkPolicy's egress rules for these providers and the other
+ * declarations of the props (sidecar, Redis, git source, packages) and options.
+ * @throws if an option is invalid or a derived destination is a cloud metadata address
+ */
+function deriveEgressRules(where: string, agentName: string, props: AgentPodProps, providers: LlmProvider[]): PolicyRule[] {
+  const code = props.source.codeSource;
+  const sources: AgentEgressSources = {
+    llmProviders: providers,
+    toolSidecar: props.toolSidecar,
+    redis: redisDestination((props.memory ?? MemoryProfile.SMALL).backend),
+    gitRepository: code?.type === CodeSourceType.GIT ? code.repository : undefined,
+    installsPackages: (props.environment?.sdk?.packages ?? []).length > 0,
+  };
+  return deriveEgress(sources, props.networkPolicy ?? {}, PolicyInput.of(agentName, where));
+}
+
+/**
+ * The NetworkPolicy's ingress rules: `allowIngressFrom`, then the metrics port
+ * from `monitoring.scrapeNamespaces` when there is one.
+ * @throws if a peer is invalid
+ */
+function deriveIngressRules(where: string, agentName: string, props: AgentPodProps): PolicyRule[] {
+  const metricsPort = props.monitoring?.metricsPort;
+  const scrapers = metricsPort === undefined ? [] : [{ namespaces: props.monitoring?.scrapeNamespaces ?? ['monitoring'], ports: [metricsPort] }];
+  return deriveIngress([...(props.networkPolicy?.allowIngressFrom ?? []), ...scrapers], PolicyInput.of(agentName, where));
 }
 
 /** The Redis of a redis memory backend, for the NetworkPolicy (`host:port` address; pods and namespace when the app deploys it). */
