@@ -51,7 +51,8 @@ function build(agents: number, outdir: string): App {
   return app;
 }
 
-const gc: () => void = (global as any).gc ?? (() => undefined);
+/** A full garbage collection (node --expose-gc), else nothing. */
+const fullGc: () => void = (global as any).gc ?? (() => undefined);
 const elapsedMs = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 /** Peak resident set size of this process so far, MiB. */
 const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -79,7 +80,7 @@ interface SynthRun {
 
 function measure(agents: number): SynthRun & { msPerAgent: number; heapMiB: number } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-agents-bench-'));
-  gc();
+  fullGc();
   const heapBefore = process.memoryUsage().heapUsed;
   const start = process.hrtime.bigint();
   const app = build(agents, outdir);
@@ -88,14 +89,18 @@ function measure(agents: number): SynthRun & { msPerAgent: number; heapMiB: numb
   app.synth();
   const synthMs = elapsedMs(synthStart);
   // Heap still held by the synthesized app (the construct tree), after a full GC.
-  gc();
+  fullGc();
   const heapMiB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
   const objects = app.charts.reduce((n, c) => n + c.toJson().length, 0);
   fs.rmSync(outdir, { recursive: true, force: true });
   return {
-    agents, objects, buildMs: Math.round(buildMs), synthMs: Math.round(synthMs),
+    agents,
+    objects,
+    buildMs: Math.round(buildMs),
+    synthMs: Math.round(synthMs),
     msPerAgent: Math.round(((buildMs + synthMs) / agents) * 100) / 100,
-    heapMiB: Math.round(heapMiB), peakRssMiB: peakRssMiB(),
+    heapMiB: Math.round(heapMiB),
+    peakRssMiB: peakRssMiB(),
   };
 }
 
@@ -109,7 +114,7 @@ interface RenderedChart {
 /** Library side of the baseline (own process): build and synth N agents into outdir, save the rendered objects. */
 function libraryRun(agents: number, outdir: string, objectsFile: string): SynthRun {
   build(5, fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-agents-warmup-'))).synth(); // module loading, ajv and CEL compilation
-  gc();
+  fullGc();
   const start = process.hrtime.bigint();
   const app = build(agents, outdir);
   const buildMs = elapsedMs(start);
@@ -138,7 +143,7 @@ function rawRun(agents: number, outdir: string, objectsFile: string): SynthRun {
   };
   const charts: RenderedChart[] = JSON.parse(fs.readFileSync(objectsFile, 'utf-8'));
   emit(charts.map(c => ({ ...c, objects: c.objects.slice(0, 20) })), fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-agents-warmup-'))).synth();
-  gc();
+  fullGc();
   const start = process.hrtime.bigint();
   const app = emit(charts, outdir);
   const buildMs = elapsedMs(start);
@@ -159,7 +164,8 @@ function inChild(side: 'library' | 'raw', agents: number, outdir: string, object
 /** Throws unless both folders hold the same files, byte for byte. */
 function checkSameFiles(a: string, b: string): void {
   const files = fs.readdirSync(a).sort();
-  if (files.join() !== fs.readdirSync(b).sort().join() || files.some(f => !fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f))))) {
+  const differs = (f: string) => !fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f)));
+  if (files.join() !== fs.readdirSync(b).sort().join() || files.some(differs)) {
     throw new Error(`the raw baseline did not write the same files as the library (${a}, ${b})`);
   }
 }
@@ -182,8 +188,13 @@ function compareWithRaw(agents: number, rounds: number): void {
   }
   const median = (runs: SynthRun[], key: 'buildMs' | 'synthMs' | 'synthCpuMs') => runs.map(r => r[key]!).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
   const summary = (runs: SynthRun[]) => ({
-    agents, objects: runs[0].objects, buildMs: median(runs, 'buildMs'), synthMs: median(runs, 'synthMs'), synthCpuMs: median(runs, 'synthCpuMs'),
-    synthRuns: runs.map(r => r.synthMs).join(' '), peakRssMiB: Math.max(...runs.map(r => r.peakRssMiB)),
+    agents,
+    objects: runs[0].objects,
+    buildMs: median(runs, 'buildMs'),
+    synthMs: median(runs, 'synthMs'),
+    synthCpuMs: median(runs, 'synthCpuMs'),
+    synthRuns: runs.map(r => r.synthMs).join(' '),
+    peakRssMiB: Math.max(...runs.map(r => r.peakRssMiB)),
   });
   const [lib, base] = [summary(library), summary(raw)];
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
@@ -222,8 +233,17 @@ function overlays(): Overlay[] {
   ];
 }
 
+interface OverlayResult {
+  agents: number;
+  objectsPerEnv: number;
+  ms: number;
+  msPerAgentPerEnv: number;
+  heapMiB: number;
+  rssMiB: number;
+}
+
 /** The same app through the three overlays, with the kustomize tree. */
-function measureOverlays(agents: number): { agents: number; objectsPerEnv: number; ms: number; msPerAgentPerEnv: number; heapMiB: number; rssMiB: number } {
+function measureOverlays(agents: number): OverlayResult {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-agents-bench-'));
   const gc: () => void = (global as any).gc ?? (() => undefined);
   const app = build(agents, outdir);
@@ -238,8 +258,12 @@ function measureOverlays(agents: number): { agents: number; objectsPerEnv: numbe
     .reduce((n, f) => n + fs.readFileSync(path.join(outdir, 'prod', f), 'utf-8').split(/^---$/m).length, 0);
   fs.rmSync(outdir, { recursive: true, force: true });
   return {
-    agents, objectsPerEnv, ms: Math.round(ms), msPerAgentPerEnv: Math.round((ms / agents / 3) * 100) / 100,
-    heapMiB: Math.round(heapMiB), rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    agents,
+    objectsPerEnv,
+    ms: Math.round(ms),
+    msPerAgentPerEnv: Math.round((ms / agents / 3) * 100) / 100,
+    heapMiB: Math.round(heapMiB),
+    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
   };
 }
 

@@ -1,11 +1,10 @@
 /**
- * The example app: the AgentType CRD, the operator install and the six
- * example agents of seed 002 §2 (basic, container, code, tooled, full,
- * production), each both as an `AgentType` resource and as an `AgentPod`
- * workload.
+ * The example app: the AgentType CRD, the operator install and six example
+ * agents (basic, container, code, tooled, full, production), each both as an
+ * `AgentType` resource and as an `AgentPod` workload.
  *
  * Image names under `registry.example.com` are placeholders for your own
- * images; `nginx:latest` and friends are the seed's own examples.
+ * images; `nginx:latest` and friends are public images.
  */
 import * as path from 'path';
 import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
@@ -57,13 +56,13 @@ export function buildExamplesApp(props: AppProps = {}): App {
     });
   };
 
-  // Step 1: basic-agent (seed: image nginx:latest, agent name web-agent).
+  // basic-agent: a plain image (nginx:latest), agent name web-agent.
   declare(new AgentPod(workloads, 'basic-agent', {
     source: AgentSource.image('nginx:latest', { command: ['nginx', '-g', 'daemon off;'] }),
   }));
 
-  // Step 2: container-agent with environment variables and a python SDK.
-  // The seed's literal `API_KEY: "secret-key"` becomes a Secret reference:
+  // container-agent with environment variables and a python SDK. Its API
+  // key is a Secret reference:
   // no secret value is ever written to a manifest.
   const containerEnv = new AgentEnvironment({
     variables: { LOG_LEVEL: 'debug' },
@@ -77,7 +76,7 @@ export function buildExamplesApp(props: AppProps = {}): App {
     labels: { [AgentPod.RUNTIME_LABEL]: AgentRuntime.PYTHON },
   }));
 
-  // Step 2: code-agent from git, python 3.9, with glue code.
+  // code-agent from git, python 3.9, with glue code.
   declare(new AgentPod(workloads, 'code-agent', {
     source: AgentSource.code({
       source: CodeSource.git({ repository: 'https://github.com/example/agent', path: '/src' }),
@@ -87,7 +86,7 @@ export function buildExamplesApp(props: AppProps = {}): App {
     environment: new AgentEnvironment({ glueCode: GlueCode.fromFile(path.join(__dirname, 'glue', 'gluecode.py')) }),
   }));
 
-  // Step 3: tooled-agent with the tool-manager sidecar.
+  // tooled-agent with the tool-manager sidecar.
   declare(new AgentPod(workloads, 'tooled-agent', {
     source: AgentSource.image('base-agent:latest', { command: ['/usr/local/bin/agent'] }),
     toolSidecar: new ToolSidecar({
@@ -98,7 +97,7 @@ export function buildExamplesApp(props: AppProps = {}): App {
     }),
   }));
 
-  // Step 4: full-agent with a Redis memory backend and two LLM providers (main, then fallback).
+  // full-agent with a Redis memory backend and two LLM providers (main, then fallback).
   declare(new AgentPod(workloads, 'full-agent', {
     source: AgentSource.image('advanced-agent:latest', { command: ['/usr/local/bin/agent'] }),
     toolSidecar: new ToolSidecar({ image: TOOL_MANAGER_IMAGE, required: ['python'] }),
@@ -109,7 +108,7 @@ export function buildExamplesApp(props: AppProps = {}): App {
     ],
   }));
 
-  // Step 5: production-agent, with everything issue 4 asks for: autoscaling
+  // production-agent, with the production settings: autoscaling
   // (no replicas on the Deployment), PDB and spread, probes and shutdown
   // hooks, metrics with a ServiceMonitor and OpenTelemetry, a sandboxed
   // runtime, a default-deny NetworkPolicy, and a Redis the app deploys.

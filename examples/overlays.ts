@@ -1,5 +1,5 @@
 /**
- * The example environments (seed 002 §3): dev, staging and prod overlays of
+ * The example environments: dev, staging and prod overlays of
  * the example app, each composed from presets plus a few changes of its own.
  */
 import { createHash } from 'crypto';
