@@ -1,16 +1,21 @@
 import { createHash } from 'crypto';
-import { ApiObject, ApiObjectMetadata, App, Duration, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Duration, JsonPatch } from 'cdk8s';
 import {
-  ConfigMap, Container, ContainerProps, ContainerSecurityContextProps, Deployment, EnvValue, ImagePullPolicy, LabelSelector,
+  ConfigMap, Container, ContainerSecurityContextProps, Deployment, Env, EnvValue, ISecret, ImagePullPolicy, k8s, LabelSelector,
   Secret, Service, ServiceAccount, Volume,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AgentEnvironment } from './environment';
-import { AgentProbes, AgentShutdown, agentProbes, resolveShutdown, sidecarPreStopSeconds, sidecarProbes, sleepHook } from './health';
+import {
+  AgentProbes, AgentShutdown, ResolvedShutdown, agentProbes, resolveShutdown, sidecarPreStopSeconds, sidecarProbes, sleepHook,
+} from './health';
 import { LlmProvider } from './llm-provider';
-import { MemoryBackendType, MemoryProfile } from './memory-profile';
+import { MemoryBackend, MemoryBackendType, MemoryProfile } from './memory-profile';
 import { AgentMonitoring, addServiceMonitor, checkMonitoring, otelResourceAttributes, scrapeAnnotations } from './monitoring';
-import { AgentNetworkPolicyOptions, addAgentNetworkPolicy } from './network-policy';
+import {
+  AgentEgressSources, AgentNetworkPolicyOptions, AgentRedisDestination, PolicyInput, PolicyRule, deriveEgress, deriveIngress,
+} from './network-policy';
+import { networkPolicySpec } from './pod-network-policy';
 import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling } from './scaling';
 import {
   INIT_MOUNT_PATH, INIT_SCRIPT_KEY, SHARED_MOUNT_PATH, SOURCE_MOUNT_PATH, WRAPPER_KEY, WRAPPER_PATH,
@@ -23,6 +28,7 @@ import {
   AUTOSCALED_LABEL, CONFIG_CHECKSUM_ANNOTATION, MEMORY_PROFILE_ANNOTATION, METRICS_LABEL, recommendedLabels, RUNTIME_LABEL,
   SECRET_CHECKSUM_ANNOTATION, selectorLabels, TOOL_SIDECAR_LABEL,
 } from '../core/labels';
+import { lazy } from '../core/lazy';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
 import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, fail } from '../core/validation';
 import { AgentTypeSpec } from '../install/agent-type';
@@ -37,6 +43,8 @@ const INIT_CONTAINER = 'agent-init';
 const TOOLS_MOUNT_PATH = '/etc/tool-manager';
 /** Default user and group of every container (restricted Pod Security Standard). */
 const DEFAULT_UID = 1000;
+
+type Labels = { [key: string]: string };
 
 /** Props of {@link AgentPod}. */
 export interface AgentPodProps {
@@ -81,6 +89,19 @@ export interface AgentPodProps {
    * @default - none
    */
   readonly llmProviders?: LlmProvider[];
+
+  /**
+   * Secrets whose data rolls the pods when it changes: the
+   * `agents.cdk8s.io/secret-checksum` pod annotation is a sha256 over the
+   * data of each one defined in this app (a cdk8s-plus `Secret`, hashed at
+   * synth; only the hash is rendered, never a value). A Secret imported by
+   * name (`Secret.fromSecretName`, e.g. one External Secrets or Vault
+   * manages) has no data here and adds nothing: roll on its changes with a
+   * reloader. Hand in the Secrets the pod reads (LLM credentials, secret
+   * variables, the Redis password) or mounts. The same Secret twice is refused.
+   * @default - none: no `agents.cdk8s.io/secret-checksum` annotation
+   */
+  readonly secrets?: ISecret[];
 
   /**
    * `spec.replicas` of the Deployment (integer >= 0). Not with `scaling`.
@@ -128,6 +149,8 @@ export interface AgentPodProps {
    * its Redis, its LLM providers' and tools' endpoints, its git source and
    * package registries (derived from the declarations), the scrape port for
    * `monitoring.scrapeNamespaces`, and ingress only from `allowIngressFrom`.
+   * The rules are derived (and checked) at construction and again when
+   * `addLlmProvider` adds a provider; the object is rendered at synth.
    * @default - that policy; `{ enabled: false }` for none
    */
   readonly networkPolicy?: AgentNetworkPolicyOptions;
@@ -202,9 +225,17 @@ export interface AgentPodProps {
  *   endpoint for the agent and the LLM credentials (as `secretKeyRef`);
  * - requests and limits of every container from a `MemoryProfile`.
  *
- * Also renders a ServiceAccount (no API token mounted) and the ConfigMaps
- * holding the scripts, local source and tool manifest. Every object carries
- * the recommended `app.kubernetes.io/*` labels.
+ * Also renders a ServiceAccount (no API token mounted), the ConfigMaps
+ * holding the scripts, local source and tool manifest, and the agent's
+ * NetworkPolicy. Every object carries the recommended `app.kubernetes.io/*`
+ * labels. The pod template carries `agents.cdk8s.io/config-checksum` (a
+ * sha256 of every ConfigMap value the pod reads) and, with `secrets`,
+ * `agents.cdk8s.io/secret-checksum`, so a change rolls the pods.
+ *
+ * The constructor checks the props (the NetworkPolicy rules included) and
+ * creates the objects; values that depend on later `addLlmProvider` /
+ * `addSecret` calls (provider list, checksums, OpenTelemetry attributes,
+ * the NetworkPolicy spec) are produced at synth.
  */
 export class AgentPod extends Construct {
   /** Label on every object of a code agent: its runtime, `python` or `nodejs` (agent-type presets select on it). */
@@ -234,6 +265,12 @@ export class AgentPod extends Construct {
   public readonly sidecarContainer?: Container;
   /** The Service the ServiceMonitor scrapes, when `monitoring.serviceMonitor` is on. */
   public readonly metricsService?: Service;
+  /**
+   * The NetworkPolicy (`networking.k8s.io/v1`, named after the agent), unless
+   * `networkPolicy.enabled` is false. Its `spec` is produced at synth from the
+   * rules of the final declarations (see `AgentPodProps.networkPolicy`).
+   */
+  public readonly networkPolicy?: k8s.KubeNetworkPolicy;
   /** The source of the agent container. */
   public readonly source: AgentSource;
   /** The memory profile. */
@@ -243,331 +280,117 @@ export class AgentPod extends Construct {
   /** The environment, if any. */
   public readonly environment?: AgentEnvironment;
 
+  private readonly props: AgentPodProps;
+  private readonly settings: PodSettings;
   private readonly _providers: LlmProvider[] = [];
-  /** Renders the NetworkPolicy from the current declarations (again when a provider is added). */
-  private renderNetworkPolicy?: () => void;
-  /** ConfigMaps whose data is fully known at construction (checksummed). */
-  private readonly plainConfigMaps: ConfigMap[] = [];
+  private readonly _secrets: ISecret[] = [];
+  /** ConfigMaps whose data the config checksum covers. */
+  private readonly checksummedConfigMaps: ConfigMap[] = [];
+  /** The NetworkPolicy's egress rules, derived from the current providers. */
+  private egressRules: PolicyRule[];
 
   /** @throws if a prop is invalid (the message names the construct path, the field and the value) */
   public constructor(scope: Construct, id: string, props: AgentPodProps) {
     super(scope, id);
-    const where = this.node.path;
-    if (!props || !props.source) {
-      fail(KIND, where, 'source', '', 'is required: use AgentSource.image(...) or AgentSource.code(...)');
-    }
-    this.agentName = checkDns1123Label(KIND, where, 'agentName', props.agentName ?? id);
-    const namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
-    checkScaling(KIND, where, props.scaling, props.replicas);
-    const replicas = props.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 0) fail(KIND, where, 'replicas', replicas, 'is not an integer >= 0');
-    if (props.port !== undefined) checkPort(KIND, where, 'port', props.port);
-    checkMonitoring(KIND, where, props.monitoring);
-    if (props.monitoring?.metricsPort !== undefined && props.monitoring.metricsPort === props.port) {
-      fail(KIND, where, 'monitoring.metricsPort', props.monitoring.metricsPort, 'is the same as port');
-    }
-    if (props.runtimeClassName !== undefined) checkDns1123Subdomain(KIND, where, 'runtimeClassName', props.runtimeClassName);
-    const shutdown = resolveShutdown(KIND, where, props.shutdown);
-    const uid = props.runAsUser ?? DEFAULT_UID;
-    if (!Number.isInteger(uid) || uid < 1) fail(KIND, where, 'runAsUser', uid, 'must be a non-root user id (an integer >= 1)');
-    if (props.initImage !== undefined) checkImage(props.initImage, KIND, where, 'initImage');
-
+    // Every check runs before the first child is created, so a caught error
+    // leaves no half-built agent in the tree.
+    this.settings = checkProps(this.node.path, id, props);
+    this.egressRules = this.settings.networkRules?.egress ?? [];
+    this.props = props;
+    this.agentName = this.settings.agentName;
     this.source = props.source;
     this.memory = props.memory ?? MemoryProfile.SMALL;
     this.toolSidecar = props.toolSidecar;
     this.environment = props.environment;
+    this.environment?._markUsedBy(`${KIND} '${this.node.path}'`);
+    this.toolSidecar?._markUsedBy(`${KIND} '${this.node.path}'`);
 
-    const labelOptions = { name: this.agentName, instance: this.agentName, component: 'agent', version: props.version };
-    const selector = selectorLabels(labelOptions);
-    for (const key of Object.keys(props.labels ?? {})) {
-      if (key in selector) {
-        fail(KIND, where, `labels['${key}']`, props.labels![key], 'would break the Deployment selector; the selector labels are set from agentName');
-      }
-    }
-    const labels: { [key: string]: string } = {
-      ...recommendedLabels(labelOptions),
-      ...(props.source.runtime ? { [RUNTIME_LABEL]: props.source.runtime } : {}),
-      ...(props.toolSidecar ? { [TOOL_SIDECAR_LABEL]: props.toolSidecar.name } : {}),
-      ...(props.scaling ? { [AUTOSCALED_LABEL]: 'true' } : {}),
-      ...(props.labels ?? {}),
+    this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', { metadata: this.metadata(this.agentName), automountToken: false });
+    this.initConfigMap = this.newInitConfigMap();
+    const volumes: PodVolumes = {
+      shared: Volume.fromEmptyDir(this, 'SharedVolume', 'agent-shared'),
+      tmp: Volume.fromEmptyDir(this, 'TmpVolume', 'tmp'),
+      init: Volume.fromConfigMap(this, 'InitVolume', this.initConfigMap, { name: 'agent-init', defaultMode: 0o555 }),
     };
+    this.deployment = this.newDeployment();
+    this.initContainer = this.addInitContainer(volumes);
+    this.agentContainer = this.addAgentContainer(volumes);
+    // A Redis this app deploys lets this agent in through its own NetworkPolicy.
+    this.memory.backend.redisMemory?.addAgent(this.settings.selector, this.settings.namespace);
+    this.sidecarContainer = this.toolSidecar && this.addSidecarContainer(this.toolSidecar, volumes);
+    (props.llmProviders ?? []).forEach(provider => this.addLlmProvider(provider));
+    (props.secrets ?? []).forEach(secret => this.addSecret(secret));
 
-    // Every check runs before the first child is created, so a caught error
-    // leaves no half-built agent in the tree.
-    const sidecar = this.toolSidecar;
-    if (sidecar && (sidecar.name === AGENT_CONTAINER || sidecar.name === INIT_CONTAINER)) {
-      fail(KIND, where, 'toolSidecar.name', sidecar.name, 'clashes with a container of the agent pod');
-    }
-    const providers = props.llmProviders ?? [];
-    providers.forEach((provider, i) => this.checkProvider(provider, providers.slice(0, i)));
-    const initImage = props.initImage ?? this.defaultInitImage();
-    this.environment?._markUsedBy(`AgentPod '${where}'`);
-    sidecar?._markUsedBy(`AgentPod '${where}'`);
-
-    const metadata = (name: string): ApiObjectMetadata => ({ name, namespace, labels });
-
-    this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', {
-      metadata: metadata(this.agentName),
-      automountToken: false,
+    const ingressRules = this.settings.networkRules?.ingress;
+    this.networkPolicy = ingressRules && new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: this.metadata(this.agentName),
+      spec: lazy(() => networkPolicySpec(this.settings.selector, this.egressRules, ingressRules)),
     });
-
-    // Init ConfigMap: init script, wrapper entrypoint, glue code.
-    this.initConfigMap = new ConfigMap(this, 'InitConfig', { metadata: metadata(`${this.agentName}-init`) });
-    this.initConfigMap.addData(INIT_SCRIPT_KEY, renderInitScript(this.source, this.environment));
-    this.initConfigMap.addData(WRAPPER_KEY, renderWrapper());
-    this.plainConfigMaps.push(this.initConfigMap);
-    if (this.environment?.glueCode) {
-      this.initConfigMap.addData(glueKey(this.environment.glueCode.fileName), this.environment.glueCode.content);
-    }
-
-    const shared = Volume.fromEmptyDir(this, 'SharedVolume', 'agent-shared');
-    const tmp = Volume.fromEmptyDir(this, 'TmpVolume', 'tmp');
-    const initVolume = Volume.fromConfigMap(this, 'InitVolume', this.initConfigMap, { name: 'agent-init', defaultMode: 0o555 });
-
-    const restricted = { ...restrictedContainerSecurityContext(uid), ...(props.securityContext ?? {}) };
-
-    const configHash = Lazy.any({ produce: () => this.configChecksum() }) as unknown as string;
-    const secretHash = Lazy.any({ produce: () => this.secretChecksum() }) as unknown as string;
-    this.deployment = new Deployment(this, 'Deployment', {
-      metadata: metadata(this.agentName),
-      replicas: props.scaling ? undefined : replicas,
-      select: false,
-      terminationGracePeriod: Duration.seconds(shutdown.gracePeriodSeconds),
-      podMetadata: {
-        labels,
-        annotations: {
-          [MEMORY_PROFILE_ANNOTATION]: this.memory.name,
-          [CONFIG_CHECKSUM_ANNOTATION]: configHash,
-          [SECRET_CHECKSUM_ANNOTATION]: secretHash,
-          ...scrapeAnnotations(props.monitoring ?? {}),
-        },
-      },
-      serviceAccount: this.serviceAccount,
-      automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid },
-    });
-    this.deployment.select(LabelSelector.of({ labels: selector }));
-    if (props.runtimeClassName) {
-      // cdk8s-plus has no runtimeClassName.
-      ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', props.runtimeClassName));
-    }
-    if (props.scaling) addAutoscaler(this, this.deployment, props.scaling, metadata(this.agentName));
-    if ((props.scaling?.minReplicas ?? replicas) > 1) addHighAvailability(this, this.deployment, selector, metadata(this.agentName));
-
-    // Init container: prepares the shared volume before the agent starts.
-    this.initContainer = this.deployment.addInitContainer({
-      name: INIT_CONTAINER,
-      image: initImage,
-      imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
-      command: ['/bin/sh', `${INIT_MOUNT_PATH}/${INIT_SCRIPT_KEY}`],
-      envVariables: {
-        HOME: EnvValue.fromValue('/tmp'),
-        AGENT_SHARED_DIR: EnvValue.fromValue(SHARED_MOUNT_PATH),
-        PIP_NO_CACHE_DIR: EnvValue.fromValue('1'),
-        NPM_CONFIG_CACHE: EnvValue.fromValue('/tmp/.npm'),
-      },
-      resources: this.memory.initResources(),
-      securityContext: restricted,
-    });
-    this.initContainer.mount(SHARED_MOUNT_PATH, shared);
-    this.initContainer.mount('/tmp', tmp, { subPath: INIT_CONTAINER });
-    this.initContainer.mount(INIT_MOUNT_PATH, initVolume, { readOnly: true });
-
-    const code = this.source.type === AgentSourceType.CODE ? this.source.codeSource : undefined;
-    if (code?.type === CodeSourceType.LOCAL) {
-      const sourceConfigMap = new ConfigMap(this, 'SourceConfig', { metadata: metadata(`${this.agentName}-source`) });
-      this.plainConfigMaps.push(sourceConfigMap);
-      const items: { [key: string]: { path: string } } = {};
-      Object.values(code.files).forEach((content, i) => {
-        sourceConfigMap.addData(sourceKey(i), content);
-        items[sourceKey(i)] = { path: sourceKey(i) };
-      });
-      const sourceVolume = Volume.fromConfigMap(this, 'SourceVolume', sourceConfigMap, { name: 'agent-source', items });
-      this.initContainer.mount(SOURCE_MOUNT_PATH, sourceVolume, { readOnly: true });
-    }
-
-    // Agent container.
-    const probes = agentProbes(props.port, props.probes?.agent);
-    const agentPorts = [
-      ...(props.port !== undefined ? [{ number: props.port, name: 'http' }] : []),
-      ...(props.monitoring?.metricsPort !== undefined ? [{ number: props.monitoring.metricsPort, name: 'metrics' }] : []),
-    ];
-    const agentProps: ContainerProps = {
-      ports: agentPorts.length > 0 ? agentPorts : undefined,
-      startup: probes.startup,
-      liveness: probes.liveness,
-      readiness: probes.readiness,
-      lifecycle: shutdown.preStopDelaySeconds > 0 ? { preStop: sleepHook(shutdown.preStopDelaySeconds) } : undefined,
-      name: AGENT_CONTAINER,
-      image: this.source.containerImage,
-      imagePullPolicy: this.source.pullPolicy,
-      command: this.source.command ? ['/bin/sh', WRAPPER_PATH, ...this.source.command] : undefined,
-      args: this.source.args,
-      workingDir: code ? `${SHARED_MOUNT_PATH}/src${code.path === '/' ? '' : code.path}` : undefined,
-      resources: this.memory.agentResources(),
-      securityContext: restricted,
-    };
-    this.agentContainer = this.deployment.addContainer(agentProps);
-    this.agentContainer.mount(SHARED_MOUNT_PATH, shared);
-    this.agentContainer.mount('/tmp', tmp, { subPath: AGENT_CONTAINER });
-    const agentEnv = this.agentContainer.env;
-    agentEnv.addVariable('AGENT_NAME', EnvValue.fromValue(this.agentName));
-    agentEnv.addVariable('AGENT_SHARED_DIR', EnvValue.fromValue(SHARED_MOUNT_PATH));
-    for (const [name, value] of Object.entries(this.environment?.variables ?? {})) {
-      agentEnv.addVariable(name, EnvValue.fromValue(value));
-    }
-    const otelAttributes = Lazy.any({
-      produce: () => otelResourceAttributes(this.agentName, namespace ?? this.deployment.metadata.namespace, this._providers),
-    }) as unknown as string;
-    const addOtel = (env: typeof agentEnv, serviceName: string) => {
-      const own = this.environment?.variables ?? {};
-      const otel: { [name: string]: string } = { OTEL_SERVICE_NAME: serviceName, OTEL_RESOURCE_ATTRIBUTES: otelAttributes };
-      if (props.monitoring?.otlpEndpoint) otel.OTEL_EXPORTER_OTLP_ENDPOINT = props.monitoring.otlpEndpoint;
-      // A value the user set in the environment wins.
-      for (const [name, value] of Object.entries(otel)) if (!(name in own)) env.addVariable(name, EnvValue.fromValue(value));
-    };
-    addOtel(agentEnv, this.agentName);
-    for (const [name, ref] of Object.entries(this.environment?.secretVariables ?? {})) {
-      agentEnv.addVariable(name, EnvValue.fromSecretValue({ secret: Secret.fromSecretName(this, `EnvSecret-${name}`, ref.name), key: ref.key }));
-    }
-    if (this.environment?.glueCode) {
-      agentEnv.addVariable('AGENT_GLUE_CODE', EnvValue.fromValue(`${SHARED_MOUNT_PATH}/glue/${this.environment.glueCode.fileName}`));
-    }
-    const backend = this.memory.backend;
-    agentEnv.addVariable('AGENT_MEMORY_BACKEND', EnvValue.fromValue(backend.type));
-    // A Redis this app deploys lets this agent in through its NetworkPolicy.
-    backend.redisMemory?.addAgent(selector, namespace);
-    if (backend.type === MemoryBackendType.REDIS) {
-      agentEnv.addVariable('AGENT_MEMORY_REDIS_ADDRESS', EnvValue.fromValue(backend.address!));
-      agentEnv.addVariable('AGENT_MEMORY_REDIS_DB', EnvValue.fromValue(String(backend.database ?? 0)));
-      if (backend.passwordSecret) {
-        agentEnv.addVariable('AGENT_MEMORY_REDIS_PASSWORD', EnvValue.fromSecretValue({
-          secret: Secret.fromSecretName(this, 'RedisSecret', backend.passwordSecret.name),
-          key: backend.passwordSecret.key,
-        }));
-      }
-    }
-
-    // Tool sidecar.
-    if (sidecar) {
-      const toolsConfigMap = new ConfigMap(this, 'ToolsConfig', { metadata: metadata(`${this.agentName}-tools`) });
-      toolsConfigMap.addData('tools.json', JSON.stringify(sidecar.toSpec(), null, 2));
-      this.plainConfigMaps.push(toolsConfigMap);
-      toolsConfigMap.addData('llm-providers.json',
-        Lazy.any({ produce: () => this.providersJson() }) as unknown as string);
-      const toolsVolume = Volume.fromConfigMap(this, 'ToolsVolume', toolsConfigMap, { name: 'tool-manager-config' });
-      this.sidecarContainer = this.deployment.addContainer({
-        name: sidecar.name,
-        image: sidecar.image,
-        imagePullPolicy: sidecar.imagePullPolicy,
-        ports: [{ number: sidecar.port, name: 'tools' }],
-        envVariables: {
-          TOOL_MANAGER_PORT: EnvValue.fromValue(String(sidecar.port)),
-          TOOL_MANAGER_CONFIG: EnvValue.fromValue(`${TOOLS_MOUNT_PATH}/tools.json`),
-          LLM_PROVIDERS_CONFIG: EnvValue.fromValue(`${TOOLS_MOUNT_PATH}/llm-providers.json`),
-          AGENT_SHARED_DIR: EnvValue.fromValue(SHARED_MOUNT_PATH),
-        },
-        resources: this.memory.sidecarResources(),
-        securityContext: restricted,
-        ...sidecarProbes(sidecar.port, props.probes?.sidecar),
-        lifecycle: { preStop: sleepHook(sidecarPreStopSeconds(shutdown)) },
-      });
-      addOtel(this.sidecarContainer.env, `${this.agentName}-${sidecar.name}`);
-      this.sidecarContainer.mount(SHARED_MOUNT_PATH, shared);
-      this.sidecarContainer.mount('/tmp', tmp, { subPath: sidecar.name });
-      this.sidecarContainer.mount(TOOLS_MOUNT_PATH, toolsVolume, { readOnly: true });
-      agentEnv.addVariable('TOOL_MANAGER_ENDPOINT', EnvValue.fromValue(sidecar.endpoint));
-    }
-
-    for (const provider of providers) {
-      this.addLlmProvider(provider);
-    }
-
-    const codeSource = this.source.codeSource;
-    const backendAddress = /^(.*):(\d+)$/.exec(backend.address ?? '');
-    const redis = backend.type === MemoryBackendType.REDIS && backendAddress
-      ? {
-        host: backendAddress[1],
-        port: Number(backendAddress[2]),
-        podLabels: backend.redisMemory?.podSelector,
-        namespace: backend.redisMemory?.namespace,
-      }
-      : undefined;
-    const metricsPort = props.monitoring?.metricsPort;
-    const networkOptions: AgentNetworkPolicyOptions = {
-      ...props.networkPolicy,
-      allowIngressFrom: [
-        ...(props.networkPolicy?.allowIngressFrom ?? []),
-        ...(metricsPort !== undefined ? [{ namespaces: props.monitoring?.scrapeNamespaces ?? ['monitoring'], ports: [metricsPort] }] : []),
-      ],
-    };
-    this.renderNetworkPolicy = () => {
-      this.node.tryRemoveChild('NetworkPolicy');
-      this.node.tryRemoveChild('NetworkPolicySelector');
-      addAgentNetworkPolicy(this, 'NetworkPolicy', {
-        agentName: this.agentName,
-        namespace,
-        podSelector: selector,
-        labels,
-        options: networkOptions,
-        where,
-        sources: {
-          llmProviders: this._providers,
-          toolSidecar: sidecar,
-          redis,
-          gitRepository: codeSource?.type === CodeSourceType.GIT ? codeSource.repository : undefined,
-          installsPackages: (this.environment?.sdk?.packages ?? []).length > 0,
-        },
-      });
-    };
-    this.renderNetworkPolicy();
-
-    const policy = props.imagePolicy;
-    if (policy) {
+    const imagePolicy = props.imagePolicy;
+    if (imagePolicy) {
       this.node.addValidation({
-        validate: () => policy.violations(ImagePolicy.imagesOf([ApiObject.of(this.deployment).toJson()]))
-          .map(problem => `${KIND} '${where}': ${problem}`),
+        validate: () => imagePolicy.violations(ImagePolicy.imagesOf([ApiObject.of(this.deployment).toJson()]))
+          .map(problem => `${KIND} '${this.node.path}': ${problem}`),
       });
     }
-
-    const monitoring = props.monitoring;
-    if (monitoring?.serviceMonitor && monitoring.metricsPort !== undefined) {
-      const serviceLabels = { ...labels, [METRICS_LABEL]: 'true' };
-      this.metricsService = new Service(this, 'MetricsService', {
-        metadata: { name: `${this.agentName}-metrics`, namespace, labels: serviceLabels },
-        selector: this.deployment,
-        ports: [{ port: monitoring.metricsPort, targetPort: monitoring.metricsPort, name: 'metrics' }],
-      });
-      addServiceMonitor(this, monitoring, metadata(this.agentName), serviceLabels);
-    }
+    this.metricsService = this.addMetrics();
   }
 
   /**
    * Adds an LLM provider after the ones already given (the order is the
    * fallback order). Its API key goes to the sidecar as `secretKeyRef`; the
    * agent only gets the sidecar's proxy endpoint (`LLM_PROXY_ENDPOINT`) and
-   * the provider names (`AGENT_LLM_PROVIDERS`).
-   * @throws if there is no tool sidecar, or a provider of that name exists
+   * the provider names (`AGENT_LLM_PROVIDERS`). Its endpoint joins the
+   * NetworkPolicy's egress rules (derived again now, so a forbidden endpoint
+   * fails here); the policy, the `llm-providers.json` file and the config
+   * checksum take it at synth.
+   * @returns the provider
+   * @throws if there is no tool sidecar, a provider of that name or key
+   * variable exists, or its endpoint is a cloud metadata address
    */
-  public addLlmProvider(provider: LlmProvider): void {
-    this.checkProvider(provider, this._providers);
+  public addLlmProvider(provider: LlmProvider): LlmProvider {
+    checkProvider(this.node.path, this.toolSidecar, provider, this._providers);
+    if (this.networkPolicy) {
+      this.egressRules = deriveEgressRules(this.node.path, this.agentName, this.props, [...this._providers, provider]);
+    }
     this._providers.push(provider);
     this.sidecarContainer!.env.addVariable(provider.apiKeyEnvVar, EnvValue.fromSecretValue({
       secret: Secret.fromSecretName(this, `LlmSecret-${provider.name}`, provider.secretName),
       key: provider.secretKey,
     }));
-    this.renderNetworkPolicy?.();
-    const agentEnv = this.agentContainer.env;
     if (this._providers.length === 1) {
+      const agentEnv = this.agentContainer.env;
       agentEnv.addVariable('LLM_PROXY_ENDPOINT', EnvValue.fromValue(`${this.toolSidecar!.endpoint}/llm`));
-      agentEnv.addVariable('AGENT_LLM_PROVIDERS', EnvValue.fromValue(
-        Lazy.any({ produce: () => this._providers.map(p => p.name).join(',') }) as unknown as string));
+      agentEnv.addVariable('AGENT_LLM_PROVIDERS', EnvValue.fromValue(lazy(() => this._providers.map(p => p.name).join(','))));
     }
+    return provider;
+  }
+
+  /**
+   * Hands in a Secret whose data rolls the pods when it changes (see
+   * `AgentPodProps.secrets`): a cdk8s-plus `Secret` of this app counts in the
+   * `agents.cdk8s.io/secret-checksum` pod annotation, computed at synth; a
+   * Secret imported by name is recorded but has no data to hash.
+   * @returns the secret
+   * @throws if this Secret was handed in already
+   */
+  public addSecret(secret: ISecret): ISecret {
+    checkSecret(this.node.path, secret, this._secrets);
+    this._secrets.push(secret);
+    if (secret instanceof Secret && this._secrets.filter(s => s instanceof Secret).length === 1) {
+      this.deployment.podMetadata.addAnnotation(SECRET_CHECKSUM_ANNOTATION, lazy(() => this.secretChecksum()));
+    }
+    return secret;
   }
 
   /** The LLM providers in fallback order (a copy). */
   public get llmProviders(): LlmProvider[] {
     return [...this._providers];
+  }
+
+  /** The Secrets handed in with `secrets` or `addSecret`, in order (a copy). */
+  public get secrets(): ISecret[] {
+    return [...this._secrets];
   }
 
   /**
@@ -586,36 +409,212 @@ export class AgentPod extends Construct {
     return spec;
   }
 
-  /** Checks a provider against the ones before it and the sidecar's own variables. */
-  private checkProvider(provider: LlmProvider, before: LlmProvider[]): void {
-    const where = this.node.path;
-    if (!this.toolSidecar) {
-      fail(KIND, where, 'llmProviders', provider.name, 'needs a toolSidecar: LLM credentials are given to the sidecar only, never to the agent container');
-    }
-    if (before.some(p => p.name === provider.name)) {
-      fail(KIND, where, 'llmProviders', provider.name, 'is declared twice');
-    }
-    if (before.some(p => p.apiKeyEnvVar === provider.apiKeyEnvVar)) {
-      fail(KIND, where, 'llmProviders', provider.name, `uses the key variable ${provider.apiKeyEnvVar} of another provider; give one of them apiKeyEnvVar via LlmProvider.generic()`);
-    }
+  /** Metadata of an object of this agent: its name, the namespace and the labels. */
+  private metadata(name: string): ApiObjectMetadata {
+    return { name, namespace: this.settings.namespace, labels: this.settings.labels };
   }
 
-  /**
-   * The init image: the full runtime image (it has git, pip / npm) when the
-   * code source or the SDK needs one, else busybox.
-   * @throws if the code runtime and the SDK runtime differ and no initImage is given
-   */
-  private defaultInitImage(): string {
-    const where = this.node.path;
-    const sdk = (this.environment?.sdk?.packages ?? []).length > 0 ? this.environment!.sdk : undefined;
-    const code = this.source.codeSource;
-    if (sdk && this.source.runtime && sdk.runtime !== this.source.runtime) {
-      fail(KIND, where, 'environment.sdk.runtime', sdk.runtime, `differs from the code runtime '${this.source.runtime}'; give initImage with both`);
+  /** The `<name>-init` ConfigMap: init script, wrapper entrypoint, glue code. */
+  private newInitConfigMap(): ConfigMap {
+    const glue = this.environment?.glueCode;
+    const configMap = new ConfigMap(this, 'InitConfig', {
+      metadata: this.metadata(`${this.agentName}-init`),
+      data: {
+        [INIT_SCRIPT_KEY]: renderInitScript(this.source, this.environment),
+        [WRAPPER_KEY]: renderWrapper(),
+        ...(glue ? { [glueKey(glue.fileName)]: glue.content } : {}),
+      },
+    });
+    this.checksummedConfigMaps.push(configMap);
+    return configMap;
+  }
+
+  /** The Deployment (no containers yet), with its autoscaler, disruption budget and spread. */
+  private newDeployment(): Deployment {
+    const { props, settings } = this;
+    const deployment = new Deployment(this, 'Deployment', {
+      metadata: this.metadata(this.agentName),
+      replicas: props.scaling ? undefined : settings.replicas,
+      select: false,
+      terminationGracePeriod: Duration.seconds(settings.shutdown.gracePeriodSeconds),
+      podMetadata: {
+        labels: settings.labels,
+        annotations: {
+          [MEMORY_PROFILE_ANNOTATION]: this.memory.name,
+          [CONFIG_CHECKSUM_ANNOTATION]: lazy(() => this.configChecksum()),
+          ...scrapeAnnotations(props.monitoring ?? {}),
+        },
+      },
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true, user: settings.uid, group: settings.uid, fsGroup: settings.uid },
+    });
+    deployment.select(LabelSelector.of({ labels: settings.selector }));
+    if (props.runtimeClassName) {
+      // cdk8s-plus has no runtimeClassName.
+      ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', props.runtimeClassName));
     }
-    const runtime = sdk?.runtime ?? (code?.type === CodeSourceType.GIT ? this.source.runtime : undefined);
-    if (!runtime) return 'busybox:1.36';
-    const version = sdk?.version ?? this.source.runtimeVersion;
-    return runtime === AgentRuntime.PYTHON ? `python:${version}` : `node:${version}`;
+    if (props.scaling) addAutoscaler(this, deployment, props.scaling, this.metadata(this.agentName));
+    if ((props.scaling?.minReplicas ?? settings.replicas) > 1) {
+      addHighAvailability(this, deployment, settings.selector, this.metadata(this.agentName));
+    }
+    return deployment;
+  }
+
+  /** The init container: prepares the shared volume before the agent starts (and reads a local source). */
+  private addInitContainer(volumes: PodVolumes): Container {
+    const container = this.deployment.addInitContainer({
+      name: INIT_CONTAINER,
+      image: this.settings.initImage,
+      imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['/bin/sh', `${INIT_MOUNT_PATH}/${INIT_SCRIPT_KEY}`],
+      envVariables: {
+        HOME: EnvValue.fromValue('/tmp'),
+        AGENT_SHARED_DIR: EnvValue.fromValue(SHARED_MOUNT_PATH),
+        PIP_NO_CACHE_DIR: EnvValue.fromValue('1'),
+        NPM_CONFIG_CACHE: EnvValue.fromValue('/tmp/.npm'),
+      },
+      resources: this.memory.initResources(),
+      securityContext: this.settings.securityContext,
+    });
+    container.mount(SHARED_MOUNT_PATH, volumes.shared);
+    container.mount('/tmp', volumes.tmp, { subPath: INIT_CONTAINER });
+    container.mount(INIT_MOUNT_PATH, volumes.init, { readOnly: true });
+    const code = this.source.type === AgentSourceType.CODE ? this.source.codeSource : undefined;
+    if (code?.type === CodeSourceType.LOCAL) {
+      container.mount(SOURCE_MOUNT_PATH, this.newSourceVolume(code.files), { readOnly: true });
+    }
+    return container;
+  }
+
+  /** A local source: the `<name>-source` ConfigMap (one key per file) as a volume. */
+  private newSourceVolume(files: { [relativePath: string]: string }): Volume {
+    const data: Labels = {};
+    const items: { [key: string]: { path: string } } = {};
+    Object.values(files).forEach((content, i) => {
+      data[sourceKey(i)] = content;
+      items[sourceKey(i)] = { path: sourceKey(i) };
+    });
+    const configMap = new ConfigMap(this, 'SourceConfig', { metadata: this.metadata(`${this.agentName}-source`), data });
+    this.checksummedConfigMaps.push(configMap);
+    return Volume.fromConfigMap(this, 'SourceVolume', configMap, { name: 'agent-source', items });
+  }
+
+  /** The agent container: the image or code, through the wrapper when there is a command. */
+  private addAgentContainer(volumes: PodVolumes): Container {
+    const { props } = this;
+    const probes = agentProbes(props.port, props.probes?.agent);
+    const ports = [
+      ...(props.port !== undefined ? [{ number: props.port, name: 'http' }] : []),
+      ...(props.monitoring?.metricsPort !== undefined ? [{ number: props.monitoring.metricsPort, name: 'metrics' }] : []),
+    ];
+    const code = this.source.type === AgentSourceType.CODE ? this.source.codeSource : undefined;
+    const preStopSeconds = this.settings.shutdown.preStopDelaySeconds;
+    const container = this.deployment.addContainer({
+      ports: ports.length > 0 ? ports : undefined,
+      startup: probes.startup,
+      liveness: probes.liveness,
+      readiness: probes.readiness,
+      lifecycle: preStopSeconds > 0 ? { preStop: sleepHook(preStopSeconds) } : undefined,
+      name: AGENT_CONTAINER,
+      image: this.source.containerImage,
+      imagePullPolicy: this.source.pullPolicy,
+      command: this.source.command ? ['/bin/sh', WRAPPER_PATH, ...this.source.command] : undefined,
+      args: this.source.args,
+      workingDir: code ? `${SHARED_MOUNT_PATH}/src${code.path === '/' ? '' : code.path}` : undefined,
+      resources: this.memory.agentResources(),
+      securityContext: this.settings.securityContext,
+    });
+    container.mount(SHARED_MOUNT_PATH, volumes.shared);
+    container.mount('/tmp', volumes.tmp, { subPath: AGENT_CONTAINER });
+    this.addAgentEnv(container.env);
+    return container;
+  }
+
+  /** The agent's variables: its name, the user's, OpenTelemetry, secret ones, glue code, memory, sidecar endpoint. */
+  private addAgentEnv(env: Env): void {
+    env.addVariable('AGENT_NAME', EnvValue.fromValue(this.agentName));
+    env.addVariable('AGENT_SHARED_DIR', EnvValue.fromValue(SHARED_MOUNT_PATH));
+    for (const [name, value] of Object.entries(this.environment?.variables ?? {})) {
+      env.addVariable(name, EnvValue.fromValue(value));
+    }
+    this.addOtel(env, this.agentName);
+    for (const [name, ref] of Object.entries(this.environment?.secretVariables ?? {})) {
+      env.addVariable(name, EnvValue.fromSecretValue({ secret: Secret.fromSecretName(this, `EnvSecret-${name}`, ref.name), key: ref.key }));
+    }
+    const glue = this.environment?.glueCode;
+    if (glue) env.addVariable('AGENT_GLUE_CODE', EnvValue.fromValue(`${SHARED_MOUNT_PATH}/glue/${glue.fileName}`));
+    const backend = this.memory.backend;
+    env.addVariable('AGENT_MEMORY_BACKEND', EnvValue.fromValue(backend.type));
+    if (backend.type === MemoryBackendType.REDIS) {
+      env.addVariable('AGENT_MEMORY_REDIS_ADDRESS', EnvValue.fromValue(backend.address!));
+      env.addVariable('AGENT_MEMORY_REDIS_DB', EnvValue.fromValue(String(backend.database ?? 0)));
+      if (backend.passwordSecret) {
+        const secret = Secret.fromSecretName(this, 'RedisSecret', backend.passwordSecret.name);
+        env.addVariable('AGENT_MEMORY_REDIS_PASSWORD', EnvValue.fromSecretValue({ secret, key: backend.passwordSecret.key }));
+      }
+    }
+    if (this.toolSidecar) env.addVariable('TOOL_MANAGER_ENDPOINT', EnvValue.fromValue(this.toolSidecar.endpoint));
+  }
+
+  /** `OTEL_*` variables of a container; a value the user set in the environment wins. */
+  private addOtel(env: Env, serviceName: string): void {
+    const own = this.environment?.variables ?? {};
+    const otel: Labels = {
+      OTEL_SERVICE_NAME: serviceName,
+      OTEL_RESOURCE_ATTRIBUTES: lazy(() =>
+        otelResourceAttributes(this.agentName, this.settings.namespace ?? this.deployment.metadata.namespace, this._providers)),
+    };
+    if (this.props.monitoring?.otlpEndpoint) otel.OTEL_EXPORTER_OTLP_ENDPOINT = this.props.monitoring.otlpEndpoint;
+    for (const [name, value] of Object.entries(otel)) if (!(name in own)) env.addVariable(name, EnvValue.fromValue(value));
+  }
+
+  /** The tool sidecar and its `<name>-tools` ConfigMap (tool manifest, LLM providers). */
+  private addSidecarContainer(sidecar: ToolSidecar, volumes: PodVolumes): Container {
+    const toolsConfigMap = new ConfigMap(this, 'ToolsConfig', {
+      metadata: this.metadata(`${this.agentName}-tools`),
+      data: {
+        'tools.json': JSON.stringify(sidecar.toSpec(), null, 2),
+        'llm-providers.json': lazy(() => this.providersJson()),
+      },
+    });
+    this.checksummedConfigMaps.push(toolsConfigMap);
+    const toolsVolume = Volume.fromConfigMap(this, 'ToolsVolume', toolsConfigMap, { name: 'tool-manager-config' });
+    const container = this.deployment.addContainer({
+      name: sidecar.name,
+      image: sidecar.image,
+      imagePullPolicy: sidecar.imagePullPolicy,
+      ports: [{ number: sidecar.port, name: 'tools' }],
+      envVariables: {
+        TOOL_MANAGER_PORT: EnvValue.fromValue(String(sidecar.port)),
+        TOOL_MANAGER_CONFIG: EnvValue.fromValue(`${TOOLS_MOUNT_PATH}/tools.json`),
+        LLM_PROVIDERS_CONFIG: EnvValue.fromValue(`${TOOLS_MOUNT_PATH}/llm-providers.json`),
+        AGENT_SHARED_DIR: EnvValue.fromValue(SHARED_MOUNT_PATH),
+      },
+      resources: this.memory.sidecarResources(),
+      securityContext: this.settings.securityContext,
+      ...sidecarProbes(sidecar.port, this.props.probes?.sidecar),
+      lifecycle: { preStop: sleepHook(sidecarPreStopSeconds(this.settings.shutdown)) },
+    });
+    this.addOtel(container.env, `${this.agentName}-${sidecar.name}`);
+    container.mount(SHARED_MOUNT_PATH, volumes.shared);
+    container.mount('/tmp', volumes.tmp, { subPath: sidecar.name });
+    container.mount(TOOLS_MOUNT_PATH, toolsVolume, { readOnly: true });
+    return container;
+  }
+
+  /** With `monitoring.serviceMonitor`: the `<name>-metrics` Service and the ServiceMonitor selecting it. */
+  private addMetrics(): Service | undefined {
+    const monitoring = this.props.monitoring;
+    if (!monitoring?.serviceMonitor || monitoring.metricsPort === undefined) return undefined;
+    const serviceLabels = { ...this.settings.labels, [METRICS_LABEL]: 'true' };
+    const service = new Service(this, 'MetricsService', {
+      metadata: { name: `${this.agentName}-metrics`, namespace: this.settings.namespace, labels: serviceLabels },
+      selector: this.deployment,
+      ports: [{ port: monitoring.metricsPort, targetPort: monitoring.metricsPort, name: 'metrics' }],
+    });
+    addServiceMonitor(this, monitoring, this.metadata(this.agentName), serviceLabels);
+    return service;
   }
 
   /** The `llm-providers.json` the sidecar reads: providers in fallback order, Secret names only. */
@@ -623,64 +622,185 @@ export class AgentPod extends Construct {
     return JSON.stringify(this._providers.map(p => p.toSpec()), null, 2);
   }
 
-  /** The Secrets the pod refers to: LLM credentials, secret variables, the Redis password. */
-  private referencedSecrets(): string[] {
-    const names = new Set<string>();
-    for (const p of this._providers) names.add(p.secretName);
-    for (const ref of Object.values(this.environment?.secretVariables ?? {})) names.add(ref.name);
-    if (this.memory.backend.passwordSecret) names.add(this.memory.backend.passwordSecret.name);
-    return [...names].sort();
-  }
-
-  /**
-   * sha256 over the data of the referenced Secrets that are defined in the
-   * same app (so pods roll when such a Secret changes). Secrets from outside
-   * the app stay plain references and do not count; with none, there is no
-   * annotation. Only the hash is rendered, never the data.
-   */
-  private secretChecksum(): string | undefined {
-    const wanted = new Set(this.referencedSecrets());
-    if (wanted.size === 0) return undefined;
-    const namespace = this.deployment.metadata.namespace;
-    const inApp = secretsOf(App.of(this))
-      .filter(c => wanted.has(c.name) && (c.metadata.namespace ?? namespace) === namespace)
-      .sort((a, b) => a.name.localeCompare(b.name));
-    if (inApp.length === 0) return undefined;
-    const hash = createHash('sha256');
-    for (const secret of inApp) {
-      const json = secret.toJson();
-      hash.update(secret.name).update('\0').update(JSON.stringify({ data: json.data ?? {}, stringData: json.stringData ?? {} })).update('\0');
-    }
-    return hash.digest('hex');
-  }
-
   /** sha256 of everything the pod reads from ConfigMaps: a change rolls the pods. */
   private configChecksum(): string {
     const hash = createHash('sha256');
     const add = (key: string, value: string) => hash.update(key).update('\0').update(value).update('\0');
-    for (const cm of this.plainConfigMaps) {
+    for (const cm of this.checksummedConfigMaps) {
       for (const [key, value] of Object.entries(cm.data).sort(([a], [b]) => a.localeCompare(b))) {
-        if (typeof value === 'string') add(`${cm.name}/${key}`, value); // the Lazy providers file is added below
+        if (typeof value === 'string') add(`${cm.name}/${key}`, value); // the lazy providers file is added below
       }
     }
     if (this.toolSidecar) add('llm-providers.json', this.providersJson());
     return hash.digest('hex');
   }
+
+  /**
+   * sha256 over the data of the handed-in Secrets defined in this app, in
+   * namespace/name order, as rendered at synth. Only the hash is rendered,
+   * never the data. Called once one such Secret was handed in.
+   */
+  private secretChecksum(): string {
+    const inApp = this._secrets.filter((s): s is Secret => s instanceof Secret).map(s => ApiObject.of(s).toJson())
+      .map(json => ({ key: `${json.metadata?.namespace ?? ''}/${json.metadata?.name}`, json }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const hash = createHash('sha256');
+    for (const { key, json } of inApp) {
+      hash.update(key).update('\0').update(JSON.stringify({ data: json.data ?? {}, stringData: json.stringData ?? {} })).update('\0');
+    }
+    return hash.digest('hex');
+  }
+}
+
+/** The props after the checks, with their defaults. */
+interface PodSettings {
+  readonly agentName: string;
+  readonly namespace?: string;
+  readonly replicas: number;
+  readonly shutdown: ResolvedShutdown;
+  readonly initImage: string;
+  readonly uid: number;
+  /** Container `securityContext` of every container: the restricted defaults and the user's changes. */
+  readonly securityContext: ContainerSecurityContextProps;
+  /** Labels the Deployment selects its pods by. */
+  readonly selector: Labels;
+  /** Labels of every object and of the pod template. */
+  readonly labels: Labels;
+  /** The NetworkPolicy's rules for the providers of the props; none without a policy. */
+  readonly networkRules?: { readonly egress: PolicyRule[]; readonly ingress: PolicyRule[] };
+}
+
+/** The volumes of the pod that several containers mount. */
+interface PodVolumes {
+  readonly shared: Volume;
+  readonly tmp: Volume;
+  readonly init: Volume;
+}
+
+/** Checks the props of an AgentPod at `where` and applies their defaults. */
+function checkProps(where: string, id: string, props: AgentPodProps): PodSettings {
+  if (!props || !props.source) {
+    fail(KIND, where, 'source', '', 'is required: use AgentSource.image(...) or AgentSource.code(...)');
+  }
+  const agentName = checkDns1123Label(KIND, where, 'agentName', props.agentName ?? id);
+  const namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
+  checkScaling(KIND, where, props.scaling, props.replicas);
+  const replicas = props.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 0) fail(KIND, where, 'replicas', replicas, 'is not an integer >= 0');
+  if (props.port !== undefined) checkPort(KIND, where, 'port', props.port);
+  checkMonitoring(KIND, where, props.monitoring);
+  if (props.monitoring?.metricsPort !== undefined && props.monitoring.metricsPort === props.port) {
+    fail(KIND, where, 'monitoring.metricsPort', props.monitoring.metricsPort, 'is the same as port');
+  }
+  if (props.runtimeClassName !== undefined) checkDns1123Subdomain(KIND, where, 'runtimeClassName', props.runtimeClassName);
+  const shutdown = resolveShutdown(KIND, where, props.shutdown);
+  const uid = props.runAsUser ?? DEFAULT_UID;
+  if (!Number.isInteger(uid) || uid < 1) fail(KIND, where, 'runAsUser', uid, 'must be a non-root user id (an integer >= 1)');
+  if (props.initImage !== undefined) checkImage(props.initImage, KIND, where, 'initImage');
+  const { selector, labels } = podLabels(where, agentName, props);
+  const sidecar = props.toolSidecar;
+  if (sidecar && (sidecar.name === AGENT_CONTAINER || sidecar.name === INIT_CONTAINER)) {
+    fail(KIND, where, 'toolSidecar.name', sidecar.name, 'clashes with a container of the agent pod');
+  }
+  const providers = props.llmProviders ?? [];
+  providers.forEach((provider, i) => checkProvider(where, sidecar, provider, providers.slice(0, i)));
+  const secrets = props.secrets ?? [];
+  secrets.forEach((secret, i) => checkSecret(where, secret, secrets.slice(0, i)));
+  const initImage = props.initImage ?? defaultInitImage(where, props.source, props.environment);
+  const securityContext = { ...restrictedContainerSecurityContext(uid), ...(props.securityContext ?? {}) };
+  const networkRules = props.networkPolicy?.enabled === false ? undefined : {
+    egress: deriveEgressRules(where, agentName, props, providers),
+    ingress: deriveIngressRules(where, agentName, props),
+  };
+  return { agentName, namespace, replicas, shutdown, uid, selector, labels, initImage, securityContext, networkRules };
 }
 
 /**
- * The Secret objects of an app, searched once per synth run: the tree is
- * complete when pods are rendered, and searching it once per agent would make
- * synth quadratic in the number of agents. The cache lives until the current
- * synchronous run ends (a microtask clears it).
+ * The selector labels (from the agent name) and the labels of every object:
+ * the recommended ones, the runtime, sidecar and autoscaled labels, the user's.
+ * @throws if a user label would change a selector label
  */
-const secretCache = new WeakMap<App, ApiObject[]>();
-function secretsOf(app: App): ApiObject[] {
-  let secrets = secretCache.get(app);
-  if (!secrets) {
-    secrets = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret');
-    secretCache.set(app, secrets);
-    queueMicrotask(() => secretCache.delete(app));
+function podLabels(where: string, agentName: string, props: AgentPodProps): { selector: Labels; labels: Labels } {
+  const labelOptions = { name: agentName, instance: agentName, component: 'agent', version: props.version };
+  const selector = selectorLabels(labelOptions);
+  for (const [key, value] of Object.entries(props.labels ?? {})) {
+    if (key in selector) fail(KIND, where, `labels['${key}']`, value, 'would break the Deployment selector; the selector labels are set from agentName');
   }
-  return secrets;
+  const labels: Labels = {
+    ...recommendedLabels(labelOptions),
+    ...(props.source.runtime ? { [RUNTIME_LABEL]: props.source.runtime } : {}),
+    ...(props.toolSidecar ? { [TOOL_SIDECAR_LABEL]: props.toolSidecar.name } : {}),
+    ...(props.scaling ? { [AUTOSCALED_LABEL]: 'true' } : {}),
+    ...(props.labels ?? {}),
+  };
+  return { selector, labels };
+}
+
+/** Checks a provider against the ones before it and the sidecar's own variables. */
+function checkProvider(where: string, sidecar: ToolSidecar | undefined, provider: LlmProvider, before: LlmProvider[]): void {
+  if (!sidecar) {
+    fail(KIND, where, 'llmProviders', provider.name, 'needs a toolSidecar: LLM credentials are given to the sidecar only, never to the agent container');
+  }
+  if (before.some(p => p.name === provider.name)) {
+    fail(KIND, where, 'llmProviders', provider.name, 'is declared twice');
+  }
+  if (before.some(p => p.apiKeyEnvVar === provider.apiKeyEnvVar)) {
+    fail(KIND, where, 'llmProviders', provider.name, `uses the key variable ${provider.apiKeyEnvVar} of another provider; give one of them apiKeyEnvVar via LlmProvider.generic()`);
+  }
+}
+
+/** Checks a Secret handed in for the checksum against the ones before it. */
+function checkSecret(where: string, secret: ISecret, before: ISecret[]): void {
+  if (before.includes(secret)) fail(KIND, where, 'secrets', secret.name, 'is handed in twice');
+}
+
+/**
+ * The init image: the full runtime image (it has git, pip / npm) when the
+ * code source or the SDK needs one, else busybox.
+ * @throws if the code runtime and the SDK runtime differ and no initImage is given
+ */
+function defaultInitImage(where: string, source: AgentSource, environment: AgentEnvironment | undefined): string {
+  const sdk = (environment?.sdk?.packages ?? []).length > 0 ? environment!.sdk : undefined;
+  if (sdk && source.runtime && sdk.runtime !== source.runtime) {
+    fail(KIND, where, 'environment.sdk.runtime', sdk.runtime, `differs from the code runtime '${source.runtime}'; give initImage with both`);
+  }
+  const runtime = sdk?.runtime ?? (source.codeSource?.type === CodeSourceType.GIT ? source.runtime : undefined);
+  if (!runtime) return 'busybox:1.36';
+  const version = sdk?.version ?? source.runtimeVersion;
+  return runtime === AgentRuntime.PYTHON ? `python:${version}` : `node:${version}`;
+}
+
+/**
+ * The NetworkPolicy's egress rules for these providers and the other
+ * declarations of the props (sidecar, Redis, git source, packages) and options.
+ * @throws if an option is invalid or a derived destination is a cloud metadata address
+ */
+function deriveEgressRules(where: string, agentName: string, props: AgentPodProps, providers: LlmProvider[]): PolicyRule[] {
+  const code = props.source.codeSource;
+  const sources: AgentEgressSources = {
+    llmProviders: providers,
+    toolSidecar: props.toolSidecar,
+    redis: redisDestination((props.memory ?? MemoryProfile.SMALL).backend),
+    gitRepository: code?.type === CodeSourceType.GIT ? code.repository : undefined,
+    installsPackages: (props.environment?.sdk?.packages ?? []).length > 0,
+  };
+  return deriveEgress(sources, props.networkPolicy ?? {}, PolicyInput.of(agentName, where));
+}
+
+/**
+ * The NetworkPolicy's ingress rules: `allowIngressFrom`, then the metrics port
+ * from `monitoring.scrapeNamespaces` when there is one.
+ * @throws if a peer is invalid
+ */
+function deriveIngressRules(where: string, agentName: string, props: AgentPodProps): PolicyRule[] {
+  const metricsPort = props.monitoring?.metricsPort;
+  const scrapers = metricsPort === undefined ? [] : [{ namespaces: props.monitoring?.scrapeNamespaces ?? ['monitoring'], ports: [metricsPort] }];
+  return deriveIngress([...(props.networkPolicy?.allowIngressFrom ?? []), ...scrapers], PolicyInput.of(agentName, where));
+}
+
+/** The Redis of a redis memory backend, for the NetworkPolicy (`host:port` address; pods and namespace when the app deploys it). */
+function redisDestination(backend: MemoryBackend): AgentRedisDestination | undefined {
+  const address = /^(.*):(\d+)$/.exec(backend.address ?? '');
+  if (backend.type !== MemoryBackendType.REDIS || !address) return undefined;
+  return { host: address[1], port: Number(address[2]), podLabels: backend.redisMemory?.podSelector, namespace: backend.redisMemory?.namespace };
 }

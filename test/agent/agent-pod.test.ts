@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
 import {
   AgentEnvironment, AgentPod, AgentPodProps, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, CodeSource,
@@ -544,6 +544,57 @@ describe('LLM providers', () => {
     const json = JSON.parse(findObject(manifests, 'ConfigMap', 'full-agent-tools').data['llm-providers.json']);
     expect(json.map((p: any) => p.name)).toEqual(['main-llm', 'backup-llm']);
     expect(pod.toAgentTypeSpec().llm!.providers!.map((p: any) => p.name)).toEqual(['main-llm', 'backup-llm']);
+  });
+
+  test('addLlmProvider returns the provider; the one NetworkPolicy object renders the providers of each synth, no child is removed', () => {
+    const chart = Testing.chart();
+    const pod = new AgentPod(chart, 'web', { source: basicImage(), toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }), llmProviders: [anthropic()] });
+    const policy = pod.networkPolicy;
+    const children = () => pod.node.children.map(c => c.node.id);
+    const before = children();
+    const selfHosted = LlmProvider.generic({ name: 'vllm', type: 'vllm', endpoint: 'http://10.1.2.3:8000/v1', credentials: { secretName: 'vllm' } });
+    expect(pod.addLlmProvider(selfHosted)).toBe(selfHosted);
+    const egress = () => findObject(Testing.synth(chart), 'NetworkPolicy', 'web').spec.egress;
+    const toVllm = { ports: [{ port: 8000, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.1.2.3/32' } }] };
+    const toOther = { ports: [{ port: 8001, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.1.2.4/32' } }] };
+    expect(egress()).toContainEqual(toVllm);
+    expect(egress()).not.toContainEqual(toOther);
+    // After a synth too: the next synth renders the provider added in between.
+    pod.addLlmProvider(LlmProvider.generic({ name: 'other', type: 'vllm', endpoint: 'http://10.1.2.4:8001/v1', credentials: { secretName: 'other' } }));
+    expect(egress()).toEqual(expect.arrayContaining([toVllm, toOther]));
+    expect(pod.networkPolicy).toBe(policy);
+    expect(children().slice(0, before.length)).toEqual(before);
+    expect(chart.node.findAll().filter(c => c instanceof ApiObject && c.kind === 'NetworkPolicy')).toEqual([policy]);
+  });
+
+  test('without a NetworkPolicy there is none, and providers are still added', () => {
+    const chart = Testing.chart();
+    const pod = new AgentPod(chart, 'web', { source: basicImage(), toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }), networkPolicy: { enabled: false } });
+    pod.addLlmProvider(anthropic());
+    const objects = Testing.synth(chart);
+    expect(pod.networkPolicy).toBeUndefined();
+    expect(objects.filter(o => o.kind === 'NetworkPolicy')).toEqual([]);
+    expect(envOf(container(findObject(objects, 'Deployment', 'web'), 'agent')).AGENT_LLM_PROVIDERS).toBe('main-llm');
+  });
+
+  test('a provider with a forbidden endpoint is refused when it is added, and nothing of it is recorded', () => {
+    const chart = Testing.chart();
+    const pod = new AgentPod(chart, 'web', { source: basicImage(), toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }) });
+    const children = pod.node.children.length;
+    const metadata = LlmProvider.generic({ name: 'metadata', type: 'vllm', endpoint: 'http://169.254.169.254/v1', credentials: { secretName: 'vllm' } });
+    expect(errorOf(() => pod.addLlmProvider(metadata)))
+      .toContain("AgentPod 'test/web': llmProviders['metadata'].endpoint '169.254.169.254' is a cloud metadata address");
+    expect(pod.llmProviders).toEqual([]);
+    expect(pod.node.children).toHaveLength(children);
+    const deployment = findObject(Testing.synth(chart), 'Deployment', 'web');
+    expect(envNames(container(deployment, 'tool-manager')).filter(n => n.endsWith('_API_KEY'))).toEqual([]);
+  });
+
+  test('bad network policy options fail at construction, before anything is in the tree', () => {
+    const chart = Testing.chart();
+    expect(errorOf(() => new AgentPod(chart, 'web', { source: basicImage(), networkPolicy: { allowIngressFrom: [{ cidr: '10.0.0.1/8' }] } })))
+      .toContain("AgentPod 'test/web': networkPolicy.allowIngressFrom[0].cidr '10.0.0.1/8'");
+    expect(chart.node.tryFindChild('web')?.node.children ?? []).toHaveLength(0);
   });
 
   test('llmProviders returns a copy', () => {

@@ -2,8 +2,9 @@
  * Production defaults of AgentPod: scaling, availability, probes,
  * shutdown, monitoring, sandboxed runtimes and the Secret checksum.
  */
-import { Testing } from 'cdk8s';
-import { Probe, Secret } from 'cdk8s-plus-28';
+import { Chart, Testing } from 'cdk8s';
+import { ISecret, Probe, Secret } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { AgentPod, AgentPodProps, AgentSource, LlmProvider, MemoryProfile, ToolSidecar } from '../../src';
 import { restrictedViolations } from '../support/pod-security-standards';
 import { container, envOf, errorOf, findObject, podSpec } from '../support/util';
@@ -157,27 +158,83 @@ describe('monitoring', () => {
   });
 });
 
-describe('sandboxed runtime and Secret checksum', () => {
+describe('sandboxed runtime', () => {
   test('runtimeClassName for gVisor or Kata', () => {
     expect(podSpec(findObject(synth({ runtimeClassName: 'gvisor' }), 'Deployment', 'web')).runtimeClassName).toBe('gvisor');
     expect(podSpec(findObject(synth(), 'Deployment', 'web')).runtimeClassName).toBeUndefined();
     expect(errorOf(() => synth({ runtimeClassName: 'G Visor' }))).toContain("AgentPod 'test/web': runtimeClassName 'G Visor' is not a valid RFC 1123 subdomain");
   });
+});
 
-  test('a referenced Secret defined in the same app rolls the pods when it changes; external Secrets stay references', () => {
-    const annotation = (value?: string) => {
-      const out = synth({ toolSidecar: sidecar(), llmProviders: [provider()] }, value === undefined ? undefined : (chart) => {
-        new Secret(chart, 'creds', { metadata: { name: 'anthropic', namespace: 'agents' }, stringData: { 'api-key': value } });
-      });
-      const d = findObject(out, 'Deployment', 'web');
-      expect(JSON.stringify(d)).not.toContain(value ?? 'no-secret-value');
-      return d.spec.template.metadata.annotations['agents.cdk8s.io/secret-checksum'];
-    };
-    const one = annotation('value-one');
-    expect(one).toMatch(/^[a-f0-9]{64}$/);
-    expect(annotation('value-two')).not.toBe(one);
-    expect(annotation('value-one')).toBe(one);
-    expect(annotation(undefined)).toBeUndefined();
+describe('Secret checksum: the Secrets handed in roll the pods', () => {
+  const SECRET_CHECKSUM = 'agents.cdk8s.io/secret-checksum';
+  const checksumOf = (objects: any[]) => findObject(objects, 'Deployment', 'web').spec.template.metadata.annotations[SECRET_CHECKSUM];
+  const webProps = (): AgentPodProps => ({
+    source: AgentSource.image('registry.example.com/agents/web:1.0'), namespace: 'agents', toolSidecar: sidecar(), llmProviders: [provider()],
+  });
+  const credentials = (scope: Construct, value: string, name = 'anthropic') =>
+    new Secret(scope, `creds-${name}`, { metadata: { name, namespace: 'agents' }, stringData: { 'api-key': value } });
+  /** Every object the library rendered (the app's own Secrets hold their values by definition). */
+  const rendered = (objects: any[]) => JSON.stringify(objects.filter(o => o.kind !== 'Secret'));
+
+  /** Synthesizes the web agent with the `secrets` that `make` creates in its chart. */
+  function synthWith(make: (chart: Chart) => ISecret[]): any[] {
+    const chart = Testing.chart();
+    new AgentPod(chart, 'web', { ...webProps(), secrets: make(chart) });
+    return Testing.synth(chart);
+  }
+
+  test('a sha256 of the data of a handed-in Secret: changes with the data, stable otherwise, no value in any rendered object', () => {
+    const one = synthWith(chart => [credentials(chart, 'value-one')]);
+    expect(checksumOf(one)).toMatch(/^[a-f0-9]{64}$/);
+    expect(rendered(one)).not.toContain('value-one');
+    const two = synthWith(chart => [credentials(chart, 'value-two')]);
+    expect(checksumOf(two)).not.toBe(checksumOf(one));
+    expect(rendered(two)).not.toContain('value-two');
+    expect(checksumOf(synthWith(chart => [credentials(chart, 'value-one')]))).toBe(checksumOf(one));
+  });
+
+  test('covers every handed-in Secret of the app, whatever the order they are handed in', () => {
+    const both = (reversed: boolean) => checksumOf(synthWith(chart => {
+      const secrets = [credentials(chart, 'a', 'anthropic'), credentials(chart, 'b', 'openai')];
+      return reversed ? secrets.reverse() : secrets;
+    }));
+    const anthropicOnly = checksumOf(synthWith(chart => [credentials(chart, 'a', 'anthropic')]));
+    expect(both(true)).toBe(both(false));
+    expect(both(false)).not.toBe(anthropicOnly);
+  });
+
+  test('absent with no Secret handed in, even when the app defines the one the pod reads; a Secret imported by name adds nothing', () => {
+    expect(checksumOf(synth({ toolSidecar: sidecar(), llmProviders: [provider()] }))).toBeUndefined();
+    expect(checksumOf(synthWith(chart => { credentials(chart, 'value-one'); return []; }))).toBeUndefined();
+    expect(checksumOf(synthWith(chart => [Secret.fromSecretName(chart, 'external', 'anthropic')]))).toBeUndefined();
+    const mixed = synthWith(chart => [Secret.fromSecretName(chart, 'external', 'openai'), credentials(chart, 'value-one')]);
+    expect(checksumOf(mixed)).toBe(checksumOf(synthWith(chart => [credentials(chart, 'value-one')])));
+  });
+
+  test('two synths in one tick: a Secret handed in, or its data changed, between them counts in the second', () => {
+    const chart = Testing.chart();
+    const pod = new AgentPod(chart, 'web', webProps());
+    expect(checksumOf(Testing.synth(chart))).toBeUndefined();
+    const secret = credentials(chart, 'value-one');
+    expect(pod.addSecret(secret)).toBe(secret);
+    const first = checksumOf(Testing.synth(chart));
+    expect(first).toMatch(/^[a-f0-9]{64}$/);
+    secret.addStringData('api-key', 'value-two');
+    const second = Testing.synth(chart);
+    expect(checksumOf(second)).not.toBe(first);
+    expect(rendered(second)).not.toMatch(/value-one|value-two/);
+  });
+
+  test('the same Secret twice is refused, naming the path, the field and the Secret; secrets returns a copy', () => {
+    const chart = Testing.chart();
+    const secret = credentials(chart, 'value-one');
+    expect(errorOf(() => new AgentPod(chart, 'web', { ...webProps(), secrets: [secret, secret] })))
+      .toContain("AgentPod 'test/web': secrets 'anthropic' is handed in twice");
+    const pod = new AgentPod(chart, 'other', { ...webProps(), secrets: [secret] });
+    expect(errorOf(() => pod.addSecret(secret))).toContain("AgentPod 'test/other': secrets 'anthropic' is handed in twice");
+    pod.secrets.pop();
+    expect(pod.secrets).toEqual([secret]);
   });
 });
 
