@@ -14,8 +14,8 @@ import { MemoryBackend, MemoryBackendType, MemoryProfile } from './memory-profil
 import { AgentMonitoring, addServiceMonitor, checkMonitoring, otelResourceAttributes, scrapeAnnotations } from './monitoring';
 import {
   AgentEgressSources, AgentNetworkPolicyOptions, AgentRedisDestination, PolicyInput, PolicyRule, deriveEgress, deriveIngress,
+  networkPolicySpec,
 } from './network-policy';
-import { networkPolicySpec } from './pod-network-policy';
 import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling } from './scaling';
 import {
   INIT_MOUNT_PATH, INIT_SCRIPT_KEY, SHARED_MOUNT_PATH, SOURCE_MOUNT_PATH, WRAPPER_KEY, WRAPPER_PATH,

@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { LlmProvider } from '../../../src/agent/llm-provider';
 import {
-  AgentEgressSources, AgentNetworkPolicy, AgentNetworkPolicyOptions, AgentNetworkPolicyProps, PolicyPeer, PolicyRule, addAgentNetworkPolicy,
+  AgentEgressSources, AgentNetworkPolicyOptions, PolicyInput, PolicyPeer, PolicyRule, deriveEgress, deriveIngress, networkPolicySpec,
 } from '../../../src/agent/network-policy';
 import { ToolSidecar } from '../../../src/agent/tool-sidecar';
 import { errorOf } from '../../support/util';
@@ -58,14 +59,23 @@ function ipRule(cidr: string, ...ports: number[]): any {
   return { ports: tcp(...ports), to: [{ ipBlock: { cidr } }] };
 }
 
+/** The rules of agent `web` (errors name `NetworkPolicy 'web'`, or `AgentPod '<where>'`). */
+function derive(sources: AgentEgressSources, options: AgentNetworkPolicyOptions = {}, where?: string) {
+  const input = PolicyInput.of('web', where);
+  return { egressRules: deriveEgress(sources, options, input), ingressRules: deriveIngress(options.allowIngressFrom ?? [], input) };
+}
+
 /**
- * Synthesizes the policy of agent `web` in namespace `agents`; checks every
- * rendered object with kubernetes-models; returns the manifests and the spec.
+ * Synthesizes the policy of agent `web` in namespace `agents` as AgentPod
+ * renders it (the L1 object with `networkPolicySpec`); checks every rendered
+ * object with kubernetes-models; returns the manifests and the spec.
  */
-function synth(sources: AgentEgressSources = {}, options?: AgentNetworkPolicyOptions, extra: Partial<AgentNetworkPolicyProps> = {}) {
+function synth(sources: AgentEgressSources = {}, options?: AgentNetworkPolicyOptions, extra: { where?: string } = {}) {
   const chart = Testing.chart();
-  const policy = addAgentNetworkPolicy(chart, 'NetworkPolicy', {
-    agentName: 'web', namespace: 'agents', podSelector: SELECTOR, labels: LABELS, options, sources, ...extra,
+  const policy = derive(sources, options, extra.where);
+  new k8s.KubeNetworkPolicy(chart, 'NetworkPolicy', {
+    metadata: { name: 'web', namespace: 'agents', labels: LABELS },
+    spec: networkPolicySpec(SELECTOR, policy.egressRules, policy.ingressRules),
   });
   const manifests = Testing.synth(chart);
   for (const m of manifests) {
@@ -109,12 +119,6 @@ test('DNS can point at other pods, or be left out for additionalEgress to give',
   }).spec;
   expect(nodeLocal.egress).toEqual([{ ports: DNS_RULE.ports, to: [{ ipBlock: { cidr: '169.254.20.10/32' } }] }]);
   expect(nodeLocal.policyTypes).toEqual(['Egress', 'Ingress']);
-});
-
-test('disabled: no object at all', () => {
-  const { policy, manifests } = synth({ llmProviders: [LlmProvider.anthropic({ credentials: CREDENTIALS })] }, { enabled: false });
-  expect(policy).toBeUndefined();
-  expect(manifests).toEqual([]);
 });
 
 // ---------------------------------------------------------------------------
@@ -347,31 +351,21 @@ function expectedRule(rule: PolicyRule, side: 'to' | 'from'): any {
   return { ports: (rule.ports ?? []).map(p => ({ port: p.port, protocol: p.protocol })), [side]: peers(rule.peer) };
 }
 
-test('the construct renders exactly the rules it derived, egress then ingress', () => {
-  const chart = Testing.chart();
-  const policy = new AgentNetworkPolicy(chart, 'NetworkPolicy', {
-    agentName: 'web',
-    namespace: 'agents',
-    podSelector: SELECTOR,
-    labels: LABELS,
-    sources: { llmProviders: [LlmProvider.anthropic({ credentials: CREDENTIALS }), provider('http://[fd00::5]:8000')], redis: { host: 'redis.data', port: 6379 } },
-    options: {
+test('the spec renders exactly the derived rules, egress then ingress', () => {
+  const { policy, manifests: [manifest] } = synth(
+    { llmProviders: [LlmProvider.anthropic({ credentials: CREDENTIALS }), provider('http://[fd00::5]:8000')], redis: { host: 'redis.data', port: 6379 } },
+    {
       additionalEgress: [{ namespaces: ['db', 'cache'], podLabels: { tier: 'data' }, ports: [5432], udpPorts: [5432] }],
       allowIngressFrom: [{ namespaces: ['a', 'b'], ports: [80] }, { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }],
     },
-  });
-  const [manifest] = Testing.synth(chart);
-  expect(() => new NetworkPolicyModel(manifest).validate()).not.toThrow();
+  );
   expect(policy.egressRules.length).toBe(7); // DNS, cache, db, Redis, the /128, public IPv4 and IPv6
   expect(manifest.spec.egress).toEqual(policy.egressRules.map(rule => expectedRule(rule, 'to')));
   expect(manifest.spec.ingress).toEqual(policy.ingressRules.map(rule => expectedRule(rule, 'from')));
   expect(manifest.spec.policyTypes).toEqual(['Egress', 'Ingress']);
 });
 
-test('bad input fails before anything joins the construct tree', () => {
-  const chart = Testing.chart();
-  expect(() => addAgentNetworkPolicy(chart, 'NetworkPolicy', {
-    agentName: 'web', podSelector: SELECTOR, labels: LABELS, sources: {}, options: { allowIngressFrom: [{ cidr: '10.0.0.1/8' }] },
-  })).toThrow(/allowIngressFrom\[0\].cidr '10.0.0.1\/8' has host bits set/);
-  expect(chart.node.children).toEqual([]);
+test('bad input fails in the derivation, before anything is rendered', () => {
+  expect(() => derive({}, { allowIngressFrom: [{ cidr: '10.0.0.1/8' }] }))
+    .toThrow(/allowIngressFrom\[0\].cidr '10.0.0.1\/8' has host bits set/);
 });

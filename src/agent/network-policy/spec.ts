@@ -1,14 +1,12 @@
 /**
- * The `spec` of an AgentPod's NetworkPolicy from the rules
- * `network-policy/` derives. AgentPod renders its policy as the L1
- * `KubeNetworkPolicy` with a lazy spec (as RedisMemory does), because
- * providers may be added after construction and the cdk8s-plus
- * `NetworkPolicy` fixes each rule, with a construct per peer, when it is
- * added. The output is the one `AgentNetworkPolicy` (cdk8s-plus) renders for
- * the same rules; a test holds the two together.
+ * The one renderer of an agent's NetworkPolicy: the `spec` for the rules
+ * `egress.ts` and `ingress.ts` derive. AgentPod renders its policy as the L1
+ * `KubeNetworkPolicy` with this spec produced at synth (as RedisMemory does),
+ * because providers may be added after construction, while the cdk8s-plus
+ * `NetworkPolicy` fixes each rule, with a construct per peer, when it is added.
  */
 import { k8s, Namespace } from 'cdk8s-plus-28';
-import { PolicyPeer, PolicyRule } from './network-policy';
+import { PolicyPeer, PolicyRule } from './rules';
 
 /**
  * A default-deny policy for the pods with `podSelector` labels: `policyTypes`
