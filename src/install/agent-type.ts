@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AgentTypeCrd } from './agent-type-crd';
 import {
@@ -575,6 +575,8 @@ export class AgentType extends ApiObject {
   public readonly group: string;
 
   private readonly _spec: AgentTypeSpec;
+  /** The problems of the manifest, once validated; cleared when a JSON patch is added. */
+  private validated?: string[];
 
   /**
    * @throws Error if `group` is invalid or differs from `crd.group`, or if
@@ -597,10 +599,30 @@ export class AgentType extends ApiObject {
       this.node.addDependency(props.crd.apiObject);
     }
 
-    this.node.addValidation({
-      validate: () => AgentType.validateManifest(this.toJson())
-        .map(message => `${subject(AGENT_TYPE_KIND, this.node.path)}: ${message}`),
-    });
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * Adds a JSON patch to the rendered manifest (see `ApiObject.addJsonPatch`);
+   * the manifest is validated again at the next synth.
+   */
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    super.addJsonPatch(...ops);
+    this.validated = undefined;
+  }
+
+  /**
+   * The problems of the rendered manifest. cdk8s validates the whole app
+   * once per synth and again for each chart it renders; the spec is a private
+   * copy and only a JSON patch can change what is validated (the schema does
+   * not look into `metadata`), so the result is kept until a patch is added.
+   */
+  private problems(): string[] {
+    if (!this.validated) {
+      this.validated = AgentType.validateManifest(this.toJson())
+        .map(message => `${subject(AGENT_TYPE_KIND, this.node.path)}: ${message}`);
+    }
+    return [...this.validated];
   }
 
   /** A copy of the spec as given. */

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from '@bufbuild/cel';
 import Ajv from 'ajv';
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { AgentType, AgentTypeSpec } from '../../src/install/agent-type';
 import { AgentTypeCrd } from '../../src/install/agent-type-crd';
@@ -597,5 +597,28 @@ describe('AgentType.validateManifest', () => {
   test('a missing spec and a non-object', () => {
     expect(AgentType.validateManifest(base)).toEqual(['spec is required but missing']);
     expect(AgentType.validateManifest('nope')).toEqual(['<root> \'nope\' must be object']);
+  });
+});
+
+describe('AgentType: validation at synth', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('the manifest is validated once, though cdk8s validates the app once per synth and once per chart', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'agent-type-')) });
+    const first = new Chart(app, 'first');
+    new Chart(app, 'second');
+    new AgentType(first, 'web', { metadata: { name: 'web' }, spec: { agent: { image: 'nginx:latest' } } });
+    const validate = jest.spyOn(AgentType, 'validateManifest');
+    app.synth();
+    expect(validate).toHaveBeenCalledTimes(1);
+  });
+
+  test('a JSON patch added after a synth is validated at the next synth', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'agent-type-')) });
+    const chart = new Chart(app, 'agents');
+    const at = new AgentType(chart, 'web', { metadata: { name: 'web' }, spec: { agent: { image: 'nginx:latest' } } });
+    app.synth();
+    at.addJsonPatch(JsonPatch.add('/spec/memory', { type: 'mongo' }));
+    expect(() => app.synth()).toThrow(/AgentType 'agents\/web': spec.memory.type 'mongo'/);
   });
 });
