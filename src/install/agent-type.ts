@@ -518,11 +518,13 @@ export interface AgentTypeProps {
 /**
  * An AgentType custom resource, typed.
  *
- * When the app is synthesized, the rendered manifest is validated against the
- * same `openAPIV3Schema` that `AgentTypeCrd` renders (enums, patterns,
- * required fields, unknown fields, CEL rules evaluated with @bufbuild/cel, list uniqueness); any
- * problem fails `app.synth()` before a file is written, with messages such as
+ * The manifest is validated when the AgentType is created against the same
+ * `openAPIV3Schema` that `AgentTypeCrd` renders (enums, patterns, required
+ * fields, unknown fields, CEL rules evaluated with @bufbuild/cel, list
+ * uniqueness); a problem throws at once, with messages such as
  * `AgentType 'chart/web': spec.memory.size '2Gx' must match pattern "..."`.
+ * A JSON patch added later is validated at the next synth, which then fails
+ * before a file is written.
  *
  * @example
  * new AgentType(chart, 'basic', {
@@ -568,6 +570,13 @@ export class AgentType extends ApiObject {
     if (typeof namespace === 'string') {
       checkDns1123Label(AGENT_TYPE_KIND, path, 'metadata.namespace', namespace);
     }
+    // The manifest as it will be rendered (keys sorted, as cdk8s writes them).
+    const problems = AgentType.validateManifest(sortedKeys({
+      apiVersion: `${group}/${AGENT_TYPE_VERSION}`, kind: AGENT_TYPE_KIND, metadata: props.metadata ?? {}, spec: props.spec,
+    }));
+    if (problems.length > 0) {
+      throw new Error(problems.map(message => `${subject(AGENT_TYPE_KIND, path)}: ${message}`).join('\n'));
+    }
     return group;
   }
 
@@ -579,8 +588,9 @@ export class AgentType extends ApiObject {
   private validated?: string[];
 
   /**
-   * @throws Error if `group` is invalid or differs from `crd.group`, or if
-   *   `metadata.name` / `metadata.namespace` are not valid Kubernetes names;
+   * @throws Error if `group` is invalid or differs from `crd.group`, if
+   *   `metadata.name` / `metadata.namespace` are not valid Kubernetes names,
+   *   or if the manifest breaks the AgentType schema (one line per problem);
    *   nothing is added to the construct tree then
    */
   constructor(scope: Construct, id: string, props: AgentTypeProps) {
@@ -594,6 +604,7 @@ export class AgentType extends ApiObject {
     });
     this.group = group;
     this._spec = spec;
+    this.validated = []; // checked by checkProps
 
     if (props.crd) {
       this.node.addDependency(props.crd.apiObject);
@@ -629,4 +640,11 @@ export class AgentType extends ApiObject {
   public get spec(): AgentTypeSpec {
     return JSON.parse(JSON.stringify(this._spec));
   }
+}
+
+/** A deep copy of a JSON value with the keys of every object sorted. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map(key => [key, sortedKeys((value as Record<string, unknown>)[key])]));
 }

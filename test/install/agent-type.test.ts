@@ -426,7 +426,7 @@ describe('AgentType: construction', () => {
   });
 });
 
-describe('AgentType: invalid specs fail synthesis', () => {
+describe('AgentType: an invalid spec is refused when the AgentType is created', () => {
   test('agent without image, container image or code', () => {
     const msg = synthError({ agent: { name: 'x' } });
     expect(msg).toContain('AgentType \'test/bad\': spec.agent \'{"name":"x"}\' needs something to run');
@@ -540,9 +540,11 @@ describe('AgentType: invalid specs fail synthesis', () => {
       const chart = new Chart(app, 'chart');
       new AgentTypeCrd(chart, 'crd');
       new AgentType(chart, 'ok', { metadata: { name: 'ok' }, spec: { agent: { image: 'x' } } });
-      new AgentType(chart, 'bad', { metadata: { name: 'bad' }, spec: { agent: { image: 'x' }, memory: { size: '2Gx' } } });
-      expect(() => app.synth()).toThrow('AgentType \'chart/bad\': spec.memory.size \'2Gx\'');
-      expect(fs.readdirSync(outdir)).toEqual([]);
+      expect(() => new AgentType(chart, 'bad', { metadata: { name: 'bad' }, spec: { agent: { image: 'x' }, memory: { size: '2Gx' } } }))
+        .toThrow('AgentType \'chart/bad\': spec.memory.size \'2Gx\'');
+      expect(chart.node.tryFindChild('bad')).toBeUndefined();
+      app.synth();
+      expect(fs.readdirSync(outdir)).toEqual(['chart.k8s.yaml']);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
@@ -603,14 +605,21 @@ describe('AgentType.validateManifest', () => {
 describe('AgentType: validation at synth', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  test('the manifest is validated once, though cdk8s validates the app once per synth and once per chart', () => {
+  test('the manifest is validated when created, and not again by the synths of an unchanged AgentType', () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'agent-type-')) });
     const first = new Chart(app, 'first');
     new Chart(app, 'second');
-    new AgentType(first, 'web', { metadata: { name: 'web' }, spec: { agent: { image: 'nginx:latest' } } });
     const validate = jest.spyOn(AgentType, 'validateManifest');
+    const at = new AgentType(first, 'web', { metadata: { name: 'web' }, spec: { agent: { image: 'nginx:latest' } } });
+    expect(validate).toHaveBeenCalledTimes(1);
+    // cdk8s validates the whole app once per synth and again for each chart.
+    app.synth();
     app.synth();
     expect(validate).toHaveBeenCalledTimes(1);
+    at.addJsonPatch(JsonPatch.add('/spec/memory', { type: 'redis' }));
+    app.synth();
+    app.synth();
+    expect(validate).toHaveBeenCalledTimes(2);
   });
 
   test('a JSON patch added after a synth is validated at the next synth', () => {
