@@ -3,41 +3,18 @@ import * as path from 'path';
 import { App, JsonPatch, Names, Yaml } from 'cdk8s';
 import { AgentType } from '../install/agent-type';
 import { ImagePolicy } from '../core/image-reference';
-import { addHashSuffixes, checkGeneratorData, GeneratorSpec, runGenerators } from '../kustomize/generators';
-import { applyImages } from '../kustomize/images';
-import { applyAnnotations, applyLabels } from '../kustomize/labels';
-import { applyNamePrefixSuffix, applyNamespace, fixNameReferences } from '../kustomize/names';
-import { applyPatches, PatchSpec } from '../kustomize/patches';
-import { applyReplicas } from '../kustomize/replicas';
-import { describeId, idOf, KustomizeResource, toResources } from '../kustomize/resource';
+import {
+  addHashSuffixes, applyAnnotations, applyImages, applyLabels, applyNamePrefixSuffix, applyNamespace, applyPatches, applyReplicas,
+  checkGeneratorData, describeId, fixNameReferences, idOf, runGenerators, toResources,
+  type GeneratorSpec, type KustomizeResource, type PatchSpec, type PatchTarget,
+} from '../kustomize';
 import { renderKustomizeTree } from './kustomize-tree';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,
 } from '../core/validation';
 
-/**
- * Selects the objects a patch applies to: kustomize's patch `target`
- * (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/).
- * Every field is optional; an object must match all the fields given.
- * `group`, `version`, `kind`, `name` and `namespace` are anchored regular
- * expressions, as in kustomize.
- */
-export interface PatchTarget {
-  /** API group, e.g. `apps` (`` for the core group). @default - any group */
-  readonly group?: string;
-  /** API version, e.g. `v1`. @default - any version */
-  readonly version?: string;
-  /** Kind, e.g. `Deployment`. @default - any kind */
-  readonly kind?: string;
-  /** `metadata.name` (original or current, as kustomize matches it). @default - any name */
-  readonly name?: string;
-  /** `metadata.namespace`. @default - any namespace */
-  readonly namespace?: string;
-  /** Label selector in Kubernetes syntax, e.g. `app.kubernetes.io/component=agent,tier in (a,b)`. @default - no label condition */
-  readonly labelSelector?: string;
-  /** Annotation selector in the same syntax. @default - no annotation condition */
-  readonly annotationSelector?: string;
-}
+// The patch target is the engine's selector; the public API names it `PatchTarget`.
+export type { PatchTarget } from '../kustomize';
 
 /** Options of a strategic-merge patch (kustomize `patches[].target` and `patches[].options`). */
 export interface StrategicMergePatchOptions {

@@ -5,13 +5,14 @@
  * kubectl is installed, against `kubectl kustomize` on the same case.
  */
 import { stringify } from 'yaml';
-import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
-import { errorOf, findObject } from '../support/util';
 import {
   GeneratorOptionsSpec, GeneratorSpec, addHashSuffixes, kustomizeHash, runGenerators,
 } from '../../src/kustomize/generators';
-import { applyNamePrefixSuffix, applyNamespace, fixNameReferences } from '../../src/kustomize/names';
+import { fixNameReferences } from '../../src/kustomize/name-references';
+import { applyNamePrefixSuffix, applyNamespace } from '../../src/kustomize/names';
 import { KustomizeResource, toResources } from '../../src/kustomize/resource';
+import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
+import { errorOf, findObject } from '../support/util';
 
 // ---------------------------------------------------------------------------
 // helpers

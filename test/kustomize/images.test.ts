@@ -6,11 +6,11 @@
  * requires the same objects (or the same failure).
  */
 import { stringify } from 'yaml';
-import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
-import { container, errorOf, findObject } from '../support/util';
 import { applyImages, ImageSpec, parseImageReference } from '../../src/kustomize/images';
 import { applyReplicas } from '../../src/kustomize/replicas';
 import { KustomizeResource, renameResource, toResources } from '../../src/kustomize/resource';
+import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
+import { container, errorOf, findObject } from '../support/util';
 
 const DIGEST_A = 'sha256:' + 'a'.repeat(64);
 const DIGEST_B = 'sha256:' + 'b'.repeat(64);

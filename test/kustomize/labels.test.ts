@@ -6,10 +6,10 @@
  * `kubectl kustomize` and requires the same objects.
  */
 import { stringify } from 'yaml';
-import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
-import { errorOf, findObject } from '../support/util';
 import { applyAnnotations, applyLabels } from '../../src/kustomize/labels';
 import { KustomizeResource, toResources } from '../../src/kustomize/resource';
+import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
+import { errorOf, findObject } from '../support/util';
 
 // ---------------------------------------------------------------------------
 // base objects
