@@ -14,13 +14,15 @@
  * Components apply in the order an overlay lists them; a later one wins
  * where two set the same field.
  */
+import { OverlayComponent } from './kustomization';
+import { Patch } from './patch';
 import { AgentPod } from '../agent/agent-pod';
+import { ContainerMemory, MemoryProfile } from '../agent/memory-profile';
 import { AgentRuntime } from '../agent/source';
 import { ImagePolicy } from '../core/image-reference';
 import { AUTOSCALED_LABEL, RUNTIME_LABEL, TOOL_SIDECAR_LABEL } from '../core/labels';
-import { ContainerMemory, MemoryProfile } from '../agent/memory-profile';
-import { OverlayComponent, Patch, PatchTarget } from './overlay';
 import { checkDns1123Label, checkEnvVarName, checkPort, fail, isQuantity } from '../core/validation';
+import type { PatchTarget } from '../kustomize';
 
 /** The label every agent object carries (`AgentPod`). */
 const AGENT_SELECTOR = 'app.kubernetes.io/component=agent';
