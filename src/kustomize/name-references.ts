@@ -8,13 +8,39 @@
  * against `kubectl kustomize` (see test/kustomize/names.test.ts). Sources:
  * - sigs.k8s.io/kustomize/api/filters/nameref/nameref.go
  * - sigs.k8s.io/kustomize/api/resmap/reswrangler.go (SubsetThatCouldBeReferencedByResource)
+ *
+ * The pass is linear in the number of objects: the objects that could be
+ * referred to are indexed once (by previous name and by original namespace),
+ * and the field specs by referrer kind, instead of filtering every object for
+ * every referrer as kustomize does.
  */
 import { FieldSpec } from './field-spec';
 import { NAME_REFERENCES } from './name-reference-config';
 import {
   describeId, effectiveNamespace, GvkSelector, idOf, isClusterScoped, isSelected, KustomizeResource, nameAffixesOf, originalId,
-  visitFieldPath,
+  ResourceId, visitFieldPath,
 } from './resource';
+
+/** One field spec of `NAME_REFERENCES` and the kind of object its field names. */
+interface Reference {
+  readonly target: GvkSelector;
+  readonly fieldSpec: FieldSpec;
+}
+
+/** The field specs of `NAME_REFERENCES` by the kind of the referrer, each list in `NAME_REFERENCES` order. */
+const REFERENCES_BY_KIND: ReadonlyMap<string, readonly Reference[]> = (() => {
+  const byKind = new Map<string, Reference[]>();
+  for (const { target, fieldSpecs } of NAME_REFERENCES) {
+    for (const fieldSpec of fieldSpecs) {
+      // Every builtin field spec names a kind; one without would apply to all kinds.
+      if (!fieldSpec.kind) throw new Error(`name reference field spec '${fieldSpec.path}' has no kind`);
+      const list = byKind.get(fieldSpec.kind) ?? [];
+      list.push({ target, fieldSpec });
+      byKind.set(fieldSpec.kind, list);
+    }
+  }
+  return byKind;
+})();
 
 /**
  * kustomize's name-reference transformer with its builtin configuration
@@ -42,38 +68,116 @@ import {
  * after `addHashSuffixes`.
  */
 export function fixNameReferences(resources: KustomizeResource[]): void {
+  const index = new CandidateIndex(resources);
   for (const referrer of resources) {
     const orgId = originalId(referrer);
-    let candidates: KustomizeResource[] | undefined;
-    for (const backRef of NAME_REFERENCES) {
-      for (const fieldSpec of backRef.fieldSpecs) {
-        if (!isSelected(orgId, fieldSpec)) continue;
-        candidates = candidates ?? subsetThatCouldBeReferencedBy(resources, referrer);
-        const context = new ReferenceFix(referrer, fieldSpec, backRef.target, candidates);
-        visitSpecPath(referrer.object, fieldSpec.path, (holder, key) => context.set(holder, key));
-      }
+    let scope: ReferrerScope | undefined;
+    for (const { target, fieldSpec } of REFERENCES_BY_KIND.get(orgId.kind) ?? []) {
+      if (!isSelected(orgId, fieldSpec)) continue;
+      // Read before the first field of the referrer is changed, as kustomize does.
+      scope = scope ?? new ReferrerScope(referrer);
+      const fix = new ReferenceFix(referrer, fieldSpec, target, scope, index);
+      visitSpecPath(referrer.object, fieldSpec.path, (holder, key) => fix.set(holder, key));
     }
   }
 }
 
-/** `resWrangler.SubsetThatCouldBeReferencedByResource`. */
-function subsetThatCouldBeReferencedBy(resources: KustomizeResource[], referrer: KustomizeResource): KustomizeResource[] {
-  const referrerId = idOf(referrer.object);
-  if (isClusterScoped(referrerId.kind)) return resources;
-  const roleBindingNamespaces = new Set<string>();
-  if (referrerId.kind === 'RoleBinding' && Array.isArray(referrer.object.subjects)) {
-    for (const subject of referrer.object.subjects) {
-      if (subject && subject.kind === 'ServiceAccount' && typeof subject.namespace === 'string') {
-        roleBindingNamespaces.add(subject.namespace);
+/**
+ * What the pass reads of an object, read once: the transformer changes
+ * reference fields only, never a name or namespace, so ids stay put.
+ */
+interface Candidate {
+  readonly res: KustomizeResource;
+  /** The current id. */
+  readonly id: ResourceId;
+  /** Effective namespace of the current id. */
+  readonly namespace: string;
+  /** Effective namespace of the original id. */
+  readonly originalNamespace: string;
+}
+
+/** The namespaces (now) of the objects that had one original namespace. */
+interface NamespaceMoves {
+  /** Some of them are cluster-scoped now. */
+  clusterScoped: boolean;
+  /** Their effective current namespaces. */
+  readonly namespaces: Set<string>;
+  /** Their current `metadata.namespace` values (`''` when none). */
+  readonly rawNamespaces: Set<string>;
+}
+
+/** The objects of one pass, indexed once. */
+class CandidateIndex {
+  /** Objects by every name they had before (they were renamed or moved), in object order. */
+  private readonly byPreviousName = new Map<string, Candidate[]>();
+  private readonly byOriginalNamespace = new Map<string, NamespaceMoves>();
+
+  constructor(resources: KustomizeResource[]) {
+    for (const res of resources) {
+      const id = idOf(res.object);
+      const candidate = { res, id, namespace: effectiveNamespace(id), originalNamespace: effectiveNamespace(originalId(res)) };
+      for (const name of new Set(res.previousIds.map(p => p.name))) {
+        const list = this.byPreviousName.get(name) ?? [];
+        list.push(candidate);
+        this.byPreviousName.set(name, list);
+      }
+      let moves = this.byOriginalNamespace.get(candidate.originalNamespace);
+      if (!moves) {
+        moves = { clusterScoped: false, namespaces: new Set(), rawNamespaces: new Set() };
+        this.byOriginalNamespace.set(candidate.originalNamespace, moves);
+      }
+      moves.clusterScoped = moves.clusterScoped || isClusterScoped(id.kind);
+      moves.namespaces.add(candidate.namespace);
+      moves.rawNamespaces.add(id.namespace);
+    }
+  }
+
+  /** The objects in `scope` that once were named `name`, in object order. */
+  named(name: string, scope: ReferrerScope): Candidate[] {
+    return (this.byPreviousName.get(name) ?? []).filter(c => scope.includes(c));
+  }
+
+  /** True when some object in `scope` had the original (effective) namespace `namespace`. */
+  hasOriginalNamespace(namespace: string, scope: ReferrerScope): boolean {
+    const moves = this.byOriginalNamespace.get(namespace);
+    if (!moves) return false;
+    return scope.includesAny(moves);
+  }
+}
+
+/** `resWrangler.SubsetThatCouldBeReferencedByResource`, as a test on one object. */
+class ReferrerScope {
+  /** A cluster-scoped referrer may refer to anything. */
+  private readonly everything: boolean;
+  private readonly namespace: string;
+  /** For a RoleBinding, the namespaces of its ServiceAccount subjects. */
+  private readonly roleBindingNamespaces = new Set<string>();
+
+  constructor(referrer: KustomizeResource) {
+    const referrerId = idOf(referrer.object);
+    this.everything = isClusterScoped(referrerId.kind);
+    this.namespace = effectiveNamespace(referrerId);
+    if (referrerId.kind === 'RoleBinding' && Array.isArray(referrer.object.subjects)) {
+      for (const subject of referrer.object.subjects) {
+        if (subject && subject.kind === 'ServiceAccount' && typeof subject.namespace === 'string') {
+          this.roleBindingNamespaces.add(subject.namespace);
+        }
       }
     }
   }
-  return resources.filter(target => {
-    const id = idOf(target.object);
-    if (isClusterScoped(id.kind)) return true;
-    if (effectiveNamespace(id) === effectiveNamespace(referrerId)) return true;
-    return roleBindingNamespaces.has(id.namespace);
-  });
+
+  /** Cluster-scoped objects, those in the referrer's namespace, and those in a subject's namespace. */
+  includes(candidate: Candidate): boolean {
+    if (this.everything || isClusterScoped(candidate.id.kind)) return true;
+    if (candidate.namespace === this.namespace) return true;
+    return this.roleBindingNamespaces.has(candidate.id.namespace);
+  }
+
+  /** True when `includes` holds for one of the objects `moves` sums up. */
+  includesAny(moves: NamespaceMoves): boolean {
+    if (this.everything || moves.clusterScoped || moves.namespaces.has(this.namespace)) return true;
+    return [...this.roleBindingNamespaces].some(namespace => moves.rawNamespaces.has(namespace));
+  }
 }
 
 /** Splits a field spec path on unescaped `/` (`nginx.ingress.kubernetes.io\/auth-secret` is one key). */
@@ -97,13 +201,14 @@ function visitSpecPath(node: any, path: string, fn: (holder: any, key: string) =
   walk(node, 0);
 }
 
-/** One `nameref.Filter`: a referrer, one of its field specs, the target kind and the candidates. */
+/** One `nameref.Filter`: a referrer, one of its field specs, the target kind and the objects it may refer to. */
 class ReferenceFix {
   constructor(
     private readonly referrer: KustomizeResource,
     private readonly fieldSpec: FieldSpec,
     private readonly target: GvkSelector,
-    private readonly candidates: KustomizeResource[],
+    private readonly scope: ReferrerScope,
+    private readonly index: CandidateIndex,
   ) {}
 
   /** `Filter.set`: the field holds a name, a {name, namespace} map, or a list of either. */
@@ -122,7 +227,8 @@ class ReferenceFix {
   }
 
   private newScalar(oldName: string): string {
-    const referral = this.selectReferral(oldName, this.candidates, sameNames);
+    const candidates = this.index.named(oldName, this.scope).map(c => c.res);
+    const referral = this.selectReferral(oldName, candidates, sameNames);
     return referral ? idOf(referral.object).name : oldName;
   }
 
@@ -132,7 +238,9 @@ class ReferenceFix {
         + 'path config error; no \'name\' field in node');
     }
     const oldName = node.name;
-    const referral = this.selectReferral(oldName, this.candidatesByNamespace(node), sameNamesAndNamespaces);
+    const inNamespace = this.namespaceFilter(node);
+    const candidates = this.index.named(oldName, this.scope).filter(inNamespace).map(c => c.res);
+    const referral = this.selectReferral(oldName, candidates, sameNamesAndNamespaces);
     if (!referral) return;
     const { name, namespace } = idOf(referral.object);
     if (name === oldName && namespace === '') return;
@@ -141,23 +249,24 @@ class ReferenceFix {
     if (namespace !== '') node.namespace = namespace;
   }
 
-  /** `filterMapCandidatesByNamespace`: by original namespace first, then by current namespace. */
-  private candidatesByNamespace(node: any): KustomizeResource[] {
-    if (node.namespace === undefined || node.namespace === null) return this.candidates;
+  /**
+   * `filterMapCandidatesByNamespace`: by original namespace when any object
+   * the referrer may refer to had that namespace, else by current namespace.
+   */
+  private namespaceFilter(node: any): (candidate: Candidate) => boolean {
+    if (node.namespace === undefined || node.namespace === null) return () => true;
     const namespace = String(node.namespace);
-    const byOriginal = this.candidates.filter(c => effectiveNamespace(originalId(c)) === namespace);
-    if (byOriginal.length > 0) return byOriginal;
-    return this.candidates.filter(c => effectiveNamespace(idOf(c.object)) === namespace);
+    if (this.index.hasOriginalNamespace(namespace, this.scope)) return c => c.originalNamespace === namespace;
+    return c => c.namespace === namespace;
   }
 
-  /** `Filter.selectReferral`. */
+  /** `Filter.selectReferral`, given the objects in scope that had the referenced name. */
   private selectReferral(
     oldName: string,
-    all: KustomizeResource[],
+    named: KustomizeResource[],
     identical: (list: KustomizeResource[]) => boolean,
   ): KustomizeResource | undefined {
-    let candidates = all.filter(c => c.previousIds.some(id => id.name === oldName));
-    candidates = candidates.filter(c => c.previousIds.some(id => isSelected(id, this.target)));
+    let candidates = named.filter(c => c.previousIds.some(id => isSelected(id, this.target)));
     const roleRef = this.roleRefSelector();
     if (roleRef) candidates = candidates.filter(c => c.previousIds.some(id => isSelected(id, roleRef)));
     candidates = candidates.filter(c => this.sameCurrentNamespaceAsReferrer(c));

@@ -32,10 +32,18 @@ function checkImagePolicies(overlay: string, objects: any[], policies: ImagePoli
 
 /** An HPA-managed workload must not have replicas: the two would fight. */
 function checkAutoscaledReplicas(overlay: string, objects: any[]): void {
+  const key = (kind: unknown, namespace: unknown, name: unknown) => JSON.stringify([kind, namespace ?? '', name]);
+  let byId: Map<string, any> | undefined;
   for (const hpa of objects.filter(o => o.kind === 'HorizontalPodAutoscaler')) {
+    if (byId === undefined) {
+      byId = new Map();
+      for (const o of objects) {
+        const k = key(o.kind, o.metadata?.namespace, o.metadata?.name);
+        if (!byId.has(k)) byId.set(k, o);
+      }
+    }
     const ref = hpa.spec?.scaleTargetRef ?? {};
-    const namespace = hpa.metadata?.namespace ?? '';
-    const target = objects.find(o => o.kind === ref.kind && o.metadata?.name === ref.name && (o.metadata?.namespace ?? '') === namespace);
+    const target = byId.get(key(ref.kind, hpa.metadata?.namespace, ref.name));
     if (target && target.spec?.replicas !== undefined) {
       fail('Overlay', overlay, `${ref.kind} '${ref.name}' spec.replicas`, target.spec.replicas,
         `is set, but HorizontalPodAutoscaler '${hpa.metadata?.name}' manages its replicas: remove the replicas entry or patch`);

@@ -181,6 +181,22 @@ describe('Overlay.apply', () => {
     expect(message).toContain("Overlay 'prod': AgentType 't'");
     expect(message).toContain('breaks the AgentType schema after the overlay');
   });
+
+  test('replicas on a workload its HorizontalPodAutoscaler manages are refused', () => {
+    const chart = new Chart(Testing.app(), 'agents', { namespace: 'agents' });
+    new AgentPod(chart, 'other', { source: AgentSource.image('registry.example.com/agents/other:1.0') });
+    new AgentPod(chart, 'scaled', { source: AgentSource.image('registry.example.com/agents/scaled:1.0'), scaling: { minReplicas: 2, maxReplicas: 4 } });
+    const manifests = Testing.synth(chart);
+    const hpas = manifests.filter(m => m.kind === 'HorizontalPodAutoscaler');
+    expect(hpas).toHaveLength(1);
+    const hpa = hpas[0];
+    const target = hpa.spec.scaleTargetRef.name;
+    const other = manifests.find(m => m.kind === 'Deployment' && m.metadata.name !== target).metadata.name;
+    expect(() => new Overlay({ name: 'prod', replicas: [{ name: other, count: 3 }] }).apply(manifests)).not.toThrow();
+    expect(errorOf(() => new Overlay({ name: 'prod', replicas: [{ name: target, count: 3 }] }).apply(manifests)))
+      .toBe(`Overlay 'prod': Deployment '${target}' spec.replicas '3' is set, but HorizontalPodAutoscaler '${hpa.metadata.name}' `
+        + 'manages its replicas: remove the replicas entry or patch');
+  });
 });
 
 describe('presets on AgentPods', () => {
