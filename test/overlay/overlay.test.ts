@@ -197,6 +197,13 @@ describe('Overlay.apply', () => {
       .toBe(`Overlay 'prod': Deployment '${target}' spec.replicas '3' is set, but HorizontalPodAutoscaler '${hpa.metadata.name}' `
         + 'manages its replicas: remove the replicas entry or patch');
   });
+
+  test('baseFiles of an app without charts is empty, after the app\'s validations', () => {
+    const app = Testing.app();
+    expect(Overlay.baseFiles(app)).toEqual([]);
+    app.node.addValidation({ validate: () => ['broken'] });
+    expect(errorOf(() => Overlay.baseFiles(app))).toContain('broken');
+  });
 });
 
 describe('presets on AgentPods', () => {
