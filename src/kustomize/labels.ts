@@ -14,6 +14,7 @@
 import { applyFieldSpec, FieldSpec } from './field-spec';
 import { isMap } from './json-value';
 import { describeId, idOf, KustomizeResource } from './resource';
+import { SharedValue, sharedValuesOf, shareValue } from './shared-values';
 
 /** The `- path: spec/template/spec/affinity/...` field specs shared by Deployment and StatefulSet. */
 function podSelectorSpecs(kind: string): FieldSpec[] {
@@ -93,23 +94,9 @@ const METADATA_ONLY: readonly FieldSpec[] = [{ path: 'metadata/labels', create: 
 // ---------------------------------------------------------------------------
 
 /**
- * One YAML value node that kustomize put at several places. kustomize's
- * `SetEntry` builds a single node per object and key and inserts that same
- * node wherever the key was missing; a later transformer that overwrites the
- * key at an existing place copies the new value *into* the node, so every
- * place sharing it changes too (also across overlay levels, as kustomize keeps
- * the nodes). E.g. a base `commonLabels: {team: a}` followed by an overlay
- * `labels: [{pairs: {team: b}}]` (metadata only) changes the Deployment's
- * selector and pod template too — verified with kubectl.
+ * kustomize's `SetEntry`: sets `key` to `value` in the map at `parent[parentKey]`
+ * (created when missing), with kustomize's shared value nodes (shared-values.ts).
  */
-interface SharedValue {
-  value: string;
-  readonly places: Array<{ readonly holder: Record<string, any>; readonly key: string }>;
-}
-
-/** map object → key → the shared node its value is. Weak, so objects that are dropped or copied lose it. */
-const sharedValues = new WeakMap<object, Map<string, SharedValue>>();
-
 function setEntry(parent: any, parentKey: string | number, key: string, value: string, fresh: SharedValue, fs: FieldSpec, object: any): void {
   let map = parent[parentKey];
   if (map === undefined || map === null) {
@@ -119,12 +106,12 @@ function setEntry(parent: any, parentKey: string | number, key: string, value: s
   if (!isMap(map)) {
     throw new Error(`considering field '${fs.path}' of ${describeId(idOf(object))}: wrong node kind: expected a map, found ${JSON.stringify(map)}`);
   }
-  const byKey = sharedValues.get(map);
+  const byKey = sharedValuesOf(map);
   if (map[key] !== undefined) {
     const shared = byKey?.get(key);
     if (shared && map[key] === shared.value) {
       for (const place of shared.places) {
-        if (place.holder[place.key] === shared.value && sharedValues.get(place.holder)?.get(place.key) === shared) {
+        if (place.holder[place.key] === shared.value && sharedValuesOf(place.holder)?.get(place.key) === shared) {
           place.holder[place.key] = value;
         }
       }
@@ -137,8 +124,7 @@ function setEntry(parent: any, parentKey: string | number, key: string, value: s
   }
   map[key] = value;
   fresh.places.push({ holder: map, key });
-  if (byKey) byKey.set(key, fresh);
-  else sharedValues.set(map, new Map([[key, fresh]]));
+  shareValue(object, map, key, fresh);
 }
 
 function applyEntries(resources: KustomizeResource[], entries: Record<string, string>, specs: readonly FieldSpec[], what: string): void {

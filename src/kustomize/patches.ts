@@ -13,7 +13,8 @@
 import { isMap } from './json-value';
 import { applyJson6902 } from './json6902';
 import { describeId, idOf, KustomizeResource, ResourceId } from './resource';
-import { strategicMergePatch } from './strategic-merge';
+import { forgetSharedValues } from './shared-values';
+import { strategicMergeInto } from './strategic-merge';
 import { describeTarget, PatchTarget, selectById, selectTargets } from './target';
 
 /**
@@ -124,9 +125,13 @@ function mergeInto(resources: KustomizeResource[], targets: KustomizeResource[],
     const { apiVersion, kind } = res.object;
     const name = res.object.metadata?.name;
     const namespace = res.object.metadata?.namespace;
+    // Merged in place: the object is this overlay's own copy, and a failure
+    // fails the whole overlay. As when it was merged into a copy, it shares
+    // no label value node any more (see shared-values.ts).
+    forgetSharedValues(res.object);
     let merged: any;
     try {
-      merged = strategicMergePatch(res.object, { ...patch, apiVersion });
+      merged = strategicMergeInto(res.object, { ...patch, apiVersion });
     } catch (e) {
       throw new Error(`${what} on ${describeId(before)}: ${(e as Error).message}`);
     }

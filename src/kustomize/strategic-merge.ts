@@ -51,7 +51,17 @@ const UNSUPPORTED_DIRECTIVES = ['$retainKeys', '$setElementOrder/', '$deleteFrom
  * @see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
  */
 export function strategicMergePatch(original: any, patch: any): any {
-  if (!isMap(original) || !isMap(patch)) {
+  return strategicMergeInto(isMap(original) ? clone(original) : original, patch);
+}
+
+/**
+ * `strategicMergePatch` into `target` itself, which it changes (and which
+ * must share nothing with other objects); `patch` is not changed. Returns
+ * `target` merged, or undefined when the patch deletes it. On an error,
+ * `target` may be half merged.
+ */
+export function strategicMergeInto(target: any, patch: any): any {
+  if (!isMap(target) || !isMap(patch)) {
     throw new Error('a strategic merge patch and the object it patches must both be objects');
   }
   checkDirectives(patch, '');
@@ -59,8 +69,8 @@ export function strategicMergePatch(original: any, patch: any): any {
     throw new Error('`$patch: replace` on a whole object is not supported: kustomize ignores it (the object is left unchanged); '
       + 'put `$patch: replace` on the fields to replace instead');
   }
-  // Both inputs are copied once, so the result shares nothing with the caller's objects.
-  const result = walk(clone(original), clone(patch), schemaOf(original), '');
+  // The patch is copied, so the result shares nothing with it.
+  const result = walk(target, clone(patch), schemaOf(target), '');
   if (result === undefined || result === null || (isMap(result) && Object.keys(result).length === 0)) return undefined;
   return result;
 }
