@@ -10,26 +10,30 @@ import type { ConfigMapGeneratorProps, SecretGeneratorProps } from './generators
 import type { Kustomization, OverlayComponent } from './kustomization';
 import type { OverlayFile } from './overlay-file';
 import type { Patch } from './patch';
+import type { FileSink } from './staged-files';
 import { fail } from '../core/validation';
 
 const KUSTOMIZATION_API = 'kustomize.config.k8s.io/v1beta1';
 const COMPONENT_API = 'kustomize.config.k8s.io/v1alpha1';
 
-/** Relative path → file content of the whole tree, for `overlays` (each an overlay of `base`). */
-export function renderKustomizeTree(base: OverlayFile[], overlays: Kustomization[]): Record<string, string> {
-  const files: Record<string, string> = {};
-  files['base/kustomization.yaml'] = Yaml.stringify({
-    apiVersion: KUSTOMIZATION_API,
-    kind: 'Kustomization',
-    resources: base.map(f => f.fileName),
-  });
-  for (const file of base) files[`base/${file.fileName}`] = Yaml.stringify(...file.objects);
-  Object.assign(files, renderComponents(overlays));
+/**
+ * Writes the whole tree for `overlays` (each an overlay of `base`) to `out`,
+ * paths relative to the tree's root. The components and overlays are rendered
+ * (and checked) before the first file is written.
+ */
+export function writeKustomizeTree(base: OverlayFile[], overlays: Kustomization[], out: FileSink): void {
+  const files = renderComponents(overlays);
   for (const overlay of overlays) {
     Object.assign(files, renderLayer(overlay, `overlays/${overlay.name}`, 'Kustomization', ['../../base'],
       overlay.components.map(c => `../../components/${c.name}`)));
   }
-  return files;
+  out.writeText('base/kustomization.yaml', Yaml.stringify({
+    apiVersion: KUSTOMIZATION_API,
+    kind: 'Kustomization',
+    resources: base.map(f => f.fileName),
+  }));
+  for (const file of base) out.writeYaml(`base/${file.fileName}`, file.objects);
+  for (const [rel, content] of Object.entries(files)) out.writeText(rel, content);
 }
 
 /**

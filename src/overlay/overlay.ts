@@ -5,11 +5,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Yaml } from 'cdk8s';
+import { App } from 'cdk8s';
 import { Kustomization, KustomizationProps } from './kustomization';
-import { renderKustomizeTree } from './kustomize-tree';
+import { writeKustomizeTree } from './kustomize-tree';
 import { checkOutput } from './output-check';
 import { GENERATED_FILE, OverlayFile, synthesizeBase } from './overlay-file';
+import { StagedFiles } from './staged-files';
 import { fail } from '../core/validation';
 import { addHashSuffixes, fixNameReferences, toResources } from '../kustomize';
 
@@ -56,9 +57,11 @@ export class Overlay extends Kustomization {
   /**
    * Writes every overlay of one app: `<outdir>/<overlay>/` for each, and the
    * kustomize tree when `kustomizeOutdir` is set. Everything is computed and
-   * checked before the first file is written, so a failing overlay writes
-   * nothing. Previous `.k8s.yaml` files in the overlay folders, and the
-   * previous `base/`, `components/` and `overlays/` of the tree, are removed.
+   * checked before the first output file is written, so a failing overlay
+   * writes nothing (the files are staged in the system's temp folder
+   * meanwhile, so that only one overlay's objects are in memory at a time).
+   * Previous `.k8s.yaml` files in the overlay folders, and the previous
+   * `base/`, `components/` and `overlays/` of the tree, are removed.
    *
    * @throws when the app fails validation, overlays share a name, a
    *   transformation fails (e.g. a patch names no object), or an output object
@@ -72,22 +75,26 @@ export class Overlay extends Kustomization {
     }
     const base = synthesizeBase(app);
     const outdir = options.outdir ?? app.outdir;
-    const outputs = overlays.map(overlay => ({ overlay, files: overlay.applyToFiles(base) }));
-    const tree = options.kustomizeOutdir !== undefined ? renderKustomizeTree(base, overlays) : undefined;
-
-    for (const { overlay, files } of outputs) {
-      const dir = path.join(outdir, overlay.name);
-      removeFiles(dir, f => f.endsWith('.k8s.yaml'));
-      fs.mkdirSync(dir, { recursive: true });
-      for (const file of files) Yaml.save(path.join(dir, file.fileName), file.objects);
-    }
-    if (tree && options.kustomizeOutdir !== undefined) {
-      for (const sub of ['base', 'components', 'overlays']) fs.rmSync(path.join(options.kustomizeOutdir, sub), { recursive: true, force: true });
-      for (const [rel, content] of Object.entries(tree)) {
-        const file = path.join(options.kustomizeOutdir, rel);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, content);
+    const staged = new StagedFiles();
+    try {
+      // Each overlay's output is staged as soon as it is checked, so only one is in memory at a time.
+      for (const overlay of overlays) {
+        for (const file of overlay.applyToFiles(base)) staged.writeYaml(path.join('overlays', overlay.name, file.fileName), file.objects);
       }
+      if (options.kustomizeOutdir !== undefined) writeKustomizeTree(base, overlays, staged.under('tree'));
+
+      // Everything is computed and checked: replace the previous output.
+      for (const overlay of overlays) {
+        const dir = path.join(outdir, overlay.name);
+        removeFiles(dir, f => f.endsWith('.k8s.yaml'));
+        staged.moveInto(path.join('overlays', overlay.name), dir);
+      }
+      if (options.kustomizeOutdir !== undefined) {
+        for (const sub of ['base', 'components', 'overlays']) fs.rmSync(path.join(options.kustomizeOutdir, sub), { recursive: true, force: true });
+        staged.moveInto('tree', options.kustomizeOutdir);
+      }
+    } finally {
+      staged.discard();
     }
   }
 
