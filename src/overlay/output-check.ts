@@ -3,9 +3,9 @@
  * anything is written since no cluster is at hand; and the image policies,
  * which are this library's own rules.
  */
+import { agentTypeErrors } from './agent-type-check';
 import { ImagePolicy } from '../core/image-reference';
 import { fail } from '../core/validation';
-import { AgentType } from '../install/agent-type';
 import { describeId, idOf } from '../kustomize';
 
 /** Kinds whose names must be RFC 1123 labels (at most 63 characters). */
@@ -13,12 +13,14 @@ const DNS_LABEL_KINDS = new Set(['Namespace', 'Service']);
 
 /**
  * Checks the objects of overlay `overlay` after all its transformations.
+ * `agentTypeApiVersions` says which AgentType objects follow the AgentType
+ * schema (see `agentTypeApiVersions`).
  * @throws naming the overlay, the object and the field or value at fault
  */
-export function checkOutput(overlay: string, objects: any[], policies: ImagePolicy[]): void {
+export function checkOutput(overlay: string, objects: any[], policies: ImagePolicy[], agentTypeApiVersions: Set<string>): void {
   checkImagePolicies(overlay, objects, policies);
   checkAutoscaledReplicas(overlay, objects);
-  checkObjects(overlay, objects);
+  checkObjects(overlay, objects, agentTypeApiVersions);
 }
 
 function checkImagePolicies(overlay: string, objects: any[], policies: ImagePolicy[]): void {
@@ -52,7 +54,7 @@ function checkAutoscaledReplicas(overlay: string, objects: any[]): void {
 }
 
 /** Unique ids, valid names, AgentTypes that follow their schema. */
-function checkObjects(overlay: string, objects: any[]): void {
+function checkObjects(overlay: string, objects: any[], agentTypeApiVersions: Set<string>): void {
   const seen = new Set<string>();
   for (const object of objects) {
     const id = idOf(object);
@@ -65,9 +67,7 @@ function checkObjects(overlay: string, objects: any[]): void {
     if (DNS_LABEL_KINDS.has(id.kind) && id.name.length > 63) {
       fail('Overlay', overlay, `${id.kind} metadata.name`, id.name, 'is longer than 63 characters after the overlay');
     }
-    if (object.apiVersion?.startsWith('agents.') && id.kind === 'AgentType') {
-      const errors = AgentType.validateManifest(object);
-      if (errors.length > 0) fail('Overlay', overlay, `AgentType '${id.name}'`, errors.join('; '), 'breaks the AgentType schema after the overlay');
-    }
+    const errors = agentTypeErrors(object, agentTypeApiVersions);
+    if (errors.length > 0) fail('Overlay', overlay, `AgentType '${id.name}'`, errors.join('; '), 'breaks the AgentType schema after the overlay');
   }
 }

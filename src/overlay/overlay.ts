@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { agentTypeApiVersions } from './agent-type-check';
 import { Kustomization, KustomizationProps } from './kustomization';
 import { writeKustomizeTree } from './kustomize-tree';
 import { checkOutput } from './output-check';
@@ -131,7 +132,7 @@ export class Overlay extends Kustomization {
     addHashSuffixes(resources);
     fixNameReferences(resources);
     const objects = resources.map(r => r.object);
-    checkOutput(this.name, objects, this._imagePolicies());
+    checkOutput(this.name, objects, this._imagePolicies(), agentTypeApiVersions(files.flatMap(f => f.objects)));
     const order = [...files.map(f => f.fileName), GENERATED_FILE];
     return order
       .map(fileName => ({ fileName, objects: resources.filter(r => (r.file ?? GENERATED_FILE) === fileName).map(r => r.object) }))
