@@ -1,10 +1,8 @@
 /**
  * Synthesis speed and memory: N full agents (sidecar, SDK, glue code, two LLM
  * providers, Redis) each as an AgentPod and as an AgentType validated against
- * the CRD schema, synthesized to YAML files in a temp folder; then the same
- * app through three overlays (dev, staging, prod built from presets, with a
- * generator, images, replicas and a namePrefix) written as dist/<env>/ plus
- * the kustomize tree.
+ * the CRD schema, synthesized to YAML files in a temp folder. Overlays have
+ * their own benchmark, bench/overlay.bench.ts.
  *
  * The app.synth() part also has a baseline: the very objects the library
  * renders, given to plain cdk8s `ApiObject`s in a fresh App and synthesized
@@ -21,7 +19,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import {
   AgentEnvironment, AgentOperator, AgentPod, AgentRuntime, AgentSource, AgentType, AgentTypeCrd,
-  AgentTypePreset, EnvironmentPreset, FeaturePreset, GlueCode, LlmProvider, MemoryBackend, MemoryProfile, Overlay,
+  GlueCode, LlmProvider, MemoryBackend, MemoryProfile,
   ToolSidecar,
 } from '../src';
 
@@ -208,65 +206,6 @@ function compareWithRaw(agents: number, rounds: number): void {
 
 let comparison: unknown;
 
-function overlays(): Overlay[] {
-  return [
-    new Overlay({ name: 'dev', components: [EnvironmentPreset.dev(), FeaturePreset.toolsComplete(), FeaturePreset.apisDevelopment()] }),
-    new Overlay({
-      name: 'staging',
-      components: [
-        EnvironmentPreset.staging({ testData: { 'scenarios.json': '[]' }, testDataNamespace: 'agents' }),
-        AgentTypePreset.pythonDataScience(), FeaturePreset.memoryMedium(),
-      ],
-    }),
-    new Overlay({
-      name: 'prod',
-      namePrefix: 'prod-',
-      components: [EnvironmentPreset.prod(), AgentTypePreset.pythonWebService(), FeaturePreset.memoryLarge(), FeaturePreset.apisProduction()],
-      // prod requires digests (EnvironmentPreset.prod): pin every image of the app.
-      images: [
-        { name: 'registry.example.com/tool-manager', newTag: '0.2.0', digest: `sha256:${'a'.repeat(64)}` },
-        ...['registry.example.com/agent', 'registry.example.com/agent-operator', 'python', 'busybox']
-          .map((name, i) => ({ name, digest: `sha256:${String(i).repeat(64)}` })),
-      ],
-      replicas: [{ name: 'agent-0', count: 3 }],
-    }),
-  ];
-}
-
-interface OverlayResult {
-  agents: number;
-  objectsPerEnv: number;
-  ms: number;
-  msPerAgentPerEnv: number;
-  heapMiB: number;
-  rssMiB: number;
-}
-
-/** The same app through the three overlays, with the kustomize tree. */
-function measureOverlays(agents: number): OverlayResult {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-agents-bench-'));
-  const gc: () => void = (global as any).gc ?? (() => undefined);
-  const app = build(agents, outdir);
-  gc();
-  const heapBefore = process.memoryUsage().heapUsed;
-  const start = process.hrtime.bigint();
-  Overlay.synth(app, overlays(), { kustomizeOutdir: path.join(outdir, 'kustomize') });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  gc();
-  const heapMiB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
-  const objectsPerEnv = fs.readdirSync(path.join(outdir, 'prod'))
-    .reduce((n, f) => n + fs.readFileSync(path.join(outdir, 'prod', f), 'utf-8').split(/^---$/m).length, 0);
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return {
-    agents,
-    objectsPerEnv,
-    ms: Math.round(ms),
-    msPerAgentPerEnv: Math.round((ms / agents / 3) * 100) / 100,
-    heapMiB: Math.round(heapMiB),
-    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
-  };
-}
-
 const [side, sideAgents, sideOutdir, sideObjects] = process.argv.slice(2);
 if (side === '--library' || side === '--raw') {
   const run = side === '--library' ? libraryRun : rawRun;
@@ -280,9 +219,5 @@ const results = sizes.map(measure);
 console.log('app.synth():');
 console.table(results);
 compareWithRaw(Number(process.env.BENCH_RAW_N ?? 1000), Number(process.env.BENCH_RAW_ROUNDS ?? 3));
-measureOverlays(5); // warm-up
-const overlayResults = sizes.map(measureOverlays);
-console.log('Overlay.synth() with dev, staging and prod (synth of the base included) and the kustomize tree:');
-console.table(overlayResults);
 fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-fs.writeFileSync(path.join(__dirname, 'results', 'synth.json'), JSON.stringify({ node: process.version, results, comparison, overlayResults }, null, 2));
+fs.writeFileSync(path.join(__dirname, 'results', 'synth.json'), JSON.stringify({ node: process.version, results, comparison }, null, 2));

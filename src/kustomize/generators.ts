@@ -3,7 +3,7 @@
  * suffix (internal).
  *
  * Behaviour follows kustomize v5.5.0 (the one in kubectl 1.32) and was checked
- * against `kubectl kustomize` (see test/kustomize-generators.test.ts). Sources:
+ * against `kubectl kustomize` (see test/kustomize/generators.test.ts). Sources:
  * - https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/configmapgenerator/
  * - https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/secretgenerator/
  * - https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/generatoroptions/

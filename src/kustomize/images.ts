@@ -8,7 +8,7 @@
  * api/konfig/builtinpluginconsts/images.go. Checked against `kubectl kustomize`
  * (kustomize v5.5.0).
  */
-import { applyFieldSpec, FieldSpec } from './labels';
+import { applyFieldSpec, FieldSpec } from './field-spec';
 import { describeId, idOf, KustomizeResource } from './resource';
 
 /** One `images:` entry. */

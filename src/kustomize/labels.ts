@@ -1,7 +1,6 @@
 /**
  * kustomize's LabelTransformer (`commonLabels`, `labels`) and
- * AnnotationsTransformer (`commonAnnotations`), and the field-spec walker the
- * images and replicas transformers share (internal).
+ * AnnotationsTransformer (`commonAnnotations`) (internal).
  *
  * - https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/commonlabels/
  * - https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/labels/
@@ -12,17 +11,10 @@
  * api/filters/labels, api/internal/target/kusttarget_configplugin.go. The
  * behaviour was checked against `kubectl kustomize` (kustomize v5.5.0).
  */
-import { describeId, idOf, KustomizeResource, splitApiVersion } from './resource';
-
-/** A kustomize `types.FieldSpec`: a path in objects of a group/version/kind (empty = any). */
-export interface FieldSpec {
-  readonly path: string;
-  readonly group?: string;
-  readonly version?: string;
-  readonly kind?: string;
-  /** `create: true`: missing maps on the way (and the last field) are created. */
-  readonly create?: boolean;
-}
+import { applyFieldSpec, FieldSpec } from './field-spec';
+import { isMap } from './json-value';
+import { describeId, idOf, KustomizeResource } from './resource';
+import { SharedValue, sharedValuesOf, shareValue } from './shared-values';
 
 /** The `- path: spec/template/spec/affinity/...` field specs shared by Deployment and StatefulSet. */
 function podSelectorSpecs(kind: string): FieldSpec[] {
@@ -98,105 +90,13 @@ export const COMMON_ANNOTATION_FIELD_SPECS: readonly FieldSpec[] = [
 const METADATA_ONLY: readonly FieldSpec[] = [{ path: 'metadata/labels', create: true }];
 
 // ---------------------------------------------------------------------------
-// field-spec walker (api/filters/fieldspec)
-// ---------------------------------------------------------------------------
-
-/** True when the field spec's group/version/kind (empty = any) selects the object (`isMatchGVK`). */
-export function fieldSpecSelects(fs: FieldSpec, object: any): boolean {
-  if (fs.kind && fs.kind !== object?.kind) return false;
-  const { group, version } = splitApiVersion(object?.apiVersion);
-  if (fs.group && fs.group !== group) return false;
-  if (fs.version && fs.version !== version) return false;
-  return true;
-}
-
-function isMap(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Applies one field spec to one object the way kustomize's `fieldspec.Filter`
- * does, calling `set(holder, key)` for every field the path names
- * (`holder[key]` may be undefined when it is to be created). Rules, each
- * checked with kubectl:
- * - lists met on the way are walked element by element; `null` elements are skipped;
- * - a `name[]` segment is never created; an explicit `null` there becomes `[]`;
- * - a missing or `null` field is created (`{}` on the way) only when the spec is
- *   `create: true` and `createLeaf` is true (kustomize's `CreateKind`: the image
- *   transformer has none, so its `create: true` specs create nothing);
- *   otherwise the walk stops there, leaving a `null` as it is;
- * - a string/number/boolean where the path goes on is an error.
- *
- * This does not use `visitFieldPath` of kustomize-resource.ts because that
- * one creates `name[]` segments as `{}` (e.g. `volumeClaimTemplates: {}` on
- * every StatefulSet) and does not follow the `null` rules above.
- */
-export function applyFieldSpec(object: any, fs: FieldSpec, createLeaf: boolean,
-  set: (holder: any, key: string | number) => void): void {
-  if (!fieldSpecSelects(fs, object)) return;
-  const segments = fs.path.split('/');
-  const create = fs.create === true && createLeaf;
-  const fail = (): never => {
-    throw new Error(`considering field '${fs.path}' of ${describeId(idOf(object))}: expected sequence or mapping node`);
-  };
-
-  const visit = (holder: any, key: string | number, i: number): void => {
-    if (i === segments.length) {
-      set(holder, key);
-      return;
-    }
-    const node = holder[key];
-    if (Array.isArray(node)) {
-      for (let index = 0; index < node.length; index++) visit(node, index, i);
-    } else if (isMap(node)) {
-      field(node, i);
-    } else if (node !== null && node !== undefined) {
-      fail();
-    }
-  };
-
-  const field = (map: Record<string, any>, i: number): void => {
-    const isSeq = segments[i].endsWith('[]');
-    const name = isSeq ? segments[i].slice(0, -2) : segments[i];
-    const value = map[name];
-    if (value === undefined || value === null) {
-      if (isSeq) {
-        // kustomize takes the `[]` as a hint that a null field is a sequence.
-        if (value === null) map[name] = [];
-        return;
-      }
-      if (!create) return;
-      if (i < segments.length - 1) map[name] = {};
-    }
-    visit(map, name, i + 1);
-  };
-
-  const root = { object };
-  visit(root, 'object', 0);
-}
-
-// ---------------------------------------------------------------------------
 // label / annotation setting, with kustomize's shared value nodes
 // ---------------------------------------------------------------------------
 
 /**
- * One YAML value node that kustomize put at several places. kustomize's
- * `SetEntry` builds a single node per object and key and inserts that same
- * node wherever the key was missing; a later transformer that overwrites the
- * key at an existing place copies the new value *into* the node, so every
- * place sharing it changes too (also across overlay levels, as kustomize keeps
- * the nodes). E.g. a base `commonLabels: {team: a}` followed by an overlay
- * `labels: [{pairs: {team: b}}]` (metadata only) changes the Deployment's
- * selector and pod template too — verified with kubectl.
+ * kustomize's `SetEntry`: sets `key` to `value` in the map at `parent[parentKey]`
+ * (created when missing), with kustomize's shared value nodes (shared-values.ts).
  */
-interface SharedValue {
-  value: string;
-  readonly places: Array<{ readonly holder: Record<string, any>; readonly key: string }>;
-}
-
-/** map object → key → the shared node its value is. Weak, so objects that are dropped or copied lose it. */
-const sharedValues = new WeakMap<object, Map<string, SharedValue>>();
-
 function setEntry(parent: any, parentKey: string | number, key: string, value: string, fresh: SharedValue, fs: FieldSpec, object: any): void {
   let map = parent[parentKey];
   if (map === undefined || map === null) {
@@ -206,12 +106,12 @@ function setEntry(parent: any, parentKey: string | number, key: string, value: s
   if (!isMap(map)) {
     throw new Error(`considering field '${fs.path}' of ${describeId(idOf(object))}: wrong node kind: expected a map, found ${JSON.stringify(map)}`);
   }
-  const byKey = sharedValues.get(map);
+  const byKey = sharedValuesOf(map);
   if (map[key] !== undefined) {
     const shared = byKey?.get(key);
     if (shared && map[key] === shared.value) {
       for (const place of shared.places) {
-        if (place.holder[place.key] === shared.value && sharedValues.get(place.holder)?.get(place.key) === shared) {
+        if (place.holder[place.key] === shared.value && sharedValuesOf(place.holder)?.get(place.key) === shared) {
           place.holder[place.key] = value;
         }
       }
@@ -224,8 +124,7 @@ function setEntry(parent: any, parentKey: string | number, key: string, value: s
   }
   map[key] = value;
   fresh.places.push({ holder: map, key });
-  if (byKey) byKey.set(key, fresh);
-  else sharedValues.set(map, new Map([[key, fresh]]));
+  shareValue(object, map, key, fresh);
 }
 
 function applyEntries(resources: KustomizeResource[], entries: Record<string, string>, specs: readonly FieldSpec[], what: string): void {

@@ -7,7 +7,7 @@
  * api/filters/replicacount, api/konfig/builtinpluginconsts/replicas.go.
  * Checked against `kubectl kustomize` (kustomize v5.5.0).
  */
-import { applyFieldSpec, FieldSpec } from './labels';
+import { applyFieldSpec, FieldSpec } from './field-spec';
 import { idOf, KustomizeResource } from './resource';
 
 /** One `replicas:` entry. */

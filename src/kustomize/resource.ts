@@ -6,6 +6,7 @@
  *
  * Source: sigs.k8s.io/kustomize/api/resource and api/resid.
  */
+import { clone } from './json-value';
 
 /** Group, version, kind and name/namespace of an object: kustomize's `resid.ResId`. */
 export interface ResourceId {
@@ -62,7 +63,7 @@ export function describeId(id: ResourceId): string {
 
 /** Wraps base manifests (plain JSON, deep-copied so the caller's objects stay untouched). */
 export function toResources(objects: any[], file?: string): KustomizeResource[] {
-  return objects.map(object => ({ object: JSON.parse(JSON.stringify(object)), previousIds: [], file }));
+  return objects.map(object => ({ object: clone(object), previousIds: [], file }));
 }
 
 /**
@@ -103,6 +104,57 @@ const CLUSTER_SCOPED = new Set([
 /** True for the built-in cluster-scoped kinds (see `CLUSTER_SCOPED`). */
 export function isClusterScoped(kind: string): boolean {
   return CLUSTER_SCOPED.has(kind);
+}
+
+/** kustomize's "namespace" of a cluster-scoped object (`resid.TotallyNotANamespace`). */
+const NOT_A_NAMESPACE = '_non_namespaceable_';
+
+/**
+ * `ResId.EffectiveNamespace()`: `default` for namespaced objects without one,
+ * a value no namespace can have for cluster-scoped objects.
+ */
+export function effectiveNamespace(id: ResourceId): string {
+  if (isClusterScoped(id.kind)) return NOT_A_NAMESPACE;
+  return id.namespace || 'default';
+}
+
+/** A kustomize `resid.Gvk` used as a selector: empty fields match anything. */
+export interface GvkSelector {
+  readonly group?: string;
+  readonly version?: string;
+  readonly kind?: string;
+}
+
+/** `resid.Gvk.IsSelected`: every non-empty field of the selector must be equal. */
+export function isSelected(id: { group: string; version: string; kind: string }, selector: GvkSelector): boolean {
+  if (selector.group && selector.group !== id.group) return false;
+  if (selector.version && selector.version !== id.version) return false;
+  if (selector.kind && selector.kind !== id.kind) return false;
+  return true;
+}
+
+/** The prefixes and suffixes an object's name was given, in order. */
+export interface NameAffixes {
+  readonly prefixes: string[];
+  readonly suffixes: string[];
+}
+
+/**
+ * The prefixes and suffixes each resource was given, as kustomize's
+ * `Resource.AddNamePrefix/AddNameSuffix` record them; the name-reference
+ * transformer uses them to choose between several candidates
+ * (`PrefixesSuffixesEquals`). Kept beside the shared model, keyed by resource.
+ */
+const affixes = new WeakMap<KustomizeResource, NameAffixes>();
+
+/** The (mutable) record of the prefixes and suffixes of `res`. */
+export function nameAffixesOf(res: KustomizeResource): NameAffixes {
+  let found = affixes.get(res);
+  if (!found) {
+    found = { prefixes: [], suffixes: [] };
+    affixes.set(res, found);
+  }
+  return found;
 }
 
 /**

@@ -6,24 +6,43 @@
  * (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/).
  */
 import { Yaml } from 'cdk8s';
-import type { ConfigMapGeneratorProps, Kustomization, Overlay, OverlayComponent, OverlayFile, SecretGeneratorProps } from './overlay';
+import type { ConfigMapGeneratorProps, SecretGeneratorProps } from './generators';
+import type { Kustomization, OverlayComponent } from './kustomization';
+import type { OverlayFile } from './overlay-file';
+import type { Patch } from './patch';
+import type { FileSink } from './staged-files';
 import { fail } from '../core/validation';
 
 const KUSTOMIZATION_API = 'kustomize.config.k8s.io/v1beta1';
 const COMPONENT_API = 'kustomize.config.k8s.io/v1alpha1';
 
-/** Relative path → file content of the whole tree. */
-export function renderKustomizeTree(base: OverlayFile[], overlays: Overlay[]): Record<string, string> {
-  const files: Record<string, string> = {};
-  files['base/kustomization.yaml'] = Yaml.stringify({
+/**
+ * Writes the whole tree for `overlays` (each an overlay of `base`) to `out`,
+ * paths relative to the tree's root. The components and overlays are rendered
+ * (and checked) before the first file is written.
+ */
+export function writeKustomizeTree(base: OverlayFile[], overlays: Kustomization[], out: FileSink): void {
+  const files = renderComponents(overlays);
+  for (const overlay of overlays) {
+    Object.assign(files, renderLayer(overlay, `overlays/${overlay.name}`, 'Kustomization', ['../../base'],
+      overlay.components.map(c => `../../components/${c.name}`)));
+  }
+  out.writeText('base/kustomization.yaml', Yaml.stringify({
     apiVersion: KUSTOMIZATION_API,
     kind: 'Kustomization',
     resources: base.map(f => f.fileName),
-  });
-  for (const file of base) files[`base/${file.fileName}`] = Yaml.stringify(...file.objects);
+  }));
+  for (const file of base) out.writeYaml(`base/${file.fileName}`, file.objects);
+  for (const [rel, content] of Object.entries(files)) out.writeText(rel, content);
+}
 
-  // Components are shared between overlays: one folder per name, and a name
-  // must always mean the same content.
+/**
+ * `components/<name>/` of every component the overlays use, directly or
+ * through other components. Components are shared between overlays: one
+ * folder per name, and a name must always mean the same content.
+ */
+function renderComponents(overlays: Kustomization[]): Record<string, string> {
+  const files: Record<string, string> = {};
   const components = new Map<string, { component: OverlayComponent; files: Record<string, string> }>();
   const visit = (component: OverlayComponent, usedBy: string) => {
     const rendered = renderLayer(component, `components/${component.name}`, 'Component', [], component.components.map(c => `../${c.name}`));
@@ -40,11 +59,6 @@ export function renderKustomizeTree(base: OverlayFile[], overlays: Overlay[]): R
   };
   for (const overlay of overlays) overlay.components.forEach(c => visit(c, `Overlay '${overlay.name}'`));
   for (const { files: rendered } of components.values()) Object.assign(files, rendered);
-
-  for (const overlay of overlays) {
-    Object.assign(files, renderLayer(overlay, `overlays/${overlay.name}`, 'Kustomization', ['../../base'],
-      overlay.components.map(c => `../../components/${c.name}`)));
-  }
   return files;
 }
 
@@ -73,58 +87,66 @@ function renderLayer(
   if (Object.keys(layer.commonAnnotations).length > 0) k.commonAnnotations = layer.commonAnnotations;
   if (layer.images.length > 0) k.images = layer.images;
   if (layer.replicas.length > 0) k.replicas = layer.replicas;
-  const patches = layer.patches;
-  if (patches.length > 0) {
-    k.patches = patches.map((patch, i) => {
-      const content = patch.content;
-      const target = patch.target;
-      const subject = target
-        ? target.name ?? [target.kind, target.labelSelector].filter(Boolean).join('-')
-        : content?.metadata?.name;
-      const file = `patches/${String(i + 1).padStart(2, '0')}-${slug(String(subject ?? ''))}.yaml`;
-      files[`${dir}/${file}`] = Array.isArray(content) ? Yaml.stringify(content) : Yaml.stringify(content);
-      const entry: Record<string, any> = { path: file };
-      if (patch.target) entry.target = patch.target;
-      if (patch.allowNameChange || patch.allowKindChange) {
-        entry.options = {
-          ...(patch.allowNameChange ? { allowNameChange: true } : {}),
-          ...(patch.allowKindChange ? { allowKindChange: true } : {}),
-        };
-      }
-      return entry;
-    });
-  }
-  const generator = (g: ConfigMapGeneratorProps | SecretGeneratorProps, folder: string, type?: string) => {
-    const entry: Record<string, any> = { name: g.name };
-    if (g.namespace) entry.namespace = g.namespace;
-    if (g.behavior) entry.behavior = g.behavior;
-    if (type) entry.type = type;
-    const literals: string[] = [];
-    const fileSources: string[] = [];
-    // kustomize strips quotes around literal values and literals cannot span
-    // lines: such values go through files, which kustomize reads verbatim.
-    const asFile = (key: string, content: string) => {
-      const rel = `${folder}-${g.name}/${key}`;
-      files[`${dir}/${rel}`] = content;
-      fileSources.push(`${key}=${rel}`);
-    };
-    for (const [key, value] of Object.entries(g.literals ?? {})) {
-      if (/[\n\r]/.test(value) || /^["']/.test(value)) asFile(key, value);
-      else literals.push(`${key}=${value}`);
-    }
-    for (const [key, content] of Object.entries(g.files ?? {})) asFile(key, content);
-    if (literals.length > 0) entry.literals = literals;
-    if (fileSources.length > 0) entry.files = fileSources;
-    if (g.options) entry.options = g.options;
-    return entry;
-  };
+  if (layer.patches.length > 0) k.patches = renderPatches(layer.patches, dir, files);
   const configMaps = layer.configMapGenerators;
-  if (configMaps.length > 0) k.configMapGenerator = configMaps.map(g => generator(g, 'configmap'));
+  if (configMaps.length > 0) k.configMapGenerator = configMaps.map(g => renderGenerator(g, dir, 'configmap', files));
   const secrets = layer.secretGenerators;
-  if (secrets.length > 0) k.secretGenerator = secrets.map(g => generator(g, 'secret', g.type));
+  if (secrets.length > 0) k.secretGenerator = secrets.map(g => renderGenerator(g, dir, 'secret', files, g.type));
   if (layer.generatorOptions) k.generatorOptions = layer.generatorOptions;
   files[`${dir}/kustomization.yaml`] = Yaml.stringify(k);
   return files;
+}
+
+/** The `patches` entries of a layer; each patch goes to `<dir>/patches/NN-<subject>.yaml`, added to `files`. */
+function renderPatches(patches: Patch[], dir: string, files: Record<string, string>): Array<Record<string, any>> {
+  return patches.map((patch, i) => {
+    const content = patch.content;
+    const target = patch.target;
+    const subject = target
+      ? target.name ?? [target.kind, target.labelSelector].filter(Boolean).join('-')
+      : content?.metadata?.name;
+    const file = `patches/${String(i + 1).padStart(2, '0')}-${slug(String(subject ?? ''))}.yaml`;
+    files[`${dir}/${file}`] = Yaml.stringify(content);
+    const entry: Record<string, any> = { path: file };
+    if (patch.target) entry.target = patch.target;
+    if (patch.allowNameChange || patch.allowKindChange) {
+      entry.options = {
+        ...(patch.allowNameChange ? { allowNameChange: true } : {}),
+        ...(patch.allowKindChange ? { allowKindChange: true } : {}),
+      };
+    }
+    return entry;
+  });
+}
+
+/**
+ * One `configMapGenerator`/`secretGenerator` entry; file sources go to
+ * `<dir>/<folder>-<name>/<key>`, added to `files`.
+ */
+function renderGenerator(g: ConfigMapGeneratorProps | SecretGeneratorProps, dir: string, folder: string,
+  files: Record<string, string>, type?: string): Record<string, any> {
+  const entry: Record<string, any> = { name: g.name };
+  if (g.namespace) entry.namespace = g.namespace;
+  if (g.behavior) entry.behavior = g.behavior;
+  if (type) entry.type = type;
+  const literals: string[] = [];
+  const fileSources: string[] = [];
+  // kustomize strips quotes around literal values and literals cannot span
+  // lines: such values go through files, which kustomize reads verbatim.
+  const asFile = (key: string, content: string) => {
+    const rel = `${folder}-${g.name}/${key}`;
+    files[`${dir}/${rel}`] = content;
+    fileSources.push(`${key}=${rel}`);
+  };
+  for (const [key, value] of Object.entries(g.literals ?? {})) {
+    if (/[\n\r]/.test(value) || /^["']/.test(value)) asFile(key, value);
+    else literals.push(`${key}=${value}`);
+  }
+  for (const [key, content] of Object.entries(g.files ?? {})) asFile(key, content);
+  if (literals.length > 0) entry.literals = literals;
+  if (fileSources.length > 0) entry.files = fileSources;
+  if (g.options) entry.options = g.options;
+  return entry;
 }
 
 function slug(value: string): string {

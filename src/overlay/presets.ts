@@ -14,7 +14,8 @@
  * Components apply in the order an overlay lists them; a later one wins
  * where two set the same field.
  */
-import { OverlayComponent, Patch, PatchTarget } from './overlay';
+import { OverlayComponent } from './kustomization';
+import { Patch } from './patch';
 import { AgentPod } from '../agent/agent-pod';
 import { ContainerMemory } from '../agent/container-memory';
 import { MemoryProfile } from '../agent/memory-profile';
@@ -25,6 +26,7 @@ import {
 } from '../core/labels';
 import { checkQuantity } from '../core/quantity';
 import { checkDns1123Label, checkEnvVarName, checkPort, fail } from '../core/validation';
+import type { PatchTarget } from '../kustomize';
 
 /** The label every agent object carries (`AgentPod`). */
 const AGENT_SELECTOR = 'app.kubernetes.io/component=agent';

@@ -8,7 +8,8 @@ import { stringify } from 'yaml';
 import {
   GeneratorOptionsSpec, GeneratorSpec, addHashSuffixes, kustomizeHash, runGenerators,
 } from '../../src/kustomize/generators';
-import { applyNamePrefixSuffix, applyNamespace, fixNameReferences } from '../../src/kustomize/names';
+import { fixNameReferences } from '../../src/kustomize/name-references';
+import { applyNamePrefixSuffix, applyNamespace } from '../../src/kustomize/names';
 import { KustomizeResource, toResources } from '../../src/kustomize/resource';
 import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
 import { errorOf, findObject } from '../support/util';

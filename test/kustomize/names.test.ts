@@ -5,7 +5,8 @@
  * the same case written as a kustomization.
  */
 import { stringify } from 'yaml';
-import { applyNamePrefixSuffix, applyNamespace, fixNameReferences } from '../../src/kustomize/names';
+import { fixNameReferences } from '../../src/kustomize/name-references';
+import { applyNamePrefixSuffix, applyNamespace } from '../../src/kustomize/names';
 import { KustomizeResource, toResources } from '../../src/kustomize/resource';
 import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
 import { errorOf, findObject } from '../support/util';

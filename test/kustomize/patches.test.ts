@@ -7,8 +7,10 @@
  * https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
  */
 import { stringify } from 'yaml';
-import { applyPatches, PatchSpec, selectTargets, strategicMergePatch } from '../../src/kustomize/patches';
+import { applyPatches, PatchSpec } from '../../src/kustomize/patches';
 import { KustomizeResource, renameResource, toResources } from '../../src/kustomize/resource';
+import { strategicMergePatch } from '../../src/kustomize/strategic-merge';
+import { selectTargets } from '../../src/kustomize/target';
 import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
 import { errorOf } from '../support/util';
 

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
-  AgentPod, AgentRuntime, AgentSource, AgentType, AgentTypePreset, CodeSource, EnvironmentPreset, FeaturePreset,
+  AgentPod, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, AgentTypePreset, CodeSource, EnvironmentPreset, FeaturePreset,
   GeneratorBehavior, MemoryProfile, Overlay, OverlayComponent, Patch, ToolSidecar,
 } from '../../src';
 import { byId, kustomizeBuild } from '../support/kustomize';
@@ -180,6 +180,78 @@ describe('Overlay.apply', () => {
     const message = errorOf(() => overlay.apply(Testing.synth(chart)));
     expect(message).toContain("Overlay 'prod': AgentType 't'");
     expect(message).toContain('breaks the AgentType schema after the overlay');
+  });
+
+  test('replicas on a workload its HorizontalPodAutoscaler manages are refused', () => {
+    const chart = new Chart(Testing.app(), 'agents', { namespace: 'agents' });
+    new AgentPod(chart, 'other', { source: AgentSource.image('registry.example.com/agents/other:1.0') });
+    new AgentPod(chart, 'scaled', { source: AgentSource.image('registry.example.com/agents/scaled:1.0'), scaling: { minReplicas: 2, maxReplicas: 4 } });
+    const manifests = Testing.synth(chart);
+    const hpas = manifests.filter(m => m.kind === 'HorizontalPodAutoscaler');
+    expect(hpas).toHaveLength(1);
+    const hpa = hpas[0];
+    const target = hpa.spec.scaleTargetRef.name;
+    const other = manifests.find(m => m.kind === 'Deployment' && m.metadata.name !== target).metadata.name;
+    expect(() => new Overlay({ name: 'prod', replicas: [{ name: other, count: 3 }] }).apply(manifests)).not.toThrow();
+    expect(errorOf(() => new Overlay({ name: 'prod', replicas: [{ name: target, count: 3 }] }).apply(manifests)))
+      .toBe(`Overlay 'prod': Deployment '${target}' spec.replicas '3' is set, but HorizontalPodAutoscaler '${hpa.metadata.name}' `
+        + 'manages its replicas: remove the replicas entry or patch');
+  });
+
+  test('baseFiles of an app without charts is empty, after the app\'s validations', () => {
+    const app = Testing.app();
+    expect(Overlay.baseFiles(app)).toEqual([]);
+    app.node.addValidation({ validate: () => ['broken'] });
+    expect(errorOf(() => Overlay.baseFiles(app))).toContain('broken');
+  });
+
+  /** A chart with the CRD of `group` and one valid AgentType of it. */
+  function customGroupApp(group: string): { app: App; chart: Chart } {
+    const app = Testing.app();
+    const chart = new Chart(app, 'types', { namespace: 'agents' });
+    const crd = new AgentTypeCrd(chart, 'crd', { group });
+    new AgentType(chart, 't', { crd, metadata: { name: 't' }, spec: { agent: { name: 't', type: 'container', image: 'nginx:1' } } });
+    return { app, chart };
+  }
+
+  // A patch without a namespace names an object in `default` (kustomize), so it names the namespace.
+  const mongoPatch = (apiVersion: string) => Patch.strategicMerge({
+    apiVersion, kind: 'AgentType', metadata: { name: 't', namespace: 'agents' }, spec: { memory: { type: 'mongo' } },
+  });
+
+  test('an AgentType of the group of any AgentTypeCrd in the input is checked against the schema', () => {
+    const { chart } = customGroupApp('ai.mycorp.io');
+    const message = errorOf(() => new Overlay({ name: 'prod', patches: [mongoPatch('ai.mycorp.io/v1')] }).apply(Testing.synth(chart)));
+    expect(message).toContain("Overlay 'prod': AgentType 't'");
+    expect(message).toContain("spec.memory.type 'mongo' must be one of: redis, inmemory");
+    expect(message).toContain('breaks the AgentType schema after the overlay');
+  });
+
+  test('Overlay.synth checks the AgentTypes of the app\'s AgentTypeCrd groups and writes nothing', () => {
+    const { app } = customGroupApp('ai.mycorp.io');
+    const out = tmpDir('overlay-custom-group-');
+    const overlay = new Overlay({ name: 'prod', patches: [mongoPatch('ai.mycorp.io/v1')] });
+    expect(errorOf(() => Overlay.synth(app, [overlay], { outdir: out })))
+      .toMatch(/^Overlay 'prod': AgentType 't' 'spec\.memory\.type 'mongo' must be one of: redis, inmemory' breaks the AgentType schema/);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  test('AgentTypes of a CRD with a schema of its own are not this library\'s and are left as they are', () => {
+    const chart = new Chart(Testing.app(), 'other', { namespace: 'agents' });
+    new ApiObject(chart, 'crd', {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'agenttypes.other.example.org' },
+      spec: {
+        group: 'other.example.org',
+        names: { kind: 'AgentType', plural: 'agenttypes' },
+        scope: 'Namespaced',
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    });
+    new ApiObject(chart, 't', { apiVersion: 'other.example.org/v1', kind: 'AgentType', metadata: { name: 't' }, spec: { anything: 1 } });
+    const out = new Overlay({ name: 'prod', patches: [mongoPatch('other.example.org/v1')] }).apply(Testing.synth(chart));
+    expect(findObject(out, 'AgentType', 't').spec).toEqual({ anything: 1, memory: { type: 'mongo' } });
   });
 });
 

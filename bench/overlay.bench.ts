@@ -1,0 +1,150 @@
+/**
+ * Overlay speed and memory: N full agents (the shape of bench/synth.bench.ts)
+ * through three overlays, dev, staging and prod built from the presets (a
+ * ConfigMap generator in staging; images pinned to digests, replicas and a
+ * namePrefix in prod), written as <outdir>/<env>/ plus the kustomize tree.
+ *
+ * Each N runs in a child process of its own, so the peak RSS reported is that
+ * of one N (build of the app included), not of the largest N before it.
+ *
+ * Run: TS_NODE_PROJECT=test/tsconfig.json TS_NODE_TRANSPILE_ONLY=1 \
+ *        node --expose-gc -r ts-node/register bench/overlay.bench.ts
+ * (numbers, not a test; BENCH_SIZES=100,1000 to choose the sizes; results
+ * also in bench/results/overlay.json)
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart, YamlOutputType } from 'cdk8s';
+import {
+  AgentEnvironment, AgentOperator, AgentPod, AgentRuntime, AgentSource, AgentType, AgentTypeCrd,
+  AgentTypePreset, EnvironmentPreset, FeaturePreset, GlueCode, LlmProvider, MemoryBackend, MemoryProfile, Overlay,
+  ToolSidecar,
+} from '../src';
+
+/** The app of bench/synth.bench.ts: N agents, each as an AgentPod and as an AgentType. */
+function build(agents: number, outdir: string): App {
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  const platform = new Chart(app, 'platform');
+  const crd = new AgentTypeCrd(platform, 'crd');
+  new AgentOperator(platform, 'operator', { image: 'registry.example.com/agent-operator:1.0.0', crd, watchNamespaces: ['agents'] });
+  const chart = new Chart(app, 'agents', { namespace: 'agents' });
+  for (let i = 0; i < agents; i++) {
+    const pod = new AgentPod(chart, `agent-${i}`, {
+      source: AgentSource.image(`registry.example.com/agent:${i}`, { command: ['python', '-m', 'agent'] }),
+      environment: new AgentEnvironment({
+        variables: { LOG_LEVEL: 'info', WORKER_INDEX: String(i) },
+        sdk: { runtime: AgentRuntime.PYTHON, version: '3.12', packages: ['httpx', 'pydantic'] },
+        glueCode: GlueCode.fromInline('glue.py', `INDEX = ${i}\n`),
+      }),
+      toolSidecar: new ToolSidecar({ image: 'registry.example.com/tool-manager:0.1.0', required: ['python', 'git'], optional: ['kubectl'] }),
+      memory: MemoryProfile.MEDIUM.withBackend(MemoryBackend.redis({ address: 'redis.data.svc:6379' })),
+      llmProviders: [
+        LlmProvider.anthropic({ name: 'main-llm', credentials: { secretName: 'anthropic' } }),
+        LlmProvider.openai({ name: 'backup-llm', credentials: { secretName: 'openai' } }),
+      ],
+    });
+    new AgentType(chart, `type-${i}`, { metadata: { name: `agent-${i}` }, spec: pod.toAgentTypeSpec(), crd });
+  }
+  return app;
+}
+
+/** dev, staging and prod from the presets. */
+function overlays(): Overlay[] {
+  return [
+    new Overlay({ name: 'dev', components: [EnvironmentPreset.dev(), FeaturePreset.toolsComplete(), FeaturePreset.apisDevelopment()] }),
+    new Overlay({
+      name: 'staging',
+      components: [
+        // testData is a configMapGenerator (with kustomize's content hash) mounted in every agent.
+        EnvironmentPreset.staging({ testData: { 'scenarios.json': '[]' }, testDataNamespace: 'agents' }),
+        AgentTypePreset.pythonDataScience(), FeaturePreset.memoryMedium(),
+      ],
+    }),
+    new Overlay({
+      name: 'prod',
+      namePrefix: 'prod-',
+      components: [EnvironmentPreset.prod(), AgentTypePreset.pythonWebService(), FeaturePreset.memoryLarge(), FeaturePreset.apisProduction()],
+      // prod requires digests (EnvironmentPreset.prod): pin every image of the app.
+      images: [
+        { name: 'registry.example.com/tool-manager', newTag: '0.2.0', digest: `sha256:${'a'.repeat(64)}` },
+        ...['registry.example.com/agent', 'registry.example.com/agent-operator', 'python', 'busybox']
+          .map((name, i) => ({ name, digest: `sha256:${String(i).repeat(64)}` })),
+      ],
+      replicas: [{ name: 'agent-0', count: 3 }],
+    }),
+  ];
+}
+
+interface Result {
+  readonly agents: number;
+  readonly objectsPerEnv: number;
+  readonly buildMs: number;
+  readonly overlayMs: number;
+  /** CPU time (user + system) of Overlay.synth: less disturbed than wall time by other work on the machine. */
+  readonly overlayCpuMs: number;
+  readonly peakRssMiB: number;
+}
+
+/** One N, in this (child) process. */
+function measure(agents: number): Result {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-agents-overlay-bench-'));
+  try {
+    const buildStart = process.hrtime.bigint();
+    const app = build(agents, outdir);
+    const buildMs = Number(process.hrtime.bigint() - buildStart) / 1e6;
+    const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
+    Overlay.synth(app, overlays(), { kustomizeOutdir: path.join(outdir, 'kustomize') });
+    const overlayMs = Number(process.hrtime.bigint() - start) / 1e6;
+    const cpu = process.cpuUsage(cpuStart);
+    const objectsPerEnv = fs.readdirSync(path.join(outdir, 'prod'))
+      .reduce((n, f) => n + fs.readFileSync(path.join(outdir, 'prod', f), 'utf-8').split(/^---$/m).length, 0);
+    return {
+      agents, objectsPerEnv, buildMs: Math.round(buildMs), overlayMs: Math.round(overlayMs), overlayCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      // maxRSS is in KiB: the peak of this process, app construction included.
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Runs one N in a fresh Node process with this process's flags (`--expose-gc -r ts-node/register`). */
+function measureInChild(agents: number): Result {
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', String(agents)], {
+    encoding: 'utf-8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 2 ** 20,
+  });
+  if (child.status !== 0) throw new Error(`the bench of ${agents} agents failed (exit ${child.status ?? child.signal})`);
+  const last = child.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(last);
+}
+
+function main(): void {
+  const childAt = process.argv.indexOf('--child');
+  if (childAt >= 0) {
+    const agents = Number(process.argv[childAt + 1]);
+    measure(5); // warm-up: module loading, ajv and CEL compilation
+    process.stdout.write(`${JSON.stringify(measure(agents))}\n`);
+    return;
+  }
+  const sizes = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
+  const results = sizes.map(measureInChild);
+  const first = results[0];
+  console.log(`Overlay.synth() of dev, staging and prod plus the kustomize tree (Node ${process.version}, one process per N):`);
+  console.table(results.map(r => ({
+    'N': r.agents,
+    'objects/env': r.objectsPerEnv,
+    'build s': r.buildMs / 1000,
+    'Overlay.synth s': r.overlayMs / 1000,
+    [`time/time(${first.agents})`]: Math.round((r.overlayMs / first.overlayMs) * 10) / 10,
+    'CPU s': r.overlayCpuMs / 1000,
+    [`CPU/CPU(${first.agents})`]: Math.round((r.overlayCpuMs / first.overlayCpuMs) * 10) / 10,
+    'peak RSS MiB': r.peakRssMiB,
+  })));
+  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+  fs.writeFileSync(path.join(__dirname, 'results', 'overlay.json'), JSON.stringify({ node: process.version, results }, null, 2));
+}
+
+main();

@@ -1,0 +1,132 @@
+/**
+ * JSON 6902 patches of kustomize's `patches` (internal): RFC 6902 operations
+ * checked the way kustomize's library (evanphx/json-patch v5, used by
+ * sigs.k8s.io/kustomize `api/filters/patchjson6902`) checks them, and applied
+ * with cdk8s's `JsonPatch` (fast-json-patch).
+ *
+ * Reference: https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
+ */
+import { JsonPatch } from 'cdk8s';
+import { clone, has, isMap } from './json-value';
+
+/**
+ * Applies JSON 6902 operations with cdk8s's `JsonPatch`, checking each one
+ * first the way kustomize's library (evanphx/json-patch v5) does: `remove`,
+ * `move`/`copy` (from) and array indexes must exist, `add`/`replace` need the
+ * parent to exist (`replace` of a missing map key adds it, as in kustomize),
+ * `test` compares with deep equality. Negative array indexes are refused.
+ */
+export function applyJson6902(document: any, ops: any[]): any {
+  let doc = clone(document);
+  ops.forEach((op, i) => {
+    const what = isMap(op) ? `operation ${i} (${op.op} ${op.path})` : `operation ${i}`;
+    try {
+      const patch = toJsonPatch(doc, op);
+      if (patch) doc = JsonPatch.apply(doc, patch);
+    } catch (e) {
+      throw new Error(`${what}: ${(e as Error).message}`);
+    }
+  });
+  return doc;
+}
+
+/** Validates one operation against `doc` and builds it (undefined for a `test` that passes without one). */
+function toJsonPatch(doc: any, op: any): JsonPatch | undefined {
+  if (!isMap(op) || typeof op.op !== 'string' || typeof op.path !== 'string') {
+    throw new Error('each JSON 6902 operation needs an `op` and a `path`');
+  }
+  const needsValue = op.op === 'add' || op.op === 'replace' || op.op === 'test';
+  if (needsValue && !has(op, 'value')) throw new Error('missing `value`');
+  const needsFrom = op.op === 'move' || op.op === 'copy';
+  if (needsFrom && typeof op.from !== 'string') throw new Error('missing `from`');
+  switch (op.op) {
+    case 'add':
+      resolve(doc, op.path, 'add');
+      return JsonPatch.add(op.path, clone(op.value));
+    case 'remove':
+      resolve(doc, op.path, 'existing');
+      return JsonPatch.remove(op.path);
+    case 'replace':
+      resolve(doc, op.path, 'replace');
+      return JsonPatch.replace(op.path, clone(op.value));
+    case 'move':
+      resolve(doc, op.from, 'existing');
+      resolve(doc, op.path, 'add');
+      if (op.path.startsWith(op.from + '/')) throw new Error(`cannot move '${op.from}' into its own child '${op.path}'`);
+      return JsonPatch.move(op.from, op.path);
+    case 'copy':
+      resolve(doc, op.from, 'existing');
+      resolve(doc, op.path, 'add');
+      return JsonPatch.copy(op.from, op.path);
+    case 'test': {
+      const target = resolve(doc, op.path, 'any');
+      const actual = target.exists ? target.value : undefined;
+      // evanphx/json-patch: a missing value tests equal to null
+      if (actual === undefined && op.value === null) return undefined;
+      if (JSON.stringify(sortKeys(actual)) !== JSON.stringify(sortKeys(op.value))) {
+        throw new Error(`test failed: '${op.path}' is ${actual === undefined ? 'missing' : JSON.stringify(actual)}, `
+          + `not ${JSON.stringify(op.value)}`);
+      }
+      return JsonPatch.test(op.path, clone(op.value));
+    }
+    default:
+      throw new Error(`unknown op '${op.op}' (expected add, remove, replace, move, copy or test)`);
+  }
+}
+
+/**
+ * Resolves a JSON pointer in `doc`. `mode` says what must exist: `existing`
+ * the value itself; `add` its parent (and an array index up to the length or
+ * `-`); `replace` its parent (an array index must exist); `any` nothing.
+ */
+function resolve(doc: any, pointer: string, mode: 'existing' | 'add' | 'replace' | 'any'): { exists: boolean; value?: any } {
+  if (pointer === '') throw new Error('patching the whole document (path \'\') is not supported');
+  if (!pointer.startsWith('/')) throw new Error(`'${pointer}' is not a JSON pointer (it must start with '/')`);
+  const tokens = pointer.slice(1).split('/').map(t => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let node = doc;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    const last = i === tokens.length - 1;
+    if (Array.isArray(node)) {
+      if (token === '-' && last && mode === 'add') return { exists: false };
+      if (!/^\d+$/.test(token)) {
+        if (mode === 'any') return { exists: false };
+        throw new Error(`'${token}' in '${pointer}' is not an array index`);
+      }
+      const index = Number(token);
+      if (last) {
+        if (mode === 'add' && index <= node.length) return { exists: index < node.length, value: node[index] };
+        if (index < node.length) return { exists: true, value: node[index] };
+        if (mode === 'any') return { exists: false };
+        throw new Error(`index ${index} in '${pointer}' is out of range (the array has ${node.length} elements)`);
+      }
+      if (index >= node.length) {
+        if (mode === 'any') return { exists: false };
+        throw new Error(`'${pointer}' does not exist`);
+      }
+      node = node[index];
+    } else if (isMap(node)) {
+      const present = has(node, token);
+      if (last) {
+        if (present) return { exists: true, value: node[token] };
+        if (mode === 'existing') throw new Error(`'${pointer}' does not exist`);
+        return { exists: false };
+      }
+      if (!present) {
+        if (mode === 'any') return { exists: false };
+        throw new Error(`'${pointer}' does not exist (no '${tokens.slice(0, i + 1).join('/')}')`);
+      }
+      node = node[token];
+    } else {
+      if (mode === 'any') return { exists: false };
+      throw new Error(`'${pointer}' does not exist`);
+    }
+  }
+  return { exists: true, value: node };
+}
+
+function sortKeys(value: any): any {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (isMap(value)) return Object.fromEntries(Object.keys(value).sort().map(k => [k, sortKeys(value[k])]));
+  return value;
+}

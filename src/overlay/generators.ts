@@ -1,0 +1,82 @@
+/**
+ * The generator entries of a kustomization as the overlay API takes them
+ * (kustomize `configMapGenerator`, `secretGenerator`, `generatorOptions`),
+ * and their translation to the engine's generator specs.
+ */
+import { checkLabelKeysAndValues, checkAnnotations } from './metadata-checks';
+import type { GeneratorSpec } from '../kustomize';
+
+/** `generatorOptions` of kustomize (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/generatoroptions/). */
+export interface GeneratorOptions {
+  /** Labels on the generated objects. @default - none */
+  readonly labels?: { [key: string]: string };
+  /** Annotations on the generated objects. @default - none */
+  readonly annotations?: { [key: string]: string };
+  /** Keep the name without the `-<content hash>` suffix. @default false */
+  readonly disableNameSuffixHash?: boolean;
+  /** Mark the generated objects `immutable: true`. @default false */
+  readonly immutable?: boolean;
+}
+
+/** What a generator does when an object of that name already exists (kustomize `behavior`). */
+export enum GeneratorBehavior {
+  /** Make a new object; an existing one of that name is an error. */
+  CREATE = 'create',
+  /** Add or overwrite keys of the existing object. */
+  MERGE = 'merge',
+  /** Replace the data of the existing object. */
+  REPLACE = 'replace',
+}
+
+/** A kustomize `configMapGenerator` entry (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/configmapgenerator/). */
+export interface ConfigMapGeneratorProps {
+  /** Name before the hash suffix; an RFC 1123 subdomain. */
+  readonly name: string;
+  /** `metadata.namespace`. @default - the overlay's namespace, if any */
+  readonly namespace?: string;
+  /** @default GeneratorBehavior.CREATE */
+  readonly behavior?: GeneratorBehavior;
+  /** Data entries given as values (kustomize `literals: [key=value]`). @default - none */
+  readonly literals?: { [key: string]: string };
+  /**
+   * Data entries given as file contents, key → content (kustomize
+   * `files: [key=path]`; the kustomize tree writes each content to a file).
+   * @default - none
+   */
+  readonly files?: { [key: string]: string };
+  /** Options for this generator, merged over the overlay's `generatorOptions`. @default - the overlay's options */
+  readonly options?: GeneratorOptions;
+}
+
+/**
+ * A kustomize `secretGenerator` entry
+ * (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/secretgenerator/).
+ * This library never writes a credential into a manifest: keys that look like
+ * credentials (password, token, api-key, ...) and values shaped like API keys
+ * are refused. Keep credentials in Secrets made outside the app and refer to
+ * them (`LlmProvider` credentials, `AgentEnvironment.addSecretVariable`).
+ */
+export interface SecretGeneratorProps extends ConfigMapGeneratorProps {
+  /** Secret `type`. @default 'Opaque' */
+  readonly type?: string;
+}
+
+/** The engine's spec of a generator entry. */
+export function toGeneratorSpec(kind: 'ConfigMap' | 'Secret', g: SecretGeneratorProps): GeneratorSpec {
+  return {
+    kind,
+    name: g.name,
+    namespace: g.namespace,
+    behavior: g.behavior,
+    literals: g.literals,
+    files: g.files,
+    type: kind === 'Secret' ? g.type : undefined,
+    options: g.options,
+  };
+}
+
+/** Checks the labels and annotations of generator options. @throws naming the kustomization and the field */
+export function checkGeneratorOptions(kind: string, name: string, field: string, options: GeneratorOptions): void {
+  checkLabelKeysAndValues(kind, name, `${field}.labels`, options.labels ?? {});
+  checkAnnotations(kind, name, `${field}.annotations`, options.annotations ?? {});
+}
