@@ -7,8 +7,7 @@
  * Each N runs in a child process of its own, so the peak RSS reported is that
  * of one N (build of the app included), not of the largest N before it.
  *
- * Run: TS_NODE_PROJECT=test/tsconfig.json TS_NODE_TRANSPILE_ONLY=1 \
- *        node --expose-gc -r ts-node/register bench/overlay.bench.ts
+ * Run: npx projen bench:overlay
  * (numbers, not a test; BENCH_SIZES=100,1000 to choose the sizes; results
  * also in bench/results/overlay.json)
  */
@@ -102,7 +101,11 @@ function measure(agents: number): Result {
     const objectsPerEnv = fs.readdirSync(path.join(outdir, 'prod'))
       .reduce((n, f) => n + fs.readFileSync(path.join(outdir, 'prod', f), 'utf-8').split(/^---$/m).length, 0);
     return {
-      agents, objectsPerEnv, buildMs: Math.round(buildMs), overlayMs: Math.round(overlayMs), overlayCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      agents,
+      objectsPerEnv,
+      buildMs: Math.round(buildMs),
+      overlayMs: Math.round(overlayMs),
+      overlayCpuMs: Math.round((cpu.user + cpu.system) / 1000),
       // maxRSS is in KiB: the peak of this process, app construction included.
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     };

@@ -9,7 +9,7 @@
  * to the same YAML files (checked byte for byte). Each side runs in its own
  * process, so each peak RSS is its own.
  *
- * Run: npx projen bench   (numbers, not a test; results also in bench/results/)
+ * Run: npx projen bench:synth   (numbers, not a test; results also in bench/results/)
  * BENCH_SIZES=1,10,100,500 (library only), BENCH_RAW_N=1000 and BENCH_RAW_ROUNDS=3 (library vs raw).
  */
 import { spawnSync } from 'child_process';

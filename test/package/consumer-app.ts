@@ -52,8 +52,8 @@ function filesUnder(dir: string, suffix: string): string[] {
 
 /**
  * Fails unless `lib/` holds the jsii build of every file in `src/`, at least
- * as new as its source: `npm pack` publishes `lib/`, so a missing or stale
- * one would test something else than the sources.
+ * as new as its source, and nothing else: `npm pack` publishes `lib/`, so a
+ * missing, stale or left-over file would test something else than the sources.
  */
 export function checkCompiledLibrary(): void {
   const lib = path.join(REPO_ROOT, 'lib');
@@ -70,7 +70,14 @@ export function checkCompiledLibrary(): void {
       else if (fs.statSync(compiled).mtimeMs < sourceTime) stale.push(`lib/${out} is older than src/${source}`);
     }
   }
-  if (stale.length > 0) throw new Error(`lib/ does not match src/ (${stale.join('; ')}): ${howToFix}`);
+  const sources = new Set(filesUnder(path.join(REPO_ROOT, 'src'), '.ts'));
+  for (const out of filesUnder(lib, '.js')) {
+    if (!sources.has(out.replace(/\.js$/, '.ts'))) stale.push(`lib/${out} has no source in src/`);
+  }
+  if (stale.length > 0) {
+    const shown = stale.length > 5 ? [...stale.slice(0, 5), `and ${stale.length - 5} more`] : stale;
+    throw new Error(`lib/ does not match src/ (${shown.join('; ')}): ${howToFix}`);
+  }
 }
 
 /** What `npm pack` wrote: the tarball and the files it holds. */
