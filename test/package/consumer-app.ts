@@ -173,6 +173,19 @@ export function runProgram(app: string, name: string): string {
   return cwd;
 }
 
+/**
+ * Runs `main.ts` in `cwd` with the app's ts-node (`npx ts-node main.ts`, as
+ * the README says), and returns `cwd`.
+ */
+export function runWithTsNode(app: string, cwd: string): string {
+  const env = npmEnv();
+  delete env.CDK8S_OUTDIR;
+  delete env.TS_NODE_PROJECT;
+  delete env.TS_NODE_TRANSPILE_ONLY;
+  run(process.execPath, [path.join(app, 'node_modules', 'ts-node', 'dist', 'bin.js'), 'main.ts'], cwd, RUN_TIMEOUT, env);
+  return cwd;
+}
+
 export function tmpRoot(prefix: string): string {
   return fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), prefix));
 }

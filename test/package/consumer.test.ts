@@ -13,9 +13,9 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import {
   checkCompiledLibrary, compileApp, createConsumerApp, nodeInApp, packLibrary, PackedLibrary, pinnedVersions, REPO_ROOT,
-  resolveFromApp, runProgram, tmpRoot,
+  resolveFromApp, runProgram, runWithTsNode, tmpRoot,
 } from './consumer-app';
-import { TypeScriptBlock, typeScriptBlocks } from './readme';
+import { codeBlocks, TypeScriptBlock, typeScriptBlocks } from './readme';
 import { container, envOf, findObject, podSpec } from '../support/util';
 
 /** A README program: its block, and its file name in the app (`src/<name>.ts`). */
@@ -23,7 +23,15 @@ interface ReadmeProgram extends TypeScriptBlock {
   readonly name: string;
 }
 
-const BLOCKS = typeScriptBlocks(fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf-8'));
+const README = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf-8');
+const BLOCKS = typeScriptBlocks(README);
+
+/** The packages of the README's `npm install --save-dev ...` line (TypeScript, ts-node, Node types). */
+function readmeDevDependencies(): string[] {
+  const line = /^npm install --save-dev ([\w@./^~ -]+)$/m.exec(README);
+  if (!line) throw new Error('README.md has no `npm install --save-dev ...` line');
+  return line[1].trim().split(/\s+/);
+}
 /** The block under "Usage" is the app's main.ts; the others are named by their place in the README. */
 const PROGRAMS: ReadmeProgram[] = BLOCKS.map((block, i) => ({
   ...block,
@@ -192,7 +200,8 @@ describe('the packed library, installed in a fresh app', () => {
     packed = packLibrary(root);
     app = createConsumerApp(root, [
       packed.tarball,
-      ...pinnedVersions('cdk8s', 'cdk8s-plus-28', 'constructs', 'typescript', '@types/node'),
+      ...pinnedVersions('cdk8s', 'cdk8s-plus-28', 'constructs'),
+      ...readmeDevDependencies(), // typescript, ts-node and @types/node, as the README says
     ]);
     for (const program of PROGRAMS) fs.writeFileSync(path.join(app, 'src', `${program.name}.ts`), program.code);
     diagnostics = diagnosticList(compileApp(app));
@@ -226,6 +235,16 @@ describe('the packed library, installed in a fresh app', () => {
     const names = PROGRAMS.map(p => `src/${p.name}.ts(`);
     expect(diagnostics.filter(d => !names.some(n => d.startsWith(n)))).toEqual([]);
   });
+
+  test('the Quick start runs with ts-node and the tsconfig.json of the Install section', () => {
+    const cwd = path.join(app, 'runs', 'ts-node');
+    fs.mkdirSync(cwd, { recursive: true });
+    const [tsconfig] = codeBlocks(README, new Set(['json'])).filter(b => b.heading === 'Install');
+    expect(tsconfig).toBeDefined();
+    fs.writeFileSync(path.join(cwd, 'tsconfig.json'), tsconfig.code);
+    fs.writeFileSync(path.join(cwd, 'main.ts'), PROGRAMS.find(p => p.heading === 'Quick start')!.code);
+    CHECKS['Quick start'](runWithTsNode(app, cwd));
+  }, 120_000);
 
   describe.each(PROGRAMS)('README program under "$heading" (README.md line $line)', program => {
     test('compiles with the app\'s tsc', () => {

@@ -1,6 +1,6 @@
-/** The TypeScript programs of a Markdown file (its ```ts blocks), with where they are. */
+/** The code blocks of a Markdown file (its ```ts programs, and blocks of other languages), with where they are. */
 
-/** One ```ts block. */
+/** One fenced code block. */
 export interface TypeScriptBlock {
   /** The nearest heading above the block, without its `#`s. */
   readonly heading: string;
@@ -13,8 +13,13 @@ const FENCE = /^\s*```+\s*([\w-]*)/;
 const HEADING = /^#{1,6}\s+(.*?)\s*#*\s*$/;
 const TYPESCRIPT = new Set(['ts', 'typescript']);
 
-/** Every ```ts / ```typescript block, in order. Lines inside other fenced blocks are never taken for headings. */
+/** Every ```ts / ```typescript block, in order. */
 export function typeScriptBlocks(markdown: string): TypeScriptBlock[] {
+  return codeBlocks(markdown, TYPESCRIPT);
+}
+
+/** Every block in one of `languages` (```json, ```sh, ...), in order. Lines inside fenced blocks are never taken for headings. */
+export function codeBlocks(markdown: string, languages: ReadonlySet<string>): TypeScriptBlock[] {
   const blocks: TypeScriptBlock[] = [];
   const lines = markdown.split('\n');
   let heading = '';
@@ -23,7 +28,7 @@ export function typeScriptBlocks(markdown: string): TypeScriptBlock[] {
     const fence = FENCE.exec(text);
     if (open) {
       if (fence && fence[1] === '') {
-        if (TYPESCRIPT.has(open.language)) blocks.push({ heading, line: open.line, code: open.code.join('\n') + '\n' });
+        if (languages.has(open.language)) blocks.push({ heading, line: open.line, code: open.code.join('\n') + '\n' });
         open = undefined;
       } else {
         open.code.push(text);
