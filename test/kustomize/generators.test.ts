@@ -11,6 +11,7 @@ import {
 import { fixNameReferences } from '../../src/kustomize/name-references';
 import { applyNamePrefixSuffix, applyNamespace } from '../../src/kustomize/names';
 import { KustomizeResource, toResources } from '../../src/kustomize/resource';
+import { webDeployment } from '../support/fixtures';
 import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
 import { errorOf, findObject } from '../support/util';
 
@@ -95,29 +96,18 @@ function baseConfigMap(name: string, extra: any = {}): any {
 }
 
 function podUsing(configMapName: string, secretName: string): any {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web' },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: {
-        metadata: { labels: { app: 'web' } },
-        spec: {
-          containers: [{
-            name: 'app',
-            image: 'app:1',
-            envFrom: [{ configMapRef: { name: configMapName } }],
-            env: [{ name: 'USER', valueFrom: { secretKeyRef: { name: secretName, key: 'user' } } }],
-          }],
-          volumes: [
-            { name: 'cfg', configMap: { name: configMapName } },
-            { name: 'proj', projected: { sources: [{ secret: { name: secretName } }] } },
-          ],
-        },
-      },
-    },
-  };
+  return webDeployment({
+    containers: [{
+      name: 'app',
+      image: 'app:1',
+      envFrom: [{ configMapRef: { name: configMapName } }],
+      env: [{ name: 'USER', valueFrom: { secretKeyRef: { name: secretName, key: 'user' } } }],
+    }],
+    volumes: [
+      { name: 'cfg', configMap: { name: configMapName } },
+      { name: 'proj', projected: { sources: [{ secret: { name: secretName } }] } },
+    ],
+  });
 }
 
 // ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { applyImages, ImageSpec, parseImageReference } from '../../src/kustomize/images';
 import { applyReplicas } from '../../src/kustomize/replicas';
 import { KustomizeResource, renameResource, toResources } from '../../src/kustomize/resource';
+import { migrateJob } from '../support/fixtures';
 import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
 import { container, errorOf, findObject } from '../support/util';
 
@@ -80,12 +81,7 @@ function cronJob(): any {
 }
 
 function job(): any {
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: 'migrate' },
-    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'registry.example.com/agents/web:1.2' }] } } },
-  };
+  return migrateJob('registry.example.com/agents/web:1.2');
 }
 
 function pod(): any {

@@ -8,6 +8,7 @@
 import { stringify } from 'yaml';
 import { applyAnnotations, applyLabels } from '../../src/kustomize/labels';
 import { KustomizeResource, toResources } from '../../src/kustomize/resource';
+import { migrateJob } from '../support/fixtures';
 import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
 import { errorOf, findObject } from '../support/util';
 
@@ -98,12 +99,7 @@ function cronJob(): any {
 }
 
 function job(): any {
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: 'migrate' },
-    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'busybox:1.36' }] } } },
-  };
+  return migrateJob('busybox:1.36');
 }
 
 function hpa(): any {

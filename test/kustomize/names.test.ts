@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { fixNameReferences } from '../../src/kustomize/name-references';
 import { applyNamePrefixSuffix, applyNamespace } from '../../src/kustomize/names';
 import { KustomizeResource, toResources } from '../../src/kustomize/resource';
+import { webDeployment as deploymentRunning } from '../support/fixtures';
 import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
 import { errorOf, findObject } from '../support/util';
 
@@ -66,39 +67,28 @@ function serviceAccount(name: string, namespace?: string): any {
 
 /** A Deployment `web` using every kind of reference a pod spec has. */
 function webDeployment(): any {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web' },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: {
-        metadata: { labels: { app: 'web' } },
-        spec: {
-          serviceAccountName: 'agent',
-          priorityClassName: 'high',
-          imagePullSecrets: [{ name: 'pull' }],
-          initContainers: [{ name: 'init', image: 'init:1', envFrom: [{ configMapRef: { name: 'settings' } }] }],
-          containers: [{
-            name: 'app',
-            image: 'app:1',
-            envFrom: [{ configMapRef: { name: 'settings' } }, { secretRef: { name: 'creds' } }],
-            env: [
-              { name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'settings', key: 'level' } } },
-              { name: 'USER', valueFrom: { secretKeyRef: { name: 'creds', key: 'user' } } },
-              { name: 'EXT', valueFrom: { secretKeyRef: { name: 'external', key: 'k' } } },
-            ],
-          }],
-          volumes: [
-            { name: 'cfg', configMap: { name: 'settings' } },
-            { name: 'sec', secret: { secretName: 'creds' } },
-            { name: 'data', persistentVolumeClaim: { claimName: 'data' } },
-            { name: 'proj', projected: { sources: [{ configMap: { name: 'settings' } }, { secret: { name: 'creds' } }] } },
-          ],
-        },
-      },
-    },
-  };
+  return deploymentRunning({
+    serviceAccountName: 'agent',
+    priorityClassName: 'high',
+    imagePullSecrets: [{ name: 'pull' }],
+    initContainers: [{ name: 'init', image: 'init:1', envFrom: [{ configMapRef: { name: 'settings' } }] }],
+    containers: [{
+      name: 'app',
+      image: 'app:1',
+      envFrom: [{ configMapRef: { name: 'settings' } }, { secretRef: { name: 'creds' } }],
+      env: [
+        { name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'settings', key: 'level' } } },
+        { name: 'USER', valueFrom: { secretKeyRef: { name: 'creds', key: 'user' } } },
+        { name: 'EXT', valueFrom: { secretKeyRef: { name: 'external', key: 'k' } } },
+      ],
+    }],
+    volumes: [
+      { name: 'cfg', configMap: { name: 'settings' } },
+      { name: 'sec', secret: { secretName: 'creds' } },
+      { name: 'data', persistentVolumeClaim: { claimName: 'data' } },
+      { name: 'proj', projected: { sources: [{ configMap: { name: 'settings' } }, { secret: { name: 'creds' } }] } },
+    ],
+  });
 }
 
 function webWorld(): any[] {
