@@ -580,6 +580,19 @@ export class AgentType extends ApiObject {
     return group;
   }
 
+  /**
+   * Orders the AgentType after its CRD: in the same chart, after the CRD's
+   * object; in another chart, the whole chart after the CRD's chart (what
+   * cdk8s derives from a construct dependency across charts anyway, without
+   * one dependency per AgentType for every synth pass to walk).
+   */
+  private static dependOn(agentType: AgentType, crd: AgentTypeCrd): void {
+    const chart = Chart.of(agentType);
+    const crdChart = Chart.of(crd);
+    if (chart === crdChart) agentType.node.addDependency(crd.apiObject);
+    else chart.addDependency(crdChart);
+  }
+
   /** API group of this resource. */
   public readonly group: string;
 
@@ -606,9 +619,7 @@ export class AgentType extends ApiObject {
     this._spec = spec;
     this.validated = []; // checked by checkProps
 
-    if (props.crd) {
-      this.node.addDependency(props.crd.apiObject);
-    }
+    if (props.crd) AgentType.dependOn(this, props.crd);
 
     this.node.addValidation({ validate: () => this.problems() });
   }

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from '@bufbuild/cel';
 import Ajv from 'ajv';
-import { App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { App, Chart, JsonPatch, Testing, YamlOutputType } from 'cdk8s';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { AgentType, AgentTypeSpec } from '../../src/install/agent-type';
 import { AgentTypeCrd } from '../../src/install/agent-type-crd';
@@ -629,5 +629,26 @@ describe('AgentType: validation at synth', () => {
     app.synth();
     at.addJsonPatch(JsonPatch.add('/spec/memory', { type: 'mongo' }));
     expect(() => app.synth()).toThrow(/AgentType 'agents\/web': spec.memory.type 'mongo'/);
+  });
+});
+
+describe('AgentType: ordering after its CRD', () => {
+  test('in another chart, the chart depends on the CRD chart (files numbered in apply order), not each AgentType', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-type-'));
+    const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+    const agents = new Chart(app, 'agents');
+    const platform = new Chart(app, 'platform');
+    const crd = new AgentTypeCrd(platform, 'crd');
+    const at = new AgentType(agents, 'web', { metadata: { name: 'web' }, spec: { agent: { image: 'nginx:latest' } }, crd });
+    expect(at.node.dependencies).toEqual([]);
+    expect(agents.node.dependencies).toEqual([platform]);
+    app.synth();
+    expect(fs.readdirSync(outdir).sort()).toEqual(['0000-platform.k8s.yaml', '0001-agents.k8s.yaml']);
+  });
+
+  test('in the same chart, the AgentType depends on the CRD object', () => {
+    const chart = Testing.chart();
+    const at = new AgentType(chart, 'web', { metadata: { name: 'web' }, spec: { agent: { image: 'nginx:latest' } }, crd: new AgentTypeCrd(chart, 'crd') });
+    expect(at.node.dependencies.map(d => d.node.path)).toEqual(['test/crd/Resource']);
   });
 });
