@@ -12,7 +12,7 @@ import { fixNameReferences } from '../../src/kustomize/name-references';
 import { applyNamePrefixSuffix, applyNamespace } from '../../src/kustomize/names';
 import { KustomizeResource, toResources } from '../../src/kustomize/resource';
 import { webDeployment } from '../support/fixtures';
-import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
+import { byId, hasKubectl, kustomizeBuild, writeTree, yamlDocs } from '../support/kustomize';
 import { errorOf, findObject } from '../support/util';
 
 // ---------------------------------------------------------------------------
@@ -51,7 +51,7 @@ function tree(c: Case): string {
   const kustomization: any = {};
   if (c.objects?.length) {
     kustomization.resources = ['res.yaml'];
-    files['res.yaml'] = c.objects.map(o => stringify(o)).join('---\n');
+    files['res.yaml'] = yamlDocs(c.objects);
   }
   if (c.namespace) kustomization.namespace = c.namespace;
   if (c.namePrefix) kustomization.namePrefix = c.namePrefix;

@@ -5,12 +5,11 @@
  * then runs the same kustomization through the real `kubectl kustomize` and
  * requires the same objects (or the same failure).
  */
-import { stringify } from 'yaml';
 import { applyImages, ImageSpec, parseImageReference } from '../../src/kustomize/images';
 import { applyReplicas } from '../../src/kustomize/replicas';
-import { KustomizeResource, renameResource, toResources } from '../../src/kustomize/resource';
+import { renameResource, toResources } from '../../src/kustomize/resource';
 import { migrateJob } from '../support/fixtures';
-import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
+import { expectKustomize, hasKubectl, kustomizeBuild, objectsOf, single, writeTree } from '../support/kustomize';
 import { container, errorOf, findObject } from '../support/util';
 
 const DIGEST_A = 'sha256:' + 'a'.repeat(64);
@@ -130,26 +129,6 @@ function crd(): any {
 // ---------------------------------------------------------------------------
 // helpers
 // ---------------------------------------------------------------------------
-
-function yamlDocs(objects: any[]): string {
-  return objects.map(o => stringify(o)).join('---\n');
-}
-
-function objectsOf(resources: KustomizeResource[]): any[] {
-  return resources.map(r => r.object);
-}
-
-function single(objects: any[], kustomization: Record<string, unknown>): Record<string, string> {
-  return {
-    'res.yaml': yamlDocs(objects),
-    'kustomization.yaml': stringify({ resources: ['res.yaml'], ...kustomization }),
-  };
-}
-
-function expectKustomize(ours: KustomizeResource[], files: Record<string, string>, dir = '.'): void {
-  const theirs = kustomizeBuild(writeTree(files), dir);
-  if (theirs) expect(byId(objectsOf(ours))).toEqual(byId(theirs));
-}
 
 function expectKustomizeFails(files: Record<string, string>, message: RegExp): void {
   if (hasKubectl()) expect(() => kustomizeBuild(writeTree(files))).toThrow(message);

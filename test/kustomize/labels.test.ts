@@ -7,9 +7,9 @@
  */
 import { stringify } from 'yaml';
 import { applyAnnotations, applyLabels } from '../../src/kustomize/labels';
-import { KustomizeResource, toResources } from '../../src/kustomize/resource';
+import { toResources } from '../../src/kustomize/resource';
 import { migrateJob } from '../support/fixtures';
-import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
+import { expectKustomize, hasKubectl, kustomizeBuild, objectsOf, single, writeTree, yamlDocs } from '../support/kustomize';
 import { errorOf, findObject } from '../support/util';
 
 // ---------------------------------------------------------------------------
@@ -126,28 +126,6 @@ function agentType(): any {
 // ---------------------------------------------------------------------------
 // helpers
 // ---------------------------------------------------------------------------
-
-function yamlDocs(objects: any[]): string {
-  return objects.map(o => stringify(o)).join('---\n');
-}
-
-function objectsOf(resources: KustomizeResource[]): any[] {
-  return resources.map(r => r.object);
-}
-
-/** Builds `files` with kubectl (directory `dir`) and requires the same objects as `ours`. */
-function expectKustomize(ours: KustomizeResource[], files: Record<string, string>, dir = '.'): void {
-  const theirs = kustomizeBuild(writeTree(files), dir);
-  if (theirs) expect(byId(objectsOf(ours))).toEqual(byId(theirs));
-}
-
-/** One kustomization over `objects`. */
-function single(objects: any[], kustomization: Record<string, unknown>): Record<string, string> {
-  return {
-    'res.yaml': yamlDocs(objects),
-    'kustomization.yaml': stringify({ resources: ['res.yaml'], ...kustomization }),
-  };
-}
 
 const COMMON = { includeSelectors: true, includeTemplates: false };
 const METADATA_ONLY = { includeSelectors: false, includeTemplates: false };

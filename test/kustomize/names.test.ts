@@ -9,7 +9,7 @@ import { fixNameReferences } from '../../src/kustomize/name-references';
 import { applyNamePrefixSuffix, applyNamespace } from '../../src/kustomize/names';
 import { KustomizeResource, toResources } from '../../src/kustomize/resource';
 import { webDeployment as deploymentRunning } from '../support/fixtures';
-import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
+import { byId, hasKubectl, kustomizeBuild, writeTree, yamlDocs } from '../support/kustomize';
 import { errorOf, findObject } from '../support/util';
 
 // ---------------------------------------------------------------------------
@@ -39,7 +39,7 @@ function tree(objects: any[], overlay: Overlay): string {
   if (overlay.nameSuffix) kustomization.nameSuffix = overlay.nameSuffix;
   return writeTree({
     'kustomization.yaml': stringify(kustomization),
-    'res.yaml': objects.map(o => stringify(o)).join('---\n'),
+    'res.yaml': yamlDocs(objects),
   });
 }
 

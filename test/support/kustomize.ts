@@ -7,8 +7,9 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { tmpDir } from './util';
+import type { KustomizeResource } from '../../src/kustomize/resource';
 
 let kubectlPresent: boolean | undefined;
 let warned = false;
@@ -66,4 +67,28 @@ export function byId(objects: any[]): Record<string, any> {
     result[key] = o;
   }
   return result;
+}
+
+/** Objects as one multi-document YAML text, as kustomize reads a resource file. */
+export function yamlDocs(objects: any[]): string {
+  return objects.map(o => stringify(o)).join('---\n');
+}
+
+/** The objects of kustomize resources. */
+export function objectsOf(resources: KustomizeResource[]): any[] {
+  return resources.map(r => r.object);
+}
+
+/** One kustomization over `objects`: `res.yaml` and its `kustomization.yaml`. */
+export function single(objects: any[], kustomization: Record<string, unknown>): Record<string, string> {
+  return {
+    'res.yaml': yamlDocs(objects),
+    'kustomization.yaml': stringify({ resources: ['res.yaml'], ...kustomization }),
+  };
+}
+
+/** Builds `files` with kubectl (directory `dir`) and requires the same objects as `ours`; nothing without kubectl. */
+export function expectKustomize(ours: KustomizeResource[], files: Record<string, string>, dir = '.'): void {
+  const theirs = kustomizeBuild(writeTree(files), dir);
+  if (theirs) expect(byId(objectsOf(ours))).toEqual(byId(theirs));
 }
