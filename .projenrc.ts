@@ -39,6 +39,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv-formats@^3.0.1',
     // Bundles the examples for the main command (synth) without type-checking.
     'esbuild@^0.28.2',
+    // Property-based tests: generated props and overlays (test/property/).
+    'fast-check@^4.11.0',
   ],
   // Validation of AgentType resources at synth time against the CRD schema:
   // ajv for the JSON Schema, @bufbuild/cel for its x-kubernetes-validations
