@@ -13,7 +13,7 @@ import { checkOutput } from './output-check';
 import { GENERATED_FILE, OverlayFile, synthesizeBase } from './overlay-file';
 import { StagedFiles } from './staged-files';
 import { fail } from '../core/validation';
-import { addHashSuffixes, fixNameReferences, toResources } from '../kustomize';
+import { addHashSuffixes, dropEmptyAnnotations, fixNameReferences, toResources } from '../kustomize';
 
 /** Props of an `Overlay`. */
 export interface OverlayProps extends KustomizationProps {
@@ -131,6 +131,7 @@ export class Overlay extends Kustomization {
     resources = this._applyTo(resources, '');
     addHashSuffixes(resources);
     fixNameReferences(resources);
+    for (const r of resources) dropEmptyAnnotations(r.object);
     const objects = resources.map(r => r.object);
     checkOutput(this.name, objects, this._imagePolicies(), agentTypeApiVersions(files.flatMap(f => f.objects)));
     const order = [...files.map(f => f.fileName), GENERATED_FILE];

@@ -1,0 +1,132 @@
+/**
+ * Overlays that `kubectl kustomize` once built differently from the library
+ * (issue 9): each writes the kustomize tree with `Overlay.synth`, builds it
+ * with kubectl (kustomize v5.5.0) where installed, and compares with the
+ * overlay's own output; the expected values are asserted either way.
+ */
+import { JsonPatch } from 'cdk8s';
+import { Overlay, OverlayComponent, Patch } from '../../src';
+import { webDeployment } from '../support/fixtures';
+import { expectTreeMatchesOverlays } from '../support/kustomize';
+import { errorOf, findObject } from '../support/util';
+
+const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } });
+const web = () => webDeployment({ containers: [{ name: 'web', image: 'nginx:1.27' }] });
+const store = () => ({
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: { name: 'store' },
+  spec: {
+    serviceName: 'store',
+    selector: { matchLabels: { app: 'store' } },
+    template: { metadata: { labels: { app: 'store' } }, spec: { containers: [{ name: 'db', image: 'redis:7' }] } },
+  },
+});
+
+describe('JSON 6902 patches and metadata.annotations', () => {
+  test('add and copy to /metadata/annotations/<key> create the map, as kustomize does', () => {
+    const overlay = new Overlay({
+      name: 'a',
+      patches: [
+        Patch.json6902({ kind: 'ConfigMap', name: 'one' }, JsonPatch.add('/metadata/annotations/owner', 'team-a')),
+        Patch.json6902({ kind: 'ConfigMap', name: 'two' }, JsonPatch.copy('/data/k', '/metadata/annotations/copied')),
+        Patch.json6902({ kind: 'ConfigMap', name: 'three' }, JsonPatch.add('/data/z', '1')),
+      ],
+    });
+    const out = expectTreeMatchesOverlays([configMap('one'), configMap('two'), configMap('three')], [overlay]).a;
+    expect(findObject(out, 'ConfigMap', 'one').metadata.annotations).toEqual({ owner: 'team-a' });
+    expect(findObject(out, 'ConfigMap', 'two').metadata.annotations).toEqual({ copied: 'v' });
+    expect(findObject(out, 'ConfigMap', 'three').metadata).toEqual({ name: 'three' });
+  });
+
+  test('deeper missing parents fail in both (labels have no such map), and reading the whole map is refused', () => {
+    const labels = new Overlay({ name: 'l', patches: [Patch.json6902({ kind: 'ConfigMap' }, JsonPatch.add('/metadata/labels/x', '1'))] });
+    expect(errorOf(() => labels.apply([configMap('one')]))).toContain("'/metadata/labels/x' does not exist (no 'metadata/labels')");
+    const deep = new Overlay({ name: 'd', patches: [Patch.json6902({ kind: 'ConfigMap' }, JsonPatch.add('/metadata/annotations/x/y', '1'))] });
+    expect(errorOf(() => deep.apply([configMap('one')]))).toContain("'/metadata/annotations/x/y' does not exist");
+    const whole = new Overlay({ name: 'w', patches: [Patch.json6902({ kind: 'ConfigMap' }, JsonPatch.copy('/metadata/annotations', '/data/all'))] });
+    expect(errorOf(() => whole.apply([configMap('one')])))
+      .toContain("Overlay 'w': patches[0] (target kind=ConfigMap) on ConfigMap 'one': operation 0 (copy /data/all): from '/metadata/annotations' is not supported");
+  });
+});
+
+describe('strategic-merge patches with empty maps', () => {
+  test('an empty annotations map is never written; with a target, empty labels are not either', () => {
+    const body = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', annotations: {}, labels: {} },
+      spec: { template: { metadata: { annotations: {} }, spec: { nodeSelector: {} } } },
+    };
+    const named = new Overlay({ name: 'named', patches: [Patch.strategicMerge(body)] });
+    const targeted = new Overlay({ name: 'targeted', patches: [Patch.strategicMerge(body, { target: { kind: 'Deployment' } })] });
+    const out = expectTreeMatchesOverlays([web()], [named, targeted]);
+    const namedWeb = findObject(out.named, 'Deployment', 'web');
+    expect(namedWeb.metadata).toEqual({ name: 'web', labels: {} });
+    expect(namedWeb.spec.template.metadata.annotations).toEqual({});
+    expect(namedWeb.spec.template.spec.nodeSelector).toEqual({});
+    expect(findObject(out.targeted, 'Deployment', 'web').metadata).toEqual({ name: 'web' });
+  });
+});
+
+describe('label values kustomize shares between places', () => {
+  test('a patch of a label a component set with includeTemplates changes the template label too', () => {
+    const component = new OverlayComponent({ name: 'tiered', labels: [{ pairs: { tier: 'a' }, includeTemplates: true }] });
+    const overlay = new Overlay({
+      name: 'c',
+      components: [component],
+      patches: [Patch.strategicMerge({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', labels: { tier: 'b' } } })],
+    });
+    const deployment = findObject(expectTreeMatchesOverlays([web()], [overlay]).c, 'Deployment', 'web');
+    expect(deployment.metadata.labels.tier).toBe('b');
+    expect(deployment.spec.template.metadata.labels.tier).toBe('b');
+    expect(deployment.spec.selector.matchLabels).toEqual({ app: 'web' });
+  });
+
+  test('a patch of the template label, then overlay labels, change every place of a commonLabels value', () => {
+    const overlay = new Overlay({
+      name: 'c',
+      components: [new OverlayComponent({ name: 'common', commonLabels: { tier: 'a' } })],
+      patches: [Patch.strategicMerge({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { metadata: { labels: { tier: 'c' } } } } })],
+      labels: [{ pairs: { tier: 'd' } }],
+    });
+    const deployment = findObject(expectTreeMatchesOverlays([web()], [overlay]).c, 'Deployment', 'web');
+    expect(deployment.metadata.labels.tier).toBe('d');
+    expect(deployment.spec.selector.matchLabels.tier).toBe('d');
+    expect(deployment.spec.template.metadata.labels.tier).toBe('d');
+  });
+});
+
+describe('strategic-merge patches with a target: labels as kustomize copies them', () => {
+  const setTeam = Patch.strategicMerge({ apiVersion: 'v1', kind: 'Any', metadata: { name: 'any', labels: { team: 'a' } } }, { target: { name: '.*' } });
+
+  test('a component label set by a targeted patch stays; a targeted `labels: null` is refused (kustomize ignores it)', () => {
+    const drop = Patch.strategicMerge({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'x', labels: null } }, { target: { kind: '.*Set' } });
+    const overlay = new Overlay({
+      name: 'f',
+      components: [new OverlayComponent({ name: 'team', patches: [setTeam] })],
+      patches: [drop],
+      labels: [{ pairs: { env: 'prod' } }],
+    });
+    expect(errorOf(() => overlay.apply([web(), store()])))
+      .toContain("Overlay 'f': patches[0] (target kind=.*Set): metadata.labels null is not supported in a patch with a target");
+    const kept = new Overlay({ name: 'f', components: [new OverlayComponent({ name: 'team', patches: [setTeam] })], labels: [{ pairs: { env: 'prod' } }] });
+    const out = expectTreeMatchesOverlays([web(), store()], [kept]).f;
+    expect(findObject(out, 'StatefulSet', 'store').metadata.labels).toEqual({ team: 'a', env: 'prod' });
+  });
+
+  test('numbers become strings; a null label value is refused (kustomize writes "null")', () => {
+    const numbers = new Overlay({
+      name: 'n',
+      patches: [Patch.strategicMerge({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', labels: { rank: 1 }, annotations: { on: true } } }, { target: { kind: 'Deployment' } })],
+    });
+    const deployment = findObject(expectTreeMatchesOverlays([web()], [numbers]).n, 'Deployment', 'web');
+    expect(deployment.metadata.labels).toEqual({ rank: '1' });
+    expect(deployment.metadata.annotations).toEqual({ on: 'true' });
+    const nulls = new Overlay({
+      name: 'z',
+      patches: [Patch.strategicMerge({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', labels: { app: null } } }, { target: { kind: 'Deployment' } })],
+    });
+    expect(errorOf(() => nulls.apply([web()]))).toContain("metadata.labels['app'] null is not supported in a patch with a target");
+  });
+});
