@@ -130,3 +130,27 @@ describe('strategic-merge patches with a target: labels as kustomize copies them
     expect(errorOf(() => nulls.apply([web()]))).toContain("metadata.labels['app'] null is not supported in a patch with a target");
   });
 });
+
+describe('the kustomize tree', () => {
+  test('a component that changes nothing is written as a valid no-op component', () => {
+    const overlay = new Overlay({ name: 'd', components: [new OverlayComponent({ name: 'nothing', commonAnnotations: {} })] });
+    const out = expectTreeMatchesOverlays([configMap('one')], [overlay]).d;
+    expect(out).toEqual([configMap('one')]);
+  });
+
+  test('generators of one name in two namespaces keep their own files', () => {
+    const overlay = new Overlay({
+      name: 'e',
+      configMapGenerator: [
+        { name: 'settings', namespace: 'team-a', files: { 'app.conf': 'owner = a\n' } },
+        { name: 'settings', namespace: 'team-b', files: { 'app.conf': 'owner = b\n' } },
+        { name: 'settings', files: { 'app.conf': 'owner = none\n' } },
+      ],
+    });
+    const out = expectTreeMatchesOverlays([configMap('one')], [overlay]).e;
+    const settings = (ns: string | undefined) => out.find(o => o.metadata.name.startsWith('settings-') && o.metadata.namespace === ns);
+    expect(settings('team-a').data).toEqual({ 'app.conf': 'owner = a\n' });
+    expect(settings('team-b').data).toEqual({ 'app.conf': 'owner = b\n' });
+    expect(settings(undefined).data).toEqual({ 'app.conf': 'owner = none\n' });
+  });
+});
