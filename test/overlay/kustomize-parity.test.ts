@@ -154,3 +154,22 @@ describe('the kustomize tree', () => {
     expect(settings(undefined).data).toEqual({ 'app.conf': 'owner = none\n' });
   });
 });
+
+describe('images', () => {
+  const digest = (c: string) => `sha256:${c.repeat(64)}`;
+
+  test.each([
+    [{ name: 'r/a', newName: `r/b@${digest('a')}`, digest: digest('b') }, `r/b@${digest('a')}`],
+    [{ name: 'r/a', newName: `r/b@${digest('a')}` }, `r/b@${digest('a')}`],
+    [{ name: 'r/a', newName: 'r/b:2', newTag: '3' }, 'r/b:2'],
+  ])('a newName with a tag or digest is refused (kustomize appends another one): %j', (image, newName) => {
+    expect(errorOf(() => new Overlay({ name: 'img', images: [image] })))
+      .toContain(`Overlay 'img': images['r/a'].newName '${newName}' carries a tag or digest: give the image name only`);
+  });
+
+  test('newName with a registry port, newTag and digest builds as with kubectl', () => {
+    const overlay = new Overlay({ name: 'img', images: [{ name: 'nginx', newName: 'mirror.internal:8443/web', newTag: '2', digest: digest('c') }] });
+    const out = expectTreeMatchesOverlays([web()], [overlay]).img;
+    expect(findObject(out, 'Deployment', 'web').spec.template.spec.containers[0].image).toBe(`mirror.internal:8443/web:2@${digest('c')}`);
+  });
+});
