@@ -82,7 +82,18 @@ function applyJsonPatch(resources: KustomizeResource[], spec: PatchSpec, label: 
     }
     recordRename(res, before);
   }
+  checkUniqueIds(resources, what);
   return resources;
+}
+
+/** kustomize refuses two objects with one id after a kustomization (resmap `Append`: "may not add resource with an already registered id"). */
+function checkUniqueIds(resources: KustomizeResource[], what: string): void {
+  const seen = new Set<string>();
+  for (const res of resources) {
+    const key = JSON.stringify(idOf(res.object));
+    if (seen.has(key)) throw new Error(`${what} gives two objects the same id ${describeId(idOf(res.object))}`);
+    seen.add(key);
+  }
 }
 
 function applyStrategicMerge(resources: KustomizeResource[], spec: PatchSpec, label: string): KustomizeResource[] {
@@ -106,12 +117,7 @@ function applyStrategicMerge(resources: KustomizeResource[], spec: PatchSpec, la
   const what = `${label} (${describeTarget(spec.target)})`;
   const selected = select(resources, spec.target, what);
   const result = mergeInto(resources, selected, withStringMapMetadata(patch, what), spec, what);
-  const seen = new Map<string, KustomizeResource>();
-  for (const res of result) {
-    const key = JSON.stringify(idOf(res.object));
-    if (seen.has(key)) throw new Error(`${what} gives two objects the same id ${describeId(idOf(res.object))}`);
-    seen.set(key, res);
-  }
+  checkUniqueIds(result, what);
   return result;
 }
 

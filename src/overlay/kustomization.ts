@@ -288,6 +288,10 @@ export abstract class Kustomization {
    */
   public _applyTo(resources: KustomizeResource[], trail: string): KustomizeResource[] {
     const where = `${trail}${this.kindName} '${this.name}'`;
+    return withContext(where, () => this.transform(resources, where));
+  }
+
+  private transform(resources: KustomizeResource[], where: string): KustomizeResource[] {
     runGenerators(resources, this._generatorSpecs(), this.generatorOptions, where, GENERATED_FILE);
     for (const component of this._components) {
       resources = component._applyTo(resources, `${where} > `);
@@ -338,6 +342,21 @@ export abstract class Kustomization {
       && (this._configMapGenerators.includes(g) === (field === 'configMapGenerator')))) {
       fail(this.kindName, this.name, `${field}[].name`, generator.name, 'is generated twice in this kustomization');
     }
+  }
+}
+
+/**
+ * Runs `fn`, making every error it throws start with `where` (`Overlay 'prod'`,
+ * `Overlay 'prod' > OverlayComponent 'x'`): the engine's transformers name
+ * the field and object, the kustomization names itself.
+ */
+export function withContext<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    const message = (e as Error).message;
+    if (message.startsWith(where)) throw e;
+    throw new Error(`${where}: ${message}`);
   }
 }
 

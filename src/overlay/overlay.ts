@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { agentTypeApiVersions } from './agent-type-check';
-import { Kustomization, KustomizationProps } from './kustomization';
+import { Kustomization, KustomizationProps, withContext } from './kustomization';
 import { writeKustomizeTree } from './kustomize-tree';
 import { checkOutput } from './output-check';
 import { GENERATED_FILE, OverlayFile, synthesizeBase } from './overlay-file';
@@ -129,8 +129,10 @@ export class Overlay extends Kustomization {
   public applyToFiles(files: OverlayFile[]): OverlayFile[] {
     let resources = files.flatMap(f => toResources(f.objects, f.fileName));
     resources = this._applyTo(resources, '');
-    addHashSuffixes(resources);
-    fixNameReferences(resources);
+    withContext(`Overlay '${this.name}'`, () => {
+      addHashSuffixes(resources);
+      fixNameReferences(resources);
+    });
     for (const r of resources) dropEmptyAnnotations(r.object);
     const objects = resources.map(r => r.object);
     checkOutput(this.name, objects, this._imagePolicies(), agentTypeApiVersions(files.flatMap(f => f.objects)));

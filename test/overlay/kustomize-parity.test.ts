@@ -173,3 +173,20 @@ describe('images', () => {
     expect(findObject(out, 'Deployment', 'web').spec.template.spec.containers[0].image).toBe(`mirror.internal:8443/web:2@${digest('c')}`);
   });
 });
+
+describe('errors name the overlay, and the component they come from', () => {
+  const deployment = (name: string, namespace?: string) => ({ ...web(), metadata: { name, ...(namespace ? { namespace } : {}) } });
+
+  test('a JSON patch of a component that gives two Deployments one name', () => {
+    const rename = Patch.json6902({ kind: 'Deployment', name: 'b' }, JsonPatch.replace('/metadata/name', 'a'));
+    const overlay = new Overlay({ name: 'prod', components: [new OverlayComponent({ name: 'renames', patches: [rename] })] });
+    expect(errorOf(() => overlay.apply([deployment('a'), deployment('b')])))
+      .toBe("Overlay 'prod' > OverlayComponent 'renames': patches[0] (target kind=Deployment, name=b) gives two objects the same id Deployment.apps 'a'");
+  });
+
+  test('a namespace that gives two Deployments one id', () => {
+    const overlay = new Overlay({ name: 'prod', components: [new OverlayComponent({ name: 'ns', namespace: 'shared' })] });
+    expect(errorOf(() => overlay.apply([deployment('a', 'one'), deployment('a', 'two')])))
+      .toMatch(/^Overlay 'prod' > OverlayComponent 'ns': namespace 'shared': the namespace transformation produces an ID conflict/);
+  });
+});
