@@ -15,17 +15,27 @@ import { fail } from '../core/validation';
 
 const KUSTOMIZATION_API = 'kustomize.config.k8s.io/v1beta1';
 const COMPONENT_API = 'kustomize.config.k8s.io/v1alpha1';
+/** File of an overlay's own resources (the PodDisruptionBudgets it adds, see disruption-budgets.ts). */
+const EXTRA_RESOURCES = 'disruption-budgets.yaml';
 
 /**
  * Writes the whole tree for `overlays` (each an overlay of `base`) to `out`,
- * paths relative to the tree's root. The components and overlays are rendered
+ * paths relative to the tree's root. `extraResources` are objects an overlay
+ * adds to the base (by overlay name), written to its folder and listed in its
+ * `resources`. The components and overlays are rendered
  * (and checked) before the first file is written.
  */
-export function writeKustomizeTree(base: OverlayFile[], overlays: Kustomization[], out: FileSink): void {
+export function writeKustomizeTree(base: OverlayFile[], overlays: Kustomization[], out: FileSink,
+  extraResources: Map<string, any[]> = new Map()): void {
   const files = renderComponents(overlays);
   for (const overlay of overlays) {
-    Object.assign(files, renderLayer(overlay, `overlays/${overlay.name}`, 'Kustomization', ['../../base'],
-      overlay.components.map(c => `../../components/${c.name}`)));
+    const extra = extraResources.get(overlay.name) ?? [];
+    Object.assign(files, renderLayer(overlay, `overlays/${overlay.name}`, 'Kustomization',
+      ['../../base', ...(extra.length > 0 ? [EXTRA_RESOURCES] : [])], overlay.components.map(c => `../../components/${c.name}`)));
+  }
+  for (const overlay of overlays) {
+    const extra = extraResources.get(overlay.name) ?? [];
+    if (extra.length > 0) out.writeYaml(`overlays/${overlay.name}/${EXTRA_RESOURCES}`, extra);
   }
   out.writeText('base/kustomization.yaml', Yaml.stringify({
     apiVersion: KUSTOMIZATION_API,

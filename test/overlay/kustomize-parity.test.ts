@@ -190,3 +190,32 @@ describe('errors name the overlay, and the component they come from', () => {
       .toMatch(/^Overlay 'prod' > OverlayComponent 'ns': namespace 'shared': the namespace transformation produces an ID conflict/);
   });
 });
+
+describe('PodDisruptionBudgets follow the replicas an overlay sets', () => {
+  const budget = (name: string, matchLabels: Record<string, string>) => ({
+    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name }, spec: { maxUnavailable: 1, selector: { matchLabels } },
+  });
+  const api = { ...web(), metadata: { name: 'api', labels: { tier: 'api' } }, spec: { ...web().spec, selector: { matchLabels: { app: 'api' } }, template: { ...web().spec.template, metadata: { labels: { app: 'api' } } } } };
+
+  test('a workload raised to 2 or more replicas gets one, through prefix, namespace and commonLabels, as kubectl builds the tree', () => {
+    const overlay = new Overlay({
+      name: 'prod',
+      namespace: 'apps',
+      namePrefix: 'prod-',
+      commonLabels: { team: 'a' },
+      replicas: [{ name: 'web', count: 3 }, { name: 'api', count: 2 }, { name: 'store', count: 2 }],
+    });
+    const single = new Overlay({ name: 'dev', replicas: [{ name: 'web', count: 1 }] });
+    const out = expectTreeMatchesOverlays([web(), api, store(), budget('store-budget', { app: 'store' })], [overlay, single]);
+    const budgets = out.prod.filter(o => o.kind === 'PodDisruptionBudget');
+    expect(budgets.map(b => b.metadata.name).sort()).toEqual(['prod-api', 'prod-store-budget', 'prod-web']);
+    expect(findObject(out.prod, 'PodDisruptionBudget', 'prod-web')).toEqual({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'prod-web', namespace: 'apps', labels: { team: 'a' } },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'web', team: 'a' } } },
+    });
+    expect(findObject(out.prod, 'PodDisruptionBudget', 'prod-api').metadata.labels).toEqual({ tier: 'api', team: 'a' });
+    expect(out.dev.filter(o => o.kind === 'PodDisruptionBudget').map(b => b.metadata.name)).toEqual(['store-budget']);
+  });
+});
