@@ -139,14 +139,16 @@ function withStringMapMetadata(patch: any, what: string): any {
     if (!has(metadata, field)) continue;
     const map = metadata[field];
     if (!isMap(map)) {
-      throw new Error(`${what}: metadata.${field} ${JSON.stringify(map)} is not supported in a patch with a target: kustomize `
+      throw new Error(`${what}: metadata.${field} ${map === null ? 'null' : `of type ${typeof map}`} is not supported in a patch with a target: kustomize `
         + `ignores it and keeps the object's ${field}; name the object in the patch (no target), or remove single keys `
         + 'with a JSON 6902 \'remove\'');
     }
     const entries = Object.entries(map);
     for (const [key, value] of entries) {
       if (value === null || typeof value === 'object') {
-        throw new Error(`${what}: metadata.${field}['${key}'] ${JSON.stringify(value)} is not supported in a patch with a target: `
+        // The value is not repeated: an annotation may hold anything.
+        const shown = value === null ? 'null' : Array.isArray(value) ? 'a list' : 'a map';
+        throw new Error(`${what}: metadata.${field}['${key}'] is ${shown}, which is not supported in a patch with a target: `
           + 'kustomize writes it as a string ("null" for null); name the object in the patch (no target) to delete a key, '
           + 'or use a JSON 6902 \'remove\'');
       }

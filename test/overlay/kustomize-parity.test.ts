@@ -127,7 +127,7 @@ describe('strategic-merge patches with a target: labels as kustomize copies them
       name: 'z',
       patches: [Patch.strategicMerge({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', labels: { app: null } } }, { target: { kind: 'Deployment' } })],
     });
-    expect(errorOf(() => nulls.apply([web()]))).toContain("metadata.labels['app'] null is not supported in a patch with a target");
+    expect(errorOf(() => nulls.apply([web()]))).toContain("metadata.labels['app'] is null, which is not supported in a patch with a target");
   });
 });
 
