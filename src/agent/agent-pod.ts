@@ -16,7 +16,7 @@ import {
   AgentEgressSources, AgentNetworkPolicyOptions, AgentRedisDestination, PolicyInput, PolicyRule, deriveEgress, deriveIngress,
   networkPolicySpec,
 } from './network-policy';
-import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling } from './scaling';
+import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling, needsDisruptionBudget } from './scaling';
 import {
   INIT_MOUNT_PATH, INIT_SCRIPT_KEY, SHARED_MOUNT_PATH, SOURCE_MOUNT_PATH, WRAPPER_KEY, WRAPPER_PATH,
   glueKey, renderInitScript, renderWrapper, sourceKey,
@@ -455,7 +455,7 @@ export class AgentPod extends Construct {
       ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', props.runtimeClassName));
     }
     if (props.scaling) addAutoscaler(this, deployment, props.scaling, this.metadata(this.agentName));
-    if ((props.scaling?.minReplicas ?? settings.replicas) > 1) {
+    if (needsDisruptionBudget(props.scaling?.minReplicas ?? settings.replicas)) {
       addHighAvailability(this, deployment, settings.selector, this.metadata(this.agentName));
     }
     return deployment;

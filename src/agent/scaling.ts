@@ -89,6 +89,22 @@ export function addHighAvailability(
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata,
-    spec: { maxUnavailable: 1, selector: { matchLabels: { ...selector } } },
+    spec: disruptionBudgetSpec(selector),
   });
+}
+
+/**
+ * True when a workload of `replicas` pods gets a PodDisruptionBudget: more
+ * than one replica. The one rule, used by `AgentPod` and by overlays that
+ * change replicas.
+ */
+export function needsDisruptionBudget(replicas: unknown): boolean {
+  return typeof replicas === 'number' && replicas > 1;
+}
+
+/** The `spec` of a workload's PodDisruptionBudget: at most one pod down, the pods of `selector`. */
+export function disruptionBudgetSpec(
+  selector: { [key: string]: string },
+): { maxUnavailable: number; selector: { matchLabels: { [key: string]: string } } } {
+  return { maxUnavailable: 1, selector: { matchLabels: { ...selector } } };
 }

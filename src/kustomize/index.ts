@@ -13,6 +13,7 @@
 export { addHashSuffixes, checkGeneratorData, type GeneratorOptionsSpec, type GeneratorSpec, runGenerators } from './generators';
 export { applyImages, type ImageSpec } from './images';
 export { clone } from './json-value';
+export { dropEmptyAnnotations } from './json6902';
 export { applyAnnotations, applyLabels, type LabelOptionsSpec } from './labels';
 export { fixNameReferences } from './name-references';
 export { applyNamePrefixSuffix, applyNamespace } from './names';

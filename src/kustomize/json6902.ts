@@ -15,9 +15,22 @@ import { clone, has, isMap } from './json-value';
  * `move`/`copy` (from) and array indexes must exist, `add`/`replace` need the
  * parent to exist (`replace` of a missing map key adds it, as in kustomize),
  * `test` compares with deep equality. Negative array indexes are refused.
+ * `metadata.annotations` exists for the operations even where the object has
+ * none, and is dropped afterwards when empty (see below); operations that read
+ * the whole map (`test`, or `copy`/`move` from `/metadata` or
+ * `/metadata/annotations`) are refused.
  */
 export function applyJson6902(document: any, ops: any[]): any {
   let doc = clone(document);
+  // kustomize's PatchTransformer (api/internal/builtins/PatchTransformer.go,
+  // transformJson6902) calls `res.StorePreviousId()` before the patch: the
+  // object always carries internal `internal.config.kubernetes.io/previous*`
+  // annotations while the operations run, which are dropped from the output,
+  // and with them a `metadata.annotations` left empty (checked with kubectl
+  // kustomize v5.5.0). So `add /metadata/annotations/x` works on an object
+  // without annotations, while `add /metadata/labels/x` does not.
+  const addedAnnotations = isMap(doc.metadata) && !has(doc.metadata, 'annotations');
+  if (addedAnnotations) doc.metadata.annotations = {};
   ops.forEach((op, i) => {
     const what = isMap(op) ? `operation ${i} (${op.op} ${op.path})` : `operation ${i}`;
     try {
@@ -27,7 +40,35 @@ export function applyJson6902(document: any, ops: any[]): any {
       throw new Error(`${what}: ${(e as Error).message}`);
     }
   });
+  dropEmptyAnnotations(doc);
   return doc;
+}
+
+/**
+ * Removes `metadata.annotations` when it is an empty map, as kustomize's
+ * output never has one: every object carries internal build annotations
+ * during `kustomize build`, and removing them at the end (kyaml
+ * `ClearAnnotation`) clears a map left empty. Checked with kubectl kustomize
+ * v5.5.0, for base objects and strategic-merge patches alike.
+ */
+export function dropEmptyAnnotations(object: any): void {
+  const metadata = isMap(object) ? object.metadata : undefined;
+  if (isMap(metadata) && isMap(metadata.annotations) && Object.keys(metadata.annotations).length === 0) delete metadata.annotations;
+}
+
+/**
+ * Pointers whose value holds the whole `metadata.annotations`: kustomize reads
+ * its internal annotations there (a `copy` from it copies them into the
+ * output, a `test` of it fails), so operations reading them are refused.
+ */
+const WHOLE_ANNOTATIONS = new Set(['/metadata', '/metadata/annotations']);
+
+function checkNotWholeAnnotations(pointer: string, role: string): void {
+  if (WHOLE_ANNOTATIONS.has(pointer)) {
+    throw new Error(`${role} '${pointer}' is not supported: while a JSON 6902 patch runs, kustomize keeps internal `
+      + 'annotations in metadata.annotations, which this operation would read; name single annotations instead '
+      + "('/metadata/annotations/<key>', '/' written as '~1')");
+  }
 }
 
 /** Validates one operation against `doc` and builds it (undefined for a `test` that passes without one). */
@@ -50,15 +91,18 @@ function toJsonPatch(doc: any, op: any): JsonPatch | undefined {
       resolve(doc, op.path, 'replace');
       return JsonPatch.replace(op.path, clone(op.value));
     case 'move':
+      checkNotWholeAnnotations(op.from, 'from');
       resolve(doc, op.from, 'existing');
       resolve(doc, op.path, 'add');
       if (op.path.startsWith(op.from + '/')) throw new Error(`cannot move '${op.from}' into its own child '${op.path}'`);
       return JsonPatch.move(op.from, op.path);
     case 'copy':
+      checkNotWholeAnnotations(op.from, 'from');
       resolve(doc, op.from, 'existing');
       resolve(doc, op.path, 'add');
       return JsonPatch.copy(op.from, op.path);
     case 'test': {
+      checkNotWholeAnnotations(op.path, 'path');
       const target = resolve(doc, op.path, 'any');
       const actual = target.exists ? target.value : undefined;
       // evanphx/json-patch: a missing value tests equal to null

@@ -14,7 +14,7 @@
 import { applyFieldSpec, FieldSpec } from './field-spec';
 import { isMap } from './json-value';
 import { describeId, idOf, KustomizeResource } from './resource';
-import { SharedValue, sharedValuesOf, shareValue } from './shared-values';
+import { SharedValue, setValue, shareValue } from './shared-values';
 
 /** The `- path: spec/template/spec/affinity/...` field specs shared by Deployment and StatefulSet. */
 function podSelectorSpecs(kind: string): FieldSpec[] {
@@ -106,20 +106,8 @@ function setEntry(parent: any, parentKey: string | number, key: string, value: s
   if (!isMap(map)) {
     throw new Error(`considering field '${fs.path}' of ${describeId(idOf(object))}: wrong node kind: expected a map, found ${JSON.stringify(map)}`);
   }
-  const byKey = sharedValuesOf(map);
   if (map[key] !== undefined) {
-    const shared = byKey?.get(key);
-    if (shared && map[key] === shared.value) {
-      for (const place of shared.places) {
-        if (place.holder[place.key] === shared.value && sharedValuesOf(place.holder)?.get(place.key) === shared) {
-          place.holder[place.key] = value;
-        }
-      }
-      shared.value = value;
-    } else {
-      byKey?.delete(key);
-      map[key] = value;
-    }
+    setValue(map, key, value);
     return;
   }
   map[key] = value;

@@ -10,10 +10,9 @@
  *
  * Reference: https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
  */
-import { isMap } from './json-value';
+import { has, isMap } from './json-value';
 import { applyJson6902 } from './json6902';
 import { describeId, idOf, KustomizeResource, ResourceId } from './resource';
-import { forgetSharedValues } from './shared-values';
 import { strategicMergeInto } from './strategic-merge';
 import { describeTarget, PatchTarget, selectById, selectTargets } from './target';
 
@@ -83,7 +82,18 @@ function applyJsonPatch(resources: KustomizeResource[], spec: PatchSpec, label: 
     }
     recordRename(res, before);
   }
+  checkUniqueIds(resources, what);
   return resources;
+}
+
+/** kustomize refuses two objects with one id after a kustomization (resmap `Append`: "may not add resource with an already registered id"). */
+function checkUniqueIds(resources: KustomizeResource[], what: string): void {
+  const seen = new Set<string>();
+  for (const res of resources) {
+    const key = JSON.stringify(idOf(res.object));
+    if (seen.has(key)) throw new Error(`${what} gives two objects the same id ${describeId(idOf(res.object))}`);
+    seen.add(key);
+  }
 }
 
 function applyStrategicMerge(resources: KustomizeResource[], spec: PatchSpec, label: string): KustomizeResource[] {
@@ -106,14 +116,47 @@ function applyStrategicMerge(resources: KustomizeResource[], spec: PatchSpec, la
   }
   const what = `${label} (${describeTarget(spec.target)})`;
   const selected = select(resources, spec.target, what);
-  const result = mergeInto(resources, selected, patch, spec, what);
-  const seen = new Map<string, KustomizeResource>();
-  for (const res of result) {
-    const key = JSON.stringify(idOf(res.object));
-    if (seen.has(key)) throw new Error(`${what} gives two objects the same id ${describeId(idOf(res.object))}`);
-    seen.set(key, res);
-  }
+  const result = mergeInto(resources, selected, withStringMapMetadata(patch, what), spec, what);
+  checkUniqueIds(result, what);
   return result;
+}
+
+/**
+ * The patch of a strategic merge with a target as kustomize applies it to
+ * each selected object: `resWrangler.ApplySmPatch` (api/resmap/reswrangler.go)
+ * merges a copy made by `CopyMergeMetaDataFieldsFrom` (api/resource/resource.go),
+ * which round-trips the patch's `metadata.labels` and `metadata.annotations`
+ * through string maps: an empty map is left out (it creates nothing), numbers
+ * and booleans become strings, `labels: null` is dropped (the object keeps its
+ * labels) and a `null` value becomes the string "null" (checked with kubectl
+ * kustomize v5.5.0). The last two are refused here rather than reproduced: a
+ * patch that says `null` means to delete.
+ */
+function withStringMapMetadata(patch: any, what: string): any {
+  if (!isMap(patch.metadata)) return patch;
+  const metadata = { ...patch.metadata };
+  for (const field of ['labels', 'annotations']) {
+    if (!has(metadata, field)) continue;
+    const map = metadata[field];
+    if (!isMap(map)) {
+      throw new Error(`${what}: metadata.${field} ${map === null ? 'null' : `of type ${typeof map}`} is not supported in a patch with a target: kustomize `
+        + `ignores it and keeps the object's ${field}; name the object in the patch (no target), or remove single keys `
+        + 'with a JSON 6902 \'remove\'');
+    }
+    const entries = Object.entries(map);
+    for (const [key, value] of entries) {
+      if (value === null || typeof value === 'object') {
+        // The value is not repeated: an annotation may hold anything.
+        const shown = value === null ? 'null' : Array.isArray(value) ? 'a list' : 'a map';
+        throw new Error(`${what}: metadata.${field}['${key}'] is ${shown}, which is not supported in a patch with a target: `
+          + 'kustomize writes it as a string ("null" for null); name the object in the patch (no target) to delete a key, '
+          + 'or use a JSON 6902 \'remove\'');
+      }
+    }
+    if (entries.length === 0) delete metadata[field];
+    else metadata[field] = Object.fromEntries(entries.map(([k, v]) => [k, String(v)]));
+  }
+  return { ...patch, metadata };
 }
 
 /** Merges `patch` into each of `targets` (kustomize's `Resource.ApplySmPatch`). */
@@ -126,9 +169,8 @@ function mergeInto(resources: KustomizeResource[], targets: KustomizeResource[],
     const name = res.object.metadata?.name;
     const namespace = res.object.metadata?.namespace;
     // Merged in place: the object is this overlay's own copy, and a failure
-    // fails the whole overlay. As when it was merged into a copy, it shares
-    // no label value node any more (see shared-values.ts).
-    forgetSharedValues(res.object);
+    // fails the whole overlay. Shared label value nodes stay shared, as in
+    // kustomize (see shared-values.ts).
     let merged: any;
     try {
       merged = strategicMergeInto(res.object, { ...patch, apiVersion });

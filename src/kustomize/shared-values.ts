@@ -10,16 +10,18 @@
  * verified with kubectl. The labels and annotations transformers (labels.ts)
  * make and follow these nodes.
  *
- * A strategic-merge patch here has always merged into a copy of the object,
- * so a patched object shares no node any more; the patch transformer, which
- * now merges in place, calls `forgetSharedValues` to keep that. (kustomize
- * itself keeps the nodes through a strategic-merge patch: see the notes in
- * docs/design.md.)
+ * A strategic-merge patch keeps the nodes too: kyaml's merge2 sets a field
+ * that exists with `FieldSetter`, which copies the patch's value into the
+ * existing node (`field.Value.SetYNode(...)`, kyaml/yaml/fns.go), so a patch
+ * of one place of a shared label changes every place (e.g. a component's
+ * `labels` with `includeTemplates`, then a patch of the Deployment's
+ * `metadata.labels`: the pod template label follows, verified with kubectl
+ * kustomize v5.5.0). The strategic merge uses `setValue`/`deleteValue`.
  */
 
 /** One shared node: its value and the places (map and key) that hold it. */
 export interface SharedValue {
-  value: string;
+  value: string | number | boolean;
   readonly places: Array<{ readonly holder: Record<string, any>; readonly key: string }>;
 }
 
@@ -28,11 +30,6 @@ const byMap = new WeakMap<object, Map<string, SharedValue>>();
 
 /** object (a whole manifest) → its maps that hold shared nodes. */
 const mapsByObject = new WeakMap<object, Set<object>>();
-
-/** The shared nodes the values of `map` are, by key. */
-export function sharedValuesOf(map: object): Map<string, SharedValue> | undefined {
-  return byMap.get(map);
-}
 
 /** Records that `map[key]`, a map of manifest `object`, is the shared node `shared`. */
 export function shareValue(object: object, map: object, key: string, shared: SharedValue): void {
@@ -44,8 +41,32 @@ export function shareValue(object: object, map: object, key: string, shared: Sha
   else mapsByObject.set(object, new Set([map]));
 }
 
-/** From now on, no value of manifest `object` is a shared node. */
-export function forgetSharedValues(object: object): void {
-  for (const map of mapsByObject.get(object) ?? []) byMap.delete(map);
-  mapsByObject.delete(object);
+/**
+ * `map[key] = value` for a key `map` has, as kyaml's `FieldSetter` does it:
+ * when the old value is a shared node and the new one a scalar, the new value
+ * goes into the node, i.e. to every place that shares it. Returns false when
+ * `map[key]` is no shared node (then it is just set).
+ */
+export function setValue(map: Record<string, any>, key: string, value: any): boolean {
+  const byKey = byMap.get(map);
+  const shared = byKey?.get(key);
+  const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+  if (shared && scalar && map[key] === shared.value) {
+    for (const place of shared.places) {
+      if (place.holder[place.key] === shared.value && byMap.get(place.holder)?.get(place.key) === shared) {
+        place.holder[place.key] = value;
+      }
+    }
+    shared.value = value;
+    return true;
+  }
+  byKey?.delete(key);
+  map[key] = value;
+  return false;
+}
+
+/** `delete map[key]`: the other places of a shared node keep it. */
+export function deleteValue(map: Record<string, any>, key: string): void {
+  byMap.get(map)?.delete(key);
+  delete map[key];
 }

@@ -16,6 +16,7 @@ import {
 } from './associative-list';
 import { clone, has, isMap } from './json-value';
 import { MergeSchema, schemaOf } from './merge-keys';
+import { deleteValue, setValue } from './shared-values';
 
 /**
  * Directives of the Kubernetes strategic merge patch that kustomize does not
@@ -152,8 +153,9 @@ function mergeMap(dest: any, origin: any, schema: MergeSchema | undefined, path:
   for (const key of keys) {
     const patchValue = isMap(origin) && has(origin, key) ? origin[key] : undefined;
     const value = walk(dest[key], patchValue, schema?.fields?.[key], path ? `${path}.${key}` : key);
-    if (value === undefined || (value === null && patchValue !== undefined)) delete dest[key];
-    else dest[key] = value;
+    // kyaml's FieldSetter: an existing shared label value takes the patch's value at every place (shared-values.ts)
+    if (value === undefined || (value === null && patchValue !== undefined)) deleteValue(dest, key);
+    else if (value !== dest[key]) setValue(dest, key, value);
   }
   return dest;
 }

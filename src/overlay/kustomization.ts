@@ -8,7 +8,7 @@ import { toGeneratorSpec, checkGeneratorOptions, ConfigMapGeneratorProps, Genera
 import { checkAnnotations, checkLabelKeysAndValues } from './metadata-checks';
 import { GENERATED_FILE } from './overlay-file';
 import { Patch } from './patch';
-import { ImagePolicy } from '../core/image-reference';
+import { ImagePolicy, ImageReference } from '../core/image-reference';
 import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkNonEmpty, fail } from '../core/validation';
 import {
   applyAnnotations, applyImages, applyLabels, applyNamePrefixSuffix, applyNamespace, applyPatches, applyReplicas,
@@ -19,7 +19,12 @@ import {
 export interface ImageOverride {
   /** The image name to match, without tag or digest, e.g. `registry.example.com/agents/web`. */
   readonly name: string;
-  /** Replace the image name (registry and repository). @default - keep the name */
+  /**
+   * Replace the image name (registry and repository), without tag or digest:
+   * kustomize appends the matched image's tag or digest (or `newTag`/`digest`)
+   * to it, so `r/b@sha256:...` would give `r/b@sha256:...:1` or `...@sha256:...`.
+   * @default - keep the name
+   */
   readonly newName?: string;
   /** Replace the tag. @default - keep the tag */
   readonly newTag?: string;
@@ -201,7 +206,16 @@ export abstract class Kustomization {
   public addImage(image: ImageOverride): ImageOverride {
     const field = `images['${image.name}']`;
     checkNonEmpty(this.kindName, this.name, 'images[].name', image.name);
-    if (image.newName !== undefined) checkImage(image.newName, this.kindName, this.name, `${field}.newName`);
+    if (image.newName !== undefined) {
+      checkImage(image.newName, this.kindName, this.name, `${field}.newName`);
+      // kustomize's image updater (api/filters/imagetag/updater.go) writes newName + the tag or digest it keeps or sets,
+      // so a tag or digest inside newName gives 'r/b:2:1' or 'r/b@sha256:...@sha256:...' (checked with kubectl v5.5.0).
+      const ref = ImageReference.parse(image.newName);
+      if (ref.tag !== undefined || ref.digest !== undefined) {
+        fail(this.kindName, this.name, `${field}.newName`, image.newName,
+          'carries a tag or digest: give the image name only, and the tag in newTag, the digest in digest');
+      }
+    }
     if (image.newTag !== undefined && !/^[\w][\w.-]{0,127}$/.test(image.newTag)) {
       fail(this.kindName, this.name, `${field}.newTag`, image.newTag, 'is not an image tag (letters, digits, \'_\', \'.\', \'-\', at most 128)');
     }
@@ -274,6 +288,10 @@ export abstract class Kustomization {
    */
   public _applyTo(resources: KustomizeResource[], trail: string): KustomizeResource[] {
     const where = `${trail}${this.kindName} '${this.name}'`;
+    return withContext(where, () => this.transform(resources, where));
+  }
+
+  private transform(resources: KustomizeResource[], where: string): KustomizeResource[] {
     runGenerators(resources, this._generatorSpecs(), this.generatorOptions, where, GENERATED_FILE);
     for (const component of this._components) {
       resources = component._applyTo(resources, `${where} > `);
@@ -324,6 +342,21 @@ export abstract class Kustomization {
       && (this._configMapGenerators.includes(g) === (field === 'configMapGenerator')))) {
       fail(this.kindName, this.name, `${field}[].name`, generator.name, 'is generated twice in this kustomization');
     }
+  }
+}
+
+/**
+ * Runs `fn`, making every error it throws start with `where` (`Overlay 'prod'`,
+ * `Overlay 'prod' > OverlayComponent 'x'`): the engine's transformers name
+ * the field and object, the kustomization names itself.
+ */
+export function withContext<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    const message = (e as Error).message;
+    if (message.startsWith(where)) throw e;
+    throw new Error(`${where}: ${message}`);
   }
 }
 

@@ -15,17 +15,27 @@ import { fail } from '../core/validation';
 
 const KUSTOMIZATION_API = 'kustomize.config.k8s.io/v1beta1';
 const COMPONENT_API = 'kustomize.config.k8s.io/v1alpha1';
+/** File of an overlay's own resources (the PodDisruptionBudgets it adds, see disruption-budgets.ts). */
+const EXTRA_RESOURCES = 'disruption-budgets.yaml';
 
 /**
  * Writes the whole tree for `overlays` (each an overlay of `base`) to `out`,
- * paths relative to the tree's root. The components and overlays are rendered
+ * paths relative to the tree's root. `extraResources` are objects an overlay
+ * adds to the base (by overlay name), written to its folder and listed in its
+ * `resources`. The components and overlays are rendered
  * (and checked) before the first file is written.
  */
-export function writeKustomizeTree(base: OverlayFile[], overlays: Kustomization[], out: FileSink): void {
+export function writeKustomizeTree(base: OverlayFile[], overlays: Kustomization[], out: FileSink,
+  extraResources: Map<string, any[]> = new Map()): void {
   const files = renderComponents(overlays);
   for (const overlay of overlays) {
-    Object.assign(files, renderLayer(overlay, `overlays/${overlay.name}`, 'Kustomization', ['../../base'],
-      overlay.components.map(c => `../../components/${c.name}`)));
+    const extra = extraResources.get(overlay.name) ?? [];
+    Object.assign(files, renderLayer(overlay, `overlays/${overlay.name}`, 'Kustomization',
+      ['../../base', ...(extra.length > 0 ? [EXTRA_RESOURCES] : [])], overlay.components.map(c => `../../components/${c.name}`)));
+  }
+  for (const overlay of overlays) {
+    const extra = extraResources.get(overlay.name) ?? [];
+    if (extra.length > 0) out.writeYaml(`overlays/${overlay.name}/${EXTRA_RESOURCES}`, extra);
   }
   out.writeText('base/kustomization.yaml', Yaml.stringify({
     apiVersion: KUSTOMIZATION_API,
@@ -93,6 +103,11 @@ function renderLayer(
   const secrets = layer.secretGenerators;
   if (secrets.length > 0) k.secretGenerator = secrets.map(g => renderGenerator(g, dir, 'secret', files, g.type));
   if (layer.generatorOptions) k.generatorOptions = layer.generatorOptions;
+  // kustomize refuses a kustomization.yaml with nothing but apiVersion and kind
+  // ("kustomization.yaml is empty", from its kustomization loader), while a
+  // component that changes nothing is a no-op in `apply()`: an empty
+  // `components` list keeps it a valid no-op (checked with kubectl kustomize v5.5.0).
+  if (Object.keys(k).length === 2) k.components = [];
   files[`${dir}/kustomization.yaml`] = Yaml.stringify(k);
   return files;
 }
@@ -121,7 +136,8 @@ function renderPatches(patches: Patch[], dir: string, files: Record<string, stri
 
 /**
  * One `configMapGenerator`/`secretGenerator` entry; file sources go to
- * `<dir>/<folder>-<name>/<key>`, added to `files`.
+ * `<dir>/<folder>-<name>/<key>` (`<folder>-<name>_<namespace>/<key>` for a
+ * generator with a namespace), added to `files`.
  */
 function renderGenerator(g: ConfigMapGeneratorProps | SecretGeneratorProps, dir: string, folder: string,
   files: Record<string, string>, type?: string): Record<string, any> {
@@ -133,8 +149,11 @@ function renderGenerator(g: ConfigMapGeneratorProps | SecretGeneratorProps, dir:
   const fileSources: string[] = [];
   // kustomize strips quotes around literal values and literals cannot span
   // lines: such values go through files, which kustomize reads verbatim.
+  // One folder per generator: generators of one name in two namespaces get
+  // `<folder>-<name>_<namespace>` ('_' is in neither a name nor a namespace).
+  const generatorDir = `${folder}-${g.name}${g.namespace ? `_${g.namespace}` : ''}`;
   const asFile = (key: string, content: string) => {
-    const rel = `${folder}-${g.name}/${key}`;
+    const rel = `${generatorDir}/${key}`;
     files[`${dir}/${rel}`] = content;
     fileSources.push(`${key}=${rel}`);
   };

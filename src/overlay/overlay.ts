@@ -7,13 +7,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { agentTypeApiVersions } from './agent-type-check';
-import { Kustomization, KustomizationProps } from './kustomization';
+import { missingDisruptionBudgets } from './disruption-budgets';
+import { Kustomization, KustomizationProps, withContext } from './kustomization';
 import { writeKustomizeTree } from './kustomize-tree';
 import { checkOutput } from './output-check';
 import { GENERATED_FILE, OverlayFile, synthesizeBase } from './overlay-file';
 import { StagedFiles } from './staged-files';
 import { fail } from '../core/validation';
-import { addHashSuffixes, fixNameReferences, toResources } from '../kustomize';
+import { addHashSuffixes, dropEmptyAnnotations, fixNameReferences, type KustomizeResource, toResources } from '../kustomize';
 
 /** Props of an `Overlay`. */
 export interface OverlayProps extends KustomizationProps {
@@ -79,10 +80,13 @@ export class Overlay extends Kustomization {
     const staged = new StagedFiles();
     try {
       // Each overlay's output is staged as soon as it is checked, so only one is in memory at a time.
+      const budgets = new Map<string, any[]>();
       for (const overlay of overlays) {
-        for (const file of overlay.applyToFiles(base)) staged.writeYaml(path.join('overlays', overlay.name, file.fileName), file.objects);
+        const built = overlay._build(base);
+        for (const file of built.files) staged.writeYaml(path.join('overlays', overlay.name, file.fileName), file.objects);
+        budgets.set(overlay.name, built.disruptionBudgets);
       }
-      if (options.kustomizeOutdir !== undefined) writeKustomizeTree(base, overlays, staged.under('tree'));
+      if (options.kustomizeOutdir !== undefined) writeKustomizeTree(base, overlays, staged.under('tree'), budgets);
 
       // Everything is computed and checked: replace the previous output.
       for (const overlay of overlays) {
@@ -127,16 +131,42 @@ export class Overlay extends Kustomization {
    * @throws when a transformation fails or an output object is invalid
    */
   public applyToFiles(files: OverlayFile[]): OverlayFile[] {
-    let resources = files.flatMap(f => toResources(f.objects, f.fileName));
-    resources = this._applyTo(resources, '');
-    addHashSuffixes(resources);
-    fixNameReferences(resources);
+    return this._build(files).files;
+  }
+
+  /**
+   * `applyToFiles`, and the PodDisruptionBudgets added to the input (in the
+   * base's terms) for workloads the overlay scales to more than one replica
+   * (see disruption-budgets.ts); the kustomize tree lists them as a resource
+   * of the overlay. The overlay runs a second time when there are any, as
+   * kustomize runs over them.
+   * @internal
+   */
+  public _build(files: OverlayFile[]): { files: OverlayFile[]; disruptionBudgets: any[] } {
+    const input = () => files.flatMap(f => toResources(f.objects, f.fileName));
+    let resources = this.transformAll(input());
+    const budgets = missingDisruptionBudgets(input(), resources);
+    if (budgets.length > 0) {
+      resources = this.transformAll([...input(), ...budgets.map(b => toResources([b.object], b.file)[0])]);
+    }
     const objects = resources.map(r => r.object);
     checkOutput(this.name, objects, this._imagePolicies(), agentTypeApiVersions(files.flatMap(f => f.objects)));
     const order = [...files.map(f => f.fileName), GENERATED_FILE];
-    return order
+    const output = order
       .map(fileName => ({ fileName, objects: resources.filter(r => (r.file ?? GENERATED_FILE) === fileName).map(r => r.object) }))
-      .filter(f => f.objects.length > 0 || files.some(input => input.fileName === f.fileName));
+      .filter(f => f.objects.length > 0 || files.some(file => file.fileName === f.fileName));
+    return { files: output, disruptionBudgets: budgets.map(b => b.object) };
+  }
+
+  /** The transformations, hash suffixes and name references of this overlay. */
+  private transformAll(resources: KustomizeResource[]): KustomizeResource[] {
+    const result = this._applyTo(resources, '');
+    withContext(`Overlay '${this.name}'`, () => {
+      addHashSuffixes(result);
+      fixNameReferences(result);
+    });
+    for (const r of result) dropEmptyAnnotations(r.object);
+    return result;
   }
 }
 

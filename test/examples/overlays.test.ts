@@ -53,18 +53,39 @@ test('one folder per environment, with the chart files of the app, and the kusto
   expect(fs.readdirSync(path.join(tree, 'overlays')).sort()).toEqual(ENVIRONMENTS.slice().sort());
   expect(load(path.join(tree, 'base', 'kustomization.yaml'))[0].resources)
     .toEqual(['0000-agent-operator.k8s.yaml', '0001-agents.k8s.yaml', '0002-agent-types.k8s.yaml']);
-  // Every environment has every object of the base (and only staging adds one).
+  // Every environment has every object of the base; staging adds its test data, prod the
+  // PodDisruptionBudgets of the five agents and the operator it raises to 2 replicas.
+  const added: Record<string, number> = { dev: 0, staging: 1, prod: 6 };
   for (const env of ENVIRONMENTS) {
-    expect(output[env].length).toBe(base.length + (env === 'staging' ? 1 : 0));
+    expect(output[env].length).toBe(base.length + added[env]);
   }
 });
 
 test.each(ENVIRONMENTS)('%s: kubectl kustomize on the written tree gives the same objects', (env) => {
   const built = kustomizeBuild(tree, `overlays/${env}`);
   if (built) expect(byId(built)).toEqual(byId(output[env]));
-  // Either way: the same identities as the base (the example overlays do not rename).
+  // Either way: the same identities as the base (the example overlays do not rename), and in
+  // prod a PodDisruptionBudget for every workload with more than one replica.
   const ids = Object.keys(byId(output[env])).filter(k => !k.includes('agent-test-data-'));
-  expect(ids.sort()).toEqual(Object.keys(byId(base)).sort());
+  const budgets = env === 'prod'
+    ? [...AGENTS.filter(a => a !== 'production-agent').map(a => `policy/v1/PodDisruptionBudget/agents/${a}`),
+      'policy/v1/PodDisruptionBudget/agents-system/agent-operator']
+    : [];
+  expect(ids.sort()).toEqual([...Object.keys(byId(base)), ...budgets].sort());
+});
+
+test('prod: every workload with more than one replica has a PodDisruptionBudget selecting its pods', () => {
+  const budgets = output.prod.filter(o => o.kind === 'PodDisruptionBudget');
+  const workloads = output.prod.filter(o => o.kind === 'Deployment' && o.spec.replicas !== undefined);
+  expect(workloads.length).toBeGreaterThan(0);
+  for (const w of workloads) {
+    expect(w.spec.replicas).toBeGreaterThanOrEqual(2);
+    const budget = budgets.find(b => b.metadata.name === w.metadata.name && b.metadata.namespace === w.metadata.namespace);
+    expect(budget.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: w.spec.selector.matchLabels } });
+    expect(budget.metadata.labels['agents.cdk8s.io/environment']).toBe('prod');
+  }
+  // dev keeps one replica and adds none.
+  expect(output.dev.filter(o => o.kind === 'PodDisruptionBudget').map(b => b.metadata.name)).toEqual(['production-agent']);
 });
 
 test.each(ENVIRONMENTS)('%s: every built-in object is valid for kubernetes-models, every AgentType for the CRD', (env) => {
@@ -169,6 +190,11 @@ test('prod: HA, python web-service, large memory, pinned images, replicas and th
 
 test('the kustomization files of the tree', () => {
   const prod = load(path.join(tree, 'overlays', 'prod', 'kustomization.yaml'))[0];
+  expect(prod.resources).toEqual(['../../base', 'disruption-budgets.yaml']);
+  expect(load(path.join(tree, 'overlays', 'prod', 'disruption-budgets.yaml')).map(b => b.metadata.name))
+    .toEqual(['agent-operator', 'basic-agent', 'container-agent', 'code-agent', 'tooled-agent', 'full-agent']);
+  const staging = load(path.join(tree, 'components', 'environment-staging', 'kustomization.yaml'))[0];
+  expect(staging.configMapGenerator[0].files).toEqual(['scenarios.json=configmap-agent-test-data_agents/scenarios.json']);
   expect(prod.components).toEqual([
     '../../components/environment-prod', '../../components/python-web-service', '../../components/memory-large',
     '../../components/tools-minimal', '../../components/apis-production',

@@ -421,7 +421,7 @@ describe('Overlay.synth', () => {
     expect(prodK).toMatchObject({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
-      resources: ['../../base'],
+      resources: ['../../base', 'disruption-budgets.yaml'],
       components: ['../../components/environment-prod', '../../components/python-web-service', '../../components/memory-large'],
       namespace: 'agents-prod',
       namePrefix: 'prod-',
@@ -441,6 +441,9 @@ describe('Overlay.synth', () => {
     expect(flags.data).toEqual({ 'FEATURE_X': 'on', 'notes.txt': 'line 1\nline 2\n' });
     const node = deployment(prod, 'prod-node');
     expect(node.spec.replicas).toBe(5);
+    // prod raises the agents' replicas: each gets the PodDisruptionBudget the construct gives >1 replica.
+    expect(prod.find(o => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'prod-node').spec)
+      .toEqual({ maxUnavailable: 1, selector: { matchLabels: node.spec.selector.matchLabels } });
     expect(node.spec.selector.matchLabels.team).toBe('platform');
     expect(node.metadata.namespace).toBe('agents-prod');
     expect(container(deployment(prod, 'prod-img'), 'agent').image).toBe('registry.example.com/agents/img:2.0');

@@ -7,8 +7,10 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { parseAllDocuments, stringify } from 'yaml';
 import { tmpDir } from './util';
+import { Overlay } from '../../src';
 import type { KustomizeResource } from '../../src/kustomize/resource';
 
 let kubectlPresent: boolean | undefined;
@@ -91,4 +93,35 @@ export function single(objects: any[], kustomization: Record<string, unknown>): 
 export function expectKustomize(ours: KustomizeResource[], files: Record<string, string>, dir = '.'): void {
   const theirs = kustomizeBuild(writeTree(files), dir);
   if (theirs) expect(byId(objectsOf(ours))).toEqual(byId(theirs));
+}
+
+/**
+ * Writes `overlays` of an app holding `objects` (one chart) with
+ * `Overlay.synth`, kustomize tree included, and requires
+ * `kubectl kustomize overlays/<name>` of the tree to give the same objects as
+ * each overlay's output (nothing is compared without kubectl). Returns each
+ * overlay's output by overlay name, for the assertions that hold either way.
+ */
+export function expectTreeMatchesOverlays(objects: any[], overlays: Overlay[]): Record<string, any[]> {
+  const app = new App({ outdir: tmpDir('overlay-parity-') });
+  const chart = new Chart(app, 'base');
+  objects.forEach((o, i) => new ApiObject(chart, `o${i}`, o));
+  return expectAppTreeMatchesOverlays(app, overlays);
+}
+
+/** `expectTreeMatchesOverlays` for a whole app. */
+export function expectAppTreeMatchesOverlays(app: App, overlays: Overlay[]): Record<string, any[]> {
+  const out = tmpDir('overlay-parity-out-');
+  const tree = path.join(out, 'kustomize');
+  Overlay.synth(app, overlays, { outdir: out, kustomizeOutdir: tree });
+  const result: Record<string, any[]> = {};
+  for (const overlay of overlays) {
+    const dir = path.join(out, overlay.name);
+    const ours = fs.readdirSync(dir).filter(f => f.endsWith('.k8s.yaml')).sort()
+      .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf-8')).map(d => d.toJSON()).filter(o => o));
+    const theirs = kustomizeBuild(tree, `overlays/${overlay.name}`);
+    if (theirs) expect(byId(ours)).toEqual(byId(theirs));
+    result[overlay.name] = ours;
+  }
+  return result;
 }
