@@ -5,13 +5,13 @@
  * overlay does in-process. Field names are kustomize's
  * (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/).
  */
-import { Yaml } from 'cdk8s';
 import type { ConfigMapGeneratorProps, SecretGeneratorProps } from './generators';
 import type { Kustomization, OverlayComponent } from './kustomization';
 import type { OverlayFile } from './overlay-file';
 import type { Patch } from './patch';
 import type { FileSink } from './staged-files';
 import { fail } from '../core/validation';
+import { stringifyYaml } from '../core/yaml';
 
 const KUSTOMIZATION_API = 'kustomize.config.k8s.io/v1beta1';
 const COMPONENT_API = 'kustomize.config.k8s.io/v1alpha1';
@@ -27,7 +27,7 @@ export function writeKustomizeTree(base: OverlayFile[], overlays: Kustomization[
     Object.assign(files, renderLayer(overlay, `overlays/${overlay.name}`, 'Kustomization', ['../../base'],
       overlay.components.map(c => `../../components/${c.name}`)));
   }
-  out.writeText('base/kustomization.yaml', Yaml.stringify({
+  out.writeText('base/kustomization.yaml', stringifyYaml({
     apiVersion: KUSTOMIZATION_API,
     kind: 'Kustomization',
     resources: base.map(f => f.fileName),
@@ -93,7 +93,7 @@ function renderLayer(
   const secrets = layer.secretGenerators;
   if (secrets.length > 0) k.secretGenerator = secrets.map(g => renderGenerator(g, dir, 'secret', files, g.type));
   if (layer.generatorOptions) k.generatorOptions = layer.generatorOptions;
-  files[`${dir}/kustomization.yaml`] = Yaml.stringify(k);
+  files[`${dir}/kustomization.yaml`] = stringifyYaml(k);
   return files;
 }
 
@@ -106,7 +106,7 @@ function renderPatches(patches: Patch[], dir: string, files: Record<string, stri
       ? target.name ?? [target.kind, target.labelSelector].filter(Boolean).join('-')
       : content?.metadata?.name;
     const file = `patches/${String(i + 1).padStart(2, '0')}-${slug(String(subject ?? ''))}.yaml`;
-    files[`${dir}/${file}`] = Yaml.stringify(content);
+    files[`${dir}/${file}`] = stringifyYaml(content);
     const entry: Record<string, any> = { path: file };
     if (patch.target) entry.target = patch.target;
     if (patch.allowNameChange || patch.allowKindChange) {
