@@ -27,6 +27,7 @@ import { AGENT_TYPE_PLURAL, DEFAULT_GROUP, checkGroup } from './agent-type-schem
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedSecurityContextWith } from '../core/pod-security';
+import { checkContainerResources } from '../core/quantity';
 import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, checkPullPolicy, fail } from '../core/validation';
 
 const KIND = 'AgentOperator';
@@ -155,7 +156,8 @@ export interface AgentOperatorProps {
   readonly leaderElectionId?: string;
 
   /**
-   * CPU and memory of the `manager` container. Pass `{}` for none.
+   * CPU and memory of the `manager` container. Pass `{}` for none. CPU
+   * amounts must not be negative, and each request must be at most its limit.
    *
    * @default - requests cpu 100m / memory 128Mi, limits cpu 500m / memory 256Mi
    */
@@ -451,7 +453,7 @@ function operatorSettings(path: string, props: AgentOperatorProps): OperatorSett
     crd: p.crd,
     installCrd: p.installCrd ?? true,
     imagePullPolicy: checkPullPolicy(KIND, path, 'imagePullPolicy', p.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT),
-    resources: p.resources ?? {
+    resources: p.resources ? checkContainerResources(KIND, path, 'resources', p.resources) : {
       cpu: { request: Cpu.millis(100), limit: Cpu.millis(500) },
       memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
     },

@@ -2,9 +2,9 @@
  * AgentOperator and AgentType props the API server or the kubelet would
  * refuse are refused at construction; AgentType always renders a name.
  */
-import { ApiObject, Chart, Testing } from 'cdk8s';
-import { ImagePullPolicy } from 'cdk8s-plus-28';
-import { AgentOperator, AgentOperatorProps, AgentType } from '../../src';
+import { ApiObject, Chart, Size, Testing } from 'cdk8s';
+import { Cpu, ImagePullPolicy } from 'cdk8s-plus-28';
+import { AgentNamespace, AgentNamespaceProps, AgentOperator, AgentOperatorProps, AgentType } from '../../src';
 import { errorOf } from '../support/util';
 
 function operatorError(props: Partial<AgentOperatorProps>): string {
@@ -55,5 +55,39 @@ describe('AgentType metadata.name', () => {
     expect(errorOf(() => new AgentType(chart, 't', { metadata: { name: 15 as any }, spec })))
       .toBe("AgentType 'test/t': metadata.name '15' is not a string");
     expectNothingWritten(chart);
+  });
+});
+
+describe('AgentOperator resources', () => {
+  test('a negative CPU amount is refused', () => {
+    expect(operatorError({ resources: { cpu: { request: Cpu.millis(-5) } } }))
+      .toBe("AgentOperator 'test/operator': resources.cpu.request '-5m' must not be negative");
+  });
+  test('a request above its limit is refused', () => {
+    expect(operatorError({ resources: { cpu: { request: Cpu.units(1), limit: Cpu.millis(500) } } }))
+      .toBe("AgentOperator 'test/operator': resources.cpu.request '1' is more than resources.cpu.limit '500m'");
+    expect(operatorError({ resources: { memory: { request: Size.gibibytes(1), limit: Size.mebibytes(256) } } }))
+      .toBe("AgentOperator 'test/operator': resources.memory.request '1024Mi' is more than resources.memory.limit '256Mi'");
+  });
+});
+
+describe('AgentNamespace quantities', () => {
+  function namespaceError(props: Partial<AgentNamespaceProps>): string {
+    const chart = Testing.chart();
+    const message = errorOf(() => new AgentNamespace(chart, 'agents', props));
+    expectNothingWritten(chart);
+    return message;
+  }
+  test('negative quota and limit amounts are refused', () => {
+    expect(namespaceError({ quota: { requestsCpu: '-1' } })).toBe("AgentNamespace 'test/agents': quota.requestsCpu '-1' must not be negative");
+    expect(namespaceError({ limits: { maxMemory: '-1Gi' } })).toBe("AgentNamespace 'test/agents': limits.maxMemory '-1Gi' must not be negative");
+  });
+  test.each([
+    [{ defaultRequestMemory: '1Gi', defaultLimitMemory: '512Mi' }, "limits.defaultRequestMemory '1Gi' is more than limits.defaultLimitMemory '512Mi'"],
+    [{ defaultRequestMemory: '1Gi', maxMemory: '512Mi' }, "limits.defaultRequestMemory '1Gi' is more than limits.maxMemory '512Mi'"],
+    [{ defaultLimitMemory: '2Gi', maxMemory: '1Gi' }, "limits.defaultLimitMemory '2Gi' is more than limits.maxMemory '1Gi'"],
+    [{ defaultRequestCpu: '2', maxCpu: '1500m' }, "limits.defaultRequestCpu '2' is more than limits.maxCpu '1500m'"],
+  ])('LimitRange %j out of order is refused', (limits, expected) => {
+    expect(namespaceError({ limits })).toBe(`AgentNamespace 'test/agents': ${expected}`);
   });
 });
