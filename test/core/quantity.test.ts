@@ -69,7 +69,10 @@ describe('checkContainerResources (cdk8s-plus ContainerResources)', () => {
       .toContain('resources.ephemeralStorage.request');
   });
   test('valid resources are returned as they are', () => {
-    const resources = { cpu: { request: Cpu.millis(100), limit: Cpu.millis(100) }, memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) } };
+    const resources = {
+      cpu: { request: Cpu.millis(100), limit: Cpu.millis(100) },
+      memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
+    };
     expect(checkContainerResources('K', 'p', 'resources', resources)).toBe(resources);
   });
 });
