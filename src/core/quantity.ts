@@ -9,11 +9,12 @@ import { ContainerResources, Cpu } from 'cdk8s-plus-28';
 import { fail } from './validation';
 
 /**
- * A quantity as the API server reads it: a signed decimal number, then a
- * binary suffix (`Ki`..`Ei`), a decimal suffix (`n`, `u`, `m`, `k`, `M`..`E`)
- * or a decimal exponent (`e3`). The CRD schema uses this text as `pattern`.
+ * A resource amount as the API server reads it: a decimal number that is not
+ * negative (requests, limits, quotas and sizes may not be), then a binary
+ * suffix (`Ki`..`Ei`), a decimal suffix (`n`, `u`, `m`, `k`, `M`..`E`) or a
+ * decimal exponent (`e3`). The CRD schema uses this text as `pattern`.
  */
-export const QUANTITY_PATTERN = '^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?$';
+export const QUANTITY_PATTERN = '^\\+?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?$';
 const QUANTITY = new RegExp(QUANTITY_PATTERN);
 
 /** CPU as containers are usually sized: whole millicores (`250m`) or cores (`1`, `0.5`). */
@@ -36,7 +37,7 @@ const FACTORS: { readonly [suffix: string]: number } = {
   'Ei': 1024 ** 6,
 };
 
-/** True when `value` is a Kubernetes quantity. */
+/** True when `value` is a Kubernetes quantity that is not negative (a resource amount). */
 export function isQuantity(value: unknown): value is string {
   return typeof value === 'string' && QUANTITY.test(value);
 }
@@ -47,8 +48,8 @@ export function isQuantity(value: unknown): value is string {
  * @throws `<Kind> '<path>': <field> '<value>' is not a Kubernetes quantity (<example>)`, or `... must not be negative`
  */
 export function checkQuantity(kind: string, path: string, field: string, value: string, example = 'e.g. 4, 500m, 8Gi'): string {
+  if (typeof value === 'string' && value.startsWith('-') && isQuantity(value.slice(1))) fail(kind, path, field, value, 'must not be negative');
   if (!isQuantity(value)) fail(kind, path, field, value, `is not a Kubernetes quantity (${example})`);
-  if (compareQuantities(value, '0') < 0) fail(kind, path, field, value, 'must not be negative');
   return value;
 }
 

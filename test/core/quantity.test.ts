@@ -38,10 +38,10 @@ describe('compareQuantities', () => {
 });
 
 describe('checkQuantity', () => {
-  test.each(['-5m', '-1', '-0.5Gi', '-1e3'])('refuses the negative %s', value => {
+  test.each(['-5m', '-1', '-0.5Gi', '-1e3', '-0'])('refuses the negative %s', value => {
     expect(errorOf(() => checkQuantity('K', 'p', 'cpu', value))).toBe(`K 'p': cpu '${value}' must not be negative`);
   });
-  test.each(['0', '-0', '250m', '1.5', '8Gi', '+1'])('accepts %s', value => {
+  test.each(['0', '250m', '1.5', '8Gi', '+1'])('accepts %s', value => {
     expect(checkQuantity('K', 'p', 'cpu', value)).toBe(value);
   });
 });

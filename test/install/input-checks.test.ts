@@ -91,3 +91,24 @@ describe('AgentNamespace quantities', () => {
     expect(namespaceError({ limits })).toBe(`AgentNamespace 'test/agents': ${expected}`);
   });
 });
+
+describe('AgentType images follow the one image rule', () => {
+  test.each([
+    [{ agent: { image: 'Redis:7' } }, "spec.agent.image 'Redis:7' is not an image reference"],
+    [{ agent: { container: { image: 'agent:1:2' } } }, "spec.agent.container.image 'agent:1:2' is not an image reference"],
+    [{ agent: { code: { runtime: 'python', source: { type: 'git', repository: 'https://example.com/a.git' }, image: 'Python:3.12' } } },
+      "spec.agent.code.image 'Python:3.12' is not an image reference"],
+  ])('%j is refused', (spec, expected) => {
+    const chart = Testing.chart();
+    expect(errorOf(() => new AgentType(chart, 't', { spec: spec as any }))).toContain(`AgentType 'test/t': ${expected}`);
+    expectNothingWritten(chart);
+    expect(AgentType.validateManifest({ apiVersion: 'agents.example.com/v1', kind: 'AgentType', metadata: { name: 't' }, spec }))
+      .toEqual([expect.stringContaining(expected)]);
+  });
+});
+
+test('AgentType memory.size may not be negative: the CRD pattern is the core quantity rule', () => {
+  const chart = Testing.chart();
+  expect(errorOf(() => new AgentType(chart, 't', { spec: { agent: { image: 'agent:1' }, memory: { size: '-1Gi' } } as any })))
+    .toContain("AgentType 'test/t': spec.memory.size '-1Gi'");
+});
