@@ -120,6 +120,8 @@ describe('names derived from the agent name are checked by their kind\'s rule', 
   test('ToolSidecar names are container names (RFC 1123 labels)', () => {
     expect(errorOf(() => new ToolSidecar({ image: 'tools:1', name: 'a'.repeat(70) }))).toContain('is not a valid container name (RFC 1123 label)');
     expect(new ToolSidecar({ image: 'tools:1', name: 'a'.repeat(63) }).name).toHaveLength(63);
+    // cdk8s would write the container name 0o17 unquoted: kubectl would read the number 15.
+    expect(errorOf(() => new ToolSidecar({ image: 'tools:1', name: '0o17' }))).toContain("name '0o17' is written unquoted by cdk8s");
   });
 
   test('RedisMemory names the Service: an RFC 1035 label of at most 52 characters (controller-revision-hash)', () => {
