@@ -65,10 +65,10 @@ export interface AgentNamespaceProps {
    * @default PodSecurityLevel.RESTRICTED
    */
   readonly podSecurity?: PodSecurityLevel;
-  /** A ResourceQuota; every quantity must be a non-negative Kubernetes quantity. @default - no ResourceQuota */
+  /** A ResourceQuota. Every quantity must be a non-negative Kubernetes quantity. @default - no ResourceQuota */
   readonly quota?: AgentNamespaceQuota;
   /**
-   * A LimitRange; every quantity must be a non-negative Kubernetes quantity,
+   * A LimitRange. Every quantity must be a non-negative Kubernetes quantity,
    * and `defaultRequest` <= `default` <= `max` per resource (as the API server requires).
    * @default - no LimitRange
    */
