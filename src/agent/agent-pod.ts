@@ -29,8 +29,10 @@ import {
   SECRET_CHECKSUM_ANNOTATION, selectorLabels, TOOL_SIDECAR_LABEL,
 } from '../core/labels';
 import { lazy } from '../core/lazy';
-import { restrictedContainerSecurityContext } from '../core/pod-security';
-import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, fail } from '../core/validation';
+import { restrictedSecurityContextWith } from '../core/pod-security';
+import {
+  checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkLabelValue, checkPort, checkUserId, fail,
+} from '../core/validation';
 import { AgentTypeSpec } from '../install/agent-type';
 
 const KIND = 'AgentPod';
@@ -41,6 +43,11 @@ const AGENT_CONTAINER = 'agent';
 const INIT_CONTAINER = 'agent-init';
 /** Mount path of the tool manifest in the sidecar. */
 const TOOLS_MOUNT_PATH = '/etc/tool-manager';
+/** Suffixes of the names of the objects derived from the agent name. */
+const INIT_CONFIG_SUFFIX = '-init';
+const TOOLS_CONFIG_SUFFIX = '-tools';
+const SOURCE_CONFIG_SUFFIX = '-source';
+const METRICS_SERVICE_SUFFIX = '-metrics';
 /** Default user and group of every container (restricted Pod Security Standard). */
 const DEFAULT_UID = 1000;
 
@@ -53,7 +60,9 @@ export interface AgentPodProps {
 
   /**
    * Agent name: the name of the Deployment, ServiceAccount and ConfigMaps, and
-   * the `app.kubernetes.io/name` / `instance` labels. RFC 1123 label.
+   * the `app.kubernetes.io/name` / `instance` labels. RFC 1123 label; with
+   * `monitoring.serviceMonitor` it also names the `<agentName>-metrics`
+   * Service, so it must then start with a letter and have at most 55 characters.
    * @default - the construct id
    */
   readonly agentName?: string;
@@ -171,6 +180,9 @@ export interface AgentPodProps {
    * `readOnlyRootFilesystem: true` (Pod Security Standards `restricted`).
    * E.g. `{ readOnlyRootFilesystem: false }` for an image that writes outside
    * `/tmp` and `/shared`. A change can take the pod out of `restricted`.
+   * `user` and `group` are ids from 0 to 2147483647; `user: 0` (root) needs
+   * `ensureNonRoot: false` as well, or the kubelet would refuse the container
+   * (both are checked at construction).
    * @default - the restricted defaults above
    */
   readonly securityContext?: ContainerSecurityContextProps;
@@ -194,13 +206,15 @@ export interface AgentPodProps {
 
   /**
    * User id every container runs as (`securityContext.runAsUser`, also
-   * `runAsGroup` and `fsGroup`). Must not be 0.
+   * `runAsGroup` and `fsGroup`): an integer from 1 to 2147483647 (not root).
    * @default 1000
    */
   readonly runAsUser?: number;
 
   /**
-   * Extra labels on every object and on the pod template. The selector keys
+   * Extra labels on every object and on the pod template: label keys
+   * (`[prefix/]name`) and values (at most 63 alphanumerics, '-', '_', '.',
+   * starting and ending alphanumeric), checked at construction. The selector keys
    * `app.kubernetes.io/name` and `app.kubernetes.io/instance` are refused (they
    * come from `agentName`; changing them would break the Deployment selector).
    * @default - only the recommended `app.kubernetes.io/*` labels
@@ -208,7 +222,8 @@ export interface AgentPodProps {
   readonly labels?: { [key: string]: string };
 
   /**
-   * `app.kubernetes.io/version` label.
+   * `app.kubernetes.io/version` label: a label value (at most 63
+   * alphanumerics, '-', '_', '.', starting and ending alphanumeric), e.g. `1.4.2`.
    * @default - none
    */
   readonly version?: string;
@@ -418,7 +433,7 @@ export class AgentPod extends Construct {
   private newInitConfigMap(): ConfigMap {
     const glue = this.environment?.glueCode;
     const configMap = new ConfigMap(this, 'InitConfig', {
-      metadata: this.metadata(`${this.agentName}-init`),
+      metadata: this.metadata(`${this.agentName}${INIT_CONFIG_SUFFIX}`),
       data: {
         [INIT_SCRIPT_KEY]: renderInitScript(this.source, this.environment),
         [WRAPPER_KEY]: renderWrapper(),
@@ -495,7 +510,7 @@ export class AgentPod extends Construct {
       data[sourceKey(i)] = content;
       items[sourceKey(i)] = { path: sourceKey(i) };
     });
-    const configMap = new ConfigMap(this, 'SourceConfig', { metadata: this.metadata(`${this.agentName}-source`), data });
+    const configMap = new ConfigMap(this, 'SourceConfig', { metadata: this.metadata(`${this.agentName}${SOURCE_CONFIG_SUFFIX}`), data });
     this.checksummedConfigMaps.push(configMap);
     return Volume.fromConfigMap(this, 'SourceVolume', configMap, { name: 'agent-source', items });
   }
@@ -572,7 +587,7 @@ export class AgentPod extends Construct {
   /** The tool sidecar and its `<name>-tools` ConfigMap (tool manifest, LLM providers). */
   private addSidecarContainer(sidecar: ToolSidecar, volumes: PodVolumes): Container {
     const toolsConfigMap = new ConfigMap(this, 'ToolsConfig', {
-      metadata: this.metadata(`${this.agentName}-tools`),
+      metadata: this.metadata(`${this.agentName}${TOOLS_CONFIG_SUFFIX}`),
       data: {
         'tools.json': JSON.stringify(sidecar.toSpec(), null, 2),
         'llm-providers.json': lazy(() => this.providersJson()),
@@ -609,7 +624,7 @@ export class AgentPod extends Construct {
     if (!monitoring?.serviceMonitor || monitoring.metricsPort === undefined) return undefined;
     const serviceLabels = { ...this.settings.labels, [METRICS_LABEL]: 'true' };
     const service = new Service(this, 'MetricsService', {
-      metadata: { name: `${this.agentName}-metrics`, namespace: this.settings.namespace, labels: serviceLabels },
+      metadata: { name: `${this.agentName}${METRICS_SERVICE_SUFFIX}`, namespace: this.settings.namespace, labels: serviceLabels },
       selector: this.deployment,
       ports: [{ port: monitoring.metricsPort, targetPort: monitoring.metricsPort, name: 'metrics' }],
     });
@@ -683,6 +698,7 @@ function checkProps(where: string, id: string, props: AgentPodProps): PodSetting
     fail(KIND, where, 'source', '', 'is required: use AgentSource.image(...) or AgentSource.code(...)');
   }
   const agentName = checkDns1123Label(KIND, where, 'agentName', props.agentName ?? id);
+  checkDerivedNames(where, agentName, props);
   const namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
   checkScaling(KIND, where, props.scaling, props.replicas);
   const replicas = props.replicas ?? 1;
@@ -694,8 +710,7 @@ function checkProps(where: string, id: string, props: AgentPodProps): PodSetting
   }
   if (props.runtimeClassName !== undefined) checkDns1123Subdomain(KIND, where, 'runtimeClassName', props.runtimeClassName);
   const shutdown = resolveShutdown(KIND, where, props.shutdown);
-  const uid = props.runAsUser ?? DEFAULT_UID;
-  if (!Number.isInteger(uid) || uid < 1) fail(KIND, where, 'runAsUser', uid, 'must be a non-root user id (an integer >= 1)');
+  const uid = checkUserId(KIND, where, 'runAsUser', props.runAsUser ?? DEFAULT_UID, 1);
   if (props.initImage !== undefined) checkImage(props.initImage, KIND, where, 'initImage');
   const { selector, labels } = podLabels(where, agentName, props);
   const sidecar = props.toolSidecar;
@@ -707,7 +722,7 @@ function checkProps(where: string, id: string, props: AgentPodProps): PodSetting
   const secrets = props.secrets ?? [];
   secrets.forEach((secret, i) => checkSecret(where, secret, secrets.slice(0, i)));
   const initImage = props.initImage ?? defaultInitImage(where, props.source, props.environment);
-  const securityContext = { ...restrictedContainerSecurityContext(uid), ...(props.securityContext ?? {}) };
+  const securityContext = restrictedSecurityContextWith(KIND, where, 'securityContext', uid, props.securityContext);
   const networkRules = props.networkPolicy?.enabled === false ? undefined : {
     egress: deriveEgressRules(where, agentName, props, providers),
     ingress: deriveIngressRules(where, agentName, props),
@@ -716,14 +731,32 @@ function checkProps(where: string, id: string, props: AgentPodProps): PodSetting
 }
 
 /**
+ * Checks the names derived from the agent name by the rule of their kind:
+ * the `<agentName>-init`, `-tools` and `-source` ConfigMaps (RFC 1123
+ * subdomains) and, with `monitoring.serviceMonitor`, the `<agentName>-metrics`
+ * Service (an RFC 1035 label: at most 63 characters, starting with a letter).
+ * @throws naming the prop, the derived name and its rule
+ */
+function checkDerivedNames(where: string, agentName: string, props: AgentPodProps): void {
+  for (const suffix of [INIT_CONFIG_SUFFIX, TOOLS_CONFIG_SUFFIX, SOURCE_CONFIG_SUFFIX]) {
+    checkDns1123Subdomain(KIND, where, `agentName (ConfigMap '<agentName>${suffix}')`, `${agentName}${suffix}`);
+  }
+  if (props.monitoring?.serviceMonitor && props.monitoring.metricsPort !== undefined) {
+    checkDns1035Label(KIND, where, `agentName (Service '<agentName>${METRICS_SERVICE_SUFFIX}')`, `${agentName}${METRICS_SERVICE_SUFFIX}`);
+  }
+}
+
+/**
  * The selector labels (from the agent name) and the labels of every object:
  * the recommended ones, the runtime, sidecar and autoscaled labels, the user's.
  * @throws if a user label would change a selector label
  */
 function podLabels(where: string, agentName: string, props: AgentPodProps): { selector: Labels; labels: Labels } {
+  if (props.version !== undefined) checkLabelValue(KIND, where, 'version', props.version);
+  const userLabels = checkLabels(KIND, where, 'labels', props.labels ?? {});
   const labelOptions = { name: agentName, instance: agentName, component: 'agent', version: props.version };
   const selector = selectorLabels(labelOptions);
-  for (const [key, value] of Object.entries(props.labels ?? {})) {
+  for (const [key, value] of Object.entries(userLabels)) {
     if (key in selector) fail(KIND, where, `labels['${key}']`, value, 'would break the Deployment selector; the selector labels are set from agentName');
   }
   const labels: Labels = {
@@ -731,7 +764,7 @@ function podLabels(where: string, agentName: string, props: AgentPodProps): { se
     ...(props.source.runtime ? { [RUNTIME_LABEL]: props.source.runtime } : {}),
     ...(props.toolSidecar ? { [TOOL_SIDECAR_LABEL]: props.toolSidecar.name } : {}),
     ...(props.scaling ? { [AUTOSCALED_LABEL]: 'true' } : {}),
-    ...(props.labels ?? {}),
+    ...userLabels,
   };
   return { selector, labels };
 }

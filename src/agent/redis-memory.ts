@@ -6,11 +6,11 @@ import {
 import { Construct } from 'constructs';
 import { ContainerMemory, containerResources } from './container-memory';
 import { recommendedLabels, selectorLabels } from '../core/labels';
-import { restrictedContainerSecurityContext } from '../core/pod-security';
+import { restrictedSecurityContextWith } from '../core/pod-security';
 import { checkBytes } from '../core/quantity';
 import { SecretKeyReference } from '../core/secret-key-reference';
 import {
-  checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,
+  checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkNonEmpty, checkUserId, fail,
 } from '../core/validation';
 
 const KIND = 'RedisMemory';
@@ -23,6 +23,8 @@ const REDIS_CONTAINER = 'redis';
 const DATA_VOLUME = 'data';
 /** Mount path of the PersistentVolumeClaim: Redis' working directory (AOF and RDB files). */
 const DATA_PATH = '/data';
+/** The longest StatefulSet name whose `controller-revision-hash` pod label (`<name>-<10-character hash>`) is a valid label value. */
+const MAX_STATEFULSET_NAME = 52;
 /** User and group of the `redis` user in the official image. */
 const REDIS_UID = 999;
 /** Environment variable holding the password in the Redis container. */
@@ -58,6 +60,9 @@ export interface RedisMemoryProps {
    * defaults (`runAsNonRoot`, no privilege escalation, not privileged, all
    * capabilities dropped, seccomp `RuntimeDefault`, read-only root
    * filesystem). A change can take the pod out of the `restricted` profile.
+   * `user` and `group` are ids from 0 to 2147483647; `user: 0` (root) needs
+   * `ensureNonRoot: false` as well, or the kubelet would refuse the container
+   * (both are checked at construction).
    * @default - the restricted defaults
    */
   readonly securityContext?: ContainerSecurityContextProps;
@@ -72,7 +77,10 @@ export interface RedisMemoryProps {
 
   /**
    * Name of the StatefulSet, Service, ServiceAccount and NetworkPolicy, and
-   * the `app.kubernetes.io/instance` label. RFC 1123 label.
+   * the `app.kubernetes.io/instance` label. An RFC 1035 label (it names the
+   * Service: lowercase letters, digits and '-', starting with a letter) of at
+   * most 52 characters (the StatefulSet's `controller-revision-hash` pod label
+   * adds 11).
    * @default - the construct id
    */
   readonly name?: string;
@@ -152,7 +160,8 @@ export interface RedisMemoryProps {
   readonly clusterDomain?: string;
 
   /**
-   * `runAsUser`, `runAsGroup` and `fsGroup` of the pod and container.
+   * `runAsUser`, `runAsGroup` and `fsGroup` of the pod and container: an
+   * integer from 1 to 2147483647 (not root).
    * @default 999 (the `redis` user of the official image)
    */
   readonly runAsUser?: number;
@@ -278,10 +287,7 @@ export class RedisMemory extends Construct {
     if (keys.length === 0) {
       fail(KIND, where, 'addAgent podLabels', podLabels ?? {}, 'must hold at least one label: an empty selector would let every pod in');
     }
-    for (const key of keys) {
-      checkLabelKey(KIND, where, 'addAgent podLabels key', key);
-      checkLabelValue(KIND, where, `addAgent podLabels['${key}']`, podLabels[key]);
-    }
+    checkLabels(KIND, where, 'addAgent podLabels', podLabels);
     if (namespace !== undefined) checkDns1123Label(KIND, where, 'addAgent namespace', namespace);
     const agent: RedisMemoryAgent = { podLabels: { ...podLabels }, namespace: namespace === this.namespace ? undefined : namespace };
     const recorded = this._agents.find(a => sameAgent(a, agent));
@@ -366,7 +372,7 @@ interface RedisSettings {
  */
 function redisSettings(where: string, id: string, props: RedisMemoryProps): RedisSettings {
   const passwordSecret = checkPasswordSecret(where, props?.passwordSecret);
-  const name = checkDns1123Label(KIND, where, 'name', props.name ?? id);
+  const name = checkRedisName(where, props.name ?? id);
   const namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
   const image = checkImage(props.image ?? 'redis:7.4-alpine', KIND, where, 'image');
   const storage = props.storage ?? '1Gi';
@@ -378,8 +384,8 @@ function redisSettings(where: string, id: string, props: RedisMemoryProps): Redi
   const resources = containerResources(KIND, where, 'memory', memory);
   const args = redisArgs(where, memory.limit, props);
   const clusterDomain = checkDns1123Subdomain(KIND, where, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
-  const uid = props.runAsUser ?? REDIS_UID;
-  if (!Number.isInteger(uid) || uid < 1) fail(KIND, where, 'runAsUser', uid, 'must be a non-root user id (an integer >= 1)');
+  const uid = checkUserId(KIND, where, 'runAsUser', props.runAsUser ?? REDIS_UID, 1);
+  const securityContext = restrictedSecurityContextWith(KIND, where, 'securityContext', uid, props.securityContext);
   return {
     passwordSecret,
     name,
@@ -391,9 +397,24 @@ function redisSettings(where: string, id: string, props: RedisMemoryProps): Redi
     clusterDomain,
     uid,
     storageClassName: props.storageClassName,
-    securityContext: { ...restrictedContainerSecurityContext(uid), ...(props.securityContext ?? {}) },
+    securityContext,
     networkPolicy: props.networkPolicy !== false,
   };
+}
+
+/**
+ * `name`: the Service's name, so an RFC 1035 label (starting with a letter),
+ * and at most 52 characters: the StatefulSet controller labels each pod with
+ * `controller-revision-hash: <name>-<10-character hash>`, a label value of at
+ * most 63 characters, and cannot create the pods of a longer name.
+ */
+function checkRedisName(where: string, name: string): string {
+  checkDns1123Label(KIND, where, 'name', name);
+  checkDns1035Label(KIND, where, 'name', name);
+  if (name.length > MAX_STATEFULSET_NAME) {
+    fail(KIND, where, 'name', name, `is longer than ${MAX_STATEFULSET_NAME} characters: the pod label 'controller-revision-hash: <name>-<hash>' would exceed 63 characters and the StatefulSet could not create its pod`);
+  }
+  return name;
 }
 
 /** `passwordSecret`: required, an RFC 1123 subdomain name and a valid Secret key. Returns a copy. */

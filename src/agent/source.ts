@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { join, relative, resolve, sep } from 'path';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
-import { checkImage, checkNonEmpty, fail } from '../core/validation';
+import { checkImage, checkNonEmpty, checkPullPolicy, fail } from '../core/validation';
 
 const KIND = 'AgentSource';
 
@@ -184,11 +184,12 @@ export enum AgentSourceType {
 export class AgentSource {
   /**
    * A ready-made agent image (`agent.type: container`).
-   * @throws if the image reference is empty or holds whitespace
+   * @throws if the image is not an image reference, or `pullPolicy` is not `Always`, `IfNotPresent` or `Never`
    */
   public static image(image: string, options: ImageSourceOptions = {}): AgentSource {
     checkImage(image);
-    return new AgentSource(AgentSourceType.CONTAINER, image, options.pullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
+    const pullPolicy = checkPullPolicy(KIND, image, 'pullPolicy', options.pullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT);
+    return new AgentSource(AgentSourceType.CONTAINER, image, pullPolicy,
       options.command ? [...options.command] : undefined, options.args ? [...options.args] : undefined);
   }
 

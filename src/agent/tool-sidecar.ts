@@ -1,5 +1,5 @@
 import { ImagePullPolicy } from 'cdk8s-plus-28';
-import { checkImage, checkPort, fail, isDns1123Label } from '../core/validation';
+import { checkDns1123Label, checkImage, checkPort, checkPullPolicy, fail, isDns1123Label } from '../core/validation';
 
 const KIND = 'ToolSidecar';
 const TOOL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -84,15 +84,16 @@ export class ToolSidecar {
   private readonly _custom: CustomTool[] = [];
   private _usedBy?: string;
 
-  /** @throws if the image, port or a tool is invalid */
+  /** @throws if the name, image, port, pull policy or a tool is invalid */
   public constructor(props: ToolSidecarProps) {
     this.name = props.name ?? 'tool-manager';
     if (!isDns1123Label(this.name)) {
       fail(KIND, this.name, 'name', this.name, 'is not a valid container name (RFC 1123 label)');
     }
+    checkDns1123Label(KIND, this.name, 'name', this.name);
     this.image = checkImage(props?.image, KIND, this.name, 'image');
     this.port = checkPort(KIND, this.name, 'port', props.port ?? 9000);
-    this.imagePullPolicy = props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT;
+    this.imagePullPolicy = checkPullPolicy(KIND, this.name, 'imagePullPolicy', props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT);
     (props.required ?? []).forEach(t => this.addRequiredTool(t));
     (props.optional ?? []).forEach(t => this.addOptionalTool(t));
     (props.custom ?? []).forEach(t => this.addCustomTool(t));

@@ -8,6 +8,7 @@
  */
 
 import { ImageReference } from './image-reference';
+import { cdk8sWritesAmbiguous } from './yaml';
 
 /**
  * RFC 1123 label: lowercase alphanumerics and '-', starting and ending
@@ -20,12 +21,20 @@ export const DNS1123_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
  * (ConfigMap, Secret, Deployment and most other object names).
  */
 export const DNS1123_SUBDOMAIN_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+/**
+ * RFC 1035 label: an RFC 1123 label that starts with a letter (Service names).
+ */
+export const DNS1035_LABEL_PATTERN = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
 /** Environment variable name, in the relaxed form the API server accepts. */
 export const ENV_VAR_NAME_PATTERN = '^[-._a-zA-Z][-._a-zA-Z0-9]*$';
 
 const DNS1123_LABEL = new RegExp(DNS1123_LABEL_PATTERN);
 const DNS1123_SUBDOMAIN = new RegExp(DNS1123_SUBDOMAIN_PATTERN);
+const DNS1035_LABEL = new RegExp(DNS1035_LABEL_PATTERN);
 const ENV_VAR_NAME = new RegExp(ENV_VAR_NAME_PATTERN);
+
+/** The problem of a name cdk8s writes so that `kubectl` reads a number, e.g. `0o17`. */
+const AMBIGUOUS_YAML = 'is written unquoted by cdk8s (YAML 1.1) and kubectl (sigs.k8s.io/yaml) would read it as a number, not a string; choose another name';
 
 /** Formats `<Kind> '<path>'` for error messages. */
 export function subject(kind: string, path: string): string {
@@ -48,16 +57,39 @@ export function isDns1123Subdomain(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
 }
 
+/**
+ * Checks an RFC 1123 label (most object names, namespaces, container names).
+ * @throws unless `value` is one, or when cdk8s's YAML would make it a number for kubectl (`0o17`)
+ */
 export function checkDns1123Label(kind: string, path: string, field: string, value: string): string {
   if (!isDns1123Label(value)) {
     fail(kind, path, field, value, 'is not a valid RFC 1123 label (lowercase letters, digits and \'-\', at most 63 characters, starting and ending with a letter or digit)');
   }
+  if (cdk8sWritesAmbiguous(value)) fail(kind, path, field, value, AMBIGUOUS_YAML);
   return value;
 }
 
+/**
+ * Checks an RFC 1123 subdomain (ConfigMap, Secret, Deployment names).
+ * @throws unless `value` is one, or when cdk8s's YAML would make it a number for kubectl (`0o17`)
+ */
 export function checkDns1123Subdomain(kind: string, path: string, field: string, value: string): string {
   if (!isDns1123Subdomain(value)) {
     fail(kind, path, field, value, 'is not a valid RFC 1123 subdomain (lowercase letters, digits, \'-\' and \'.\', at most 253 characters)');
+  }
+  if (cdk8sWritesAmbiguous(value)) fail(kind, path, field, value, AMBIGUOUS_YAML);
+  return value;
+}
+
+/**
+ * Checks an RFC 1035 label, the rule of Service names: an RFC 1123 label
+ * starting with a letter. `field` names the prop the name comes from, e.g.
+ * `agentName (Service '<agentName>-metrics')` for a derived name.
+ * @throws `<Kind> '<path>': <field> '<value>' is not a valid Service name (...)`
+ */
+export function checkDns1035Label(kind: string, path: string, field: string, value: string): string {
+  if (typeof value !== 'string' || value.length > 63 || !DNS1035_LABEL.test(value)) {
+    fail(kind, path, field, value, 'is not a valid Service name (RFC 1035 label: lowercase letters, digits and \'-\', at most 63 characters, starting with a letter and ending with a letter or digit)');
   }
   return value;
 }
@@ -143,6 +175,50 @@ export function checkLabelKey(kind: string, path: string, field: string, key: st
 export function checkLabelValue(kind: string, path: string, field: string, value: string): string {
   if (typeof value !== 'string' || (value !== '' && (value.length > 63 || !QUALIFIED_NAME.test(value)))) {
     fail(kind, path, field, value, 'is not a valid label value (at most 63 alphanumerics, \'-\', \'_\', \'.\', starting and ending alphanumeric)');
+  }
+  if (cdk8sWritesAmbiguous(value)) fail(kind, path, field, value, AMBIGUOUS_YAML.replace('name', 'value'));
+  return value;
+}
+
+/**
+ * Checks a label map (`metadata.labels`, selectors): every key with
+ * {@link checkLabelKey}, every value with {@link checkLabelValue}. Errors name
+ * `<field> key` or `<field>['<key>']`.
+ * @returns a copy of `labels`
+ */
+export function checkLabels(kind: string, path: string, field: string, labels: { [key: string]: string }): { [key: string]: string } {
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) fail(kind, path, field, labels ?? '', 'is not a map of label keys to values');
+  for (const [key, value] of Object.entries(labels)) {
+    checkLabelKey(kind, path, `${field} key`, key);
+    checkLabelValue(kind, path, `${field}['${key}']`, value);
+  }
+  return { ...labels };
+}
+
+/** The `imagePullPolicy` values of a container. */
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+
+/**
+ * Checks a container `imagePullPolicy`: `Always`, `IfNotPresent` or `Never`
+ * (the values of cdk8s-plus `ImagePullPolicy`).
+ * @throws `<Kind> '<path>': <field> '<value>' is not an image pull policy (Always, IfNotPresent, Never)`
+ */
+export function checkPullPolicy<T extends string>(kind: string, path: string, field: string, value: T): T {
+  if (!PULL_POLICIES.includes(value)) fail(kind, path, field, value ?? '', `is not an image pull policy (${PULL_POLICIES.join(', ')})`);
+  return value;
+}
+
+/** The largest user or group id Kubernetes accepts (`runAsUser`, `runAsGroup`, `fsGroup`): 2^31 - 1. */
+export const MAX_ID = 2147483647;
+
+/**
+ * Checks a user or group id (`runAsUser`, `runAsGroup`, `fsGroup`): an
+ * integer from `min` (0, or 1 where root is refused) to 2147483647.
+ * @throws `<Kind> '<path>': <field> '<value>' is not a user or group id (an integer from <min> to 2147483647)`
+ */
+export function checkUserId(kind: string, path: string, field: string, value: number, min = 0): number {
+  if (!Number.isInteger(value) || value < min || value > MAX_ID) {
+    fail(kind, path, field, typeof value === 'number' ? String(value) : value, `is not a ${min > 0 ? 'non-root ' : ''}user or group id (an integer from ${min} to ${MAX_ID})`);
   }
   return value;
 }

@@ -8,7 +8,7 @@ import { Namespace } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels } from '../core/labels';
-import { checkQuantity } from '../core/quantity';
+import { checkQuantity, checkRequestWithinLimit } from '../core/quantity';
 import { checkDns1123Label, fail } from '../core/validation';
 
 const KIND = 'AgentNamespace';
@@ -65,9 +65,13 @@ export interface AgentNamespaceProps {
    * @default PodSecurityLevel.RESTRICTED
    */
   readonly podSecurity?: PodSecurityLevel;
-  /** @default - no ResourceQuota */
+  /** A ResourceQuota. Every quantity must be a non-negative Kubernetes quantity. @default - no ResourceQuota */
   readonly quota?: AgentNamespaceQuota;
-  /** @default - no LimitRange */
+  /**
+   * A LimitRange. Every quantity must be a non-negative Kubernetes quantity,
+   * and `defaultRequest` <= `default` <= `max` per resource (as the API server requires).
+   * @default - no LimitRange
+   */
   readonly limits?: AgentNamespaceLimits;
 }
 
@@ -176,6 +180,23 @@ function hardOf(where: string, q: AgentNamespaceQuota): { [key: string]: string 
   return set;
 }
 
+/**
+ * The order the API server requires of a LimitRange: defaultRequest <= default
+ * <= max (an unset default is max), per resource.
+ * @throws naming the larger field and the smaller one
+ */
+function checkLimitOrder(where: string, l: AgentNamespaceLimits): void {
+  const pairs: Array<[string, string | undefined, string, string | undefined]> = [
+    ['limits.defaultRequestCpu', l.defaultRequestCpu, 'limits.maxCpu', l.maxCpu],
+    ['limits.defaultRequestMemory', l.defaultRequestMemory, 'limits.defaultLimitMemory', l.defaultLimitMemory],
+    ['limits.defaultRequestMemory', l.defaultRequestMemory, 'limits.maxMemory', l.maxMemory],
+    ['limits.defaultLimitMemory', l.defaultLimitMemory, 'limits.maxMemory', l.maxMemory],
+  ];
+  for (const [lowField, low, highField, high] of pairs) {
+    if (low !== undefined && high !== undefined) checkRequestWithinLimit(KIND, where, lowField, low, highField, high);
+  }
+}
+
 function limitsOf(where: string, l: AgentNamespaceLimits): { [key: string]: { [key: string]: string } } {
   const section = (entries: Array<[string, string | undefined]>) => {
     const set = Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as { [key: string]: string };
@@ -188,5 +209,6 @@ function limitsOf(where: string, l: AgentNamespaceLimits): { [key: string]: { [k
   };
   const set = Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as { [key: string]: { [key: string]: string } };
   if (Object.keys(set).length === 0) fail(KIND, where, 'limits', {}, 'sets nothing: give at least one field');
+  checkLimitOrder(where, l);
   return set;
 }

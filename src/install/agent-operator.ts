@@ -26,8 +26,9 @@ import { AgentTypeCrd } from './agent-type-crd';
 import { AGENT_TYPE_PLURAL, DEFAULT_GROUP, checkGroup } from './agent-type-schema';
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels, selectorLabels } from '../core/labels';
-import { restrictedContainerSecurityContext } from '../core/pod-security';
-import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, fail } from '../core/validation';
+import { restrictedSecurityContextWith } from '../core/pod-security';
+import { checkContainerResources } from '../core/quantity';
+import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, checkPullPolicy, fail } from '../core/validation';
 
 const KIND = 'AgentOperator';
 
@@ -51,6 +52,9 @@ export interface AgentOperatorProps {
    * defaults (`runAsNonRoot`, no privilege escalation, not privileged, all
    * capabilities dropped, seccomp `RuntimeDefault`, read-only root
    * filesystem). A change can take the pod out of the `restricted` profile.
+   * `user` and `group` are ids from 0 to 2147483647; `user: 0` (root) needs
+   * `ensureNonRoot: false` as well, or the kubelet would refuse the container
+   * (both are checked at construction).
    * @default - the restricted defaults
    */
   readonly securityContext?: ContainerSecurityContextProps;
@@ -60,9 +64,10 @@ export interface AgentOperatorProps {
    * resources into agent workloads), e.g. `ghcr.io/acme/agent-operator:0.1.0`.
    *
    * Required: this project ships no operator image yet, so there is no default.
-   * Must be a non-empty image reference without whitespace.
+   * Must be a valid image reference (`[registry/]name[:tag][@digest]`,
+   * lowercase repository), checked with `ImageReference.parse`.
    *
-   * @throws if empty or if it contains whitespace
+   * @throws if empty or not an image reference
    */
   readonly image: string;
 
@@ -151,7 +156,8 @@ export interface AgentOperatorProps {
   readonly leaderElectionId?: string;
 
   /**
-   * CPU and memory of the `manager` container. Pass `{}` for none.
+   * CPU and memory of the `manager` container. Pass `{}` for none. CPU
+   * amounts must not be negative, and each request must be at most its limit.
    *
    * @default - requests cpu 100m / memory 128Mi, limits cpu 500m / memory 256Mi
    */
@@ -446,12 +452,12 @@ function operatorSettings(path: string, props: AgentOperatorProps): OperatorSett
     group: checkOperatorGroup(path, p.crd, p.group),
     crd: p.crd,
     installCrd: p.installCrd ?? true,
-    imagePullPolicy: p.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
-    resources: p.resources ?? {
+    imagePullPolicy: checkPullPolicy(KIND, path, 'imagePullPolicy', p.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT),
+    resources: p.resources ? checkContainerResources(KIND, path, 'resources', p.resources) : {
       cpu: { request: Cpu.millis(100), limit: Cpu.millis(500) },
       memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
     },
-    securityContext: { ...restrictedContainerSecurityContext(NONROOT_ID), ...(p.securityContext ?? {}) },
+    securityContext: restrictedSecurityContextWith(KIND, path, 'securityContext', NONROOT_ID, p.securityContext),
   };
 }
 

@@ -7,7 +7,7 @@ import {
 } from './agent-type-schema';
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels } from '../core/labels';
-import { checkLabelKey, checkLabelValue } from '../core/validation';
+import { checkLabels } from '../core/validation';
 
 const KIND = 'AgentTypeCrd';
 
@@ -111,7 +111,7 @@ export class AgentTypeCrd extends Construct {
         instance: labelValue(this.crdName),
         component: 'crd',
       }) : {}),
-      ...checkLabels(this.node.path, props.labels ?? {}),
+      ...checkLabels(KIND, this.node.path, 'labels', props.labels ?? {}),
     };
     this.apiObject = new k8s.KubeCustomResourceDefinition(this, 'Resource', {
       metadata: {
@@ -150,15 +150,6 @@ export class AgentTypeCrd extends Construct {
       }],
     };
   }
-}
-
-/** `labels`: valid label keys and values. Returns a copy. */
-function checkLabels(path: string, labels: { [key: string]: string }): { [key: string]: string } {
-  for (const [key, value] of Object.entries(labels)) {
-    checkLabelKey(KIND, path, 'labels key', key);
-    checkLabelValue(KIND, path, `labels['${key}']`, value);
-  }
-  return { ...labels };
 }
 
 /** Label values are at most 63 characters and start/end alphanumeric. */

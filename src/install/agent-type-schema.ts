@@ -10,6 +10,7 @@
  */
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { ImageReference } from '../core/image-reference';
 import { QUANTITY_PATTERN } from '../core/quantity';
 import {
   checkDns1123Subdomain, DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN, ENV_VAR_NAME_PATTERN, fail,
@@ -522,5 +523,23 @@ export function validateAgentTypeManifest(manifest: any): string[] {
     }
   }
   kubernetesExtensionErrors(walkSchema, manifest, '', errors);
+  imageErrors(manifest, errors);
   return errors;
+}
+
+/** The image fields of an AgentType (`spec.agent.image`, `.container.image`, `.code.image`). */
+const IMAGE_FIELDS = [['agent', 'image'], ['agent', 'container', 'image'], ['agent', 'code', 'image']];
+
+/**
+ * The CRD types the images as strings; the workloads made from them need
+ * image references, so the library holds them to its one image rule
+ * (`ImageReference.problemOf`), as it does the images of its constructs.
+ */
+function imageErrors(manifest: any, errors: string[]): void {
+  for (const path of IMAGE_FIELDS) {
+    const value = path.reduce((node: any, key) => (node !== null && typeof node === 'object' ? node[key] : undefined), manifest?.spec);
+    if (typeof value !== 'string') continue;
+    const problem = ImageReference.problemOf(value);
+    if (problem !== undefined) errors.push(`spec.${path.join('.')} '${value}' is not an image reference ([registry/]name[:tag][@digest]): ${problem}`);
+  }
 }

@@ -562,7 +562,8 @@ export class AgentType extends ApiObject {
     const group = checkGroup(AGENT_TYPE_KIND, path, props.group ?? props.crd?.group ?? DEFAULT_GROUP);
     // Without a name, cdk8s generates a valid one from the construct path.
     const name = props.metadata?.name;
-    if (typeof name === 'string') {
+    if (name !== undefined) {
+      if (typeof name !== 'string') fail(AGENT_TYPE_KIND, path, 'metadata.name', name, 'is not a string');
       checkDns1123Subdomain(AGENT_TYPE_KIND, path, 'metadata.name', name);
     }
     // The object gets the chart's namespace when it has none of its own.
@@ -612,7 +613,7 @@ export class AgentType extends ApiObject {
     super(scope, id, {
       apiVersion: `${group}/${AGENT_TYPE_VERSION}`,
       kind: AGENT_TYPE_KIND,
-      metadata: props.metadata,
+      metadata: withoutUndefinedName(props.metadata),
       spec,
     });
     this.group = group;
@@ -651,6 +652,16 @@ export class AgentType extends ApiObject {
   public get spec(): AgentTypeSpec {
     return JSON.parse(JSON.stringify(this._spec));
   }
+}
+
+/**
+ * `metadata` without a `name: undefined` entry: cdk8s spreads the metadata
+ * over the name it generates, so such an entry would render no name at all.
+ */
+function withoutUndefinedName(metadata: ApiObjectMetadata | undefined): ApiObjectMetadata | undefined {
+  if (metadata === undefined || !('name' in metadata) || metadata.name !== undefined) return metadata;
+  const { name: _, ...rest } = metadata;
+  return rest;
 }
 
 /** A deep copy of a JSON value with the keys of every object sorted. */

@@ -5,13 +5,13 @@
  * overlay does in-process. Field names are kustomize's
  * (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/).
  */
-import { Yaml } from 'cdk8s';
 import type { ConfigMapGeneratorProps, SecretGeneratorProps } from './generators';
 import type { Kustomization, OverlayComponent } from './kustomization';
 import type { OverlayFile } from './overlay-file';
 import type { Patch } from './patch';
 import type { FileSink } from './staged-files';
 import { fail } from '../core/validation';
+import { stringifyYaml } from '../core/yaml';
 
 const KUSTOMIZATION_API = 'kustomize.config.k8s.io/v1beta1';
 const COMPONENT_API = 'kustomize.config.k8s.io/v1alpha1';
@@ -37,7 +37,7 @@ export function writeKustomizeTree(base: OverlayFile[], overlays: Kustomization[
     const extra = extraResources.get(overlay.name) ?? [];
     if (extra.length > 0) out.writeYaml(`overlays/${overlay.name}/${EXTRA_RESOURCES}`, extra);
   }
-  out.writeText('base/kustomization.yaml', Yaml.stringify({
+  out.writeText('base/kustomization.yaml', stringifyYaml({
     apiVersion: KUSTOMIZATION_API,
     kind: 'Kustomization',
     resources: base.map(f => f.fileName),
@@ -108,7 +108,7 @@ function renderLayer(
   // component that changes nothing is a no-op in `apply()`: an empty
   // `components` list keeps it a valid no-op (checked with kubectl kustomize v5.5.0).
   if (Object.keys(k).length === 2) k.components = [];
-  files[`${dir}/kustomization.yaml`] = Yaml.stringify(k);
+  files[`${dir}/kustomization.yaml`] = stringifyYaml(k);
   return files;
 }
 
@@ -121,7 +121,7 @@ function renderPatches(patches: Patch[], dir: string, files: Record<string, stri
       ? target.name ?? [target.kind, target.labelSelector].filter(Boolean).join('-')
       : content?.metadata?.name;
     const file = `patches/${String(i + 1).padStart(2, '0')}-${slug(String(subject ?? ''))}.yaml`;
-    files[`${dir}/${file}`] = Yaml.stringify(content);
+    files[`${dir}/${file}`] = stringifyYaml(content);
     const entry: Record<string, any> = { path: file };
     if (patch.target) entry.target = patch.target;
     if (patch.allowNameChange || patch.allowKindChange) {

@@ -24,7 +24,7 @@ import { ImagePolicy } from '../core/image-reference';
 import {
   AUTOSCALED_LABEL, ENVIRONMENT_LABEL, MEMORY_PROFILE_ANNOTATION, RUNTIME_LABEL, TOOL_SIDECAR_LABEL,
 } from '../core/labels';
-import { checkQuantity } from '../core/quantity';
+import { checkQuantity, checkRequestWithinLimit } from '../core/quantity';
 import { checkDns1123Label, checkEnvVarName, checkPort, fail } from '../core/validation';
 import type { PatchTarget } from '../kustomize';
 
@@ -238,9 +238,9 @@ export interface AgentTemplateProps {
   readonly target?: PatchTarget;
   /** Environment variables of the agent container (merged by name). @default - none */
   readonly env?: { [name: string]: string };
-  /** CPU request of the agent container, e.g. `250m` or `1` (millicores or cores). @default - unchanged */
+  /** CPU request of the agent container, e.g. `250m` or `1` (millicores or cores), not negative. @default - unchanged */
   readonly cpuRequest?: string;
-  /** CPU limit of the agent container. @default - unchanged (no limit) */
+  /** CPU limit of the agent container, not negative and at least `cpuRequest`. @default - unchanged (no limit) */
   readonly cpuLimit?: string;
   /** Port the agent serves HTTP on: a container port named `http` and `AGENT_HTTP_PORT`. @default - no port */
   readonly httpPort?: number;
@@ -332,13 +332,16 @@ export class AgentTypePreset {
 
   /**
    * A custom template: the same kind of component from your own values.
-   * @throws on an invalid name, env var name, CPU quantity, port or grace period
+   * @throws on an invalid name, env var name, CPU quantity (negative, or a request above the limit), port or grace period
    */
   public static custom(props: AgentTemplateProps): OverlayComponent {
     const where = props.name;
     checkDns1123Label('AgentTypePreset', where, 'name', props.name);
     for (const [key, value] of [['cpuRequest', props.cpuRequest], ['cpuLimit', props.cpuLimit]] as const) {
       if (value !== undefined) checkQuantity('AgentTypePreset', where, key, value, 'e.g. 250m or 1');
+    }
+    if (props.cpuRequest !== undefined && props.cpuLimit !== undefined) {
+      checkRequestWithinLimit('AgentTypePreset', where, 'cpuRequest', props.cpuRequest, 'cpuLimit', props.cpuLimit);
     }
     if (props.httpPort !== undefined) checkPort('AgentTypePreset', where, 'httpPort', props.httpPort);
     const grace = props.terminationGracePeriodSeconds;

@@ -6,13 +6,17 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
+import { stringifyYaml } from '../core/yaml';
 
 /** Where the kustomize tree writer puts its files (paths relative to the tree's root). */
 export interface FileSink {
   /** A file with this text. */
   writeText(rel: string, text: string): void;
-  /** A multi-document YAML file, byte for byte what cdk8s's `Yaml.save(file, objects)` writes. */
+  /**
+   * A multi-document YAML file, byte for byte what cdk8s's `Yaml.save(file, objects)`
+   * writes, except that strings a YAML reader would take for numbers or
+   * booleans are quoted (core/yaml `stringifyYaml`).
+   */
   writeYaml(rel: string, objects: any[]): void;
 }
 
@@ -37,7 +41,7 @@ export class StagedFiles implements FileSink {
   }
 
   /**
-   * `Yaml.stringify(...objects)` is each object's `Yaml.stringify(object)`
+   * `stringifyYaml(...objects)` is each object's `stringifyYaml(object)`
    * joined with `---\n`: written here one object at a time, so the text of a
    * whole file is never held at once.
    */
@@ -46,7 +50,7 @@ export class StagedFiles implements FileSink {
     try {
       let chunk = '';
       objects.forEach((object, i) => {
-        chunk += (i > 0 ? '---\n' : '') + Yaml.stringify(object);
+        chunk += (i > 0 ? '---\n' : '') + stringifyYaml(object);
         if (chunk.length >= CHUNK) {
           writeAll(fd, chunk);
           chunk = '';

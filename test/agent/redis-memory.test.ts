@@ -313,7 +313,7 @@ describe('RedisMemory', () => {
     expect(err({ image: 'redis latest' })).toContain('image \'redis latest\'');
     expect(err({ name: 'Redis' })).toContain('name \'Redis\' is not a valid RFC 1123 label');
     expect(err({ storageClassName: 'Fast SSD' })).toContain('storageClassName \'Fast SSD\'');
-    expect(err({ runAsUser: 0 })).toContain('runAsUser \'0\' must be a non-root user id');
+    expect(err({ runAsUser: 0 })).toContain('runAsUser \'0\' is not a non-root user or group id');
     // a failed construct leaves no children behind
     const chart = Testing.chart();
     errorOf(() => new RedisMemory(chart, 'r', { ...BASE, storage: 'lots' }));

@@ -70,7 +70,7 @@ describe('the CRD schema and the constructs share their patterns', () => {
     expect(schemaAt('spec.llm.providers.[].credentialsSecret').pattern).toBe(DNS1123_SUBDOMAIN_PATTERN);
   });
 
-  test.each(['1Gi', '512Mi', '1.5G', '500m', '+1e3', '.5', '1Gx', '1 Gi', 'lots', '1GB', ''])(
+  test.each(['1Gi', '512Mi', '1.5G', '500m', '+1e3', '.5', '1Gx', '1 Gi', 'lots', '1GB', '', '-1Gi', '-0'])(
     'quantity %p: the schema and the constructs agree', value => {
       const schemaAccepts = validateAgentTypeManifest(agentTypeWith({ memory: { size: value } })).length === 0;
       expect(isQuantity(value)).toBe(schemaAccepts);

@@ -257,7 +257,7 @@ describe('AgentTypeCrd', () => {
     expect(spec.required).toEqual(['agent']);
     expect(spec.properties.agent.properties.name.default).toBe('agent');
     expect(spec.properties.memory.properties.size.pattern).toBe(
-      '^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?$');
+      '^\\+?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?$');
     expect(spec.properties.llm.properties.providers.items.required).toEqual(['name']);
     expect(spec.properties.tools.properties.custom.items.required).toEqual(['name']);
     expect(spec.properties.agent.properties.environment.properties.variables.items.required).toEqual(['name']);

@@ -8,7 +8,7 @@
  */
 import { Cidr, checkCidr, checkCidrInside } from '../../core/cidr';
 import {
-  checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkNonEmpty, checkPort, fail,
+  checkDns1123Label, checkDns1123Subdomain, checkLabels, checkNonEmpty, checkPort, fail,
 } from '../../core/validation';
 
 /** Every method takes the field as errors name it; see {@link PolicyInput.option}. */
@@ -43,11 +43,7 @@ export class PolicyInput {
 
   /** @returns a copy of `labels`, each key and value checked */
   public labels(field: string, labels: { [key: string]: string }): { [key: string]: string } {
-    for (const [key, value] of Object.entries(labels)) {
-      checkLabelKey(this.kind, this.where, `${field} key`, key);
-      checkLabelValue(this.kind, this.where, `${field}['${key}']`, value);
-    }
-    return { ...labels };
+    return checkLabels(this.kind, this.where, field, labels);
   }
 
   /** A namespace name (RFC 1123 label). */
