@@ -30,6 +30,7 @@ import {
 } from '../core/labels';
 import { lazy } from '../core/lazy';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
+import { checkOutputOnSynth } from '../core/synth-check';
 import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, fail } from '../core/validation';
 import { AgentTypeSpec } from '../install/agent-type';
 
@@ -292,6 +293,7 @@ export class AgentPod extends Construct {
   /** @throws if a prop is invalid (the message names the construct path, the field and the value) */
   public constructor(scope: Construct, id: string, props: AgentPodProps) {
     super(scope, id);
+    checkOutputOnSynth(this);
     // Every check runs before the first child is created, so a caught error
     // leaves no half-built agent in the tree.
     this.settings = checkProps(this.node.path, id, props);

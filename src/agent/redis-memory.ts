@@ -9,6 +9,7 @@ import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
 import { checkBytes } from '../core/quantity';
 import { SecretKeyReference } from '../core/secret-key-reference';
+import { checkOutputOnSynth } from '../core/synth-check';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,
 } from '../core/validation';
@@ -219,6 +220,7 @@ export class RedisMemory extends Construct {
    */
   public constructor(scope: Construct, id: string, props: RedisMemoryProps) {
     super(scope, id);
+    checkOutputOnSynth(this);
     const s = redisSettings(this.node.path, id, props);
     this.name = s.name;
     this.namespace = s.namespace;

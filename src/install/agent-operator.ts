@@ -27,6 +27,7 @@ import { AGENT_TYPE_PLURAL, DEFAULT_GROUP, checkGroup } from './agent-type-schem
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
+import { checkOutputOnSynth } from '../core/synth-check';
 import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, fail } from '../core/validation';
 
 const KIND = 'AgentOperator';
@@ -259,6 +260,7 @@ export class AgentOperator extends Construct {
    */
   constructor(scope: Construct, id: string, props: AgentOperatorProps) {
     super(scope, id);
+    checkOutputOnSynth(this);
     const s = operatorSettings(this.node.path, props);
     this.namespace = s.namespace;
     this.clusterWide = s.clusterWide;
