@@ -6,10 +6,10 @@
  * agent's own declarations (`memory.backend.address`,
  * `llmProviders['x'].endpoint`) keep their names either way.
  */
-import { Cidr, checkCidr, checkCidrInside } from '../../core/cidr';
+import { Cidr, checkCidr, checkCidrInside } from '../cidr';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue, checkNonEmpty, checkPort, fail,
-} from '../../core/validation';
+} from '../validation';
 
 /** Every method takes the field as errors name it; see {@link PolicyInput.option}. */
 export class PolicyInput {
