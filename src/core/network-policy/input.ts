@@ -23,6 +23,14 @@ export class PolicyInput {
       : new PolicyInput('AgentPod', where, 'networkPolicy.');
   }
 
+  /**
+   * Errors of the `networkPolicy` prop of construct `kind` at `path`:
+   * `<kind> '<path>': networkPolicy.<option> ...`.
+   */
+  public static forConstruct(kind: string, path: string): PolicyInput {
+    return new PolicyInput(kind, path, 'networkPolicy.');
+  }
+
   private constructor(
     /** Kind of the subject of errors. */
     public readonly kind: string,
