@@ -261,7 +261,7 @@ export class AgentOperator extends Construct {
   /** The ClusterIP Service in front of the metrics port (`<name>-metrics`). */
   public readonly metricsService: Service;
 
-  /** The operator pod's NetworkPolicy; undefined with `networkPolicy: { enabled: false }`. */
+  /** The operator pod's NetworkPolicy (undefined with `networkPolicy: { enabled: false }`). */
   public readonly networkPolicy?: ApiObject;
 
   /** The `name` prop: the name of every object, and the prefix of the leader-election and metrics ones. */
