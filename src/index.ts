@@ -1,6 +1,7 @@
 export * from './install/agent-type-crd';
 export * from './install/agent-type';
 export * from './install/agent-operator';
+export type { AgentOperatorNetworkPolicyOptions } from './install/operator-network-policy';
 export * from './agent/source';
 export * from './agent/environment';
 export * from './agent/agent-pod';

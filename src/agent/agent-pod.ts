@@ -30,6 +30,7 @@ import {
 } from '../core/labels';
 import { lazy } from '../core/lazy';
 import { restrictedSecurityContextWith } from '../core/pod-security';
+import { checkOutputOnSynth } from '../core/synth-check';
 import {
   checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkLabelValue, checkPort, checkUserId, fail,
 } from '../core/validation';
@@ -307,6 +308,7 @@ export class AgentPod extends Construct {
   /** @throws if a prop is invalid (the message names the construct path, the field and the value) */
   public constructor(scope: Construct, id: string, props: AgentPodProps) {
     super(scope, id);
+    checkOutputOnSynth(this);
     // Every check runs before the first child is created, so a caught error
     // leaves no half-built agent in the tree.
     this.settings = checkProps(this.node.path, id, props);

@@ -9,6 +9,7 @@ import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedSecurityContextWith } from '../core/pod-security';
 import { checkBytes } from '../core/quantity';
 import { SecretKeyReference } from '../core/secret-key-reference';
+import { checkOutputOnSynth } from '../core/synth-check';
 import {
   checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkNonEmpty, checkUserId, fail,
 } from '../core/validation';
@@ -228,6 +229,7 @@ export class RedisMemory extends Construct {
    */
   public constructor(scope: Construct, id: string, props: RedisMemoryProps) {
     super(scope, id);
+    checkOutputOnSynth(this);
     const s = redisSettings(this.node.path, id, props);
     this.name = s.name;
     this.namespace = s.namespace;

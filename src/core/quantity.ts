@@ -37,6 +37,24 @@ const FACTORS: { readonly [suffix: string]: number } = {
   'Ei': 1024 ** 6,
 };
 
+/** Multipliers of the decimal suffixes below one. */
+const SMALL_FACTORS: { readonly [suffix: string]: number } = { n: 1e-9, u: 1e-6, m: 1e-3 };
+
+/**
+ * The amount a quantity stands for (`500m` is 0.5, `1Ki` is 1024, `1e3` is
+ * 1000), as a number (rendered manifests may hold plain numbers); undefined
+ * when `value` is not a quantity. Precise enough to compare requests with limits.
+ */
+export function quantityValue(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (!isQuantity(value)) return undefined;
+  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(.*)$/.exec(value)!;
+  const suffix = m[2];
+  const exponent = /^[eE]([+-]?\d+)$/.exec(suffix);
+  const factor = exponent ? 10 ** Number(exponent[1]) : FACTORS[suffix] ?? SMALL_FACTORS[suffix];
+  return Number(m[1]) * factor;
+}
+
 /** True when `value` is a Kubernetes quantity that is not negative (a resource amount). */
 export function isQuantity(value: unknown): value is string {
   return typeof value === 'string' && QUANTITY.test(value);

@@ -95,7 +95,7 @@ export function checkDns1035Label(kind: string, path: string, field: string, val
 }
 
 export function checkEnvVarName(kind: string, path: string, field: string, value: string): string {
-  if (!ENV_VAR_NAME.test(value)) {
+  if (!isEnvVarName(value)) {
     fail(kind, path, field, value, 'is not a valid environment variable name');
   }
   return value;
@@ -159,23 +159,46 @@ export const RESERVED_ENV_PREFIX = /^(AGENT_|TOOL_MANAGER_|LLM_)/;
 /** Kubernetes label/annotation name part: alphanumerics, '-', '_', '.', at most 63 characters. */
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
-/** Checks a label or annotation key (`[prefix/]name`, prefix an RFC 1123 subdomain). */
-export function checkLabelKey(kind: string, path: string, field: string, key: string): string {
+/**
+ * Why `key` is not a label or annotation key (`[prefix/]name`: name at most 63
+ * alphanumerics, '-', '_', '.', starting and ending alphanumeric; prefix an
+ * RFC 1123 subdomain), as apimachinery's `IsQualifiedName`; undefined when it is one.
+ */
+export function labelKeyProblem(key: unknown): string | undefined {
+  if (typeof key !== 'string') return 'is not a string';
   const slash = key.lastIndexOf('/');
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
   const name = slash < 0 ? key : key.slice(slash + 1);
   const prefixOk = prefix === undefined || isDns1123Subdomain(prefix);
   if (!prefixOk || name.length > 63 || !QUALIFIED_NAME.test(name)) {
-    fail(kind, path, field, key, 'is not a valid label key ([prefix/]name: name of at most 63 alphanumerics, \'-\', \'_\', \'.\'; prefix an RFC 1123 subdomain)');
+    return 'is not a valid label key ([prefix/]name: name of at most 63 alphanumerics, \'-\', \'_\', \'.\'; prefix an RFC 1123 subdomain)';
   }
+  return undefined;
+}
+
+/** True when `value` is a label value: empty, or at most 63 alphanumerics, '-', '_', '.', starting and ending alphanumeric. */
+export function isLabelValue(value: unknown): value is string {
+  return typeof value === 'string' && (value === '' || (value.length <= 63 && QUALIFIED_NAME.test(value)));
+}
+
+/** The problem text of a label value that is not one. */
+export const LABEL_VALUE_PROBLEM = 'is not a valid label value (at most 63 alphanumerics, \'-\', \'_\', \'.\', starting and ending alphanumeric)';
+
+/** True when `value` is an environment variable name the API server accepts. */
+export function isEnvVarName(value: unknown): value is string {
+  return typeof value === 'string' && ENV_VAR_NAME.test(value);
+}
+
+/** Checks a label or annotation key (`[prefix/]name`, prefix an RFC 1123 subdomain). */
+export function checkLabelKey(kind: string, path: string, field: string, key: string): string {
+  const problem = labelKeyProblem(key);
+  if (problem !== undefined) fail(kind, path, field, key, problem);
   return key;
 }
 
 /** Checks a label value: empty, or at most 63 alphanumerics, '-', '_', '.', starting and ending alphanumeric. */
 export function checkLabelValue(kind: string, path: string, field: string, value: string): string {
-  if (typeof value !== 'string' || (value !== '' && (value.length > 63 || !QUALIFIED_NAME.test(value)))) {
-    fail(kind, path, field, value, 'is not a valid label value (at most 63 alphanumerics, \'-\', \'_\', \'.\', starting and ending alphanumeric)');
-  }
+  if (!isLabelValue(value)) fail(kind, path, field, value, LABEL_VALUE_PROBLEM);
   if (cdk8sWritesAmbiguous(value)) fail(kind, path, field, value, AMBIGUOUS_YAML.replace('name', 'value'));
   return value;
 }

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels } from '../core/labels';
 import { checkQuantity, checkRequestWithinLimit } from '../core/quantity';
+import { checkOutputOnSynth } from '../core/synth-check';
 import { checkDns1123Label, fail } from '../core/validation';
 
 const KIND = 'AgentNamespace';
@@ -102,6 +103,7 @@ export class AgentNamespace extends Construct {
    */
   public constructor(scope: Construct, id: string, props: AgentNamespaceProps = {}) {
     super(scope, id);
+    checkOutputOnSynth(this);
     const where = this.node.path;
     this.name = checkDns1123Label(KIND, where, 'name', props.name ?? id);
     const level = checkLevel(where, props.podSecurity ?? PodSecurityLevel.RESTRICTED);

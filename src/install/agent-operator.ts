@@ -20,14 +20,17 @@ import {
   Service,
   ServiceAccount,
   ServiceType,
+  k8s,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AgentTypeCrd } from './agent-type-crd';
 import { AGENT_TYPE_PLURAL, DEFAULT_GROUP, checkGroup } from './agent-type-schema';
+import { AgentOperatorNetworkPolicyOptions, operatorNetworkPolicySpec } from './operator-network-policy';
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedSecurityContextWith } from '../core/pod-security';
 import { checkContainerResources } from '../core/quantity';
+import { checkOutputOnSynth } from '../core/synth-check';
 import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, checkPullPolicy, fail } from '../core/validation';
 
 const KIND = 'AgentOperator';
@@ -204,6 +207,19 @@ export interface AgentOperatorProps {
    * @default 'agent-operator'
    */
   readonly name?: string;
+
+  /**
+   * The operator pod's NetworkPolicy (`networking.k8s.io/v1`, named `<name>`
+   * in `namespace`): default deny for ingress and egress, then DNS to the
+   * cluster DNS pods, TCP `apiServerPorts` (443, 6443) to `apiServerCidrs`
+   * (any address by default) for the Kubernetes API server, and ingress to
+   * the metrics and health ports from `allowIngressFrom` only (nobody by
+   * default). `{ enabled: false }` renders none.
+   * @default - the policy above
+   * @throws if an option is invalid (a namespace, label, CIDR or port), or
+   *   an ingress peer names a port other than the metrics and health ports
+   */
+  readonly networkPolicy?: AgentOperatorNetworkPolicyOptions;
 }
 
 /**
@@ -219,7 +235,10 @@ export interface AgentOperatorProps {
  *   no access to Secrets;
  * - a `Deployment` of the `manager` container with leader election, health
  *   probes and a restricted security context;
- * - a ClusterIP `Service` for the metrics port.
+ * - a ClusterIP `Service` for the metrics port;
+ * - a default-deny `NetworkPolicy` for the operator pod allowing DNS, the
+ *   Kubernetes API server and, from the peers given, the metrics and health
+ *   ports (prop `networkPolicy`).
  *
  * Namespaced objects always carry `metadata.namespace` (the operator namespace,
  * or the watched namespace for its Role/RoleBinding); cluster-scoped objects
@@ -248,6 +267,9 @@ export class AgentOperator extends Construct {
   /** The ClusterIP Service in front of the metrics port (`<name>-metrics`). */
   public readonly metricsService: Service;
 
+  /** The operator pod's NetworkPolicy (undefined with `networkPolicy: { enabled: false }`). */
+  public readonly networkPolicy?: ApiObject;
+
   /** The `name` prop: the name of every object, and the prefix of the leader-election and metrics ones. */
   private readonly objectName: string;
   /** The recommended labels of every object and of the pod. */
@@ -265,6 +287,7 @@ export class AgentOperator extends Construct {
    */
   constructor(scope: Construct, id: string, props: AgentOperatorProps) {
     super(scope, id);
+    checkOutputOnSynth(this);
     const s = operatorSettings(this.node.path, props);
     this.namespace = s.namespace;
     this.clusterWide = s.clusterWide;
@@ -273,6 +296,7 @@ export class AgentOperator extends Construct {
     const labelOptions = { name: APP_NAME, instance: s.name, component: 'operator' };
     this.labels = recommendedLabels(labelOptions);
     this.selector = selectorLabels(labelOptions);
+    const policySpec = operatorNetworkPolicySpec(this.node.path, this.selector, props?.networkPolicy ?? {}, s);
 
     if (s.createNamespace) {
       clusterScoped(new Namespace(this, 'Namespace', { metadata: { name: this.namespace, labels: this.labels } }));
@@ -285,6 +309,7 @@ export class AgentOperator extends Construct {
     this.createLeaderElectionRbac();
     this.deployment = this.createDeployment(s);
     this.metricsService = this.createMetricsService(s.metricsPort);
+    this.networkPolicy = policySpec && new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', { metadata: this.metadata(this.namespace), spec: policySpec });
   }
 
   /**

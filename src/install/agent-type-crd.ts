@@ -7,6 +7,7 @@ import {
 } from './agent-type-schema';
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels } from '../core/labels';
+import { checkOutputOnSynth } from '../core/synth-check';
 import { checkLabels } from '../core/validation';
 
 const KIND = 'AgentTypeCrd';
@@ -98,6 +99,7 @@ export class AgentTypeCrd extends Construct {
    */
   constructor(scope: Construct, id: string, props: AgentTypeCrdProps = {}) {
     super(scope, id);
+    checkOutputOnSynth(this);
     this.group = checkGroup(KIND, this.node.path, props.group ?? DEFAULT_GROUP);
     this.kind = AGENT_TYPE_KIND;
     this.plural = AGENT_TYPE_PLURAL;

@@ -4,6 +4,7 @@ import { AgentTypeCrd } from './agent-type-crd';
 import {
   AGENT_TYPE_KIND, AGENT_TYPE_VERSION, DEFAULT_GROUP, checkGroup, validateAgentTypeManifest,
 } from './agent-type-schema';
+import { checkOutputOnSynth } from '../core/synth-check';
 import { checkDns1123Label, checkDns1123Subdomain, fail, subject } from '../core/validation';
 
 // ---------------------------------------------------------------------------
@@ -623,6 +624,7 @@ export class AgentType extends ApiObject {
     if (props.crd) AgentType.dependOn(this, props.crd);
 
     this.node.addValidation({ validate: () => this.problems() });
+    checkOutputOnSynth(this);
   }
 
   /**

@@ -13,6 +13,7 @@ import { writeKustomizeTree } from './kustomize-tree';
 import { checkOutput } from './output-check';
 import { GENERATED_FILE, OverlayFile, synthesizeBase } from './overlay-file';
 import { StagedFiles } from './staged-files';
+import { checkManifests } from '../core/manifest-check';
 import { fail } from '../core/validation';
 import { addHashSuffixes, dropEmptyAnnotations, fixNameReferences, type KustomizeResource, toResources } from '../kustomize';
 
@@ -67,7 +68,9 @@ export class Overlay extends Kustomization {
    *
    * @throws when the app fails validation, overlays share a name, a
    *   transformation fails (e.g. a patch names no object), or an output object
-   *   is invalid (a bad name, an AgentType that breaks the CRD schema)
+   *   is invalid (the final check of every overlay's output, and of the base
+   *   when the kustomize tree is written: names, labels, containers,
+   *   selectors, resources, credentials; an AgentType that breaks the CRD schema)
    */
   public static synth(app: App, overlays: Overlay[], options: OverlaySynthOptions = {}): void {
     const names = new Set<string>();
@@ -76,6 +79,8 @@ export class Overlay extends Kustomization {
       names.add(overlay.name);
     }
     const base = synthesizeBase(app);
+    // The tree's base/ is output too: checked like every overlay's output.
+    if (options.kustomizeOutdir !== undefined) checkManifests('Overlay base', base.flatMap(f => f.objects));
     const outdir = options.outdir ?? app.outdir;
     const staged = new StagedFiles();
     try {

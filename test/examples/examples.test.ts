@@ -48,7 +48,7 @@ const find = (kind: string, name: string) => {
 test('the CRD and operator come first, then the agents and their AgentType resources', () => {
   expect(files).toEqual(['0000-agent-operator.k8s.yaml', '0001-agents.k8s.yaml', '0002-agent-types.k8s.yaml']);
   const operatorFile = parseAllDocuments(fs.readFileSync(path.join(outdir, files[0]), 'utf-8')).map(d => d.toJSON().kind);
-  expect(operatorFile).toEqual(expect.arrayContaining(['CustomResourceDefinition', 'Namespace', 'Deployment', 'ServiceAccount']));
+  expect(operatorFile).toEqual(expect.arrayContaining(['CustomResourceDefinition', 'Namespace', 'Deployment', 'ServiceAccount', 'NetworkPolicy']));
   for (const name of EXAMPLE_AGENTS) {
     expect(find('Deployment', name).metadata.namespace).toBe(AGENTS_NAMESPACE);
     expect(find('AgentType', name).metadata.namespace).toBe(AGENTS_NAMESPACE);

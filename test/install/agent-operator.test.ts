@@ -2,8 +2,10 @@ import { Chart, Testing } from 'cdk8s';
 import { Cpu, ImagePullPolicy } from 'cdk8s-plus-28';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { AgentPod, AgentSource } from '../../src';
 import { AgentOperator, AgentOperatorProps } from '../../src/install/agent-operator';
 import { AgentTypeCrd } from '../../src/install/agent-type-crd';
 import { restrictedViolations } from '../support/pod-security-standards';
@@ -25,6 +27,7 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
   'apiextensions.k8s.io/v1/CustomResourceDefinition': CustomResourceDefinition,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
 };
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
@@ -149,6 +152,7 @@ describe('AgentOperator default install', () => {
       'CustomResourceDefinition',
       'Deployment',
       'Namespace',
+      'NetworkPolicy',
       'Role',
       'Role',
       'RoleBinding',
@@ -539,4 +543,80 @@ test('the restricted securityContext defaults can be changed, and the PSS checke
   expect(relaxed.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(false);
   expect(restrictedViolations(relaxed)).toEqual([]);
   expect(restrictedViolations(deployment(synth({ securityContext: { privileged: true } }))).join('\n')).toMatch(/privileged/);
+});
+
+describe('AgentOperator NetworkPolicy', () => {
+  const DNS = {
+    ports: [{ port: 53, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }],
+    to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+  };
+  const API_PORTS = [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }];
+
+  test('default: deny all but DNS (the agents\' rule) and the API server on 443/6443 to any address; no ingress', () => {
+    const manifests = synth();
+    const policy = only(manifests, 'NetworkPolicy');
+    expect(policy.metadata).toMatchObject({ name: 'agent-operator', namespace: 'agents-system' });
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: only(manifests, 'Deployment').spec.selector.matchLabels },
+      policyTypes: ['Egress', 'Ingress'],
+      egress: [
+        DNS,
+        { ports: API_PORTS, to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] },
+        { ports: API_PORTS, to: [{ ipBlock: { cidr: '::/0' } }] },
+      ],
+    });
+    // The pod selector selects the operator pods.
+    const labels = only(manifests, 'Deployment').spec.template.metadata.labels;
+    for (const [k, v] of Object.entries(policy.spec.podSelector.matchLabels)) expect(labels[k]).toBe(v);
+  });
+
+  test('the DNS rule is the one an agent\'s policy renders', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'agents' });
+    new AgentPod(chart, 'web', { source: AgentSource.image('registry.example.com/web:1') });
+    const agentPolicy = Testing.synth(chart).find(m => m.kind === 'NetworkPolicy');
+    expect(agentPolicy.spec.egress[0]).toEqual(DNS);
+  });
+
+  test('API server CIDRs and ports, DNS options and ingress to the metrics and health ports are honoured', () => {
+    const policy = only(synth({
+      metricsPort: 9090,
+      healthPort: 9091,
+      networkPolicy: {
+        apiServerCidrs: ['10.0.0.1/32'],
+        apiServerPorts: [6443],
+        dnsNamespace: 'dns',
+        dnsPodLabels: { app: 'coredns' },
+        allowIngressFrom: [{ namespaces: ['monitoring'], podLabels: { app: 'prometheus' }, ports: [9090] }, { cidr: '192.0.2.0/24' }],
+      },
+    }), 'NetworkPolicy');
+    expect(policy.spec.egress).toEqual([
+      { ports: DNS.ports, to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns' } }, podSelector: { matchLabels: { app: 'coredns' } } }] },
+      { ports: [{ port: 6443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.0.0.1/32' } }] },
+    ]);
+    expect(policy.spec.ingress).toEqual([
+      { ports: [{ port: 9090, protocol: 'TCP' }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { app: 'prometheus' } } }] },
+      { ports: [{ port: 9090, protocol: 'TCP' }, { port: 9091, protocol: 'TCP' }], from: [{ ipBlock: { cidr: '192.0.2.0/24' } }] },
+    ]);
+    expect(only(synth({ networkPolicy: { allowDns: false } }), 'NetworkPolicy').spec.egress.map((r: Manifest) => r.to[0].ipBlock?.cidr)).toEqual(['0.0.0.0/0', '::/0']);
+  });
+
+  test('enabled: false renders none', () => {
+    const operator = new AgentOperator(new Chart(Testing.app(), 'c'), 'op', { image: IMAGE, networkPolicy: { enabled: false, apiServerCidrs: ['not checked'] } });
+    expect(operator.networkPolicy).toBeUndefined();
+    expect(Testing.synth(Chart.of(operator)).filter(m => m.kind === 'NetworkPolicy')).toEqual([]);
+  });
+
+  test('bad options fail at construction, naming the option, before anything is created', () => {
+    const make = (networkPolicy: any) => () => new AgentOperator(new Chart(Testing.app(), 'c'), 'op', { image: IMAGE, networkPolicy });
+    expect(make({ allowIngressFrom: [{ namespaces: ['monitoring'], ports: [22] }] }))
+      .toThrow("AgentOperator 'c/op': networkPolicy.allowIngressFrom[0].ports[0] '22' is not the metrics port (8080) or the health port (8081), the only ports of the operator");
+    expect(make({ apiServerCidrs: ['10.0.0.1/8'] })).toThrow(/AgentOperator 'c\/op': networkPolicy.apiServerCidrs\[0\] '10.0.0.1\/8'/);
+    expect(make({ apiServerCidrs: [] })).toThrow("AgentOperator 'c/op': networkPolicy.apiServerCidrs '[]' is empty");
+    expect(make({ apiServerPorts: [0] })).toThrow(/networkPolicy.apiServerPorts\[0\] '0' is not a port number/);
+    expect(make({ dnsNamespace: 'Kube' })).toThrow(/networkPolicy.dnsNamespace 'Kube'/);
+    const chart = new Chart(Testing.app(), 'c');
+    expect(() => new AgentOperator(chart, 'op', { image: IMAGE, networkPolicy: { apiServerPorts: [] } })).toThrow(/apiServerPorts/);
+    expect(chart.node.findAll().length).toBe(2); // the chart and the AgentOperator construct itself, no child
+  });
 });

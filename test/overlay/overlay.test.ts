@@ -169,7 +169,7 @@ describe('Overlay.apply', () => {
   test('a name made too long by namePrefix is refused', () => {
     const manifests = Testing.synth(agentsChart());
     const message = errorOf(() => new Overlay({ name: 'prod', namePrefix: 'x'.repeat(250) + '-' }).apply(manifests));
-    expect(message).toMatch(/Overlay 'prod': \w+ metadata.name 'x+-[a-z-]+' is not a valid RFC 1123 subdomain after the overlay/);
+    expect(message).toMatch(/^Overlay 'prod': \d+ problems in the output:\n  \w+ 'agents\/x+-[a-z-]+': metadata.name 'x+-[a-z-]+' is not a valid RFC 1123 subdomain/);
   });
 
   test('an AgentType broken by a patch is refused with the schema error', () => {
@@ -178,8 +178,7 @@ describe('Overlay.apply', () => {
     new AgentType(chart, 't', { metadata: { name: 't' }, spec: { agent: { name: 't', type: 'container', image: 'nginx:1' } } });
     const overlay = new Overlay({ name: 'prod', patches: [Patch.json6902({ kind: 'AgentType', name: 't' }, JsonPatch.replace('/spec/agent/type', 'banana'))] });
     const message = errorOf(() => overlay.apply(Testing.synth(chart)));
-    expect(message).toContain("Overlay 'prod': AgentType 't'");
-    expect(message).toContain('breaks the AgentType schema after the overlay');
+    expect(message).toContain("Overlay 'prod': AgentType 'agents/t': breaks the AgentType schema after the overlay: ");
   });
 
   test('replicas on a workload its HorizontalPodAutoscaler manages are refused', () => {
@@ -194,7 +193,7 @@ describe('Overlay.apply', () => {
     const other = manifests.find(m => m.kind === 'Deployment' && m.metadata.name !== target).metadata.name;
     expect(() => new Overlay({ name: 'prod', replicas: [{ name: other, count: 3 }] }).apply(manifests)).not.toThrow();
     expect(errorOf(() => new Overlay({ name: 'prod', replicas: [{ name: target, count: 3 }] }).apply(manifests)))
-      .toBe(`Overlay 'prod': Deployment '${target}' spec.replicas '3' is set, but HorizontalPodAutoscaler '${hpa.metadata.name}' `
+      .toBe(`Overlay 'prod': Deployment 'agents/${target}': spec.replicas '3' is set, but HorizontalPodAutoscaler '${hpa.metadata.name}' `
         + 'manages its replicas: remove the replicas entry or patch');
   });
 
@@ -222,9 +221,8 @@ describe('Overlay.apply', () => {
   test('an AgentType of the group of any AgentTypeCrd in the input is checked against the schema', () => {
     const { chart } = customGroupApp('ai.mycorp.io');
     const message = errorOf(() => new Overlay({ name: 'prod', patches: [mongoPatch('ai.mycorp.io/v1')] }).apply(Testing.synth(chart)));
-    expect(message).toContain("Overlay 'prod': AgentType 't'");
-    expect(message).toContain("spec.memory.type 'mongo' must be one of: redis, inmemory");
-    expect(message).toContain('breaks the AgentType schema after the overlay');
+    expect(message).toBe("Overlay 'prod': AgentType 'agents/t': breaks the AgentType schema after the overlay: "
+      + "spec.memory.type 'mongo' must be one of: redis, inmemory");
   });
 
   test('Overlay.synth checks the AgentTypes of the app\'s AgentTypeCrd groups and writes nothing', () => {
@@ -232,7 +230,7 @@ describe('Overlay.apply', () => {
     const out = tmpDir('overlay-custom-group-');
     const overlay = new Overlay({ name: 'prod', patches: [mongoPatch('ai.mycorp.io/v1')] });
     expect(errorOf(() => Overlay.synth(app, [overlay], { outdir: out })))
-      .toMatch(/^Overlay 'prod': AgentType 't' 'spec\.memory\.type 'mongo' must be one of: redis, inmemory' breaks the AgentType schema/);
+      .toMatch(/^Overlay 'prod': AgentType 'agents\/t': breaks the AgentType schema after the overlay: spec\.memory\.type 'mongo' must be one of: redis, inmemory/);
     expect(fs.readdirSync(out)).toEqual([]);
   });
 

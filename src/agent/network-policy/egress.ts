@@ -4,10 +4,10 @@
  * options (DNS, extra peers). Plain data in, plain data out: no constructs.
  */
 import { classifyHost, hostAndPort, isHost, scpHost } from './destination';
-import { PolicyInput } from './input';
-import { AgentEgressPeer, AgentNetworkPolicyOptions } from './options';
-import { EgressRuleSet, PolicyRule, PortSpec, Rank, tcp, udp } from './rules';
 import { PUBLIC_IP_BLOCKS, classifyIp, hostCidr } from '../../core/cidr';
+import {
+  addDnsEgress, AgentEgressPeer, AgentNetworkPolicyOptions, EgressRuleSet, PolicyInput, PolicyRule, PortSpec, Rank, tcp, udp,
+} from '../../core/network-policy';
 import { LlmProvider } from '../llm-provider';
 import { ToolSidecar } from '../tool-sidecar';
 
@@ -109,7 +109,7 @@ const HTTPS = [tcp(443)];
 export function deriveEgress(sources: AgentEgressSources, options: AgentNetworkPolicyOptions, input: PolicyInput): PolicyRule[] {
   const clusterDomain = input.domain(input.option('clusterDomain'), options.clusterDomain ?? 'cluster.local');
   const egress = new EgressDerivation(input, clusterDomain);
-  if (options.allowDns !== false) egress.dns(options);
+  addDnsEgress(egress.rules, input, options);
   if (sources.redis) egress.redis(sources.redis);
   for (const provider of sources.llmProviders ?? []) {
     egress.url(`llmProviders['${provider.name}'].endpoint`, provider.endpoint, ENDPOINT_PORTS);
@@ -165,12 +165,6 @@ class EgressDerivation {
       return this.input.fail(field, text ?? '', `is not a URL with one of the schemes ${schemes}`);
     }
     this.host(field, target.host, [tcp(target.port)], false, true);
-  }
-
-  public dns(options: AgentNetworkPolicyOptions): void {
-    const namespace = this.input.namespace(this.input.option('dnsNamespace'), options.dnsNamespace ?? 'kube-system');
-    const labels = this.input.labels(this.input.option('dnsPodLabels'), options.dnsPodLabels ?? { 'k8s-app': 'kube-dns' });
-    this.rules.add(Rank.DNS, { type: 'pods', namespace, labels }, [udp(53), tcp(53)]);
   }
 
   public redis(redis: AgentRedisDestination): void {

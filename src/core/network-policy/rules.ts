@@ -3,7 +3,7 @@
  * returns and the construct renders), and the set egress destinations are
  * collected in: merged per peer, in a fixed order.
  */
-import { Cidr, IpBlock, cidrSortKey, formatCidr } from '../../core/cidr';
+import { Cidr, IpBlock, cidrSortKey, formatCidr } from '../cidr';
 
 export type Protocol = 'TCP' | 'UDP';
 

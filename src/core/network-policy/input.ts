@@ -6,10 +6,10 @@
  * agent's own declarations (`memory.backend.address`,
  * `llmProviders['x'].endpoint`) keep their names either way.
  */
-import { Cidr, checkCidr, checkCidrInside } from '../../core/cidr';
+import { Cidr, checkCidr, checkCidrInside } from '../cidr';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkLabels, checkNonEmpty, checkPort, fail,
-} from '../../core/validation';
+} from '../validation';
 
 /** Every method takes the field as errors name it; see {@link PolicyInput.option}. */
 export class PolicyInput {
@@ -21,6 +21,14 @@ export class PolicyInput {
     return where === undefined
       ? new PolicyInput('NetworkPolicy', agentName, '')
       : new PolicyInput('AgentPod', where, 'networkPolicy.');
+  }
+
+  /**
+   * Errors of the `networkPolicy` prop of construct `kind` at `path`:
+   * `<kind> '<path>': networkPolicy.<option> ...`.
+   */
+  public static forConstruct(kind: string, path: string): PolicyInput {
+    return new PolicyInput(kind, path, 'networkPolicy.');
   }
 
   private constructor(
