@@ -13,7 +13,7 @@
  * `ValidateLabels`, `ValidateAnnotations`, `validateContainers` and
  * `ValidateResourceRequirements`.
  */
-import { isQuantity, quantityValue } from './quantity';
+import { compareQuantities, quantityProblem } from './quantity';
 import {
   isDns1123Label, isDns1123Subdomain, isEnvVarName, isLabelValue, LABEL_VALUE_PROBLEM, labelKeyProblem, looksLikeSecretValue, subject,
 } from './validation';
@@ -246,22 +246,19 @@ function checkContainerPorts(p: ObjectProblems, ports: any[], path: string): voi
   });
 }
 
-/** Quantities valid and not negative; every request at most its limit. */
+/** Quantities valid and not negative; every request at most its limit (the rules of core/quantity). */
 function checkResources(p: ObjectProblems, resources: any, path: string): void {
+  const valid = new Set<string>();
   for (const part of ['requests', 'limits']) {
     for (const [resource, value] of Object.entries(resources[part] ?? {})) {
-      const amount = quantityValue(value);
-      if (typeof value === 'string' && !isQuantity(value) || amount === undefined) {
-        p.add(`${path}.${part}.${resource}`, value, 'is not a Kubernetes quantity');
-      } else if (amount < 0) {
-        p.add(`${path}.${part}.${resource}`, value, 'is negative');
-      }
+      const problem = quantityProblem(value);
+      if (problem !== undefined) p.add(`${path}.${part}.${resource}`, value, problem);
+      else valid.add(`${part}.${resource}`);
     }
   }
   for (const [resource, request] of Object.entries(resources.requests ?? {})) {
     const limit = resources.limits?.[resource];
-    const [r, l] = [quantityValue(request), quantityValue(limit)];
-    if (r !== undefined && l !== undefined && r > l) {
+    if (valid.has(`requests.${resource}`) && valid.has(`limits.${resource}`) && compareQuantities(String(request), String(limit)) > 0) {
       p.add(`${path}.requests.${resource}`, request, `is above limits.${resource} '${shown(limit)}'`);
     }
   }

@@ -37,24 +37,6 @@ const FACTORS: { readonly [suffix: string]: number } = {
   'Ei': 1024 ** 6,
 };
 
-/** Multipliers of the decimal suffixes below one. */
-const SMALL_FACTORS: { readonly [suffix: string]: number } = { n: 1e-9, u: 1e-6, m: 1e-3 };
-
-/**
- * The amount a quantity stands for (`500m` is 0.5, `1Ki` is 1024, `1e3` is
- * 1000), as a number (rendered manifests may hold plain numbers); undefined
- * when `value` is not a quantity. Precise enough to compare requests with limits.
- */
-export function quantityValue(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (!isQuantity(value)) return undefined;
-  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(.*)$/.exec(value)!;
-  const suffix = m[2];
-  const exponent = /^[eE]([+-]?\d+)$/.exec(suffix);
-  const factor = exponent ? 10 ** Number(exponent[1]) : FACTORS[suffix] ?? SMALL_FACTORS[suffix];
-  return Number(m[1]) * factor;
-}
-
 /** True when `value` is a Kubernetes quantity that is not negative (a resource amount). */
 export function isQuantity(value: unknown): value is string {
   return typeof value === 'string' && QUANTITY.test(value);
@@ -66,9 +48,22 @@ export function isQuantity(value: unknown): value is string {
  * @throws `<Kind> '<path>': <field> '<value>' is not a Kubernetes quantity (<example>)`, or `... must not be negative`
  */
 export function checkQuantity(kind: string, path: string, field: string, value: string, example = 'e.g. 4, 500m, 8Gi'): string {
-  if (typeof value === 'string' && value.startsWith('-') && isQuantity(value.slice(1))) fail(kind, path, field, value, 'must not be negative');
-  if (!isQuantity(value)) fail(kind, path, field, value, `is not a Kubernetes quantity (${example})`);
+  const problem = quantityProblem(value);
+  if (problem !== undefined) fail(kind, path, field, value, problem === NEGATIVE ? problem : `${problem} (${example})`);
   return value;
+}
+
+const NEGATIVE = 'must not be negative';
+
+/**
+ * Why `value` is not a resource amount (a non-negative Kubernetes quantity),
+ * undefined when it is one: `must not be negative` or `is not a Kubernetes quantity`.
+ * Rendered manifests may hold numbers (`cpu: 1`): a finite non-negative number is one.
+ */
+export function quantityProblem(value: unknown): string | undefined {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text === 'string' && text.startsWith('-') && isQuantity(text.slice(1))) return NEGATIVE;
+  return isQuantity(text) ? undefined : 'is not a Kubernetes quantity';
 }
 
 /** Decimal exponents of the suffixes; binary suffixes are powers of 1024. */

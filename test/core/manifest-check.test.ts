@@ -64,7 +64,7 @@ describe('manifestProblems: one rule each', () => {
 
   test('negative and malformed quantities', () => {
     expect(problemsOf(d => pod(d).containers[1].resources.requests.cpu = '-100m'))
-      .toEqual(["Deployment 'agents/web': spec.template.spec.containers[1].resources.requests.cpu '-100m' is negative"]);
+      .toEqual(["Deployment 'agents/web': spec.template.spec.containers[1].resources.requests.cpu '-100m' must not be negative"]);
     expect(problemsOf(d => pod(d).containers[1].resources.limits.memory = 'lots'))
       .toEqual(["Deployment 'agents/web': spec.template.spec.containers[1].resources.limits.memory 'lots' is not a Kubernetes quantity"]);
   });
