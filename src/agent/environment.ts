@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AgentRuntime } from './source';
 import { SecretKeyReference } from '../core/secret-key-reference';
-import { CREDENTIAL_NAME, RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail, looksLikeSecretValue } from '../core/validation';
+import { isCredentialName, safeText, secretProblem } from '../core/credential-screen';
+import { RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail } from '../core/validation';
 
 const KIND = 'AgentEnvironment';
 
@@ -124,12 +125,14 @@ export class AgentEnvironment {
    */
   public addVariable(name: string, value: string): void {
     this.checkNewVariable(name);
-    if (looksLikeSecretValue(String(value))) {
-      throw new Error(`${KIND} 'variables': the value of '${name}' looks like an API key; a literal value would land in the manifest. Use addSecretVariable('${name}', { name: <secret>, key: <key> })`);
+    const shownName = safeText(name);
+    const problem = secretProblem(String(value));
+    if (problem) {
+      throw new Error(`${KIND} 'variables': the value of '${shownName}' looks like an API key (${problem}); a literal value would land in the manifest. Use addSecretVariable('${shownName}', { name: <secret>, key: <key> })`);
     }
-    if (CREDENTIAL_NAME.test(name)) {
+    if (isCredentialName(name)) {
       // The value is not repeated in the message: it may be a real credential.
-      throw new Error(`${KIND} 'variables': variable '${name}' looks like a credential; a literal value would land in the manifest. Use addSecretVariable('${name}', { name: <secret>, key: <key> })`);
+      throw new Error(`${KIND} 'variables': variable '${shownName}' looks like a credential; a literal value would land in the manifest. Use addSecretVariable('${shownName}', { name: <secret>, key: <key> })`);
     }
     this._variables[name] = String(value);
   }

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'crypto';
 import { KustomizeResource, describeId, idOf, renameResource } from './resource';
-import { CREDENTIAL_NAME, looksLikeSecretValue } from '../core/validation';
+import { isCredentialName, looksLikeSecretValue } from '../core/credential-screen';
 
 /** kustomize `generatorOptions` (kustomization level) or an entry's `options`. */
 export interface GeneratorOptionsSpec {
@@ -187,7 +187,7 @@ function yamlReadsAsNonString(key: string): boolean {
 
 function guardSecrets(generator: GeneratorSpec, data: Map<string, string>, label: string): void {
   for (const [key, value] of data) {
-    if (generator.kind === 'Secret' && CREDENTIAL_NAME.test(key)) {
+    if (generator.kind === 'Secret' && isCredentialName(key)) {
       throw new Error(`${label}: key '${key}' looks like a credential; credentials are never put in a manifest: `
         + 'create the Secret out of band and refer to it (secretKeyRef/secretRef) instead of generating it');
     }
