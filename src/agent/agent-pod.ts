@@ -28,6 +28,7 @@ import {
   AUTOSCALED_LABEL, CONFIG_CHECKSUM_ANNOTATION, MEMORY_PROFILE_ANNOTATION, METRICS_LABEL, recommendedLabels, RUNTIME_LABEL,
   SECRET_CHECKSUM_ANNOTATION, selectorLabels, TOOL_SIDECAR_LABEL,
 } from '../core/labels';
+import { screenMap, screenText } from '../core/credential-screen';
 import { lazy } from '../core/lazy';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
 import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, fail } from '../core/validation';
@@ -683,6 +684,9 @@ function checkProps(where: string, id: string, props: AgentPodProps): PodSetting
     fail(KIND, where, 'source', '', 'is required: use AgentSource.image(...) or AgentSource.code(...)');
   }
   const agentName = checkDns1123Label(KIND, where, 'agentName', props.agentName ?? id);
+  // Names and labels are written into every object: none may be a pasted key.
+  screenText(KIND, where, 'agentName', agentName);
+  screenMap(KIND, where, 'labels', props.labels);
   const namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
   checkScaling(KIND, where, props.scaling, props.replicas);
   const replicas = props.replicas ?? 1;

@@ -244,30 +244,54 @@ function screenEntry(kind: string, path: string, field: string, where: string, k
   if (keyProblem) throw new Error(`${safeSubject(kind, path)}: ${field} has a key that ${refusal(keyProblem)}`);
   if (typeof value !== 'string') return;
   screenText(kind, path, where, value);
-  if (isCredentialName(key) && !isPlaceholder(value) && !NOT_A_SECRET.test(value)) {
-    throw new Error(`${safeSubject(kind, path)}: ${where} is named like a credential and holds a literal value: `
-      + 'a literal credential would land in the manifest; keep it in a Secret created out of band and reference it (secretKeyRef)');
+  if (isNamedLiteral(key, value)) throw new Error(`${safeSubject(kind, path)}: ${where} ${NAMED_LITERAL}`);
+}
+
+/**
+ * The credentials in a JSON value, however deep, one message per finding
+ * (`config.auth.api_key is named like a credential and holds a literal
+ * value`), never the value: every string and key checked with
+ * `secretProblem`, every credential-named key holding a literal string, and
+ * every `{ name, value }` entry (an env var) whose name is credential-named
+ * and whose value is a literal. `field` names the root.
+ */
+export function credentialProblems(value: unknown, field: string, out: string[] = [], depth = 0): string[] {
+  if (typeof value === 'string') {
+    const problem = secretProblem(value);
+    if (problem) out.push(`${field} ${refusal(problem)}`);
+  } else if (Array.isArray(value)) {
+    if (depth < 64) value.forEach((item, i) => credentialProblems(item, `${field}[${i}]`, out, depth + 1));
+  } else if (value !== null && typeof value === 'object' && depth < 64) {
+    const entry = value as { [key: string]: unknown };
+    if (typeof entry.name === 'string' && typeof entry.value === 'string' && isNamedLiteral(entry.name, entry.value)) {
+      out.push(`${field}.value (of '${safeText(entry.name)}') ${NAMED_LITERAL}`);
+    }
+    for (const [key, item] of Object.entries(entry)) {
+      const where = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${field}.${key}` : `${field}['${safeText(key)}']`;
+      const keyProblem = secretProblem(key);
+      if (keyProblem) out.push(`${field} has a key that ${refusal(keyProblem)}`);
+      else if (typeof item === 'string' && !secretProblem(item) && isNamedLiteral(key, item)) out.push(`${where} ${NAMED_LITERAL}`);
+      credentialProblems(item, where, out, depth + 1);
+    }
   }
+  return out;
+}
+
+const NAMED_LITERAL = 'is named like a credential and holds a literal value: a literal credential would land in the manifest; '
+  + 'keep it in a Secret created out of band and reference it (secretKeyRef)';
+
+function isNamedLiteral(name: string, value: string): boolean {
+  return isCredentialName(name) && !isPlaceholder(value) && !NOT_A_SECRET.test(value);
 }
 
 /**
  * Screens free-form JSON (AgentType `config` objects, preserved-unknown
- * fields): every string, every key, and every credential-named key holding a
- * literal string, however deep. `field` names the root; the message names the
- * path of the offending entry (`config.auth.api_key`), never the value.
+ * fields) with `credentialProblems`: throws on the first finding, naming the
+ * path of the entry (`config.auth.api_key`), never the value.
  */
 export function screenDeep(kind: string, path: string, field: string, value: unknown): void {
-  if (typeof value === 'string') {
-    screenText(kind, path, field, value);
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => screenDeep(kind, path, `${field}[${i}]`, item));
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const where = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${field}.${key}` : `${field}['${safeText(key)}']`;
-      screenEntry(kind, path, field, where, key, typeof item === 'string' ? item : undefined);
-      if (typeof item !== 'string') screenDeep(kind, path, where, item);
-    }
-  }
+  const problems = credentialProblems(value, field);
+  if (problems.length > 0) throw new Error(`${safeSubject(kind, path)}: ${problems[0]}`);
 }
 
 /**

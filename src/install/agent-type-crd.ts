@@ -7,6 +7,7 @@ import {
 } from './agent-type-schema';
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels } from '../core/labels';
+import { screenMap } from '../core/credential-screen';
 import { checkLabelKey, checkLabelValue } from '../core/validation';
 
 const KIND = 'AgentTypeCrd';
@@ -154,6 +155,7 @@ export class AgentTypeCrd extends Construct {
 
 /** `labels`: valid label keys and values. Returns a copy. */
 function checkLabels(path: string, labels: { [key: string]: string }): { [key: string]: string } {
+  screenMap(KIND, path, 'labels', labels);
   for (const [key, value] of Object.entries(labels)) {
     checkLabelKey(KIND, path, 'labels key', key);
     checkLabelValue(KIND, path, `labels['${key}']`, value);
