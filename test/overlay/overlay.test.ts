@@ -79,8 +79,29 @@ describe('Overlay props', () => {
     const byKey = errorOf(() => new Overlay({ name: 'prod', secretGenerator: [{ name: 's', literals: { 'db-password': 'hunter2' } }] }));
     expect(byKey).toContain("Overlay 'prod': secretGenerator 's': key 'db-password' looks like a credential");
     expect(byKey).not.toContain('hunter2');
-    // Non-sensitive Secret data is allowed.
-    expect(() => new Overlay({ name: 'prod', secretGenerator: [{ name: 's', literals: { username: 'agent' } }] })).not.toThrow();
+    // Non-sensitive Secret data is allowed once the user consents to plain text in the manifests.
+    expect(() => new Overlay({ name: 'prod', secretGenerator: [{ name: 's', literals: { username: 'agent' }, plainTextValuesInManifest: true }] })).not.toThrow();
+  });
+
+  test('a secretGenerator value is refused without plainTextValuesInManifest, and the flag is not a kustomize field', () => {
+    const message = errorOf(() => new Overlay({ name: 'prod', secretGenerator: [{ name: 'db', literals: { admin: 'changeme' } }] }));
+    expect(message).toContain("Overlay 'prod': secretGenerator 'db': would write the values of 'admin' in plain text");
+    expect(message).not.toContain('changeme');
+    const overlay = new Overlay({ name: 'prod' });
+    expect(() => overlay.addSecretGenerator({ name: 'db', literals: { admin: 'changeme' } })).toThrow(/plainTextValuesInManifest/);
+    expect(overlay.secretGenerators).toEqual([]);
+    const key = 'sk-ant-api03-0123456789abcdef';
+    const withFlag = errorOf(() => overlay.addSecretGenerator({ name: 'db', literals: { admin: key }, plainTextValuesInManifest: true }));
+    expect(withFlag).toContain('looks like a credential (not shown)');
+    expect(withFlag).not.toContain(key);
+    overlay.addSecretGenerator({ name: 'db', literals: { admin: 'changeme' }, plainTextValuesInManifest: true });
+    const dir = tmpDir('overlay-secret-optin-');
+    const app = Testing.app();
+    agentsChart(app);
+    Overlay.synth(app, [overlay], { outdir: dir, kustomizeOutdir: path.join(dir, 'kustomize') });
+    const kustomization = fs.readFileSync(path.join(dir, 'kustomize', 'overlays', 'prod', 'kustomization.yaml'), 'utf-8');
+    expect(kustomization).toContain('admin=changeme');
+    expect(kustomization).not.toContain('plainTextValuesInManifest');
   });
 
   test('patches: a JSON patch needs operations, a strategic-merge patch needs a target or a name', () => {
