@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AgentRuntime } from './source';
 import { SecretKeyReference } from '../core/secret-key-reference';
-import { isCredentialName, safeText, secretProblem } from '../core/credential-screen';
+import { isCredentialName, safeText, screenText, secretProblem } from '../core/credential-screen';
 import { RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail } from '../core/validation';
 
 const KIND = 'AgentEnvironment';
@@ -143,6 +143,8 @@ export class AgentEnvironment {
    */
   public addSecretVariable(variableName: string, secret: SecretKeyReference): void {
     this.checkNewVariable(variableName);
+    screenText(KIND, variableName, 'secret.name', secret.name);
+    screenText(KIND, variableName, 'secret.key', secret.key);
     checkDns1123Subdomain(KIND, variableName, 'secret.name', secret.name);
     checkNonEmpty(KIND, variableName, 'secret.key', secret.key);
     this._secretVariables[variableName] = { ...secret };

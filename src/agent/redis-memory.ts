@@ -8,6 +8,7 @@ import { ContainerMemory, containerResources } from './container-memory';
 import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
 import { checkBytes } from '../core/quantity';
+import { screenText } from '../core/credential-screen';
 import { SecretKeyReference } from '../core/secret-key-reference';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,
@@ -401,6 +402,8 @@ function checkPasswordSecret(where: string, ref: SecretKeyReference | undefined)
   if (!ref) {
     fail(KIND, where, 'passwordSecret', '', 'is required: give an existing Secret as { name, key }; the password is never a value in the manifest');
   }
+  // A password pasted in place of the Secret's name is refused, never echoed.
+  screenText(KIND, where, 'passwordSecret.name', ref.name);
   checkDns1123Subdomain(KIND, where, 'passwordSecret.name', checkNonEmpty(KIND, where, 'passwordSecret.name', ref.name));
   checkNonEmpty(KIND, where, 'passwordSecret.key', ref.key);
   if (!/^[-._a-zA-Z0-9]+$/.test(ref.key) || ref.key.length > 253) {
