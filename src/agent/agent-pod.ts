@@ -23,12 +23,12 @@ import {
 } from './shared-volume';
 import { AgentRuntime, AgentSource, AgentSourceType, CodeSourceType } from './source';
 import { ToolSidecar } from './tool-sidecar';
+import { screenMap, screenText } from '../core/credential-screen';
 import { ImagePolicy } from '../core/image-reference';
 import {
   AUTOSCALED_LABEL, CONFIG_CHECKSUM_ANNOTATION, MEMORY_PROFILE_ANNOTATION, METRICS_LABEL, recommendedLabels, RUNTIME_LABEL,
   SECRET_CHECKSUM_ANNOTATION, selectorLabels, TOOL_SIDECAR_LABEL,
 } from '../core/labels';
-import { screenMap, screenText } from '../core/credential-screen';
 import { lazy } from '../core/lazy';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
 import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, fail } from '../core/validation';

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AgentRuntime } from './source';
+import { isCredentialName, safeText, screenFile, screenText, secretProblem } from '../core/credential-screen';
 import { SecretKeyReference } from '../core/secret-key-reference';
-import { isCredentialName, safeText, screenText, secretProblem } from '../core/credential-screen';
 import { RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail } from '../core/validation';
 
 const KIND = 'AgentEnvironment';
@@ -58,20 +58,25 @@ export class GlueCode {
    * Glue code given as text.
    * @param fileName file name on the shared volume, e.g. `gluecode.py`
    * @param content the file's content
+   * @throws if the file name is not plain, or the content holds what looks
+   * like a credential (it is written into the init ConfigMap)
    */
   public static fromInline(fileName: string, content: string): GlueCode {
+    screenFile(KIND, 'glueCode', 'glueCode', fileName, content);
     return new GlueCode(checkFileName(fileName), content);
   }
 
   /**
    * Glue code read from a file of the machine running `cdk8s synth`.
-   * @throws if the file cannot be read
+   * @throws if the file cannot be read, or holds what looks like a credential
    */
   public static fromFile(filePath: string): GlueCode {
     if (!fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
       fail(KIND, 'glueCode', 'glueCode.file', filePath, 'is not a readable file');
     }
-    return new GlueCode(checkFileName(path.basename(filePath)), fs.readFileSync(filePath, 'utf-8'));
+    const content = fs.readFileSync(filePath, 'utf-8');
+    screenFile(KIND, 'glueCode', 'glueCode', path.basename(filePath), content);
+    return new GlueCode(checkFileName(path.basename(filePath)), content);
   }
 
   private constructor(
@@ -108,6 +113,8 @@ export class AgentEnvironment {
         fail(KIND, 'sdk', 'sdk.version', props.sdk.version ?? '', 'is not a runtime version (e.g. \'3.12\' or \'20\')');
       }
       for (const pkg of props.sdk.packages ?? []) {
+        // `git+https://user:token@host/...` would put the token in the init script.
+        screenText(KIND, 'sdk', 'sdk.packages', pkg);
         // pip and npm specifiers; no whitespace or shell metacharacters.
         if (!/^[A-Za-z0-9@][A-Za-z0-9@\/._\-\[\]=<>~!,^+:]*$/.test(pkg)) {
           fail(KIND, 'sdk', 'sdk.packages', pkg, 'is not a package specifier (e.g. \'requests\', \'pandas==2.2.2\', \'axios@1.7.2\')');

@@ -5,10 +5,10 @@ import {
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ContainerMemory, containerResources } from './container-memory';
+import { screenText } from '../core/credential-screen';
 import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
 import { checkBytes } from '../core/quantity';
-import { screenText } from '../core/credential-screen';
 import { SecretKeyReference } from '../core/secret-key-reference';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelKey, checkLabelValue, checkNonEmpty, fail,

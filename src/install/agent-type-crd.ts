@@ -6,8 +6,8 @@ import {
   agentTypeOpenApiSchema, checkGroup,
 } from './agent-type-schema';
 import { clusterScoped } from '../core/cluster-scoped';
-import { recommendedLabels } from '../core/labels';
 import { screenMap } from '../core/credential-screen';
+import { recommendedLabels } from '../core/labels';
 import { checkLabelKey, checkLabelValue } from '../core/validation';
 
 const KIND = 'AgentTypeCrd';

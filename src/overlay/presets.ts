@@ -20,12 +20,12 @@ import { AgentPod } from '../agent/agent-pod';
 import { ContainerMemory } from '../agent/container-memory';
 import { MemoryProfile } from '../agent/memory-profile';
 import { AgentRuntime } from '../agent/source';
+import { screenMap, screenText } from '../core/credential-screen';
 import { ImagePolicy } from '../core/image-reference';
 import {
   AUTOSCALED_LABEL, ENVIRONMENT_LABEL, MEMORY_PROFILE_ANNOTATION, RUNTIME_LABEL, TOOL_SIDECAR_LABEL,
 } from '../core/labels';
 import { checkQuantity } from '../core/quantity';
-import { screenMap, screenText } from '../core/credential-screen';
 import { checkDns1123Label, checkEnvVarName, checkPort, fail } from '../core/validation';
 import type { PatchTarget } from '../kustomize';
 

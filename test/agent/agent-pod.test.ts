@@ -1139,6 +1139,25 @@ describe('no secret leaves synth', () => {
     expect(errorOf(() => env.addSecretVariable('DB_PASSWORD', { name: 'sk-0123456789abcdefghij', key: 'password' }))).not.toContain('sk-0123456789abcdefghij');
   });
 
+  test('other free text that reaches manifests: SDK packages, glue code, custom tool sources', () => {
+    const pkg = `git+https://x:${GITHUB}@github.com/org/sdk.git`;
+    const packages = errorOf(() => new AgentEnvironment({ sdk: { runtime: AgentRuntime.PYTHON, version: '3.12', packages: [pkg] } }));
+    expect(packages).toContain("AgentEnvironment 'sdk': sdk.packages holds what looks like a credential (a GitHub token)");
+    expect(packages).not.toContain(GITHUB);
+    const glue = errorOf(() => GlueCode.fromInline('glue.py', `TOKEN = "${GITHUB}"\n`));
+    expect(glue).toContain("AgentEnvironment 'glueCode': glueCode file 'glue.py' holds what looks like a credential (a GitHub token)");
+    expect(glue).not.toContain(GITHUB);
+    const dir = tmpDir('glue-secret-');
+    fs.writeFileSync(path.join(dir, 'glue.js'), 'const apiKey = "hunter2hunter2";\n');
+    expect(errorOf(() => GlueCode.fromFile(path.join(dir, 'glue.js')))).not.toContain('hunter2');
+    expect(() => GlueCode.fromFile(path.join(dir, 'glue.js'))).toThrow(/named like a credential on line 1/);
+    const sidecar = new ToolSidecar({ image: TOOL_IMAGE });
+    const tool = errorOf(() => sidecar.addCustomTool({ name: 'scraper', source: `https://tools.example.com/scraper.tgz?token=${GITHUB}` }));
+    expect(tool).toContain("ToolSidecar 'tool-manager': custom tool source holds what looks like a credential");
+    expect(tool).not.toContain(GITHUB);
+    expect(sidecar.customTools).toEqual([]);
+  });
+
   test('finding 7: an agent name that looks like a key is refused and never repeated', () => {
     for (const agentName of ['sk-0123456789abcdefghij', 'AKIAIOSFODNN7EXAMPLE', 'ghp_0123456789abcdef']) {
       const message = errorOf(() => synthPod({ source: basicImage(), agentName }));

@@ -555,6 +555,17 @@ describe('no secret leaves synth', () => {
     expect(() => new Overlay({ name: 'prod', commonAnnotations: { 'example.com/docs': 'https://docs.example.com/agents?page=2' } })).not.toThrow();
   });
 
+  test('patches carrying a credential are refused without repeating it', () => {
+    const env = (value: string) => ({ kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { containers: [{ name: 'agent', env: [{ name: 'OPENAI_API_KEY', value }] }] } } } });
+    const merge = errorOf(() => Patch.strategicMerge(env('hunter2hunter2')));
+    expect(merge).toContain("Patch 'strategicMerge': patch.spec.template.spec.containers[0].env[0].value (of 'OPENAI_API_KEY') is named like a credential");
+    expect(merge).not.toContain('hunter2');
+    const json = errorOf(() => Patch.json6902({ kind: 'Deployment' }, JsonPatch.add('/metadata/annotations/note', `Bearer ${OPENAI}`)));
+    expect(json).toContain("Patch 'json6902': ops[0].value holds what looks like a credential (an OpenAI key)");
+    expect(json).not.toContain(OPENAI);
+    expect(() => Patch.strategicMerge(env('$(FROM_SECRET)'))).not.toThrow();
+  });
+
   test('finding 7: overlay, component and preset names that look like keys are never repeated', () => {
     const key = 'AKIAIOSFODNN7EXAMPLE';
     for (const make of [
