@@ -313,6 +313,36 @@ export function screenArgs(kind: string, path: string, field: string, args: read
   });
 }
 
+/** The key shapes again, global, to replace every match (the boundary character kept). */
+const SHAPES_GLOBAL: readonly Shape[] = SHAPES.map(shape => ({ re: new RegExp(shape.re.source, 'g'), what: shape.what }));
+
+/**
+ * The text with every part that looks like a credential replaced by
+ * `<redacted: <why>>`: key shapes, and the URLs holding a credential (whole).
+ * A safety net for messages built from several values (kustomize engine
+ * errors); `fail` and the screens never put the value in the first place.
+ */
+export function redactSecrets(text: string): string {
+  if (typeof text !== 'string' || secretProblem(text) === undefined) return text;
+  let out = text;
+  for (const shape of SHAPES_GLOBAL) {
+    out = out.replace(shape.re, match => {
+      const lead = shape.re.source.startsWith(B) && /^[^A-Za-z0-9]/.test(match) ? match[0] : '';
+      return `${lead}<redacted: ${shape.what}>`;
+    });
+  }
+  return out.replace(URL_IN_TEXT, url => {
+    const problem = urlProblem(url);
+    return problem ? `<redacted: ${problem}>` : url;
+  });
+}
+
+/** The error with its message redacted (`redactSecrets`); other values are returned as they are. */
+export function redactError(error: unknown): unknown {
+  if (error instanceof Error) error.message = redactSecrets(error.message);
+  return error;
+}
+
 /** The text, or `<redacted: <why>>` when it looks like a credential: for error messages. */
 export function safeText(text: string): string {
   const problem = secretProblem(text);

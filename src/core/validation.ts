@@ -7,7 +7,7 @@
  * Nothing here is exported from the package: these are internal helpers.
  */
 
-import { safeSubject, safeText, secretProblem } from './credential-screen';
+import { redactSecrets, safeSubject, safeText, secretProblem } from './credential-screen';
 import { ImageReference } from './image-reference';
 
 export { isCredentialName, looksLikeSecretValue } from './credential-screen';
@@ -42,7 +42,7 @@ export function subject(kind: string, path: string): string {
  * path or field.
  */
 export function fail(kind: string, path: string, field: string, value: unknown, problem: string): never {
-  throw new Error(`${subject(kind, path)}: ${safeText(field)} '${shown(value)}' ${problem}`);
+  throw new Error(`${subject(kind, path)}: ${safeText(field)} '${shown(value)}' ${redactSecrets(problem)}`);
 }
 
 /** A value as error messages show it: verbatim, or `<redacted: ...>` when it (or a string inside it) looks like a credential. */

@@ -12,6 +12,7 @@ import { writeKustomizeTree } from './kustomize-tree';
 import { checkOutput } from './output-check';
 import { GENERATED_FILE, OverlayFile, synthesizeBase } from './overlay-file';
 import { StagedFiles } from './staged-files';
+import { redactError } from '../core/credential-screen';
 import { fail } from '../core/validation';
 import { addHashSuffixes, fixNameReferences, toResources } from '../kustomize';
 
@@ -127,6 +128,15 @@ export class Overlay extends Kustomization {
    * @throws when a transformation fails or an output object is invalid
    */
   public applyToFiles(files: OverlayFile[]): OverlayFile[] {
+    try {
+      return this.applyToFilesUnredacted(files);
+    } catch (e) {
+      // Engine messages quote names and values of the input: none may repeat a credential.
+      throw redactError(e);
+    }
+  }
+
+  private applyToFilesUnredacted(files: OverlayFile[]): OverlayFile[] {
     let resources = files.flatMap(f => toResources(f.objects, f.fileName));
     resources = this._applyTo(resources, '');
     addHashSuffixes(resources);

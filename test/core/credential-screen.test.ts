@@ -4,7 +4,7 @@
  * and the ordinary values that must pass.
  */
 import {
-  isCredentialName, screenArgs, screenDeep, screenFile, screenMap, screenText, secretProblem, textSecretProblem,
+  isCredentialName, redactError, redactSecrets, screenArgs, screenDeep, screenFile, screenMap, screenText, secretProblem, textSecretProblem,
 } from '../../src/core/credential-screen';
 import { fail } from '../../src/core/validation';
 import { errorOf } from '../support/util';
@@ -221,5 +221,20 @@ describe('fail() never echoes a secret', () => {
     expect(errorOf(() => fail('AgentPod', 'app/web', 'memory limit', '2Gx', 'is not a Kubernetes quantity')))
       .toBe("AgentPod 'app/web': memory limit '2Gx' is not a Kubernetes quantity");
     expect(errorOf(() => fail('K', '', 'replicas', -1, 'must be >= 0'))).toBe("K '<root>': replicas '-1' must be >= 0");
+  });
+});
+
+describe('redactSecrets', () => {
+  test('replaces each key shape and each credential URL, keeping the rest of the message', () => {
+    const gh = 'ghp_0123456789abcdefABCDEF0123456789abcd';
+    const text = `Overlay 'prod': patch target 'Bearer ${gh}' and https://u:hunter2@host/x and AKIAIOSFODNN7EXAMPLE do not match`;
+    expect(redactSecrets(text)).toBe("Overlay 'prod': patch target 'Bearer <redacted: a GitHub token>' and <redacted: a password in a URL's user-info> "
+      + 'and <redacted: an AWS access key id> do not match');
+    expect(redactSecrets('nothing secret here: https://api.openai.com/v1')).toBe('nothing secret here: https://api.openai.com/v1');
+  });
+
+  test('redactError changes the message of an Error', () => {
+    const error = redactError(new Error('no Secret sk-0123456789abcdefghij')) as Error;
+    expect(error.message).toBe('no Secret <redacted: an OpenAI key>');
   });
 });

@@ -574,6 +574,8 @@ describe('no secret leaves synth', () => {
       () => EnvironmentPreset.dev({ name: key }),
       () => AgentTypePreset.custom({ name: key }),
       () => new Overlay({ name: 'prod', namePrefix: `${key}-` }),
+      // An engine error at apply time (the name is quoted twice, once in kustomize's words).
+      () => new Overlay({ name: 'prod', replicas: [{ name: key, count: 2 }] }).apply(Testing.synth(agentsChart())),
     ]) {
       const message = errorOf(make);
       expect(message).toContain('<redacted: an AWS access key id>');
