@@ -280,7 +280,8 @@ export function credentialProblems(value: unknown, field: string, out: string[] 
 const NAMED_LITERAL = 'is named like a credential and holds a literal value: a literal credential would land in the manifest; '
   + 'keep it in a Secret created out of band and reference it (secretKeyRef)';
 
-function isNamedLiteral(name: string, value: string): boolean {
+/** True when a credential-named key (`isCredentialName`) holds a literal: not empty, not a placeholder, not a number or boolean. */
+export function isNamedLiteral(name: string, value: string): boolean {
   return isCredentialName(name) && !isPlaceholder(value) && !NOT_A_SECRET.test(value);
 }
 

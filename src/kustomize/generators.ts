@@ -15,7 +15,7 @@
  */
 import { createHash } from 'crypto';
 import { KustomizeResource, describeId, idOf, renameResource } from './resource';
-import { isCredentialName, secretProblem, textSecretProblem } from '../core/credential-screen';
+import { isCredentialName, isNamedLiteral, secretProblem, textSecretProblem } from '../core/credential-screen';
 
 /** kustomize `generatorOptions` (kustomization level) or an entry's `options`. */
 export interface GeneratorOptionsSpec {
@@ -78,7 +78,8 @@ const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
  * Secret guard: credentials are never generated. A Secret entry with data is
  * refused unless `plainTextValuesInManifest` is set (the values would be
  * written, base64-encoded, into the manifests); even then a key that looks
- * like a credential (password, token, api key, private key, ...) is refused.
+ * like a credential (password, token, api key, private key, ...) is refused,
+ * and so is such a key with a literal value in a ConfigMap.
  * A value that looks like a credential (`secretProblem`; for file sources
  * `textSecretProblem`, which also finds `API_KEY="..."` lines) is refused in
  * Secrets and ConfigMaps alike. Messages name `where`, the generator and the
@@ -197,7 +198,8 @@ function yamlReadsAsNonString(key: string): boolean {
 function guardSecrets(generator: GeneratorSpec, data: Map<string, string>, label: string): void {
   const fileKeys = new Set(Object.keys(generator.files ?? {}));
   for (const [key, value] of data) {
-    if (generator.kind === 'Secret' && isCredentialName(key)) {
+    // A Secret never gets a credential-named key; a ConfigMap not with a literal value either.
+    if (generator.kind === 'Secret' ? isCredentialName(key) : isNamedLiteral(key, value)) {
       throw new Error(`${label}: key '${key}' looks like a credential; credentials are never put in a manifest: `
         + 'create the Secret out of band and refer to it (secretKeyRef/secretRef) instead of generating it');
     }

@@ -401,6 +401,11 @@ describe('runGenerators', () => {
       + 'create the Secret out of band and refer to it (secretKeyRef/secretRef), or set plainTextValuesInManifest: true for values that are not credentials');
     expect(refused).not.toContain('changeme');
     expect(errorOf(() => run({ generators: [{ kind: 'Secret', name: 'db', files: { 'ca.crt': 'x' } }] }))).toContain('plainTextValuesInManifest');
+    // A ConfigMap never takes a literal under a credential name either.
+    const configMap = errorOf(() => run({ generators: [{ kind: 'ConfigMap', name: 'cfg', literals: { OPENAI_API_KEY: 'hunter2hunter2' } }] }));
+    expect(configMap).toContain('configMapGenerator \'cfg\': key \'OPENAI_API_KEY\' looks like a credential');
+    expect(configMap).not.toContain('hunter2');
+    expect(() => run({ generators: [{ kind: 'ConfigMap', name: 'cfg', literals: { MAX_TOKENS: '100', API_KEY: '' } }] })).not.toThrow();
     // An empty Secret writes no value and needs no opt-in; ConfigMaps never do.
     expect(() => run({ generators: [{ kind: 'Secret', name: 'empty' }, { kind: 'ConfigMap', name: 'cfg', literals: { admin: 'changeme' } }] })).not.toThrow();
     // With the opt-in, a key-shaped value and a credential-named key are still refused, and a file holding an assignment too.
