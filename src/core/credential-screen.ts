@@ -64,8 +64,12 @@ const QUERY_KEYS = new Set([
 const CREDENTIAL_WORD = /(token|secret|secrets|password|passwd|passphrase|credential|credentials|apikey|privatekey|secretkey|accesskey)$/;
 /** `<first> key`: api key, private key, ... */
 const KEY_PAIR_FIRST = new Set(['api', 'private', 'secret', 'access', 'signing', 'encryption', 'master', 'client']);
-/** A name ending with one of these refers to a credential kept elsewhere (`password_file`, `secret_name`, `token_path`). */
-const REFERENCE_WORD = new Set(['name', 'names', 'ref', 'reference', 'file', 'path', 'dir', 'env', 'var', 'id', 'ids', 'type', 'url', 'endpoint', 'ttl', 'expiry', 'length', 'header']);
+/** A name ending with one of these refers to a credential kept elsewhere (`password_file`, `secret_name`, `token_path`) or describes it (`secret-checksum`, `token_limit`). */
+const REFERENCE_WORD = new Set([
+  'name', 'names', 'ref', 'reference', 'file', 'path', 'dir', 'env', 'var', 'id', 'ids', 'type', 'url', 'endpoint', 'ttl', 'expiry',
+  'length', 'header', 'checksum', 'hash', 'digest', 'version', 'count', 'limit', 'mode', 'format', 'policy', 'namespace', 'store',
+  'provider', 'source', 'manager', 'backend', 'enabled', 'required',
+]);
 
 /** Splits a name into lower-case words at `-`, `_`, `.`, `/`, spaces and camelCase humps. */
 function words(name: string): string[] {

@@ -120,7 +120,8 @@ describe('isCredentialName', () => {
   });
 
   test.each(['max_tokens', 'MAX_TOKENS', 'tokenizer', 'TOKENIZER_PATH', 'secret_name', 'passwordSecret', 'password_file', 'token_path', 'API_KEY_ENV',
-    'temperature', 'model', 'endpoint', 'keys', 'key', 'monkey', 'AWS_ACCESS_KEY_ID', 'credentialsSecret', ''])('%s is not', (name) => {
+    'temperature', 'model', 'endpoint', 'keys', 'key', 'monkey', 'AWS_ACCESS_KEY_ID', 'credentialsSecret', 'agents.cdk8s.io/secret-checksum',
+    'token_limit', 'secret_store', ''])('%s is not', (name) => {
     expect(isCredentialName(name)).toBe(false);
   });
 });
