@@ -23,6 +23,7 @@ import {
 } from './shared-volume';
 import { AgentRuntime, AgentSource, AgentSourceType, CodeSourceType } from './source';
 import { ToolSidecar } from './tool-sidecar';
+import { screenText } from '../core/credential-screen';
 import { ImagePolicy } from '../core/image-reference';
 import {
   AUTOSCALED_LABEL, CONFIG_CHECKSUM_ANNOTATION, MEMORY_PROFILE_ANNOTATION, METRICS_LABEL, recommendedLabels, RUNTIME_LABEL,
@@ -701,6 +702,8 @@ function checkProps(where: string, id: string, props: AgentPodProps): PodSetting
   }
   const agentName = checkDns1123Label(KIND, where, 'agentName', props.agentName ?? id);
   checkDerivedNames(where, agentName, props);
+  // Names are written into every object: none may be a pasted key (labels: see checkLabels).
+  screenText(KIND, where, 'agentName', agentName);
   const namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
   checkScaling(KIND, where, props.scaling, props.replicas);
   const replicas = props.replicas ?? 1;

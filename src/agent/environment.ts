@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AgentRuntime } from './source';
+import { isCredentialName, safeText, screenFile, screenText, secretProblem } from '../core/credential-screen';
 import { SecretKeyReference } from '../core/secret-key-reference';
-import { CREDENTIAL_NAME, RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail, looksLikeSecretValue } from '../core/validation';
+import { RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail } from '../core/validation';
 
 const KIND = 'AgentEnvironment';
 
@@ -57,20 +58,25 @@ export class GlueCode {
    * Glue code given as text.
    * @param fileName file name on the shared volume, e.g. `gluecode.py`
    * @param content the file's content
+   * @throws if the file name is not plain, or the content holds what looks
+   * like a credential (it is written into the init ConfigMap)
    */
   public static fromInline(fileName: string, content: string): GlueCode {
+    screenFile(KIND, 'glueCode', 'glueCode', fileName, content);
     return new GlueCode(checkFileName(fileName), content);
   }
 
   /**
    * Glue code read from a file of the machine running `cdk8s synth`.
-   * @throws if the file cannot be read
+   * @throws if the file cannot be read, or holds what looks like a credential
    */
   public static fromFile(filePath: string): GlueCode {
     if (!fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
       fail(KIND, 'glueCode', 'glueCode.file', filePath, 'is not a readable file');
     }
-    return new GlueCode(checkFileName(path.basename(filePath)), fs.readFileSync(filePath, 'utf-8'));
+    const content = fs.readFileSync(filePath, 'utf-8');
+    screenFile(KIND, 'glueCode', 'glueCode', path.basename(filePath), content);
+    return new GlueCode(checkFileName(path.basename(filePath)), content);
   }
 
   private constructor(
@@ -107,6 +113,8 @@ export class AgentEnvironment {
         fail(KIND, 'sdk', 'sdk.version', props.sdk.version ?? '', 'is not a runtime version (e.g. \'3.12\' or \'20\')');
       }
       for (const pkg of props.sdk.packages ?? []) {
+        // `git+https://user:token@host/...` would put the token in the init script.
+        screenText(KIND, 'sdk', 'sdk.packages', pkg);
         // pip and npm specifiers; no whitespace or shell metacharacters.
         if (!/^[A-Za-z0-9@][A-Za-z0-9@\/._\-\[\]=<>~!,^+:]*$/.test(pkg)) {
           fail(KIND, 'sdk', 'sdk.packages', pkg, 'is not a package specifier (e.g. \'requests\', \'pandas==2.2.2\', \'axios@1.7.2\')');
@@ -124,12 +132,14 @@ export class AgentEnvironment {
    */
   public addVariable(name: string, value: string): void {
     this.checkNewVariable(name);
-    if (looksLikeSecretValue(String(value))) {
-      throw new Error(`${KIND} 'variables': the value of '${name}' looks like an API key; a literal value would land in the manifest. Use addSecretVariable('${name}', { name: <secret>, key: <key> })`);
+    const shownName = safeText(name);
+    const problem = secretProblem(String(value));
+    if (problem) {
+      throw new Error(`${KIND} 'variables': the value of '${shownName}' looks like an API key (${problem}); a literal value would land in the manifest. Use addSecretVariable('${shownName}', { name: <secret>, key: <key> })`);
     }
-    if (CREDENTIAL_NAME.test(name)) {
+    if (isCredentialName(name)) {
       // The value is not repeated in the message: it may be a real credential.
-      throw new Error(`${KIND} 'variables': variable '${name}' looks like a credential; a literal value would land in the manifest. Use addSecretVariable('${name}', { name: <secret>, key: <key> })`);
+      throw new Error(`${KIND} 'variables': variable '${shownName}' looks like a credential; a literal value would land in the manifest. Use addSecretVariable('${shownName}', { name: <secret>, key: <key> })`);
     }
     this._variables[name] = String(value);
   }
@@ -140,6 +150,8 @@ export class AgentEnvironment {
    */
   public addSecretVariable(variableName: string, secret: SecretKeyReference): void {
     this.checkNewVariable(variableName);
+    screenText(KIND, variableName, 'secret.name', secret.name);
+    screenText(KIND, variableName, 'secret.key', secret.key);
     checkDns1123Subdomain(KIND, variableName, 'secret.name', secret.name);
     checkNonEmpty(KIND, variableName, 'secret.key', secret.key);
     this._secretVariables[variableName] = { ...secret };

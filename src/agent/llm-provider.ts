@@ -1,3 +1,4 @@
+import { screenDeep, screenText } from '../core/credential-screen';
 import {
   RESERVED_ENV_PREFIX, checkDns1123Label, checkEnvVarName, checkNonEmpty, fail, isDns1123Subdomain, looksLikeSecretValue,
 } from '../core/validation';
@@ -47,14 +48,17 @@ export interface LlmProviderOptions {
   readonly model?: string;
 
   /**
-   * Base URL of the provider's API (`https://...`).
+   * Base URL of the provider's API (`https://...`), without credentials (no
+   * user-info password, no `?api_key=` query: such a URL throws).
    * @default - the provider's public endpoint (anthropic: `https://api.anthropic.com`, openai: `https://api.openai.com/v1`)
    */
   readonly endpoint?: string;
 
   /**
    * Extra free-form provider settings (AgentType `llm.providers[].config`,
-   * kept with `x-kubernetes-preserve-unknown-fields`). Values must not be secrets.
+   * kept with `x-kubernetes-preserve-unknown-fields`). Values must not be
+   * secrets: a value that looks like a key, or a literal under a
+   * credential-named key (`api_key`, `token`, `password`, ...), throws.
    * @default - none
    */
   readonly config?: { [key: string]: string };
@@ -93,7 +97,8 @@ export interface GenericLlmProviderOptions extends LlmProviderOptions {
 export class LlmProvider {
   /**
    * Anthropic (Claude). Key in env `ANTHROPIC_API_KEY` of the sidecar.
-   * @throws if a name, Secret name or endpoint is invalid
+   * @throws if a name, Secret name or endpoint is invalid, or if the model,
+   * endpoint or config holds what looks like a credential
    */
   public static anthropic(options: LlmProviderOptions): LlmProvider {
     return new LlmProvider('anthropic', options, 'https://api.anthropic.com', 'ANTHROPIC_API_KEY');
@@ -101,7 +106,8 @@ export class LlmProvider {
 
   /**
    * OpenAI. Key in env `OPENAI_API_KEY` of the sidecar.
-   * @throws if a name, Secret name or endpoint is invalid
+   * @throws if a name, Secret name or endpoint is invalid, or if the model,
+   * endpoint or config holds what looks like a credential
    */
   public static openai(options: LlmProviderOptions): LlmProvider {
     return new LlmProvider('openai', options, 'https://api.openai.com/v1', 'OPENAI_API_KEY');
@@ -147,6 +153,12 @@ export class LlmProvider {
   private constructor(type: string, options: LlmProviderOptions, defaultEndpoint: string, apiKeyEnvVar: string) {
     const name = options.name ?? type;
     checkDns1123Label(KIND, name, 'name', name);
+    screenText(KIND, name, 'name', name);
+    // model, endpoint and config are rendered into the AgentType, the tools
+    // ConfigMap and OTEL_RESOURCE_ATTRIBUTES: no credential may hide in them.
+    screenText(KIND, name, 'model', options.model);
+    screenText(KIND, name, 'endpoint', options.endpoint);
+    screenDeep(KIND, name, 'config', options.config ?? {});
     this.name = name;
     this.type = type;
     if (!options.credentials) {

@@ -2,6 +2,7 @@ import { ContainerResources } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkContainerMemory, ContainerMemory, containerResources } from './container-memory';
 import { RedisMemory, RedisMemoryProps } from './redis-memory';
+import { screenText } from '../core/credential-screen';
 import { SecretKeyReference } from '../core/secret-key-reference';
 import { checkDns1123Subdomain, checkNonEmpty, fail } from '../core/validation';
 
@@ -58,7 +59,10 @@ export class MemoryBackend {
     if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
       fail(KIND, 'redis', 'backend.address', address, 'is not host:port (e.g. \'redis.data.svc:6379\')');
     }
+    screenText(KIND, 'redis', 'backend.address', address);
     if (options.passwordSecret) {
+      // A password pasted in place of the Secret's name is refused, never echoed.
+      screenText(KIND, 'redis', 'backend.passwordSecret.name', options.passwordSecret.name);
       checkDns1123Subdomain(KIND, 'redis', 'backend.passwordSecret.name', options.passwordSecret.name);
       checkNonEmpty(KIND, 'redis', 'backend.passwordSecret.key', options.passwordSecret.key);
     }

@@ -8,6 +8,7 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LlmProvider } from './llm-provider';
+import { screenText } from '../core/credential-screen';
 import { checkDns1123Label, checkPort, fail } from '../core/validation';
 
 /** Monitoring of an agent. */
@@ -37,7 +38,9 @@ export interface AgentMonitoring {
   readonly scrapeNamespaces?: string[];
   /**
    * OTLP endpoint for traces and metrics (`OTEL_EXPORTER_OTLP_ENDPOINT`), e.g.
-   * `http://otel-collector.monitoring:4317`.
+   * `http://otel-collector.monitoring:4317`. Without credentials: a URL with
+   * a user-info password or a key query parameter (`?api_key=`) throws (give
+   * collector credentials as `OTEL_EXPORTER_OTLP_HEADERS` from a Secret).
    * @default - not set: the SDK default applies
    */
   readonly otlpEndpoint?: string;
@@ -57,6 +60,8 @@ export function checkMonitoring(kind: string, where: string, monitoring: AgentMo
     fail(kind, where, 'monitoring.scrapeInterval', monitoring.scrapeInterval, 'is not a Prometheus duration such as 30s or 1m');
   }
   for (const ns of monitoring.scrapeNamespaces ?? []) checkDns1123Label(kind, where, 'monitoring.scrapeNamespaces', ns);
+  // The endpoint is rendered as OTEL_EXPORTER_OTLP_ENDPOINT: no `?api_key=`, no user-info password.
+  screenText(kind, where, 'monitoring.otlpEndpoint', monitoring.otlpEndpoint);
   if (monitoring.otlpEndpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(monitoring.otlpEndpoint)) {
     fail(kind, where, 'monitoring.otlpEndpoint', monitoring.otlpEndpoint, 'is not an http(s) URL');
   }

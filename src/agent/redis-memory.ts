@@ -5,6 +5,7 @@ import {
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ContainerMemory, containerResources } from './container-memory';
+import { screenText } from '../core/credential-screen';
 import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedSecurityContextWith } from '../core/pod-security';
 import { checkBytes } from '../core/quantity';
@@ -424,6 +425,8 @@ function checkPasswordSecret(where: string, ref: SecretKeyReference | undefined)
   if (!ref) {
     fail(KIND, where, 'passwordSecret', '', 'is required: give an existing Secret as { name, key }; the password is never a value in the manifest');
   }
+  // A password pasted in place of the Secret's name is refused, never echoed.
+  screenText(KIND, where, 'passwordSecret.name', ref.name);
   checkDns1123Subdomain(KIND, where, 'passwordSecret.name', checkNonEmpty(KIND, where, 'passwordSecret.name', ref.name));
   checkNonEmpty(KIND, where, 'passwordSecret.key', ref.key);
   if (!/^[-._a-zA-Z0-9]+$/.test(ref.key) || ref.key.length > 253) {

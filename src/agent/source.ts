@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { join, relative, resolve, sep } from 'path';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
+import { screenArgs, screenFile, screenText } from '../core/credential-screen';
 import { checkImage, checkNonEmpty, checkPullPolicy, fail } from '../core/validation';
 
 const KIND = 'AgentSource';
@@ -52,9 +53,19 @@ const LOCAL_SOURCE_MAX_BYTES = 900 * 1024;
 
 /** Where a code agent's source comes from. */
 export class CodeSource {
-  /** Clone a git repository in the init container. */
+  /**
+   * Clone a git repository in the init container.
+   * @throws if the repository is not a git URL, or if the repository, ref or
+   * path looks like it holds a credential (a password or token in the URL's
+   * user-info, a key query parameter, a key shape): give clone credentials
+   * through a Secret, never in the URL
+   */
   public static git(options: GitSourceOptions): CodeSource {
     const repository = checkNonEmpty(KIND, 'git', 'code.source.repository', options.repository);
+    // A token in the URL would land in the init script and the AgentType: clone credentials belong in a Secret.
+    screenText(KIND, 'git', 'code.source.repository', repository);
+    screenText(KIND, 'git', 'code.source.ref', options.ref);
+    screenText(KIND, 'git', 'code.source.path', options.path);
     if (!/^(https?:\/\/|ssh:\/\/|git@)[^\s'"`$;|&]+$/.test(repository)) {
       fail(KIND, 'git', 'code.source.repository', repository, 'is not a git URL (https://, ssh:// or git@host:path, without spaces or shell characters)');
     }
@@ -66,7 +77,10 @@ export class CodeSource {
 
   /**
    * Pack a local folder into the pod.
-   * @throws if the folder does not exist, is empty, or holds more than 900 KiB
+   * @throws if the folder does not exist, is empty, or holds more than 900 KiB;
+   * or if a file holds what looks like a credential (a key shape, a credential
+   * URL, or a literal under a credential-named key such as `API_KEY="..."`):
+   * the message names the file and line, never the content
    */
   public static local(options: LocalSourceOptions): CodeSource {
     const dir = resolve(options.directory);
@@ -89,7 +103,10 @@ export class CodeSource {
             fail(KIND, 'local', 'code.source.directory', full, 'is not a UTF-8 text file; a ConfigMap-packed source carries text only (use CodeSource.git() for binary files)');
           }
           total += bytes.length;
-          files[relative(dir, full).split(sep).join('/')] = content;
+          const name = relative(dir, full).split(sep).join('/');
+          // Every file lands in a ConfigMap: one holding a credential is refused, naming the file, never the content.
+          screenFile(KIND, 'local', 'code.source.directory', name, content);
+          files[name] = content;
         }
       }
     };
@@ -184,11 +201,16 @@ export enum AgentSourceType {
 export class AgentSource {
   /**
    * A ready-made agent image (`agent.type: container`).
-   * @throws if the image is not an image reference, or `pullPolicy` is not `Always`, `IfNotPresent` or `Never`
+   * @throws if the image is not an image reference, if `pullPolicy` is not
+   * `Always`, `IfNotPresent` or `Never`, or if an element of `command` or
+   * `args` looks like a credential (a key shape, `--token=<literal>`, or
+   * `--password <literal>`)
    */
   public static image(image: string, options: ImageSourceOptions = {}): AgentSource {
     checkImage(image);
     const pullPolicy = checkPullPolicy(KIND, image, 'pullPolicy', options.pullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT);
+    screenArgs(KIND, 'image', 'command', options.command);
+    screenArgs(KIND, 'image', 'args', options.args);
     return new AgentSource(AgentSourceType.CONTAINER, image, pullPolicy,
       options.command ? [...options.command] : undefined, options.args ? [...options.args] : undefined);
   }

@@ -1,4 +1,5 @@
 import { ImagePullPolicy } from 'cdk8s-plus-28';
+import { screenText } from '../core/credential-screen';
 import { checkDns1123Label, checkImage, checkPort, checkPullPolicy, fail, isDns1123Label } from '../core/validation';
 
 const KIND = 'ToolSidecar';
@@ -109,9 +110,16 @@ export class ToolSidecar {
     this._optional.push(this.checkNewTool('optional', name));
   }
 
-  /** Adds a custom tool. @throws if the name or source is invalid, or the name is already declared */
+  /**
+   * Adds a custom tool.
+   * @throws if the name or source is invalid, the name is already declared, or
+   * the source or version holds what looks like a credential (a token in the URL)
+   */
   public addCustomTool(tool: CustomTool): void {
     this.checkNewTool('custom', tool.name);
+    // The source URL is written into the tools ConfigMap: no token in it.
+    screenText(KIND, this.name, 'custom tool source', tool.source);
+    screenText(KIND, this.name, 'custom tool version', tool.version);
     let url: URL | undefined;
     try {
       url = new URL(tool.source);

@@ -13,9 +13,10 @@
  * `ValidateLabels`, `ValidateAnnotations`, `validateContainers` and
  * `ValidateResourceRequirements`.
  */
+import { secretProblem as credentialShape } from './credential-screen';
 import { compareQuantities, quantityProblem } from './quantity';
 import {
-  isDns1123Label, isDns1123Subdomain, isEnvVarName, isLabelValue, LABEL_VALUE_PROBLEM, labelKeyProblem, looksLikeSecretValue, subject,
+  isDns1123Label, isDns1123Subdomain, isEnvVarName, isLabelValue, LABEL_VALUE_PROBLEM, labelKeyProblem, subject,
 } from './validation';
 
 /** Options of {@link manifestProblems}. */
@@ -36,13 +37,10 @@ export interface ManifestCheckOptions {
   readonly secretDataAllowed?: (secret: any) => boolean;
 }
 
-/**
- * Why `value` looks like a credential, or undefined. The one place the
- * screen is called from: swap in `credential-screen.ts`'s `secretProblem`
- * here when it lands.
- */
-export function secretProblem(value: string): string | undefined {
-  return looksLikeSecretValue(value) ? 'looks like a credential (an API key or token)' : undefined;
+/** Why `value` looks like a credential (the credential screen's rule), or undefined; never the value. */
+function secretProblem(value: string): string | undefined {
+  const what = credentialShape(value);
+  return what === undefined ? undefined : `looks like a credential (${what})`;
 }
 
 /**

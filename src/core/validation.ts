@@ -7,8 +7,11 @@
  * Nothing here is exported from the package: these are internal helpers.
  */
 
+import { redactSecrets, safeSubject, safeText, screenMap, secretProblem } from './credential-screen';
 import { ImageReference } from './image-reference';
 import { cdk8sWritesAmbiguous } from './yaml';
+
+export { isCredentialName, looksLikeSecretValue } from './credential-screen';
 
 /**
  * RFC 1123 label: lowercase alphanumerics and '-', starting and ending
@@ -36,15 +39,37 @@ const ENV_VAR_NAME = new RegExp(ENV_VAR_NAME_PATTERN);
 /** The problem of a name cdk8s writes so that `kubectl` reads a number, e.g. `0o17`. */
 const AMBIGUOUS_YAML = 'is written unquoted by cdk8s (YAML 1.1) and kubectl (sigs.k8s.io/yaml) would read it as a number, not a string; choose another name';
 
-/** Formats `<Kind> '<path>'` for error messages. */
+/** Formats `<Kind> '<path>'` for error messages; a path that looks like a credential is shown as `<redacted: ...>`. */
 export function subject(kind: string, path: string): string {
-  return `${kind} '${path || '<root>'}'`;
+  return safeSubject(kind, path);
 }
 
-/** Throws `<Kind> '<path>': <field> '<value>' <problem>`. */
+/**
+ * Throws `<Kind> '<path>': <field> '<value>' <problem>`. A value that looks
+ * like a credential (itself or any string inside it, see `secretProblem`) is
+ * never repeated: it is shown as `<redacted: an OpenAI key>`; so is such a
+ * path or field.
+ */
 export function fail(kind: string, path: string, field: string, value: unknown, problem: string): never {
-  const shown = typeof value === 'string' ? value : JSON.stringify(value);
-  throw new Error(`${subject(kind, path)}: ${field} '${shown}' ${problem}`);
+  throw new Error(`${subject(kind, path)}: ${safeText(field)} '${shown(value)}' ${redactSecrets(problem)}`);
+}
+
+/** A value as error messages show it: verbatim, or `<redacted: ...>` when it (or a string inside it) looks like a credential. */
+export function shown(value: unknown): string {
+  const why = firstSecretProblem(value, 0);
+  if (why) return `<redacted: ${why}>`;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text === undefined ? String(value) : text;
+}
+
+function firstSecretProblem(value: unknown, depth: number): string | undefined {
+  if (typeof value === 'string') return secretProblem(value);
+  if (depth > 20 || value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const why = secretProblem(key) ?? firstSecretProblem(item, depth + 1);
+    if (why) return why;
+  }
+  return undefined;
 }
 
 /** True when `value` is an RFC 1123 label of at most 63 characters. */
@@ -131,25 +156,6 @@ export function checkImage(image: string, kind = 'AgentSource', path = 'image', 
 
 
 /**
- * Prefixes of well-known API key formats (OpenAI/Anthropic `sk-`, AWS `AKIA`/`ASIA`,
- * Slack `xox?-`, GitHub `ghp_`/`gho_`/`github_pat_`, Google `AIza`, GitLab `glpat-`,
- * Hugging Face `hf_`). Used to refuse a key pasted where a name or plain value belongs.
- */
-const SECRET_VALUE_PREFIX = /^(sk-|sk_|AKIA|ASIA|xox[abprs]-|ghp_|gho_|github_pat_|AIza|glpat-|hf_)/;
-
-/**
- * Names (env var names, ConfigMap/Secret keys) that announce a credential:
- * `*API_KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*CREDENTIAL*`,
- * `*PRIVATE_KEY*`. A literal value under such a name would land in a manifest.
- */
-export const CREDENTIAL_NAME = /(API[-_.]?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE[-_.]?KEY)/i;
-
-/** True when a value looks like a credential; such a value must never be rendered or echoed. */
-export function looksLikeSecretValue(value: string): boolean {
-  return typeof value === 'string' && SECRET_VALUE_PREFIX.test(value.trim());
-}
-
-/**
  * Environment variable prefixes the library sets itself in agent pods
  * (`AGENT_*`, `TOOL_MANAGER_*`, `LLM_*`); user variables may not use them, so
  * nothing the library relies on can be overwritten silently.
@@ -205,12 +211,14 @@ export function checkLabelValue(kind: string, path: string, field: string, value
 
 /**
  * Checks a label map (`metadata.labels`, selectors): every key with
- * {@link checkLabelKey}, every value with {@link checkLabelValue}. Errors name
+ * {@link checkLabelKey}, every value with {@link checkLabelValue}, the map
+ * with the credential screen (`screenMap`). Errors name
  * `<field> key` or `<field>['<key>']`.
  * @returns a copy of `labels`
  */
 export function checkLabels(kind: string, path: string, field: string, labels: { [key: string]: string }): { [key: string]: string } {
   if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) fail(kind, path, field, labels ?? '', 'is not a map of label keys to values');
+  screenMap(kind, path, field, labels);
   for (const [key, value] of Object.entries(labels)) {
     checkLabelKey(kind, path, `${field} key`, key);
     checkLabelValue(kind, path, `${field}['${key}']`, value);

@@ -10,6 +10,7 @@
  */
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { credentialProblems, secretProblem } from '../core/credential-screen';
 import { ImageReference } from '../core/image-reference';
 import { QUANTITY_PATTERN } from '../core/quantity';
 import {
@@ -428,8 +429,10 @@ function valueAt(data: any, pointer: string): any {
   return cur;
 }
 
+/** A value in a message: verbatim (cut at 120 characters), or `<redacted>` when it holds what looks like a credential. */
 function show(value: unknown): string {
   const s = typeof value === 'string' ? value : JSON.stringify(value);
+  if (s !== undefined && secretProblem(s)) return `<redacted: ${secretProblem(s)}>`;
   return s === undefined ? 'undefined' : (s.length > 120 ? `${s.slice(0, 117)}...` : s);
 }
 
@@ -508,6 +511,13 @@ function kubernetesExtensionErrors(schema: any, data: any, path: string, out: st
  * optional status) against the schema. Returns one message per problem, each
  * naming the field path (`spec.memory.size`) and the offending value; an empty
  * array when the manifest is valid.
+ *
+ * Credentials are problems too (`credentialProblems`): a string anywhere in
+ * `metadata`, `spec` or `status` that looks like a key or holds a credential
+ * URL, a credential-named key holding a literal in the free-form parts
+ * (`llm.providers[].config`, `memory.config`, preserved-unknown fields), and
+ * an `environment.variables[]` entry named like a credential with a literal
+ * value. Those messages never repeat the value.
  */
 export function validateAgentTypeManifest(manifest: any): string[] {
   const validate = validator();
@@ -524,6 +534,9 @@ export function validateAgentTypeManifest(manifest: any): string[] {
   }
   kubernetesExtensionErrors(walkSchema, manifest, '', errors);
   imageErrors(manifest, errors);
+  for (const part of ['metadata', 'spec', 'status']) {
+    if (manifest !== null && typeof manifest === 'object' && manifest[part] !== undefined) credentialProblems(manifest[part], part, errors);
+  }
   return errors;
 }
 

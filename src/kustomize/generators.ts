@@ -15,7 +15,7 @@
  */
 import { createHash } from 'crypto';
 import { KustomizeResource, describeId, idOf, renameResource } from './resource';
-import { CREDENTIAL_NAME, looksLikeSecretValue } from '../core/validation';
+import { isCredentialName, isNamedLiteral, secretProblem, textSecretProblem } from '../core/credential-screen';
 
 /** kustomize `generatorOptions` (kustomization level) or an entry's `options`. */
 export interface GeneratorOptionsSpec {
@@ -40,6 +40,12 @@ export interface GeneratorSpec {
   readonly files?: Record<string, string>;
   /** Secret only; kustomize's default is `Opaque`. */
   readonly type?: string;
+  /**
+   * Secret only: the user's explicit consent that the values are written in
+   * plain text (base64 is an encoding, not encryption) into the manifests.
+   * Without it a Secret generator with data is refused.
+   */
+  readonly plainTextValuesInManifest?: boolean;
   readonly options?: GeneratorOptionsSpec;
 }
 
@@ -69,13 +75,17 @@ const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
  * objects get `needsHashSuffix` unless disabled. `file` is the output file the
  * new objects are put in. Errors start with `where`.
  *
- * Secret guard: credentials are never generated. A Secret entry whose key
- * looks like a credential (password, token, api key, private key, ...) or
- * whose value `looksLikeSecretValue` is refused, naming `where`, the generator
- * and the key but never the value; so is a ConfigMap value that looks like a
- * credential. Credentials stay references to existing Secrets (created out of
- * band, e.g. by an external secret operator) through `secretKeyRef` /
- * `secretRef`. Non-sensitive Secret data (a user name, a flag) is allowed.
+ * Secret guard: credentials are never generated. A Secret entry with data is
+ * refused unless `plainTextValuesInManifest` is set (the values would be
+ * written, base64-encoded, into the manifests); even then a key that looks
+ * like a credential (password, token, api key, private key, ...) is refused,
+ * and so is such a key with a literal value in a ConfigMap.
+ * A value that looks like a credential (`secretProblem`; for file sources
+ * `textSecretProblem`, which also finds `API_KEY="..."` lines) is refused in
+ * Secrets and ConfigMaps alike. Messages name `where`, the generator and the
+ * key, never the value. Credentials stay references to existing Secrets
+ * (created out of band, e.g. by an external secret operator) through
+ * `secretKeyRef` / `secretRef`.
  *
  * Not supported: `envs` (env files) and non-UTF-8 file content (kustomize
  * puts it in a ConfigMap's `binaryData`); file contents are text here.
@@ -186,15 +196,22 @@ function yamlReadsAsNonString(key: string): boolean {
 }
 
 function guardSecrets(generator: GeneratorSpec, data: Map<string, string>, label: string): void {
+  const fileKeys = new Set(Object.keys(generator.files ?? {}));
   for (const [key, value] of data) {
-    if (generator.kind === 'Secret' && CREDENTIAL_NAME.test(key)) {
+    // A Secret never gets a credential-named key; a ConfigMap not with a literal value either.
+    if (generator.kind === 'Secret' ? isCredentialName(key) : isNamedLiteral(key, value)) {
       throw new Error(`${label}: key '${key}' looks like a credential; credentials are never put in a manifest: `
         + 'create the Secret out of band and refer to it (secretKeyRef/secretRef) instead of generating it');
     }
-    if (looksLikeSecretValue(value)) {
+    if (fileKeys.has(key) ? textSecretProblem(value, key) : secretProblem(value)) {
       throw new Error(`${label}: the value of key '${key}' looks like a credential (not shown); credentials are never put in a manifest: `
         + 'create the Secret out of band and refer to it (secretKeyRef/secretRef) instead');
     }
+  }
+  if (generator.kind === 'Secret' && data.size > 0 && generator.plainTextValuesInManifest !== true) {
+    throw new Error(`${label}: would write the values of ${[...data.keys()].map(k => `'${k}'`).join(', ')} in plain text (base64, not encrypted) `
+      + 'into the manifests; create the Secret out of band and refer to it (secretKeyRef/secretRef), '
+      + 'or set plainTextValuesInManifest: true for values that are not credentials');
   }
 }
 

@@ -51,14 +51,25 @@ export interface ConfigMapGeneratorProps {
 /**
  * A kustomize `secretGenerator` entry
  * (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/secretgenerator/).
- * This library never writes a credential into a manifest: keys that look like
- * credentials (password, token, api-key, ...) and values shaped like API keys
- * are refused. Keep credentials in Secrets made outside the app and refer to
- * them (`LlmProvider` credentials, `AgentEnvironment.addSecretVariable`).
+ * A generated Secret's values are written into the manifests (base64 is an
+ * encoding, not encryption), so this library refuses any value unless
+ * `plainTextValuesInManifest` is `true`; even then keys that look like
+ * credentials (password, token, api-key, ...) and values shaped like keys are
+ * refused. Keep credentials in Secrets made outside the app and refer to them
+ * (`LlmProvider` credentials, `AgentEnvironment.addSecretVariable`).
  */
 export interface SecretGeneratorProps extends ConfigMapGeneratorProps {
   /** Secret `type`. @default 'Opaque' */
   readonly type?: string;
+  /**
+   * Consent to write the `literals` and `files` values in plain text
+   * (base64-encoded `data`) into the synthesized manifests and the kustomize
+   * tree. Only for values that are not credentials (a user name, a flag, a
+   * public certificate). Not a kustomize field: it is not written to
+   * `kustomization.yaml`.
+   * @default false - a secretGenerator entry with values throws
+   */
+  readonly plainTextValuesInManifest?: boolean;
 }
 
 /** The engine's spec of a generator entry. */
@@ -71,6 +82,7 @@ export function toGeneratorSpec(kind: 'ConfigMap' | 'Secret', g: SecretGenerator
     literals: g.literals,
     files: g.files,
     type: kind === 'Secret' ? g.type : undefined,
+    plainTextValuesInManifest: kind === 'Secret' ? g.plainTextValuesInManifest : undefined,
     options: g.options,
   };
 }

@@ -13,6 +13,7 @@ import { writeKustomizeTree } from './kustomize-tree';
 import { checkOutput } from './output-check';
 import { GENERATED_FILE, OverlayFile, synthesizeBase } from './overlay-file';
 import { StagedFiles } from './staged-files';
+import { redactError } from '../core/credential-screen';
 import { checkManifests } from '../core/manifest-check';
 import { fail } from '../core/validation';
 import { addHashSuffixes, dropEmptyAnnotations, fixNameReferences, type KustomizeResource, toResources } from '../kustomize';
@@ -144,10 +145,19 @@ export class Overlay extends Kustomization {
    * base's terms) for workloads the overlay scales to more than one replica
    * (see disruption-budgets.ts); the kustomize tree lists them as a resource
    * of the overlay. The overlay runs a second time when there are any, as
-   * kustomize runs over them.
+   * kustomize runs over them. Errors never repeat a credential.
    * @internal
    */
   public _build(files: OverlayFile[]): { files: OverlayFile[]; disruptionBudgets: any[] } {
+    try {
+      return this.buildUnredacted(files);
+    } catch (e) {
+      // Engine messages quote names and values of the input: none may repeat a credential.
+      throw redactError(e);
+    }
+  }
+
+  private buildUnredacted(files: OverlayFile[]): { files: OverlayFile[]; disruptionBudgets: any[] } {
     const input = () => files.flatMap(f => toResources(f.objects, f.fileName));
     let resources = this.transformAll(input());
     const budgets = missingDisruptionBudgets(input(), resources);

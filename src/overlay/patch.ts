@@ -4,6 +4,7 @@
  * selects (`PatchTarget`, defined by the engine and re-exported here).
  */
 import { JsonPatch } from 'cdk8s';
+import { screenDeep } from '../core/credential-screen';
 import { fail } from '../core/validation';
 import { clone, type PatchSpec, type PatchTarget } from '../kustomize';
 
@@ -50,7 +51,8 @@ export class Patch {
    * element or the whole object, `$patch: replace` replaces instead of merging.
    *
    * @param patch the partial object, e.g. `{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3 } }`
-   * @throws when `patch` is not an object, or has neither `options.target` nor a kind and `metadata.name`
+   * @throws when `patch` is not an object, or has neither `options.target` nor a kind and `metadata.name`;
+   *   when it holds what looks like a credential (a key shape, a credential URL, a credential-named key or env var with a literal value)
    */
   public static strategicMerge(patch: any, options: StrategicMergePatchOptions = {}): Patch {
     if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
@@ -60,6 +62,8 @@ export class Patch {
       fail('Patch', 'strategicMerge', 'patch', `${patch.kind ?? '<no kind>'}/${patch.metadata?.name ?? '<no name>'}`,
         'has no target: give options.target, or a kind and metadata.name in the patch');
     }
+    // The patch is written into the kustomize tree and the output: no credential in it.
+    screenDeep('Patch', 'strategicMerge', 'patch', patch);
     return new Patch(PatchType.STRATEGIC_MERGE, clone(patch), options.target, options.allowNameChange, options.allowKindChange);
   }
 
@@ -67,11 +71,13 @@ export class Patch {
    * A JSON 6902 patch applied to every object `target` selects.
    * @param target the objects to patch (required by kustomize for JSON patches)
    * @param ops operations built with cdk8s `JsonPatch.add/remove/replace/copy/move/test`
-   * @throws when `ops` is empty
+   * @throws when `ops` is empty, or when an operation holds what looks like a credential (as `strategicMerge`)
    */
   public static json6902(target: PatchTarget, ...ops: JsonPatch[]): Patch {
     if (ops.length === 0) fail('Patch', 'json6902', 'ops', [], 'must contain at least one operation');
-    return new Patch(PatchType.JSON6902, ops.map(op => op._toJson()), target, false, false);
+    const body = ops.map(op => op._toJson());
+    screenDeep('Patch', 'json6902', 'ops', body);
+    return new Patch(PatchType.JSON6902, body, target, false, false);
   }
 
   /** Strategic merge or JSON 6902. */

@@ -20,6 +20,7 @@ import { AgentPod } from '../agent/agent-pod';
 import { ContainerMemory } from '../agent/container-memory';
 import { MemoryProfile } from '../agent/memory-profile';
 import { AgentRuntime } from '../agent/source';
+import { screenMap, screenText } from '../core/credential-screen';
 import { ImagePolicy } from '../core/image-reference';
 import {
   AUTOSCALED_LABEL, ENVIRONMENT_LABEL, MEMORY_PROFILE_ANNOTATION, RUNTIME_LABEL, TOOL_SIDECAR_LABEL,
@@ -142,7 +143,9 @@ export class EnvironmentPreset {
    * `deployment.environment=staging`, `OTEL_EXPORTER_OTLP_ENDPOINT` when
    * given, `AGENT_METRICS_ENABLED=true`) and, optionally, test data mounted
    * from a generated ConfigMap.
-   * @throws when `testData` is given without `testDataNamespace`, or a file name is not a ConfigMap key
+   * @throws when `testData` is given without `testDataNamespace`, or a file name is not a ConfigMap key;
+   * when `otlpEndpoint` is not an http(s) URL or holds a credential (user-info password, `?api_key=`);
+   * when a test-data file holds what looks like a credential
    */
   public static staging(options: StagingPresetOptions = {}): OverlayComponent {
     const name = componentName(options, 'environment-staging');
@@ -152,6 +155,7 @@ export class EnvironmentPreset {
       { name: 'AGENT_METRICS_ENABLED', value: 'true' },
     ];
     if (options.otlpEndpoint !== undefined) {
+      screenText('EnvironmentPreset', name, 'otlpEndpoint', options.otlpEndpoint);
       if (!/^https?:\/\/[^\s]+$/.test(options.otlpEndpoint)) {
         fail('EnvironmentPreset', name, 'otlpEndpoint', options.otlpEndpoint, 'is not an http(s) URL');
       }
@@ -236,7 +240,12 @@ export interface AgentTemplateProps {
   readonly runtime?: AgentRuntime;
   /** Narrows the agents further; merged over the template's target. @default - every agent of `runtime` */
   readonly target?: PatchTarget;
-  /** Environment variables of the agent container (merged by name). @default - none */
+  /**
+   * Environment variables of the agent container (merged by name). Plain
+   * values only: a credential-named variable with a literal value, or a value
+   * that looks like a key, throws (credentials come from Secrets).
+   * @default - none
+   */
   readonly env?: { [name: string]: string };
   /** CPU request of the agent container, e.g. `250m` or `1` (millicores or cores), not negative. @default - unchanged */
   readonly cpuRequest?: string;
@@ -332,7 +341,10 @@ export class AgentTypePreset {
 
   /**
    * A custom template: the same kind of component from your own values.
-   * @throws on an invalid name, env var name, CPU quantity (negative, or a request above the limit), port or grace period
+   * @throws on an invalid name, env var name, CPU quantity (negative, or a
+   * request above the limit), port or grace period; on an env var named like
+   * a credential (`*API_KEY*`, `*TOKEN*`, ...) with a literal value, or a
+   * value that looks like a key (as `AgentEnvironment`)
    */
   public static custom(props: AgentTemplateProps): OverlayComponent {
     const where = props.name;
@@ -350,6 +362,9 @@ export class AgentTypePreset {
     }
     const env: { [name: string]: string } = { ...(props.env ?? {}) };
     for (const name of Object.keys(env)) checkEnvVarName('AgentTypePreset', where, `env['${name}']`, name);
+    // Same rule as AgentEnvironment: a literal value would land in the patch, so
+    // credential-named variables and key-shaped values are refused.
+    screenMap('AgentTypePreset', where, 'env', env);
     if (props.httpPort !== undefined) env.AGENT_HTTP_PORT = String(props.httpPort);
 
     const agent: { [key: string]: any } = { name: AgentPod.AGENT_CONTAINER_NAME };

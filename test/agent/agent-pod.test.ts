@@ -1050,3 +1050,120 @@ describe('labels the overlay presets select on', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------
+// Issue 9: no secret leaves synth. Each refusal fails at construction (nothing
+// written) and the message never repeats the secret.
+// ---------------------------------------------------------------------------
+
+describe('no secret leaves synth', () => {
+  const GITHUB = 'ghp_0123456789abcdefABCDEF0123456789abcd';
+  const OPENAI = 'sk-proj-AbCdEf0123456789_xyzQRSTuvw';
+  const credentials = { secretName: 'openai-credentials' };
+
+  test('finding 1: a token in a git repository URL is refused, not put in the init script and the AgentType', () => {
+    for (const repository of [
+      `https://x-access-token:${GITHUB}@github.com/org/agent`,
+      'https://oauth2:hunter2hunter2@gitlab.example.com/org/agent.git',
+      `https://${GITHUB}@github.com/org/agent`,
+      'https://github.com/org/agent?access_token=hunter2hunter2',
+    ]) {
+      const message = errorOf(() => CodeSource.git({ repository }));
+      expect(message).toMatch(/^AgentSource 'git': code\.source\.repository holds what looks like a credential/);
+      expect(message).not.toContain(GITHUB);
+      expect(message).not.toContain('hunter2');
+    }
+    expect(errorOf(() => CodeSource.git({ repository: 'https://github.com/org/agent', ref: GITHUB }))).toContain('code.source.ref holds what looks like a credential');
+    // Ordinary URLs still pass.
+    expect(CodeSource.git({ repository: 'ssh://git@github.com/org/agent.git' }).repository).toBe('ssh://git@github.com/org/agent.git');
+  });
+
+  test('finding 2: LlmProvider config, model and endpoint never carry a key', () => {
+    const cases: Array<[() => unknown, string]> = [
+      [() => LlmProvider.openai({ credentials, config: { api_key: OPENAI } }), "LlmProvider 'openai': config.api_key holds what looks like a credential (an OpenAI key)"],
+      [() => LlmProvider.openai({ credentials, config: { api_key: 'plain-literal-value' } }), "LlmProvider 'openai': config.api_key is named like a credential and holds a literal value"],
+      [() => LlmProvider.openai({ credentials, config: { headers: `Authorization: Bearer ${OPENAI}` } }), "LlmProvider 'openai': config.headers holds what looks like a credential"],
+      [() => LlmProvider.openai({ credentials, model: OPENAI }), "LlmProvider 'openai': model holds what looks like a credential (an OpenAI key)"],
+      [() => LlmProvider.openai({ credentials, endpoint: `https://u:${OPENAI}@host.example.com/v1` }), "LlmProvider 'openai': endpoint holds what looks like a credential"],
+      [() => LlmProvider.openai({ credentials, endpoint: 'https://host.example.com/v1?api_key=abc123' }), "LlmProvider 'openai': endpoint holds what looks like a credential (a credential in the URL query parameter 'api_key')"],
+      [() => LlmProvider.generic({ type: 'vllm', name: 'sk-0123456789abcdefghij', endpoint: 'http://vllm:8000', credentials }), "LlmProvider '<redacted: an OpenAI key>'"],
+    ];
+    for (const [make, expected] of cases) {
+      const message = errorOf(make);
+      expect(message).toContain(expected);
+      expect(message).not.toContain(OPENAI);
+      expect(message).not.toContain('plain-literal-value');
+      expect(message).not.toContain('abc123');
+      expect(message).not.toContain('sk-0123456789abcdefghij');
+    }
+    // Ordinary settings pass and reach the tools ConfigMap.
+    const ok = LlmProvider.openai({ credentials, model: 'gpt-4o', config: { max_tokens: '1024', temperature: '0.2' } });
+    expect(ok.toSpec().config).toEqual({ max_tokens: '1024', temperature: '0.2', endpoint: 'https://api.openai.com/v1', model: 'gpt-4o' });
+  });
+
+  test('finding 4: otlpEndpoint with a key and image args with a token are refused', () => {
+    const withKey = errorOf(() => synthPod({ source: basicImage(), monitoring: { otlpEndpoint: 'https://otlp.example.com:4318?api_key=abc123' } }));
+    expect(withKey).toContain("AgentPod 'test/web': monitoring.otlpEndpoint holds what looks like a credential (a credential in the URL query parameter 'api_key')");
+    expect(withKey).not.toContain('abc123');
+    const glpat = 'glpat-AbCdEf0123456789xyzQ';
+    for (const options of [{ args: [glpat] }, { args: [`--token=${glpat}`] }, { command: ['agent', '--password', 'hunter2hunter2'] }]) {
+      const message = errorOf(() => AgentSource.image('agent:1.0', options));
+      expect(message).toMatch(/^AgentSource 'image': (args|command)\[\d\] holds what looks like a credential/);
+      expect(message).not.toContain(glpat);
+      expect(message).not.toContain('hunter2');
+    }
+    expect(AgentSource.image('agent:1.0', { command: ['agent', '--max-tokens', '100'], args: ['--token-file', '/run/secrets/token'] }).args)
+      .toEqual(['--token-file', '/run/secrets/token']);
+  });
+
+  test('finding 5: a local source file holding a credential is refused, naming the file and never the content', () => {
+    const dir = tmpDir('local-secret-');
+    fs.writeFileSync(path.join(dir, 'main.py'), 'import os\napi_key = os.environ["OPENAI_API_KEY"]\n');
+    fs.writeFileSync(path.join(dir, '.env'), `MODEL=gpt-4o\nAPI_KEY="${OPENAI}"\n`);
+    const message = errorOf(() => CodeSource.local({ directory: dir }));
+    expect(message).toContain("AgentSource 'local': code.source.directory file '.env' holds what looks like a credential (an OpenAI key)");
+    expect(message).not.toContain(OPENAI);
+    fs.writeFileSync(path.join(dir, '.env'), 'MODEL=gpt-4o\nAPI_KEY=hunter2hunter2\n');
+    const byName = errorOf(() => CodeSource.local({ directory: dir }));
+    expect(byName).toContain("file '.env' holds what looks like a credential (a literal value for 'API_KEY', named like a credential on line 2)");
+    expect(byName).not.toContain('hunter2');
+    fs.writeFileSync(path.join(dir, '.env'), 'MODEL=gpt-4o\n');
+    expect(Object.keys(CodeSource.local({ directory: dir }).files).sort()).toEqual(['.env', 'main.py']);
+  });
+
+  test('finding 5: AgentPod labels and the Secret names of env vars are screened', () => {
+    const labels = errorOf(() => synthPod({ source: basicImage(), labels: { team: 'AKIAIOSFODNN7EXAMPLE' } }));
+    expect(labels).toContain("AgentPod 'test/web': labels['team'] holds what looks like a credential (an AWS access key id)");
+    expect(labels).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    const env = new AgentEnvironment();
+    expect(errorOf(() => env.addSecretVariable('DB_PASSWORD', { name: 'sk-0123456789abcdefghij', key: 'password' }))).not.toContain('sk-0123456789abcdefghij');
+  });
+
+  test('other free text that reaches manifests: SDK packages, glue code, custom tool sources', () => {
+    const pkg = `git+https://x:${GITHUB}@github.com/org/sdk.git`;
+    const packages = errorOf(() => new AgentEnvironment({ sdk: { runtime: AgentRuntime.PYTHON, version: '3.12', packages: [pkg] } }));
+    expect(packages).toContain("AgentEnvironment 'sdk': sdk.packages holds what looks like a credential (a GitHub token)");
+    expect(packages).not.toContain(GITHUB);
+    const glue = errorOf(() => GlueCode.fromInline('glue.py', `TOKEN = "${GITHUB}"\n`));
+    expect(glue).toContain("AgentEnvironment 'glueCode': glueCode file 'glue.py' holds what looks like a credential (a GitHub token)");
+    expect(glue).not.toContain(GITHUB);
+    const dir = tmpDir('glue-secret-');
+    fs.writeFileSync(path.join(dir, 'glue.js'), 'const apiKey = "hunter2hunter2";\n');
+    expect(errorOf(() => GlueCode.fromFile(path.join(dir, 'glue.js')))).not.toContain('hunter2');
+    expect(() => GlueCode.fromFile(path.join(dir, 'glue.js'))).toThrow(/named like a credential on line 1/);
+    const sidecar = new ToolSidecar({ image: TOOL_IMAGE });
+    const tool = errorOf(() => sidecar.addCustomTool({ name: 'scraper', source: `https://tools.example.com/scraper.tgz?token=${GITHUB}` }));
+    expect(tool).toContain("ToolSidecar 'tool-manager': custom tool source holds what looks like a credential");
+    expect(tool).not.toContain(GITHUB);
+    expect(sidecar.customTools).toEqual([]);
+  });
+
+  test('finding 7: an agent name that looks like a key is refused and never repeated', () => {
+    for (const agentName of ['sk-0123456789abcdefghij', 'AKIAIOSFODNN7EXAMPLE', 'ghp_0123456789abcdef']) {
+      const message = errorOf(() => synthPod({ source: basicImage(), agentName }));
+      expect(message).toContain('agentName');
+      expect(message).toMatch(/'<redacted: an? [A-Za-z ]+>'|agentName holds what looks like a credential/);
+      expect(message).not.toContain(agentName);
+    }
+  });
+});

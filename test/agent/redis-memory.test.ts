@@ -340,3 +340,14 @@ test('the restricted securityContext defaults can be changed, and the PSS checke
   expect(redisContainer(changed).securityContext.allowPrivilegeEscalation).toBe(true);
   expect(restrictedViolations(sts(changed)).join('\n')).toMatch(/allowPrivilegeEscalation must be false/);
 });
+
+describe('RedisMemory: no secret leaves synth', () => {
+  test('finding 7: a password pasted as passwordSecret.name is refused and never repeated', () => {
+    for (const name of ['AKIAIOSFODNN7EXAMPLE', 'sk-0123456789abcdefghij', 'ghp_0123456789abcdef']) {
+      const message = errorOf(() => build({ passwordSecret: { name, key: 'password' } }));
+      expect(message).toContain('passwordSecret.name');
+      expect(message).not.toContain(name);
+      expect(errorOf(() => MemoryBackend.redis({ address: 'redis:6379', passwordSecret: { name, key: 'password' } }))).not.toContain(name);
+    }
+  });
+});

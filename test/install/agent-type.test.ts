@@ -652,3 +652,41 @@ describe('AgentType: ordering after its CRD', () => {
     expect(at.node.dependencies.map(d => d.node.path)).toEqual(['test/crd/Resource']);
   });
 });
+
+describe('AgentType: no secret leaves synth', () => {
+  const OPENAI = 'sk-proj-AbCdEf0123456789_xyzQRSTuvw';
+
+  test('finding 5: free-form fields and environment variables never carry a credential, and the message does not repeat it', () => {
+    const cases: Array<[any, string]> = [
+      [{ agent: { image: 'x' }, llm: { providers: [{ name: 'main', type: 'openai', credentialsSecret: 'openai', config: { api_key: 'hunter2hunter2' } }] } },
+        "AgentType 'test/bad': spec.llm.providers[0].config.api_key is named like a credential and holds a literal value"],
+      [{ agent: { image: 'x' }, llm: { providers: [{ name: 'main', type: 'openai', credentialsSecret: 'openai', config: { headers: { Authorization: `Bearer ${OPENAI}` } } }] } },
+        "AgentType 'test/bad': spec.llm.providers[0].config.headers.Authorization holds what looks like a credential (an OpenAI key)"],
+      [{ agent: { image: 'x' }, memory: { type: 'redis', config: { url: 'redis://:hunter2hunter2@redis:6379/0' } } },
+        "AgentType 'test/bad': spec.memory.config.url holds what looks like a credential (a password in a URL's user-info)"],
+      [{ agent: { image: 'x', environment: { variables: [{ name: 'DB_PASSWORD', value: 'hunter2hunter2' }] } } },
+        "AgentType 'test/bad': spec.agent.environment.variables[0].value (of 'DB_PASSWORD') is named like a credential and holds a literal value"],
+      [{ agent: { image: 'x', environment: { variables: [{ name: 'HEADER', value: OPENAI }] } } },
+        "AgentType 'test/bad': spec.agent.environment.variables[0].value holds what looks like a credential (an OpenAI key)"],
+      [{ agent: { image: 'x', code: { source: { type: 'git', repository: 'https://u:hunter2hunter2@github.com/o/r' }, runtime: 'python', version: '3.12' } } },
+        "AgentType 'test/bad': spec.agent.code.source.repository holds what looks like a credential"],
+    ];
+    for (const [spec, expected] of cases) {
+      const message = synthError(spec);
+      expect(message).toContain(expected);
+      expect(message).not.toContain('hunter2');
+      expect(message).not.toContain(OPENAI);
+    }
+  });
+
+  test('finding 5: metadata annotations are screened; a schema error never repeats a key-shaped value', () => {
+    const chart = Testing.chart();
+    const annotated = () => new AgentType(chart, 'annotated', { metadata: { annotations: { 'example.com/token': 'hunter2hunter2' } }, spec: { agent: { image: 'x' } } });
+    expect(() => annotated()).toThrow("AgentType 'test/annotated': metadata.annotations['example.com/token'] is named like a credential");
+    const badEnum = synthError({ agent: { image: 'x' }, memory: { type: OPENAI } });
+    expect(badEnum).toContain("spec.memory.type '<redacted: an OpenAI key>' must be one of: redis, inmemory");
+    expect(badEnum).not.toContain(OPENAI);
+    expect(AgentType.validateManifest({ apiVersion: 'agents.example.com/v1', kind: 'AgentType', metadata: {}, spec: { agent: { image: 'x' }, llm: { providers: [{ name: 'm', type: 'openai', credentialsSecret: 'openai', config: { max_tokens: 100, model: 'gpt-4o' } }] } } }))
+      .toEqual([]);
+  });
+});

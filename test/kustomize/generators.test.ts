@@ -140,10 +140,10 @@ describe('kustomizeHash', () => {
         { kind: 'ConfigMap', name: 'empty' },
         { kind: 'ConfigMap', name: 'html', literals: html, files: { 'f.txt': htmlFile, 'renamed': htmlFile } },
         { kind: 'ConfigMap', name: 'separators', files: { 'b': 'x\u2028y\u2029z', 'a.1': 'one' } },
-        { kind: 'Secret', name: 's1', literals: { user: 'admin' } },
+        { kind: 'Secret', name: 's1', plainTextValuesInManifest: true, literals: { user: 'admin' } },
         { kind: 'Secret', name: 'emptys' },
-        { kind: 'Secret', name: 'typed', type: 'kubernetes.io/tls', literals: { 'tls.crt': 'abc' } },
-        { kind: 'Secret', name: 'long', literals: { long } },
+        { kind: 'Secret', name: 'typed', plainTextValuesInManifest: true, type: 'kubernetes.io/tls', literals: { 'tls.crt': 'abc' } },
+        { kind: 'Secret', name: 'long', plainTextValuesInManifest: true, literals: { long } },
       ],
     };
     const out = run(c);
@@ -181,7 +181,7 @@ describe('runGenerators', () => {
       objects: [podUsing('gen', 'creds')],
       generators: [
         { kind: 'ConfigMap', name: 'gen', literals: { a: 'b' } },
-        { kind: 'Secret', name: 'creds', literals: { user: 'admin' } },
+        { kind: 'Secret', name: 'creds', plainTextValuesInManifest: true, literals: { user: 'admin' } },
       ],
       namePrefix: 'p-',
     };
@@ -207,7 +207,7 @@ describe('runGenerators', () => {
       objects: [podUsing('settings', 'creds')],
       generators: [
         { kind: 'ConfigMap', name: 'settings', namespace: 'ignored', literals: { level: 'debug' } },
-        { kind: 'Secret', name: 'creds', files: { user: 'svc-reader\n' } },
+        { kind: 'Secret', name: 'creds', plainTextValuesInManifest: true, files: { user: 'svc-reader\n' } },
       ],
       namespace: 'prod',
       nameSuffix: '-v1',
@@ -224,8 +224,8 @@ describe('runGenerators', () => {
   test('Secrets: base64 data, Opaque by default, the given type otherwise, `data: {}` when empty', () => {
     const c: Case = {
       generators: [
-        { kind: 'Secret', name: 'plain', literals: { user: 'admin', flag: 'on' }, options: { disableNameSuffixHash: true } },
-        { kind: 'Secret', name: 'tls', type: 'kubernetes.io/tls', files: { 'tls.crt': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' }, options: { disableNameSuffixHash: true } },
+        { kind: 'Secret', name: 'plain', plainTextValuesInManifest: true, literals: { user: 'admin', flag: 'on' }, options: { disableNameSuffixHash: true } },
+        { kind: 'Secret', name: 'tls', plainTextValuesInManifest: true, type: 'kubernetes.io/tls', files: { 'tls.crt': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' }, options: { disableNameSuffixHash: true } },
         { kind: 'Secret', name: 'empty', options: { disableNameSuffixHash: true, immutable: true } },
       ],
     };
@@ -321,7 +321,7 @@ describe('runGenerators', () => {
   test('merge into a base Secret: data merged, but type and stringData are the generator\'s (kustomize drops them)', () => {
     const c: Case = {
       objects: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'login' }, type: 'kubernetes.io/basic-auth', stringData: { extra: 'x' }, data: { username: 'YQ==' } }],
-      generators: [{ kind: 'Secret', name: 'login', behavior: 'merge', literals: { flag: 'on' } }],
+      generators: [{ kind: 'Secret', name: 'login', plainTextValuesInManifest: true, behavior: 'merge', literals: { flag: 'on' } }],
     };
     const out = run(c);
     expect(out).toEqual([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'login' }, type: 'Opaque', data: { username: 'YQ==', flag: 'b24=' } }]);
@@ -358,7 +358,7 @@ describe('runGenerators', () => {
           + 'which kustomize cannot output (kubectl kustomize fails with "json: unsupported type"); choose another key');
     }
     expectKubectlError({ generators: [{ kind: 'ConfigMap', name: 'keys', literals: { 1: 'one' } }] }, /unsupported type/);
-    expectKubectlError({ generators: [{ kind: 'Secret', name: 'keys', literals: { true: 'yes' } }] }, /unsupported type/);
+    expectKubectlError({ generators: [{ kind: 'Secret', name: 'keys', plainTextValuesInManifest: true, literals: { true: 'yes' } }] }, /unsupported type/);
     // These stay strings (YAML 1.2 has no yes/on/y booleans; not a number; not a valid date).
     const c: Case = { generators: [{ kind: 'ConfigMap', name: 'keys', literals: { 'yes': 'a', 'on': 'b', 'y': 'c', '1a': 'd', '_1': 'e', '0x': 'f', '1e': 'g', '2024-13-01': 'h' } }] };
     const out = run(c);
@@ -382,7 +382,7 @@ describe('runGenerators', () => {
     expect(errorOf(() => run(missing))).toBe('Overlay \'prod\': configMapGenerator \'settings\': there is no ConfigMap \'settings\' to merge');
     expectKubectlError(missing, /does not exist; cannot merge or replace/);
 
-    const otherNamespace: Case = { objects: [baseConfigMap('settings', { metadata: { namespace: 'tools' } })], generators: [{ kind: 'Secret', name: 'settings', behavior: 'replace', literals: { a: '1' } }] };
+    const otherNamespace: Case = { objects: [baseConfigMap('settings', { metadata: { namespace: 'tools' } })], generators: [{ kind: 'Secret', name: 'settings', plainTextValuesInManifest: true, behavior: 'replace', literals: { a: '1' } }] };
     expect(errorOf(() => run(otherNamespace))).toBe('Overlay \'prod\': secretGenerator \'settings\': there is no Secret \'settings\' to replace');
 
     expect(errorOf(() => run({ generators: [{ kind: 'ConfigMap', name: 'x', literals: { 'bad key': 'v' } }] })))
@@ -394,16 +394,42 @@ describe('runGenerators', () => {
     expect(errorOf(() => run({ generators: [{ kind: 'ConfigMap', name: '' }] }))).toBe('Overlay \'prod\': configMapGenerator \'\': a generator must have a name');
   });
 
+  test('secret guard: a Secret generator with values needs plainTextValuesInManifest; key-shaped values stay refused with it', () => {
+    // Without the opt-in any value is refused, even one that looks harmless: it would be written, base64-encoded, into the manifest.
+    const refused = errorOf(() => run({ generators: [{ kind: 'Secret', name: 'db', literals: { admin: 'changeme' } }] }));
+    expect(refused).toBe('Overlay \'prod\': secretGenerator \'db\': would write the values of \'admin\' in plain text (base64, not encrypted) into the manifests; '
+      + 'create the Secret out of band and refer to it (secretKeyRef/secretRef), or set plainTextValuesInManifest: true for values that are not credentials');
+    expect(refused).not.toContain('changeme');
+    expect(errorOf(() => run({ generators: [{ kind: 'Secret', name: 'db', files: { 'ca.crt': 'x' } }] }))).toContain('plainTextValuesInManifest');
+    // A ConfigMap never takes a literal under a credential name either.
+    const configMap = errorOf(() => run({ generators: [{ kind: 'ConfigMap', name: 'cfg', literals: { OPENAI_API_KEY: 'hunter2hunter2' } }] }));
+    expect(configMap).toContain('configMapGenerator \'cfg\': key \'OPENAI_API_KEY\' looks like a credential');
+    expect(configMap).not.toContain('hunter2');
+    expect(() => run({ generators: [{ kind: 'ConfigMap', name: 'cfg', literals: { MAX_TOKENS: '100', API_KEY: '' } }] })).not.toThrow();
+    // An empty Secret writes no value and needs no opt-in; ConfigMaps never do.
+    expect(() => run({ generators: [{ kind: 'Secret', name: 'empty' }, { kind: 'ConfigMap', name: 'cfg', literals: { admin: 'changeme' } }] })).not.toThrow();
+    // With the opt-in, a key-shaped value and a credential-named key are still refused, and a file holding an assignment too.
+    const optIn = { kind: 'Secret' as const, name: 'db', plainTextValuesInManifest: true };
+    const shaped = errorOf(() => run({ generators: [{ ...optIn, literals: { admin: 'Bearer sk-proj-AbCdEf0123456789' } }] }));
+    expect(shaped).toContain('the value of key \'admin\' looks like a credential (not shown)');
+    expect(shaped).not.toContain('sk-proj');
+    expect(errorOf(() => run({ generators: [{ ...optIn, literals: { password: 'changeme' } }] }))).toContain('key \'password\' looks like a credential');
+    expect(errorOf(() => run({ generators: [{ ...optIn, files: { 'app.env': 'MODEL=x\nAPI_KEY=hunter2hunter2\n' } }] })))
+      .toContain('the value of key \'app.env\' looks like a credential (not shown)');
+    expect(run({ generators: [{ ...optIn, literals: { admin: 'changeme' }, options: { disableNameSuffixHash: true } }] }))
+      .toEqual([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, type: 'Opaque', data: { admin: 'Y2hhbmdlbWU=' } }]);
+  });
+
   test('secret guard: credential keys and credential-looking values are refused without echoing the value', () => {
     const value = 'sk-live-0123456789abcdef';
-    const byKey = errorOf(() => run({ generators: [{ kind: 'Secret', name: 'llm', literals: { OPENAI_API_KEY: 'hunter2-not-shown' } }] }));
+    const byKey = errorOf(() => run({ generators: [{ kind: 'Secret', name: 'llm', plainTextValuesInManifest: true, literals: { OPENAI_API_KEY: 'hunter2-not-shown' } }] }));
     expect(byKey).toBe('Overlay \'prod\': secretGenerator \'llm\': key \'OPENAI_API_KEY\' looks like a credential; credentials are never put in a manifest: '
       + 'create the Secret out of band and refer to it (secretKeyRef/secretRef) instead of generating it');
     expect(byKey).not.toContain('hunter2');
     for (const key of ['password', 'db-passwd', 'client_secret', 'token', 'api-key', 'credentials.json', 'ssh-privatekey', 'private_key']) {
-      expect(errorOf(() => run({ generators: [{ kind: 'Secret', name: 's', files: { [key]: 'x' } }] }))).toContain(`key '${key}' looks like a credential`);
+      expect(errorOf(() => run({ generators: [{ kind: 'Secret', name: 's', plainTextValuesInManifest: true, files: { [key]: 'x' } }] }))).toContain(`key '${key}' looks like a credential`);
     }
-    const byValue = errorOf(() => run({ generators: [{ kind: 'Secret', name: 'llm', literals: { provider: value } }] }));
+    const byValue = errorOf(() => run({ generators: [{ kind: 'Secret', name: 'llm', plainTextValuesInManifest: true, literals: { provider: value } }] }));
     expect(byValue).toBe('Overlay \'prod\': secretGenerator \'llm\': the value of key \'provider\' looks like a credential (not shown); credentials are never put in a manifest: '
       + 'create the Secret out of band and refer to it (secretKeyRef/secretRef) instead');
     expect(byValue).not.toContain(value);
@@ -411,10 +437,10 @@ describe('runGenerators', () => {
     expect(errorOf(() => run({ generators: [{ kind: 'ConfigMap', name: 'cfg', literals: { model: 'ghp_abcdef0123456789' } }] }))).toContain('the value of key \'model\' looks like a credential');
     expect(errorOf(() => run({
       objects: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, type: 'Opaque' }],
-      generators: [{ kind: 'Secret', name: 'db', behavior: 'merge', literals: { password: 'x' } }],
+      generators: [{ kind: 'Secret', name: 'db', plainTextValuesInManifest: true, behavior: 'merge', literals: { password: 'x' } }],
     }))).toContain('key \'password\' looks like a credential');
     // Non-sensitive Secret data is fine.
-    expect(run({ generators: [{ kind: 'Secret', name: 'db', literals: { 'username': 'agent', 'tls-enabled': 'true' }, options: { disableNameSuffixHash: true } }] }))
+    expect(run({ generators: [{ kind: 'Secret', name: 'db', plainTextValuesInManifest: true, literals: { 'username': 'agent', 'tls-enabled': 'true' }, options: { disableNameSuffixHash: true } }] }))
       .toEqual([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, type: 'Opaque', data: { 'username': 'YWdlbnQ=', 'tls-enabled': 'dHJ1ZQ==' } }]);
   });
 });

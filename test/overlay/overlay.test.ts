@@ -79,8 +79,29 @@ describe('Overlay props', () => {
     const byKey = errorOf(() => new Overlay({ name: 'prod', secretGenerator: [{ name: 's', literals: { 'db-password': 'hunter2' } }] }));
     expect(byKey).toContain("Overlay 'prod': secretGenerator 's': key 'db-password' looks like a credential");
     expect(byKey).not.toContain('hunter2');
-    // Non-sensitive Secret data is allowed.
-    expect(() => new Overlay({ name: 'prod', secretGenerator: [{ name: 's', literals: { username: 'agent' } }] })).not.toThrow();
+    // Non-sensitive Secret data is allowed once the user consents to plain text in the manifests.
+    expect(() => new Overlay({ name: 'prod', secretGenerator: [{ name: 's', literals: { username: 'agent' }, plainTextValuesInManifest: true }] })).not.toThrow();
+  });
+
+  test('a secretGenerator value is refused without plainTextValuesInManifest, and the flag is not a kustomize field', () => {
+    const message = errorOf(() => new Overlay({ name: 'prod', secretGenerator: [{ name: 'db', literals: { admin: 'changeme' } }] }));
+    expect(message).toContain("Overlay 'prod': secretGenerator 'db': would write the values of 'admin' in plain text");
+    expect(message).not.toContain('changeme');
+    const overlay = new Overlay({ name: 'prod' });
+    expect(() => overlay.addSecretGenerator({ name: 'db', literals: { admin: 'changeme' } })).toThrow(/plainTextValuesInManifest/);
+    expect(overlay.secretGenerators).toEqual([]);
+    const key = 'sk-ant-api03-0123456789abcdef';
+    const withFlag = errorOf(() => overlay.addSecretGenerator({ name: 'db', literals: { admin: key }, plainTextValuesInManifest: true }));
+    expect(withFlag).toContain('looks like a credential (not shown)');
+    expect(withFlag).not.toContain(key);
+    overlay.addSecretGenerator({ name: 'db', literals: { admin: 'changeme' }, plainTextValuesInManifest: true });
+    const dir = tmpDir('overlay-secret-optin-');
+    const app = Testing.app();
+    agentsChart(app);
+    Overlay.synth(app, [overlay], { outdir: dir, kustomizeOutdir: path.join(dir, 'kustomize') });
+    const kustomization = fs.readFileSync(path.join(dir, 'kustomize', 'overlays', 'prod', 'kustomization.yaml'), 'utf-8');
+    expect(kustomization).toContain('admin=changeme');
+    expect(kustomization).not.toContain('plainTextValuesInManifest');
   });
 
   test('patches: a JSON patch needs operations, a strategic-merge patch needs a target or a name', () => {
@@ -497,5 +518,69 @@ describe('Overlay.synth', () => {
     const cm = findObject(out, 'ConfigMap', 'py-tools');
     expect(cm.data.extra).toBe('1');
     expect(Object.keys(cm.data)).toEqual(expect.arrayContaining(['tools.json', 'extra']));
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Issue 9: no secret leaves synth (overlays and presets)
+// ---------------------------------------------------------------------------
+
+describe('no secret leaves synth', () => {
+  const OPENAI = 'sk-proj-AbCdEf0123456789_xyzQRSTuvw';
+
+  test('finding 3: AgentTypePreset.custom refuses a credential env var as AgentEnvironment does', () => {
+    const byName = errorOf(() => AgentTypePreset.custom({ name: 'go-crawler', env: { OPENAI_API_KEY: 'hunter2hunter2' } }));
+    expect(byName).toContain("AgentTypePreset 'go-crawler': env['OPENAI_API_KEY'] is named like a credential and holds a literal value");
+    expect(byName).not.toContain('hunter2');
+    const byValue = errorOf(() => AgentTypePreset.custom({ name: 'go-crawler', env: { LLM_HEADER: `Bearer ${OPENAI}` } }));
+    expect(byValue).toContain("env['LLM_HEADER'] holds what looks like a credential (an OpenAI key)");
+    expect(byValue).not.toContain(OPENAI);
+    expect(() => AgentTypePreset.custom({ name: 'go-crawler', env: { MAX_TOKENS: '1000', GOMAXPROCS: '2' } })).not.toThrow();
+  });
+
+  test('finding 4: the staging preset refuses an otlpEndpoint with a key', () => {
+    const message = errorOf(() => EnvironmentPreset.staging({ otlpEndpoint: 'https://otlp.example.com:4318/v1/traces?api_key=abc123' }));
+    expect(message).toContain("EnvironmentPreset 'environment-staging': otlpEndpoint holds what looks like a credential");
+    expect(message).not.toContain('abc123');
+    expect(() => EnvironmentPreset.staging({ otlpEndpoint: 'https://user:hunter2hunter2@otlp.example.com' })).toThrow(/user-info/);
+  });
+
+  test('finding 5: commonAnnotations, commonLabels and generator options are screened', () => {
+    const annotations = errorOf(() => new Overlay({ name: 'prod', commonAnnotations: { 'example.com/llm-key': OPENAI } }));
+    expect(annotations).toContain("Overlay 'prod': commonAnnotations['example.com/llm-key'] holds what looks like a credential (an OpenAI key)");
+    expect(annotations).not.toContain(OPENAI);
+    const named = errorOf(() => new OverlayComponent({ name: 'c', commonAnnotations: { 'example.com/api-token': 'hunter2hunter2' } }));
+    expect(named).toContain("commonAnnotations['example.com/api-token'] is named like a credential and holds a literal value");
+    expect(named).not.toContain('hunter2');
+    expect(errorOf(() => new Overlay({ name: 'prod', commonLabels: { owner: 'AKIAIOSFODNN7EXAMPLE' } }))).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    expect(() => new Overlay({ name: 'prod', commonAnnotations: { 'example.com/docs': 'https://docs.example.com/agents?page=2' } })).not.toThrow();
+  });
+
+  test('patches carrying a credential are refused without repeating it', () => {
+    const env = (value: string) => ({ kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { containers: [{ name: 'agent', env: [{ name: 'OPENAI_API_KEY', value }] }] } } } });
+    const merge = errorOf(() => Patch.strategicMerge(env('hunter2hunter2')));
+    expect(merge).toContain("Patch 'strategicMerge': patch.spec.template.spec.containers[0].env[0].value (of 'OPENAI_API_KEY') is named like a credential");
+    expect(merge).not.toContain('hunter2');
+    const json = errorOf(() => Patch.json6902({ kind: 'Deployment' }, JsonPatch.add('/metadata/annotations/note', `Bearer ${OPENAI}`)));
+    expect(json).toContain("Patch 'json6902': ops[0].value holds what looks like a credential (an OpenAI key)");
+    expect(json).not.toContain(OPENAI);
+    expect(() => Patch.strategicMerge(env('$(FROM_SECRET)'))).not.toThrow();
+  });
+
+  test('finding 7: overlay, component and preset names that look like keys are never repeated', () => {
+    const key = 'AKIAIOSFODNN7EXAMPLE';
+    for (const make of [
+      () => new Overlay({ name: key }),
+      () => new OverlayComponent({ name: key }),
+      () => EnvironmentPreset.dev({ name: key }),
+      () => AgentTypePreset.custom({ name: key }),
+      () => new Overlay({ name: 'prod', namePrefix: `${key}-` }),
+      // An engine error at apply time (the name is quoted twice, once in kustomize's words).
+      () => new Overlay({ name: 'prod', replicas: [{ name: key, count: 2 }] }).apply(Testing.synth(agentsChart())),
+    ]) {
+      const message = errorOf(make);
+      expect(message).toContain('<redacted: an AWS access key id>');
+      expect(message).not.toContain(key);
+    }
   });
 });
