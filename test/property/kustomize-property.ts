@@ -1,0 +1,100 @@
+/**
+ * Property 2: for generated overlays over a generated base app,
+ * `Overlay.applyToFiles` gives the same objects (by apiVersion/kind/
+ * namespace/name, and equal) as `kubectl kustomize` on the tree
+ * `Overlay.synth(app, overlays, { kustomizeOutdir })` writes from the same
+ * inputs. An overlay this library refuses must refuse with a clean error
+ * (and is left out of the synth); every other one is built by kubectl, at
+ * most `KUBECTL_POOL` at a time, each killed after 30 s.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import fc from 'fast-check';
+import { buildBase, KustomizeCase, kustomizeCase, toOverlay } from './overlay-cases';
+import { judge, judgeProblems, secretsOfCase, Tally } from './support';
+import { Overlay } from '../../src';
+import { byId, hasKubectl, kustomizeBuildAsync } from '../support/kustomize';
+import { tmpDir } from '../support/util';
+
+const KUBECTL_POOL = 3;
+
+/** Runs `tasks` with at most `limit` at a time. */
+async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+/** The first path where two JSON values differ, for the report. */
+function firstDifference(a: any, b: any, at = ''): string | undefined {
+  if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const d = firstDifference(a[k], b[k], `${at}/${k}`);
+      if (d) return d;
+    }
+  }
+  return `${at || '/'}: ours ${JSON.stringify(a)?.slice(0, 300)} vs kubectl ${JSON.stringify(b)?.slice(0, 300)}`;
+}
+
+/** The differences between our objects and kubectl's. */
+export function compareObjects(ours: any[], theirs: any[]): string[] {
+  const a = byId(ours);
+  const b = byId(theirs);
+  const problems: string[] = [];
+  for (const id of Object.keys(a)) if (!(id in b)) problems.push(`only ours has ${id}`);
+  for (const id of Object.keys(b)) if (!(id in a)) problems.push(`only kubectl has ${id}`);
+  for (const id of Object.keys(a).filter(k => k in b)) {
+    const d = firstDifference(a[id], b[id]);
+    if (d) problems.push(`${id} differs at ${d}`);
+  }
+  return problems;
+}
+
+/** Checks one case (see the file header); throws unless it passes or a known finding covers it. */
+export async function checkKustomizeCase(c: KustomizeCase, tally: Tally): Promise<void> {
+  const secrets = secretsOfCase(c);
+  const app = new App({ outdir: '/nonexistent-property-outdir' });
+  buildBase(app, c.base);
+  const base = Overlay.baseFiles(app);
+  const accepted: { overlay: Overlay; objects: any[] }[] = [];
+  for (const props of c.overlays) {
+    try {
+      const overlay = toOverlay(props);
+      accepted.push({ overlay, objects: overlay.applyToFiles(base).flatMap(f => f.objects) });
+    } catch (error) {
+      judge('kustomize', { base: c.base, overlay: props }, { error }, secrets, tally);
+    }
+  }
+  if (accepted.length === 0 || !hasKubectl()) return;
+  const root = tmpDir('property-kustomize-');
+  try {
+    const tree = path.join(root, 'kustomize');
+    Overlay.synth(app, accepted.map(a => a.overlay), { outdir: path.join(root, 'out'), kustomizeOutdir: tree });
+    const built = await pool(accepted.map(a => () => kustomizeBuildAsync(tree, `overlays/${a.overlay.name}`)
+      .then(objects => ({ objects }), (error: Error) => ({ error }))), KUBECTL_POOL);
+    accepted.forEach((a, i) => {
+      const props = c.overlays.find(o => o.name === a.overlay.name);
+      const result = built[i] as { objects?: any[]; error?: Error };
+      const problems = result.error ? [`ours succeeds, ${result.error.message.slice(0, 500)}`] : compareObjects(a.objects, result.objects ?? []);
+      judgeProblems('kustomize', { base: c.base, overlay: props }, problems.map(p => `differs from kubectl kustomize: ${p}`), secrets, tally, false);
+    });
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Runs property 2; throws fast-check's report (seed, shrunk counterexample) on failure. */
+export async function runKustomizeProperty(seed: number, numRuns: number): Promise<Tally> {
+  const tally = new Tally();
+  await fc.assert(fc.asyncProperty(kustomizeCase, c => checkKustomizeCase(c, tally)), { seed, numRuns });
+  return tally;
+}
