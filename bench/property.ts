@@ -15,8 +15,9 @@
 import { App } from 'cdk8s';
 import fc from 'fast-check';
 import { FAMILIES, Family, runFamily } from '../test/property/construct-properties';
-import { runKustomizeProperty } from '../test/property/kustomize-property';
-import { outcomeProblems, redactAll, secretsOfCase } from '../test/property/support';
+import { checkKustomizeCase, runKustomizeProperty } from '../test/property/kustomize-property';
+import { kustomizeCase } from '../test/property/overlay-cases';
+import { outcomeProblems, redactAll, secretsOfCase, Tally } from '../test/property/support';
 import { Overlay } from '../src';
 
 function signature(problem: string): string {
@@ -48,6 +49,26 @@ function survey(family: Family, seed: number, numRuns: number): void {
   }
 }
 
+/** Every kustomize case; one example per distinct problem signature. */
+async function surveyKustomize(seed: number, numRuns: number): Promise<void> {
+  const seen = new Map<string, { count: number; example: unknown; problem: string }>();
+  for (const c of fc.sample(kustomizeCase, { seed, numRuns })) {
+    try {
+      await checkKustomizeCase(c, new Tally());
+    } catch (e) {
+      for (const problem of (e as Error).message.split('\n  ')) {
+        const sig = signature(problem.replace(/^kustomize: /, ''));
+        const entry = seen.get(sig) ?? { count: 0, example: c, problem };
+        entry.count++;
+        seen.set(sig, entry);
+      }
+    }
+  }
+  for (const [sig, { count, example, problem }] of [...seen].sort((a, b) => b[1].count - a[1].count)) {
+    process.stdout.write(`\n[kustomize] ${count}x ${sig}\n  problem: ${problem.slice(0, 800)}\n  case: ${JSON.stringify(example).slice(0, 2500)}\n`);
+  }
+}
+
 async function main(): Promise<void> {
   const seed = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : Date.now() % 2 ** 31;
   const runs = Number(process.env.PROPERTY_RUNS ?? 10000);
@@ -70,6 +91,10 @@ async function main(): Promise<void> {
   }
   if (!only || only.includes('kustomize')) {
     const start = Date.now();
+    if (process.env.PROPERTY_SURVEY) {
+      await surveyKustomize(seed, Math.max(1, Math.round(runs / 10)));
+      return;
+    }
     try {
       const tally = await runKustomizeProperty(seed, Math.max(1, Math.round(runs / 10)));
       process.stdout.write(`${tally.summary('kustomize')} (${Date.now() - start} ms)\n`);

@@ -14,7 +14,7 @@ export const alnum = (min: number, max: number) => fc.string({ unit: fc.constant
 const hex = (n: number) => fc.string({ unit: fc.constantFrom(...HEX), minLength: n, maxLength: n });
 
 /** A valid value mostly, a bad one about one time in `odds`. */
-export function field<T, B>(valid: fc.Arbitrary<T>, bad: fc.Arbitrary<B>, odds = 12): fc.Arbitrary<T | B> {
+export function field<T, B>(valid: fc.Arbitrary<T>, bad: fc.Arbitrary<B>, odds = 30): fc.Arbitrary<T | B> {
   return fc.oneof({ weight: odds - 1, arbitrary: valid }, { weight: 1, arbitrary: bad as fc.Arbitrary<T | B> });
 }
 
@@ -82,8 +82,14 @@ export const image: fc.Arbitrary<string> = field(
     secretToken.map(t => `registry.example.com/${t}:1`), password.map(p => `user:${p}@registry.example.com/img:1`)),
 );
 
-export const memoryQuantity = field(fc.constantFrom('64Mi', '128Mi', '256Mi', '512Mi', '1Gi', '2Gi', '1.5Gi', '300M'),
-  fc.constantFrom('1.5', 'NaN', '-1Gi', '0', '1e3', '2Gx', 'yes', ' 1Gi', '1 Gi', '', 'Infinity', '0o17', '1gi', '12345678901234567890Gi'));
+export const MEMORY_SIZES = ['64Mi', '128Mi', '256Mi', '512Mi', '1Gi', '2Gi'];
+const BAD_QUANTITIES = ['1.5', 'NaN', '-1Gi', '0', '1e3', '2Gx', 'yes', ' 1Gi', '1 Gi', '', 'Infinity', '0o17', '1gi', '12345678901234567890Gi', '1.5Gi', '300M'];
+export const memoryQuantity = field(fc.constantFrom(...MEMORY_SIZES), fc.constantFrom(...BAD_QUANTITIES));
+/** A request and a limit, the request at most the limit most of the time. */
+export const requestAndLimit = field(
+  fc.tuple(fc.nat(MEMORY_SIZES.length - 1), fc.nat(MEMORY_SIZES.length - 1))
+    .map(([a, b]) => ({ request: MEMORY_SIZES[Math.min(a, b)], limit: MEMORY_SIZES[Math.max(a, b)] })),
+  fc.record({ request: fc.oneof(fc.constantFrom(...BAD_QUANTITIES, ...MEMORY_SIZES), secretish), limit: fc.constantFrom(...BAD_QUANTITIES, ...MEMORY_SIZES) }));
 export const cpuQuantity = field(fc.constantFrom('50m', '100m', '250m', '1', '2', '0.5'),
   fc.constantFrom('1.5.0', 'NaN', '-100m', '1e3', 'yes', '100 m', '', '0o17', 'one'));
 
@@ -91,9 +97,9 @@ export const port = field(fc.integer({ min: 1024, max: 65535 }), fc.oneof(badNum
 export const smallCount = (max: number) => field(fc.integer({ min: 0, max }), badNumber);
 export const pullPolicy = field(fc.constantFrom('Always', 'IfNotPresent', 'Never'), fc.constantFrom('always', 'Sometimes', '', 'ifnotpresent'));
 
-export const ENV_NAMES = ['LOG_LEVEL', 'MODEL_NAME', 'FEATURE_X', 'REGION', 'http.proxy', 'OPENAI_API_KEY', 'GITHUB_TOKEN', 'DB_PASSWORD', 'MY_SECRET'];
+export const ENV_NAMES = ['LOG_LEVEL', 'MODEL_NAME', 'FEATURE_X', 'REGION', 'http.proxy'];
 export const envName = field(fc.constantFrom(...ENV_NAMES),
-  fc.constantFrom('1ABC', 'A B', 'AGENT_X', 'LLM_KEY', 'TOOL_MANAGER_PORT', '', 'é', 'A=B', 'PATH'));
+  fc.constantFrom('1ABC', 'A B', 'AGENT_X', 'LLM_KEY', 'TOOL_MANAGER_PORT', '', 'é', 'A=B', 'PATH', 'OPENAI_API_KEY', 'GITHUB_TOKEN', 'DB_PASSWORD', 'MY_SECRET'), 8);
 export const plainValue = fc.oneof(fc.constantFrom('info', 'debug', 'eu-west-1', '42', 'on', 'yes', '0o17', '1e3', ''), fc.string({ maxLength: 12 }));
 export const envValue = fc.oneof({ weight: 5, arbitrary: plainValue }, { weight: 1, arbitrary: secretish }, { weight: 1, arbitrary: password });
 

@@ -12,7 +12,7 @@ import {
 import { AgentNamespace } from '../../src/install/agent-namespace';
 import {
   adversarialString, annotationValue, badNumber, cidr, cpuQuantity, dnsLabel, dnsSubdomain, envName, envValue, field, host, httpUrl,
-  image, labels, memoryQuantity, name, opt, password, plainValue, port, pullPolicy, secretish, secretRef, secretToken, secretUrl,
+  image, labels, memoryQuantity, name, requestAndLimit, opt, password, plainValue, port, pullPolicy, secretish, secretRef, secretToken, secretUrl,
   smallCount, smallMap,
 } from './arbitraries';
 
@@ -48,16 +48,16 @@ const environment = fc.record({
 
 const sidecar = fc.record({
   image, name: opt(name), port: opt(port),
-  required: opt(fc.array(field(fc.constantFrom('web-search', 'python', 'git'), adversarialString), { maxLength: 2 })),
-  optional: opt(fc.array(field(fc.constantFrom('browser', 'sql'), adversarialString), { maxLength: 2 })),
-  custom: opt(fc.array(fc.record({ name: field(fc.constantFrom('my-tool', 'calc'), adversarialString),
+  required: opt(fc.uniqueArray(field(fc.constantFrom('web-search', 'python', 'git'), adversarialString), { maxLength: 2 })),
+  optional: opt(fc.uniqueArray(field(fc.constantFrom('browser', 'sql'), adversarialString), { maxLength: 2 })),
+  custom: opt(fc.uniqueArray(fc.record({ name: field(fc.constantFrom('my-tool', 'calc'), adversarialString),
     version: opt(field(fc.constantFrom('1.0.0', '2'), adversarialString)),
     source: field(fc.constantFrom('https://tools.example.com/t.tgz', 'oci://registry.example.com/tools/t:1'), fc.oneof(secretUrl, adversarialString)) },
-  { requiredKeys: ['name', 'source'] }), { maxLength: 2 })),
+  { requiredKeys: ['name', 'source'] }), { maxLength: 2, selector: t => t.name })),
   pullPolicy: opt(pullPolicy),
 }, { requiredKeys: ['image'] });
 
-const containerMemory = fc.record({ request: memoryQuantity, limit: memoryQuantity, cpuRequest: opt(cpuQuantity) }, { requiredKeys: ['request', 'limit'] });
+const containerMemory = fc.tuple(requestAndLimit, opt(cpuQuantity)).map(([m, cpuRequest]) => ({ ...m, cpuRequest }));
 const backend = fc.oneof(
   fc.record({ kind: fc.constant('in-memory' as const) }),
   fc.record({ kind: fc.constant('redis' as const),
@@ -65,7 +65,7 @@ const backend = fc.oneof(
     passwordSecret: opt(secretRef), database: opt(field(fc.integer({ min: 0, max: 15 }), badNumber)) }, { requiredKeys: ['kind', 'address'] }),
 );
 const memory = fc.oneof(
-  fc.record({ kind: fc.constant('size' as const), size: field(fc.constantFrom('small', 'medium', 'large'), adversarialString), backend: opt(backend) }),
+  fc.record({ kind: fc.constant('size' as const), size: memoryQuantity, backend: opt(backend) }),
   fc.record({ kind: fc.constant('custom' as const), name: opt(name), agent: containerMemory, init: opt(containerMemory), sidecar: opt(containerMemory),
     backend: opt(backend) }, { requiredKeys: ['kind', 'agent'] }),
 );
@@ -74,7 +74,7 @@ const llm = fc.record({
   type: fc.constantFrom('anthropic', 'openai', 'generic'), name: opt(name),
   genericType: field(fc.constantFrom('ollama', 'vllm'), adversarialString),
   secretName: dnsSubdomain, secretKey: opt(field(fc.constantFrom('api-key', 'key'), adversarialString)),
-  model: opt(field(fc.constantFrom('claude-3', 'gpt-4o'), adversarialString)), endpoint: opt(httpUrl),
+  model: opt(field(fc.constantFrom('claude-3', 'gpt-4o'), adversarialString)), endpoint: opt(httpUrl, 4),
   config: opt(smallMap(field(fc.constantFrom('temperature', 'max_tokens', 'api_key', 'x-api-key', 'organization'), adversarialString),
     fc.oneof(plainValue, secretish, password))),
   apiKeyEnvVar: opt(envName),
@@ -100,14 +100,22 @@ const monitoring = fc.record({
 /** Props of one AgentPod, as data. */
 export const podCase = fc.record({
   id: dnsLabel, agentName: opt(name), namespace: opt(name), source, environment: opt(environment), sidecar: opt(sidecar),
-  memory: opt(memory), llm: opt(fc.array(llm, { maxLength: 2 })), replicas: opt(smallCount(5)),
+  memory: opt(memory), llm: opt(fc.array(llm, { maxLength: 2 })), replicasOrScaling: fc.nat(9),
+  replicas: opt(smallCount(5)),
   scaling: opt(fc.record({ minReplicas: smallCount(3), maxReplicas: smallCount(10), cpuUtilization: opt(field(fc.integer({ min: 1, max: 100 }), badNumber)),
     memoryUtilization: opt(field(fc.integer({ min: 1, max: 100 }), badNumber)) }, { requiredKeys: ['minReplicas', 'maxReplicas'] })),
   port: opt(port), shutdown: opt(fc.record({ gracePeriodSeconds: opt(smallCount(120)), preStopDelaySeconds: opt(smallCount(30)) })),
   monitoring: opt(monitoring), networkPolicy: opt(networkPolicy), runtimeClassName: opt(name), initImage: opt(image),
   runAsUser: opt(field(fc.integer({ min: 1, max: 65535 }), badNumber)), labels: opt(labels),
   version: opt(field(fc.constantFrom('1.0.0', 'v2'), adversarialString)),
-}, { requiredKeys: ['id', 'source'] });
+}, { requiredKeys: ['id', 'source', 'replicasOrScaling'] })
+  // Mostly one of replicas and scaling, mostly no LLM provider without a sidecar (both are refused; tested elsewhere).
+  .map(({ replicasOrScaling: pick, ...c }) => ({
+    ...c,
+    replicas: pick === 0 || pick % 2 === 1 ? c.replicas : undefined,
+    scaling: pick === 0 || pick % 2 === 0 ? c.scaling : undefined,
+    llm: pick === 0 || c.sidecar ? c.llm : undefined,
+  }));
 export type PodCase = typeof podCase extends fc.Arbitrary<infer T> ? T : never;
 
 function buildSource(s: PodCase['source']): AgentSource {
@@ -129,7 +137,7 @@ function buildBackend(b: any, redis?: RedisMemory): MemoryBackend | undefined {
 }
 
 function buildMemory(m: PodCase['memory'], redis?: RedisMemory): MemoryProfile | undefined {
-  if (m === undefined) return redis && MemoryProfile.fromSize('small', MemoryBackend.fromRedis(redis));
+  if (m === undefined) return redis && MemoryProfile.fromSize('256Mi', MemoryBackend.fromRedis(redis));
   if (m.kind === 'size') return MemoryProfile.fromSize(m.size, buildBackend(m.backend, redis));
   return MemoryProfile.custom({ name: m.name, agent: m.agent, init: m.init, sidecar: m.sidecar, backend: buildBackend(m.backend, redis) });
 }
@@ -224,14 +232,14 @@ export const agentTypeCase = fc.oneof(
     annotations: opt(smallMap(fc.constantFrom('note', 'api-token', 'example.com/owner'), annotationValue)), labels: opt(labels),
     spec: fc.record({
       agent: fc.record({
-        image: opt(image), name: opt(name), type: opt(field(fc.constantFrom('container', 'code'), adversarialString)),
+        image: opt(image, 6), name: opt(name), type: opt(field(fc.constantFrom('container', 'code'), adversarialString)),
         container: opt(fc.record({ image: opt(image), pullPolicy: opt(pullPolicy) })),
         code: opt(fc.record({ source: opt(fc.record({ type: opt(fc.constantFrom('git', 'local', 'svn')), repository: opt(gitRepo), ref: opt(fc.constantFrom('main', 'a b')) })),
           runtime: opt(runtime), version: opt(version) })),
         environment: opt(fc.record({ variables: opt(fc.array(fc.record({ name: envName, value: opt(envValue) }, { requiredKeys: ['name'] }), { maxLength: 3 })) })),
       }),
       tools: opt(fc.record({ required: opt(fc.array(fc.constantFrom('web-search', 'Bad Tool'), { maxLength: 2 })) })),
-      memory: opt(fc.record({ size: opt(field(fc.constantFrom('small', 'large'), adversarialString)), type: opt(fc.constantFrom('in-memory', 'redis', 'mongo')),
+      memory: opt(fc.record({ size: opt(memoryQuantity), type: opt(field(fc.constantFrom('inmemory', 'redis'), fc.constantFrom('in-memory', 'mongo'))),
         config: opt(smallMap(fc.constantFrom('address', 'password', 'db'), fc.oneof(plainValue, password))) })),
       llm: opt(fc.record({ providers: opt(fc.array(fc.record({ name: name, type: opt(fc.constantFrom('anthropic', 'openai', 'x')),
         credentialsSecret: opt(dnsSubdomain), config: opt(smallMap(fc.constantFrom('model', 'api_key', 'endpoint'), fc.oneof(plainValue, secretish))) },

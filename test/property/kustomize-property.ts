@@ -33,16 +33,22 @@ async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]>
   return results;
 }
 
+/** JSON with object keys sorted: equality that ignores key order (as jest's toEqual does), not list order. */
+function canonical(value: any): string {
+  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map(k => [k, v[k]])) : v));
+}
+
 /** The first path where two JSON values differ, for the report. */
 function firstDifference(a: any, b: any, at = ''): string | undefined {
-  if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
+  if (canonical(a) === canonical(b)) return undefined;
   if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
       const d = firstDifference(a[k], b[k], `${at}/${k}`);
       if (d) return d;
     }
   }
-  return `${at || '/'}: ours ${JSON.stringify(a)?.slice(0, 300)} vs kubectl ${JSON.stringify(b)?.slice(0, 300)}`;
+  return `${at || '/'}: ours ${canonical(a)?.slice(0, 300)} vs kubectl ${canonical(b)?.slice(0, 300)}`;
 }
 
 /** The differences between our objects and kubectl's. */

@@ -162,7 +162,8 @@ export function outcomeProblems(outcome: { error: unknown } | { objects: any[] }
     const p = errorProblem(outcome.error, secrets);
     return p ? [p] : [];
   }
-  const leaks = leakedSecrets(outcome.objects, secrets).map(l => `output contains secret ${redact(l.secret)} at ${l.at}`);
+  // The secret itself is in the problem (for known-finding predicates); every report redacts it.
+  const leaks = leakedSecrets(outcome.objects, secrets).map(l => `output contains secret ${l.secret} at ${l.at}`);
   return [...finalCheckProblems(outcome.objects), ...leaks];
 }
 
