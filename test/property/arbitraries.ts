@@ -89,7 +89,10 @@ export const memoryQuantity = field(fc.constantFrom(...MEMORY_SIZES), fc.constan
 export const requestAndLimit = field(
   fc.tuple(fc.nat(MEMORY_SIZES.length - 1), fc.nat(MEMORY_SIZES.length - 1))
     .map(([a, b]) => ({ request: MEMORY_SIZES[Math.min(a, b)], limit: MEMORY_SIZES[Math.max(a, b)] })),
-  fc.record({ request: fc.oneof(fc.constantFrom(...BAD_QUANTITIES, ...MEMORY_SIZES), secretish), limit: fc.constantFrom(...BAD_QUANTITIES, ...MEMORY_SIZES) }));
+  fc.record({
+    request: fc.oneof(fc.constantFrom(...BAD_QUANTITIES, ...MEMORY_SIZES), secretish),
+    limit: fc.constantFrom(...BAD_QUANTITIES, ...MEMORY_SIZES),
+  }));
 export const cpuQuantity = field(fc.constantFrom('50m', '100m', '250m', '1', '2', '0.5'),
   fc.constantFrom('1.5.0', 'NaN', '-100m', '1e3', 'yes', '100 m', '', '0o17', 'one'));
 

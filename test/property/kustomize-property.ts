@@ -90,7 +90,7 @@ export async function checkKustomizeCase(c: KustomizeCase, tally: Tally): Promis
     accepted.forEach((a, i) => {
       const props = c.overlays.find(o => o.name === a.overlay.name);
       const result = built[i] as { objects?: any[]; error?: Error };
-      const problems = result.error ? [`ours succeeds, ${result.error.message.slice(0, 500)}`] : compareObjects(a.objects, result.objects ?? []);
+      const problems = result.error ? [`ours succeeds, ${result.error.message.slice(0, 2000)}`] : compareObjects(a.objects, result.objects ?? []);
       judgeProblems('kustomize', { base: c.base, overlay: props }, problems.map(p => `differs from kubectl kustomize: ${p}`), secrets, tally, false);
     });
   } finally {
@@ -98,9 +98,14 @@ export async function checkKustomizeCase(c: KustomizeCase, tally: Tally): Promis
   }
 }
 
-/** Runs property 2; throws fast-check's report (seed, shrunk counterexample) on failure. */
-export async function runKustomizeProperty(seed: number, numRuns: number): Promise<Tally> {
+/**
+ * Runs property 2; throws fast-check's report (seed, shrunk counterexample) on
+ * failure. Shrinking runs kubectl again for every step, so the run stops
+ * (and fails, with the smallest counterexample so far) after `timeLimitMs`.
+ */
+export async function runKustomizeProperty(seed: number, numRuns: number, timeLimitMs = 240_000): Promise<Tally> {
   const tally = new Tally();
-  await fc.assert(fc.asyncProperty(kustomizeCase, c => checkKustomizeCase(c, tally)), { seed, numRuns });
+  await fc.assert(fc.asyncProperty(kustomizeCase, c => checkKustomizeCase(c, tally)),
+    { seed, numRuns, interruptAfterTimeLimit: timeLimitMs, markInterruptAsFailure: true });
   return tally;
 }

@@ -9,7 +9,7 @@ import { runKustomizeProperty } from './kustomize-property';
 import { runConfig } from './support';
 import { hasKubectl } from '../support/kustomize';
 
-const KUSTOMIZE_CASES = 150;
+const KUSTOMIZE_CASES = 250;
 
 test(`${KUSTOMIZE_CASES} generated overlay sets: Overlay.applyToFiles gives what kubectl kustomize builds from the written tree`, async () => {
   const { seed, numRuns } = runConfig(9100, KUSTOMIZE_CASES);

@@ -7,18 +7,21 @@
 import { App, Chart, JsonPatch } from 'cdk8s';
 import fc from 'fast-check';
 import {
-  AgentPod, AgentSource, AgentTypePreset, EnvironmentPreset, FeaturePreset, GeneratorBehavior, LlmProvider, Overlay, OverlayComponent,
-  Patch, ToolSidecar,
-} from '../../src';
-import {
   adversarialString, annotationValue, dnsLabel, field, labelKey, labels, name, opt, password, plainValue,
   secretish, smallCount, smallMap,
 } from './arbitraries';
+import {
+  AgentPod, AgentSource, AgentTypePreset, EnvironmentPreset, FeaturePreset, GeneratorBehavior, LlmProvider, Overlay, OverlayComponent,
+  Patch, ToolSidecar,
+} from '../../src';
 
 /** A few valid agents: the base the overlays transform. */
 export const baseCase = fc.uniqueArray(fc.record({
-  id: dnsLabel, image: fc.constantFrom('nginx:1.27', 'registry.example.com/agents/web:1.0', 'registry.example.com/agents/img'),
-  port: opt(fc.constantFrom(8080, 3000)), sidecar: fc.boolean(), replicas: opt(fc.integer({ min: 0, max: 3 })),
+  id: dnsLabel,
+  image: fc.constantFrom('nginx:1.27', 'registry.example.com/agents/web:1.0', 'registry.example.com/agents/img'),
+  port: opt(fc.constantFrom(8080, 3000)),
+  sidecar: fc.boolean(),
+  replicas: opt(fc.integer({ min: 0, max: 3 })),
   runtime: fc.constantFrom('python', 'nodejs'),
 }), { selector: p => p.id, minLength: 1, maxLength: 3 });
 export type BaseCase = typeof baseCase extends fc.Arbitrary<infer T> ? T : never;
@@ -27,22 +30,33 @@ export function buildBase(app: App, base: BaseCase): void {
   const chart = new Chart(app, 'agents');
   for (const p of base) {
     new AgentPod(chart, p.id, {
-      source: AgentSource.image(p.image), port: p.port, replicas: p.replicas, labels: { 'agents.cdk8s.io/runtime-hint': p.runtime },
+      source: AgentSource.image(p.image),
+      port: p.port,
+      replicas: p.replicas,
+      labels: { 'agents.cdk8s.io/runtime-hint': p.runtime },
       toolSidecar: p.sidecar ? new ToolSidecar({ image: 'registry.example.com/agents/tool-manager:0.1.0' }) : undefined,
       llmProviders: p.sidecar ? [LlmProvider.anthropic({ credentials: { secretName: 'anthropic-credentials' } })] : undefined,
     });
   }
 }
 
-const deploymentName = fc.oneof(fc.constantFrom('ghost'), dnsLabel);
-const target = fc.record({
-  group: opt(fc.constantFrom('apps', '')), version: opt(fc.constantFrom('v1')), kind: opt(fc.constantFrom('Deployment', 'ConfigMap', 'Service', 'ServiceAccount')),
-  name: opt(deploymentName), labelSelector: opt(fc.constantFrom('app.kubernetes.io/managed-by=cdk8s-agents', 'team=agents', 'team in (a,b)')),
+/** An object name of the base mostly (`names`), sometimes one that is not there. */
+const objectName = (names: string[]) => fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: fc.oneof(fc.constant('ghost'), dnsLabel) });
+const target = (names: string[]) => fc.record({
+  group: opt(fc.constantFrom('apps', '')),
+  version: opt(fc.constantFrom('v1')),
+  kind: opt(fc.constantFrom('Deployment', 'ConfigMap', 'Service', 'ServiceAccount')),
+  name: opt(objectName(names)),
+  labelSelector: opt(fc.constantFrom('app.kubernetes.io/managed-by=cdk8s-agents', 'team=agents', 'team in (a,b)')),
 });
 const smpBody = (n: string) => fc.oneof(
   fc.constant({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: n }, spec: { replicas: 2 } }),
-  fc.record({ apiVersion: fc.constant('apps/v1'), kind: fc.constant('Deployment'), metadata: fc.constant({ name: n }),
-    spec: fc.record({ template: fc.record({ spec: fc.record({ containers: fc.constant([{ name: 'agent', env: [{ name: 'PATCHED', value: 'yes' }] }]) }) }) }) }),
+  fc.record({
+    apiVersion: fc.constant('apps/v1'),
+    kind: fc.constant('Deployment'),
+    metadata: fc.constant({ name: n }),
+    spec: fc.record({ template: fc.record({ spec: fc.record({ containers: fc.constant([{ name: 'agent', env: [{ name: 'PATCHED', value: 'yes' }] }]) }) }) }),
+  }),
   fc.record({ apiVersion: fc.constant('apps/v1'), kind: fc.constant('Deployment'), metadata: fc.record({ name: fc.constant(n), labels: labels }) }),
   fc.record({ apiVersion: fc.constant('apps/v1'), kind: fc.constant('Deployment'), metadata: fc.record({ name: fc.constant(n), annotations: smallMap(fc.constantFrom('note', 'api-token'), annotationValue) }) }),
   fc.constant({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: n, labels: null } }),
@@ -50,14 +64,18 @@ const smpBody = (n: string) => fc.oneof(
   fc.constant({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: n }, automountServiceAccountToken: false }),
 );
 const jsonOp = fc.oneof(
-  fc.record({ op: fc.constant('add'), path: fc.constantFrom('/metadata/annotations/note', '/spec/template/spec/priorityClassName',
-    '/metadata/labels/extra', '/spec/template/metadata/annotations/x', '/spec/template/spec/containers/0/env/-'), value: fc.oneof(plainValue, secretish) }),
+  fc.record({
+    op: fc.constant('add'),
+    path: fc.constantFrom('/metadata/annotations/note', '/spec/template/spec/priorityClassName',
+      '/metadata/labels/extra', '/spec/template/metadata/annotations/x', '/spec/template/spec/containers/0/env/-'),
+    value: fc.oneof(plainValue, secretish),
+  }),
   fc.record({ op: fc.constant('replace'), path: fc.constantFrom('/spec/replicas', '/metadata/name'), value: fc.oneof(fc.integer({ min: 0, max: 4 }), dnsLabel) }),
   fc.record({ op: fc.constant('remove'), path: fc.constantFrom('/metadata/labels/team', '/spec/template/spec/securityContext') }),
 );
-export const patchCase = fc.oneof(
-  fc.record({ type: fc.constant('smp' as const), name: deploymentName, target: opt(target) }).chain(p => smpBody(p.name).map(body => ({ ...p, body }))),
-  fc.record({ type: fc.constant('json' as const), target, ops: fc.array(jsonOp, { minLength: 1, maxLength: 2 }) }),
+const patchCase = (names: string[]) => fc.oneof(
+  fc.record({ type: fc.constant('smp' as const), name: objectName(names), target: opt(target(names)) }).chain(p => smpBody(p.name).map(body => ({ ...p, body }))),
+  fc.record({ type: fc.constant('json' as const), target: target(names), ops: fc.array(jsonOp, { minLength: 1, maxLength: 2 }) }),
 );
 
 const imageOverride = fc.record({
@@ -68,14 +86,15 @@ const imageOverride = fc.record({
   digest: opt(field(fc.constant(`sha256:${'c'.repeat(64)}`), fc.constantFrom('sha256:abc', 'md5:x'))),
 });
 const generator = fc.record({
-  name: field(fc.constantFrom('flags', 'agent-config'), adversarialString), namespace: opt(name),
+  name: field(fc.constantFrom('flags', 'agent-config'), adversarialString),
+  namespace: opt(name),
   behavior: opt(fc.constantFrom(GeneratorBehavior.CREATE, GeneratorBehavior.MERGE, GeneratorBehavior.REPLACE)),
   literals: opt(smallMap(field(fc.constantFrom('FEATURE_X', 'mode', 'API_TOKEN'), adversarialString), fc.oneof(plainValue, password, secretish))),
   files: opt(smallMap(field(fc.constantFrom('notes.txt', 'app.json', 'a.cfg'), fc.constantFrom('../x', 'a b', 'x/y.txt')), plainValue, 2)),
   options: opt(fc.record({ labels: opt(labels), disableNameSuffixHash: opt(fc.boolean()), immutable: opt(fc.boolean()) })),
 }, { requiredKeys: ['name'] });
 
-const kustomizationProps = {
+const kustomizationProps = (names: string[]) => ({
   namespace: opt(name),
   namePrefix: opt(field(fc.constantFrom('prod-', 'a.', 'x-'), adversarialString)),
   nameSuffix: opt(field(fc.constantFrom('-v2', '-blue'), adversarialString)),
@@ -83,26 +102,44 @@ const kustomizationProps = {
   labels: opt(fc.array(fc.record({ pairs: labels, includeSelectors: opt(fc.boolean()), includeTemplates: opt(fc.boolean()) }), { maxLength: 2 })),
   commonAnnotations: opt(smallMap(field(fc.constantFrom('note', 'example.com/owner', 'api-token'), labelKey), annotationValue)),
   images: opt(fc.array(imageOverride, { maxLength: 2 })),
-  replicas: opt(fc.array(fc.record({ name: deploymentName, count: smallCount(5) }), { maxLength: 2 })),
-  patches: opt(fc.array(patchCase, { maxLength: 2 })),
+  replicas: opt(fc.array(fc.record({ name: objectName(names), count: smallCount(5) }), { maxLength: 2 })),
+  patches: opt(fc.array(patchCase(names), { maxLength: 2 })),
   configMapGenerator: opt(fc.array(generator, { maxLength: 2 })),
-};
+});
 
 const presetCase = fc.oneof(
   fc.record({ preset: fc.constantFrom('dev', 'prod', 'python-web', 'nodejs-worker', 'memory-large', 'tools-minimal', 'apis-production') }),
-  fc.record({ preset: fc.constant('staging'), otlpEndpoint: opt(field(fc.constant('http://otel.observability:4317'), secretish)),
-    testData: opt(smallMap(fc.constantFrom('a.json', 'b.txt'), plainValue, 2)) }),
-  fc.record({ preset: fc.constant('custom'), name: name, env: opt(smallMap(fc.constantFrom('MODE', 'OPENAI_API_KEY'), fc.oneof(plainValue, secretish))),
-    cpuRequest: opt(fc.constantFrom('100m', 'lots')), httpPort: opt(fc.constantFrom(8080, 0)), recreate: opt(fc.boolean()) }),
+  fc.record({
+    preset: fc.constant('staging'),
+    otlpEndpoint: opt(field(fc.constant('http://otel.observability:4317'), secretish)),
+    testData: opt(smallMap(fc.constantFrom('a.json', 'b.txt'), plainValue, 2)),
+  }),
+  fc.record({
+    preset: fc.constant('custom'),
+    name: name,
+    env: opt(smallMap(fc.constantFrom('MODE', 'OPENAI_API_KEY'), fc.oneof(plainValue, secretish))),
+    cpuRequest: opt(fc.constantFrom('100m', 'lots')),
+    httpPort: opt(fc.constantFrom(8080, 0)),
+    recreate: opt(fc.boolean()),
+  }),
 );
-const componentCase = fc.oneof(
+const componentCase = (names: string[]) => fc.oneof(
   presetCase,
-  fc.record({ preset: fc.constant('own'), name: name, ...kustomizationProps }, { requiredKeys: ['preset', 'name'] }),
+  fc.record({ preset: fc.constant('own'), name: name, ...kustomizationProps(names) }, { requiredKeys: ['preset', 'name'] }),
 );
 
-export const overlayPropsCase = fc.record({ name: field(dnsLabel, adversarialString), ...kustomizationProps,
-  components: opt(fc.array(componentCase, { maxLength: 2 })) }, { requiredKeys: ['name'] });
-export type OverlayPropsCase = typeof overlayPropsCase extends fc.Arbitrary<infer T> ? T : never;
+/** The props of one overlay over a base whose object names are `names`. */
+export const overlayPropsCase = (names: string[]) => fc.record({
+  name: field(dnsLabel, adversarialString),
+  ...kustomizationProps(names),
+  components: opt(fc.array(componentCase(names), { maxLength: 2 })),
+}, { requiredKeys: ['name'] });
+export type OverlayPropsCase = ReturnType<typeof overlayPropsCase> extends fc.Arbitrary<infer T> ? T : never;
+
+/** The names of the base's Deployments, ConfigMaps and ServiceAccounts (agent, `<agent>-init`, `<agent>-tools`). */
+function namesOf(base: BaseCase): string[] {
+  return base.flatMap(p => [p.id, `${p.id}-init`, ...(p.sidecar ? [`${p.id}-tools`] : [])]);
+}
 
 function toPatch(p: any): Patch {
   if (p.type === 'smp') return Patch.strategicMerge(p.body, { target: p.target });
@@ -138,7 +175,7 @@ export function toOverlay(c: OverlayPropsCase): Overlay {
 }
 
 /** Property 1, Overlay family: a base app and one overlay applied to it. */
-export const overlayCase = fc.record({ base: baseCase, overlay: overlayPropsCase });
+export const overlayCase = baseCase.chain(base => fc.record({ base: fc.constant(base), overlay: overlayPropsCase(namesOf(base)) }));
 
 export function buildOverlayCase(app: App, c: { base: BaseCase; overlay: OverlayPropsCase }): any[] {
   buildBase(app, c.base);
@@ -146,7 +183,8 @@ export function buildOverlayCase(app: App, c: { base: BaseCase; overlay: Overlay
 }
 
 /** Property 2: a base app and several overlays of one synth (names made unique). */
-export const kustomizeCase = fc.record({ base: baseCase, overlays: fc.array(overlayPropsCase, { minLength: 1, maxLength: 4 }) })
+export const kustomizeCase = baseCase
+  .chain(base => fc.record({ base: fc.constant(base), overlays: fc.array(overlayPropsCase(namesOf(base)), { minLength: 1, maxLength: 4 }) }))
   .map(c => ({ ...c, overlays: c.overlays.map((o, i) => ({ ...o, name: `${typeof o.name === 'string' ? o.name.slice(0, 40) : o.name}-${i}` })) }));
 export type KustomizeCase = typeof kustomizeCase extends fc.Arbitrary<infer T> ? T : never;
 

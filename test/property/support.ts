@@ -6,12 +6,12 @@
  * runs them outside jest with more cases and another seed.
  */
 import { App } from 'cdk8s';
+import { knownFinding } from './known-findings';
 import { Overlay } from '../../src';
 import { AgentType } from '../../src/install/agent-type';
 import { agentTypeApiVersions } from '../../src/overlay/agent-type-check';
 import { checkOutput } from '../../src/overlay/output-check';
 import { modelClass } from '../support/util';
-import { knownFinding } from './known-findings';
 
 /** Seed and number of cases: fixed in the test command, `PROPERTY_SEED`/`PROPERTY_RUNS` in bench/property.ts. */
 export function runConfig(seed: number, numRuns: number): { seed: number; numRuns: number } {
@@ -132,9 +132,7 @@ export function secretsOfCase(value: unknown, out = new Set<string>()): string[]
     for (const re of [USERINFO, QUERY]) for (const m of s.matchAll(re)) add(m[1]);
   };
   const walk = (v: unknown, inLabels: boolean) => {
-    if (typeof v === 'string') scan(v);
-    else if (Array.isArray(v)) v.forEach(child => walk(child, inLabels));
-    else if (v && typeof v === 'object') {
+    if (typeof v === 'string') {scan(v);} else if (Array.isArray(v)) {v.forEach(child => walk(child, inLabels));} else if (v && typeof v === 'object') {
       for (const [k, child] of Object.entries(v)) {
         scan(k);
         if (REFERENCE_PROPS.has(k)) continue;
