@@ -46,6 +46,12 @@ export const KNOWN_FINDINGS: KnownFinding[] = [
   // In flight: unchecked labels/uid/gid/quantities/pullPolicy/derived names.
   { id: 'unchecked-pull-policy', matches: (_c, p) => /kubernetes-models: .*imagePullPolicy must be equal to one of the allowed values/.test(p) },
   { id: 'unchecked-quantities', family: 'install', matches: (_c, p) => /kubernetes-models: .*resources\/(requests|limits)\/(cpu|memory) must/.test(p) },
+  // In flight: component label + patch ordering.
+  {
+    id: 'kustomize-component-labels-patch-order', family: 'kustomize',
+    matches: (c, p) => /differs at \S*\/(labels|matchLabels)\//.test(p) && patchesOf(c).length > 0
+      && (c?.overlay?.components ?? []).some((k: any) => k.labels?.length || Object.keys(k.commonLabels ?? {}).length),
+  },
   // In flight: empty maps in SMP patches, `labels: null` patches, empty components.
   {
     id: 'kustomize-smp-empty-map',
