@@ -34,7 +34,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${tally.summary(family.name)} (${Date.now() - start} ms)\n`);
     } catch (e) {
       failed = true;
-      process.stdout.write(`${family.name} FAILED (${Date.now() - start} ms):\n${(e as Error).message}\n`);
+      process.stdout.write(`${family.name} FAILED (${Date.now() - start} ms):\n${(e as Error).message}\n${String((e as Error).cause ?? '')}\n`);
     }
   }
   if (!only || only.includes('kustomize')) {
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${tally.summary('kustomize')} (${Date.now() - start} ms)\n`);
     } catch (e) {
       failed = true;
-      process.stdout.write(`kustomize FAILED (${Date.now() - start} ms):\n${(e as Error).message}\n`);
+      process.stdout.write(`kustomize FAILED (${Date.now() - start} ms):\n${(e as Error).message}\n${String((e as Error).cause ?? '')}\n`);
     }
   }
   process.exitCode = failed ? 1 : 0;

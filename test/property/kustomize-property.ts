@@ -4,7 +4,8 @@
  * namespace/name, and equal) as `kubectl kustomize` on the tree
  * `Overlay.synth(app, overlays, { kustomizeOutdir })` writes from the same
  * inputs. An overlay this library refuses must refuse with a clean error
- * (and is left out of the synth); every other one is built by kubectl, at
+ * (and is left out of the synth), and so must `Overlay.synth` when it refuses
+ * the set; every other one is built by kubectl, at
  * most `KUBECTL_POOL` at a time, each killed after 30 s.
  */
 import * as fs from 'fs';
@@ -84,7 +85,13 @@ export async function checkKustomizeCase(c: KustomizeCase, tally: Tally): Promis
   const root = tmpDir('property-kustomize-');
   try {
     const tree = path.join(root, 'kustomize');
-    Overlay.synth(app, accepted.map(a => a.overlay), { outdir: path.join(root, 'out'), kustomizeOutdir: tree });
+    try {
+      Overlay.synth(app, accepted.map(a => a.overlay), { outdir: path.join(root, 'out'), kustomizeOutdir: tree });
+    } catch (error) {
+      // The tree cannot hold every set of overlays (e.g. two different components of one name): a clean refusal is fine.
+      judge('kustomize', c, { error }, secrets, tally);
+      return;
+    }
     const built = await pool(accepted.map(a => () => kustomizeBuildAsync(tree, `overlays/${a.overlay.name}`)
       .then(objects => ({ objects }), (error: Error) => ({ error }))), KUBECTL_POOL);
     accepted.forEach((a, i) => {
