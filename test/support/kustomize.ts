@@ -4,7 +4,7 @@
  * installed, `kustomizeBuild` returns undefined and says so once on stderr;
  * every such test also checks the documented expectation without kubectl.
  */
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
@@ -57,7 +57,26 @@ export function kustomizeBuild(root: string, dir = '.'): any[] | undefined {
   } catch (e: any) {
     throw new Error(`kubectl kustomize ${dir} failed: ${e.stderr ?? e.message}`);
   }
+  return parseKustomizeOutput(out);
+}
+
+function parseKustomizeOutput(out: string): any[] {
   return parseAllDocuments(out).map(d => d.toJSON()).filter(o => o);
+}
+
+/**
+ * `kustomizeBuild` without blocking, so that several builds run at once;
+ * killed (and rejected) after `timeoutMs`. Undefined when kubectl is missing.
+ */
+export function kustomizeBuildAsync(root: string, dir = '.', timeoutMs = 30_000): Promise<any[] | undefined> {
+  if (!hasKubectl()) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    execFile('kubectl', ['kustomize', path.join(root, dir)], { encoding: 'utf-8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`kubectl kustomize ${dir} failed: ${stderr || error.message}`));
+        else resolve(parseKustomizeOutput(stdout));
+      });
+  });
 }
 
 /** Objects keyed by `apiVersion/kind/namespace/name`, the identity the equivalence is measured on. */
