@@ -11,7 +11,6 @@
  * - PROPERTY_FAMILIES: comma-separated families to run (AgentPod, RedisMemory, install, AgentType, Overlay, kustomize);
  * - PROPERTY_SURVEY=1: instead of stopping at the first failing case (fast-check's shrunk counterexample),
  *   run every case and print one example of each distinct problem (values blanked out in the signature);
- * - PROPERTY_IGNORE_KNOWN=1: as if test/property/known-findings.ts were empty.
  */
 import { FAMILIES, runFamily } from '../test/property/construct-properties';
 import { runKustomizeProperty } from '../test/property/kustomize-property';

@@ -33,7 +33,8 @@ import { lazy } from '../core/lazy';
 import { restrictedSecurityContextWith } from '../core/pod-security';
 import { checkOutputOnSynth } from '../core/synth-check';
 import {
-  checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkLabelValue, checkPort, checkUserId, fail,
+  checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkLabelValue, checkPort, checkReplicaCount,
+  checkUserId, fail,
 } from '../core/validation';
 import { AgentTypeSpec } from '../install/agent-type';
 
@@ -707,7 +708,7 @@ function checkProps(where: string, id: string, props: AgentPodProps): PodSetting
   const namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
   checkScaling(KIND, where, props.scaling, props.replicas);
   const replicas = props.replicas ?? 1;
-  if (!Number.isInteger(replicas) || replicas < 0) fail(KIND, where, 'replicas', replicas, 'is not an integer >= 0');
+  checkReplicaCount(KIND, where, 'replicas', replicas, 0);
   if (props.port !== undefined) checkPort(KIND, where, 'port', props.port);
   checkMonitoring(KIND, where, props.monitoring);
   if (props.monitoring?.metricsPort !== undefined && props.monitoring.metricsPort === props.port) {

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AgentRuntime } from './source';
 import { isCredentialName, safeText, screenFile, screenText, secretProblem } from '../core/credential-screen';
-import { SecretKeyReference } from '../core/secret-key-reference';
-import { RESERVED_ENV_PREFIX, checkDns1123Subdomain, checkEnvVarName, checkNonEmpty, fail } from '../core/validation';
+import { checkSecretKeyReference, SecretKeyReference } from '../core/secret-key-reference';
+import { RESERVED_ENV_PREFIX, checkEnvVarName, fail } from '../core/validation';
 
 const KIND = 'AgentEnvironment';
 
@@ -150,11 +150,7 @@ export class AgentEnvironment {
    */
   public addSecretVariable(variableName: string, secret: SecretKeyReference): void {
     this.checkNewVariable(variableName);
-    screenText(KIND, variableName, 'secret.name', secret.name);
-    screenText(KIND, variableName, 'secret.key', secret.key);
-    checkDns1123Subdomain(KIND, variableName, 'secret.name', secret.name);
-    checkNonEmpty(KIND, variableName, 'secret.key', secret.key);
-    this._secretVariables[variableName] = { ...secret };
+    this._secretVariables[variableName] = checkSecretKeyReference(KIND, variableName, 'secret', secret);
   }
 
   private checkNewVariable(name: string): void {

@@ -1,4 +1,5 @@
 import { screenDeep, screenText } from '../core/credential-screen';
+import { checkSecretReferencePart } from '../core/secret-key-reference';
 import {
   RESERVED_ENV_PREFIX, checkDns1123Label, checkEnvVarName, checkNonEmpty, fail, isDns1123Subdomain, looksLikeSecretValue,
 } from '../core/validation';
@@ -174,10 +175,7 @@ export class LlmProvider {
       throw new Error(`${KIND} '${name}': credentials.secretName is not a valid Secret name (an RFC 1123 subdomain: lowercase letters, digits, '-' and '.'); the value is not shown in case it is a credential`);
     }
     this.secretName = secretName;
-    this.secretKey = options.credentials.secretKey ?? 'api-key';
-    if (!/^[-._a-zA-Z0-9]+$/.test(this.secretKey)) {
-      fail(KIND, name, 'credentials.secretKey', this.secretKey, 'is not a valid Secret key (letters, digits, \'-\', \'_\' and \'.\')');
-    }
+    this.secretKey = checkSecretReferencePart(KIND, name, 'credentials.secretKey', 'key', options.credentials.secretKey ?? 'api-key');
     this.model = options.model === undefined ? undefined : checkNonEmpty(KIND, name, 'model', options.model);
     this.endpoint = options.endpoint ?? defaultEndpoint;
     let url: URL | undefined;

@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { checkContainerMemory, ContainerMemory, containerResources } from './container-memory';
 import { RedisMemory, RedisMemoryProps } from './redis-memory';
 import { screenText } from '../core/credential-screen';
-import { SecretKeyReference } from '../core/secret-key-reference';
-import { checkDns1123Subdomain, checkNonEmpty, fail } from '../core/validation';
+import { checkSecretKeyReference, SecretKeyReference } from '../core/secret-key-reference';
+import { checkLabelValue, checkNonEmpty, fail } from '../core/validation';
 
 const KIND = 'MemoryProfile';
 
@@ -61,10 +61,7 @@ export class MemoryBackend {
     }
     screenText(KIND, 'redis', 'backend.address', address);
     if (options.passwordSecret) {
-      // A password pasted in place of the Secret's name is refused, never echoed.
-      screenText(KIND, 'redis', 'backend.passwordSecret.name', options.passwordSecret.name);
-      checkDns1123Subdomain(KIND, 'redis', 'backend.passwordSecret.name', options.passwordSecret.name);
-      checkNonEmpty(KIND, 'redis', 'backend.passwordSecret.key', options.passwordSecret.key);
+      checkSecretKeyReference(KIND, 'redis', 'backend.passwordSecret', options.passwordSecret);
     }
     const database = options.database ?? 0;
     if (!Number.isInteger(database) || database < 0 || database > 15) {
@@ -104,7 +101,8 @@ export class MemoryBackend {
 /** Options of {@link MemoryProfile.custom}. */
 export interface MemoryProfileProps {
   /**
-   * Profile name, shown in the pod annotation `agents.cdk8s.io/memory-profile`.
+   * Profile name, shown in the pod annotation `agents.cdk8s.io/memory-profile`:
+   * a label value (at most 63 alphanumerics, `-`, `_`, `.`).
    * @default 'custom'
    */
   readonly name?: string;
@@ -168,10 +166,14 @@ export class MemoryProfile {
 
   /**
    * A profile with your own numbers.
-   * @throws if a quantity is invalid, not whole mebibytes, or a request exceeds its limit
+   * @throws if a quantity is invalid, not whole mebibytes, or a request exceeds its limit;
+   *   if `name` is not a label value (at most 63 alphanumerics, '-', '_', '.')
    */
   public static custom(props: MemoryProfileProps): MemoryProfile {
-    return new MemoryProfile(props.name ?? 'custom', props.agent,
+    const name = props.name ?? 'custom';
+    // Shown in an annotation and in names derived from it: a plain word, never a pasted key.
+    checkLabelValue(KIND, name, 'name', checkNonEmpty(KIND, name, 'name', name));
+    return new MemoryProfile(name, props.agent,
       props.init ?? MemoryProfile.SMALL.init, props.sidecar ?? MemoryProfile.SMALL.sidecar,
       props.backend ?? MemoryBackend.inMemory());
   }

@@ -5,14 +5,13 @@ import {
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ContainerMemory, containerResources } from './container-memory';
-import { screenText } from '../core/credential-screen';
 import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedSecurityContextWith } from '../core/pod-security';
 import { checkBytes } from '../core/quantity';
-import { SecretKeyReference } from '../core/secret-key-reference';
+import { checkSecretKeyReference, SecretKeyReference } from '../core/secret-key-reference';
 import { checkOutputOnSynth } from '../core/synth-check';
 import {
-  checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkNonEmpty, checkUserId, fail,
+  checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkUserId, fail,
 } from '../core/validation';
 
 const KIND = 'RedisMemory';
@@ -425,14 +424,7 @@ function checkPasswordSecret(where: string, ref: SecretKeyReference | undefined)
   if (!ref) {
     fail(KIND, where, 'passwordSecret', '', 'is required: give an existing Secret as { name, key }; the password is never a value in the manifest');
   }
-  // A password pasted in place of the Secret's name is refused, never echoed.
-  screenText(KIND, where, 'passwordSecret.name', ref.name);
-  checkDns1123Subdomain(KIND, where, 'passwordSecret.name', checkNonEmpty(KIND, where, 'passwordSecret.name', ref.name));
-  checkNonEmpty(KIND, where, 'passwordSecret.key', ref.key);
-  if (!/^[-._a-zA-Z0-9]+$/.test(ref.key) || ref.key.length > 253) {
-    fail(KIND, where, 'passwordSecret.key', ref.key, 'is not a valid Secret key (alphanumerics, \'-\', \'_\', \'.\')');
-  }
-  return { name: ref.name, key: ref.key };
+  return checkSecretKeyReference(KIND, where, 'passwordSecret', ref);
 }
 
 /**

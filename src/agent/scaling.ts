@@ -6,7 +6,7 @@
 import { ApiObject, ApiObjectMetadata, JsonPatch } from 'cdk8s';
 import { Deployment, HorizontalPodAutoscaler, Metric, MetricTarget } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { fail } from '../core/validation';
+import { checkReplicaCount, fail } from '../core/validation';
 
 /**
  * Autoscaling of an agent: an `autoscaling/v2` HorizontalPodAutoscaler
@@ -37,10 +37,8 @@ export function checkScaling(kind: string, where: string, scaling: AgentScaling 
     fail(kind, where, 'replicas', replicas, 'cannot be set together with scaling: the HorizontalPodAutoscaler owns the replica count');
   }
   const { minReplicas, maxReplicas } = scaling;
-  if (!Number.isInteger(minReplicas) || minReplicas < 1) fail(kind, where, 'scaling.minReplicas', minReplicas, 'must be an integer >= 1');
-  if (!Number.isInteger(maxReplicas) || maxReplicas < minReplicas) {
-    fail(kind, where, 'scaling.maxReplicas', maxReplicas, `must be an integer >= minReplicas (${minReplicas})`);
-  }
+  checkReplicaCount(kind, where, 'scaling.minReplicas', minReplicas, 1);
+  checkReplicaCount(kind, where, 'scaling.maxReplicas', maxReplicas, minReplicas);
   for (const [field, value] of [['cpuUtilization', scaling.cpuUtilization], ['memoryUtilization', scaling.memoryUtilization]] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 100)) {
       fail(kind, where, `scaling.${field}`, value, 'must be an integer percentage from 1 to 100');

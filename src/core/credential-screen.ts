@@ -34,8 +34,14 @@ const SHAPES: readonly Shape[] = [
   { re: /eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\./, what: 'a JSON Web Token' },
   { re: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{3,}`), what: 'an Anthropic key' },
   { re: new RegExp(`${B}sk-proj-[A-Za-z0-9_-]{3,}`), what: 'an OpenAI key' },
-  // Plain `sk-`: a digit in the first characters, or a long body (`sk-learn` is not a key).
-  { re: new RegExp(`${B}sk-(?=[A-Za-z_-]{0,12}[0-9]|[A-Za-z0-9_-]{20})[A-Za-z0-9_-]{3,}`), what: 'an OpenAI key' },
+  { re: new RegExp(`${B}sk-(svcacct|admin)-[A-Za-z0-9_-]{3,}`), what: 'an OpenAI key' },
+  // Plain `sk-`: a run of letters and digits with a digit early or 20 long, or a few
+  // short words then a long run with a digit (`sk-or-v1-<hex>`); `sk-learn` is a
+  // package and `sk-statefulset-c80ff19b` a generated name, neither a key.
+  {
+    re: new RegExp(`${B}sk-(?:(?=[A-Za-z]{0,12}[0-9]|[A-Za-z0-9]{20})[A-Za-z0-9]{3,}|(?:[A-Za-z0-9]{1,12}-){1,3}(?=[A-Za-z]{0,15}[0-9])[A-Za-z0-9]{16,})`),
+    what: 'an OpenAI key',
+  },
   { re: new RegExp(`${B}sk_(live|test)_[A-Za-z0-9]{3,}`), what: 'a Stripe key' },
   { re: new RegExp(`${B}(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{4,}`), what: 'a GitHub token' },
   { re: new RegExp(`${B}github_pat_[A-Za-z0-9_]{4,}`), what: 'a GitHub token' },
@@ -105,8 +111,8 @@ function urlProblem(url: string): string | undefined {
     const colon = userInfo.indexOf(':');
     const user = colon < 0 ? userInfo : userInfo.slice(0, colon);
     const password = colon < 0 ? '' : userInfo.slice(colon + 1);
-    if (password !== '' && !isPlaceholder(decodeSafe(password))) return 'a password in a URL\'s user-info';
-    if (TOKEN_SHAPED.test(decodeSafe(user))) return 'a token as a URL\'s user';
+    if (password !== '' && !isPlaceholder(decodeSafe(password))) return 'a password in the user-info of a URL';
+    if (TOKEN_SHAPED.test(decodeSafe(user))) return 'a token as the user of a URL';
   }
   const q = url.indexOf('?');
   if (q < 0) return undefined;
@@ -117,7 +123,7 @@ function urlProblem(url: string): string | undefined {
     const value = decodeSafe(pair.slice(eq + 1));
     if (isPlaceholder(value)) continue;
     if (QUERY_KEYS.has(name.toLowerCase().replace(/-/g, '_')) || isCredentialName(name)) {
-      return `a credential in the URL query parameter '${name}'`;
+      return `a credential in the URL query parameter ${name}`;
     }
   }
   return undefined;
@@ -354,7 +360,22 @@ export function safeText(text: string): string {
   return problem ? `<redacted: ${problem}>` : text;
 }
 
-/** `<Kind> '<path>'`, the path redacted when it looks like a credential. */
+/** `<Kind> '<path>'`, the path redacted when it looks like a credential, quotes escaped (`quotable`). */
 export function safeSubject(kind: string, path: string): string {
-  return `${kind} '${safeText(path || '<root>')}'`;
+  return `${kind} '${quotable(safeText(path || '<root>'))}'`;
+}
+
+/**
+ * Text to show between single quotes in an error message: `\`, `'` and
+ * control characters (newlines included) escaped as in a JavaScript string,
+ * so a message always reads `<Kind> '<path>': <field> '<value>' <problem>`
+ * whatever the value holds.
+ */
+export function quotable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\\'\u0000-\u001f\u007f]/g, c => {
+    if (c === '\\' || c === "'") return `\\${c}`;
+    if (c === '\n') return '\\n';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
 }

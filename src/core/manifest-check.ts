@@ -16,7 +16,7 @@
 import { secretProblem as credentialShape } from './credential-screen';
 import { compareQuantities, quantityProblem } from './quantity';
 import {
-  isDns1123Label, isDns1123Subdomain, isEnvVarName, isLabelValue, LABEL_VALUE_PROBLEM, labelKeyProblem, subject,
+  isDns1123Label, isDns1123Subdomain, isEnvVarName, isLabelValue, LABEL_VALUE_PROBLEM, labelKeyProblem, MAX_INT32, subject,
 } from './validation';
 
 /** Options of {@link manifestProblems}. */
@@ -61,10 +61,12 @@ export function manifestProblems(objects: any[], options: ManifestCheckOptions =
       checkPodSpec(p, pod.spec ?? {}, `${pod.path}.spec`);
       checkWorkloadSelector(p, object, pod.metadata?.labels ?? {}, pod.path);
     }
+    checkReplicas(p, object);
     if (object.kind === 'Service') checkServicePorts(p, object.spec ?? {});
     screenSecrets(p, object, options);
     problems.push(...(options.objectProblems?.(object) ?? []));
   }
+  checkUniqueObjects(objects, problems);
   checkAutoscaledReplicas(objects, problems);
   checkLibraryTargets(objects, problems);
   return problems;
@@ -297,6 +299,17 @@ export function selectorMatches(selector: any, labels: { [key: string]: string }
   });
 }
 
+/** `spec.replicas` (workloads) and `minReplicas`/`maxReplicas` (HPA): int32 counts of the API. */
+function checkReplicas(p: ObjectProblems, object: any): void {
+  const fields = object.kind === 'HorizontalPodAutoscaler' ? ['minReplicas', 'maxReplicas'] : ['replicas'];
+  for (const field of fields) {
+    const value = object.spec?.[field];
+    if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > MAX_INT32)) {
+      p.add(`spec.${field}`, value, `is not an integer from 0 to ${MAX_INT32}`);
+    }
+  }
+}
+
 const SELECTOR_REQUIRED = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
 /** A workload's `spec.selector` must select its own pod template (required but for a Job). */
@@ -316,6 +329,24 @@ function checkWorkloadSelector(p: ObjectProblems, object: any, templateLabels: {
 // ---- across objects ----
 
 const key = (kind: unknown, namespace: unknown, name: unknown) => JSON.stringify([kind, namespace ?? '', name]);
+
+/**
+ * No two objects of one API group, kind, namespace and name: applied, the
+ * second would silently replace the first (e.g. two constructs installing
+ * one CustomResourceDefinition).
+ */
+function checkUniqueObjects(objects: any[], problems: string[]): void {
+  const seen = new Set<string>();
+  for (const o of objects) {
+    const group = String(o?.apiVersion ?? '').includes('/') ? String(o.apiVersion).split('/')[0] : '';
+    const k = key(`${o?.kind}.${group}`, o?.metadata?.namespace, o?.metadata?.name);
+    if (seen.has(k)) {
+      problems.push(`${objectSubject(o)}: metadata.name '${shown(o?.metadata?.name)}' is the name of another ${o?.kind} of the output`
+        + ' (same API group and namespace): applied, one would replace the other');
+    }
+    seen.add(k);
+  }
+}
 
 /** An HPA-managed workload must not have `replicas`: the two would fight. */
 function checkAutoscaledReplicas(objects: any[], problems: string[]): void {

@@ -7,7 +7,7 @@
  * Nothing here is exported from the package: these are internal helpers.
  */
 
-import { redactSecrets, safeSubject, safeText, screenMap, secretProblem } from './credential-screen';
+import { quotable, redactSecrets, safeSubject, safeText, screenMap, screenText, secretProblem } from './credential-screen';
 import { ImageReference } from './image-reference';
 import { cdk8sWritesAmbiguous } from './yaml';
 
@@ -59,7 +59,7 @@ export function shown(value: unknown): string {
   const why = firstSecretProblem(value, 0);
   if (why) return `<redacted: ${why}>`;
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text === undefined ? String(value) : text;
+  return quotable(text === undefined ? String(value) : text);
 }
 
 function firstSecretProblem(value: unknown, depth: number): string | undefined {
@@ -206,6 +206,8 @@ export function checkLabelKey(kind: string, path: string, field: string, key: st
 export function checkLabelValue(kind: string, path: string, field: string, value: string): string {
   if (!isLabelValue(value)) fail(kind, path, field, value, LABEL_VALUE_PROBLEM);
   if (cdk8sWritesAmbiguous(value)) fail(kind, path, field, value, AMBIGUOUS_YAML.replace('name', 'value'));
+  // A key pasted as a label value (an AWS key id is a valid one) would be in every object.
+  screenText(kind, path, field, value);
   return value;
 }
 
@@ -226,6 +228,24 @@ export function checkLabels(kind: string, path: string, field: string, labels: {
   return { ...labels };
 }
 
+/**
+ * Checks an annotation map (`metadata.annotations`): every key by the label
+ * key rule (annotation keys follow it), every value a string, the map with
+ * the credential screen (`screenMap`).
+ * @throws `<Kind> '<path>': <field> key ...` or `<field>['<key>'] ...`, never repeating a secret
+ */
+export function checkAnnotations(kind: string, path: string, field: string, annotations: { [key: string]: string }): { [key: string]: string } {
+  if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) {
+    fail(kind, path, field, annotations ?? '', 'is not a map of annotation keys to values');
+  }
+  screenMap(kind, path, field, annotations);
+  for (const [key, value] of Object.entries(annotations)) {
+    checkLabelKey(kind, path, `${field} key`, key);
+    if (typeof value !== 'string') fail(kind, path, `${field}['${key}']`, value, 'must be a string');
+  }
+  return { ...annotations };
+}
+
 /** The `imagePullPolicy` values of a container. */
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 
@@ -239,8 +259,23 @@ export function checkPullPolicy<T extends string>(kind: string, path: string, fi
   return value;
 }
 
-/** The largest user or group id Kubernetes accepts (`runAsUser`, `runAsGroup`, `fsGroup`): 2^31 - 1. */
-export const MAX_ID = 2147483647;
+/** The largest int32, the type of ids (`runAsUser`, `runAsGroup`, `fsGroup`) and replica counts in the Kubernetes API: 2^31 - 1. */
+export const MAX_INT32 = 2147483647;
+
+/** The largest user or group id Kubernetes accepts (`runAsUser`, `runAsGroup`, `fsGroup`). */
+export const MAX_ID = MAX_INT32;
+
+/**
+ * Checks a replica count (`spec.replicas`, `minReplicas`, `maxReplicas`): an
+ * integer from `min` to 2147483647 (an int32 of the API).
+ * @throws `<Kind> '<path>': <field> '<value>' is not an integer from <min> to 2147483647`
+ */
+export function checkReplicaCount(kind: string, path: string, field: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min || value > MAX_INT32) {
+    fail(kind, path, field, typeof value === 'number' ? String(value) : value, `is not an integer from ${min} to ${MAX_INT32}`);
+  }
+  return value;
+}
 
 /**
  * Checks a user or group id (`runAsUser`, `runAsGroup`, `fsGroup`): an

@@ -31,7 +31,7 @@ import { recommendedLabels, selectorLabels } from '../core/labels';
 import { restrictedSecurityContextWith } from '../core/pod-security';
 import { checkContainerResources } from '../core/quantity';
 import { checkOutputOnSynth } from '../core/synth-check';
-import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, checkPullPolicy, fail } from '../core/validation';
+import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkPort, checkPullPolicy, checkReplicaCount, fail } from '../core/validation';
 
 const KIND = 'AgentOperator';
 
@@ -449,9 +449,7 @@ function operatorSettings(path: string, props: AgentOperatorProps): OperatorSett
   const watchNamespaces = checkWatchNamespaces(path, clusterWide, p.watchNamespaces, namespace);
 
   const replicas = p.replicas ?? 1;
-  if (!Number.isInteger(replicas) || replicas < 1) {
-    fail(KIND, path, 'replicas', replicas, 'must be an integer >= 1');
-  }
+  checkReplicaCount(KIND, path, 'replicas', replicas, 1);
   const leaderElectionId = checkDns1123Subdomain(KIND, path, 'leaderElectionId', p.leaderElectionId ?? 'cdk8s-agents-operator');
   const metricsPort = checkPort(KIND, path, 'metricsPort', p.metricsPort ?? 8080);
   const healthPort = checkPort(KIND, path, 'healthPort', p.healthPort ?? 8081);

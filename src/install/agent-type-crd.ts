@@ -95,7 +95,8 @@ export class AgentTypeCrd extends Construct {
 
   /**
    * @throws Error if `group` is not an RFC 1123 subdomain with at least one dot,
-   *   or if a key or value of `labels` is not a valid label key or value
+   *   or if a key or value of `labels` is not a valid label key or value;
+   *   at synth, if another AgentTypeCrd of the app has the same group
    */
   constructor(scope: Construct, id: string, props: AgentTypeCrdProps = {}) {
     super(scope, id);
@@ -123,6 +124,19 @@ export class AgentTypeCrd extends Construct {
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
     clusterScoped(this.apiObject);
+    this.node.addValidation({ validate: () => this.duplicateProblems() });
+  }
+
+  /**
+   * One CustomResourceDefinition per name in an app: a second AgentTypeCrd
+   * of the same group (e.g. one an AgentOperator installs beside one passed
+   * nowhere) would replace the first when applied.
+   */
+  private duplicateProblems(): string[] {
+    const first = this.node.root.node.findAll().find(c => c instanceof AgentTypeCrd && c.crdName === this.crdName);
+    if (first === this) return [];
+    return [`${KIND} '${this.node.path}': group '${this.group}' is installed by ${KIND} '${first!.node.path}' too (two CustomResourceDefinitions `
+      + `'${this.crdName}'): keep one and pass it as crd to AgentOperator (installCrd: false for the operator's own)`];
   }
 
   /** The CRD `spec`, produced at synth: names, scope, the one version with its schema, status subresource and columns. */

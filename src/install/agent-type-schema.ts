@@ -10,11 +10,11 @@
  */
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { credentialProblems, secretProblem } from '../core/credential-screen';
+import { credentialProblems, redactSecrets, secretProblem } from '../core/credential-screen';
 import { ImageReference } from '../core/image-reference';
 import { QUANTITY_PATTERN } from '../core/quantity';
 import {
-  checkDns1123Subdomain, DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN, ENV_VAR_NAME_PATTERN, fail,
+  checkDns1123Subdomain, DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN, ENV_VAR_NAME_PATTERN, fail, MAX_INT32,
 } from '../core/validation';
 
 /** API group used when none is given. */
@@ -278,8 +278,8 @@ function scalingSchema(): any {
     'type': 'object',
     'description': 'Horizontal scaling.',
     'properties': {
-      minReplicas: { type: 'integer', minimum: 1, description: 'Lowest number of replicas.' },
-      maxReplicas: { type: 'integer', minimum: 1, description: 'Highest number of replicas.' },
+      minReplicas: { type: 'integer', minimum: 1, maximum: MAX_INT32, description: 'Lowest number of replicas.' },
+      maxReplicas: { type: 'integer', minimum: 1, maximum: MAX_INT32, description: 'Highest number of replicas.' },
       metrics: {
         type: 'array',
         description: 'Scaling metrics (autoscaling/v2 MetricSpec), kept as given.',
@@ -537,7 +537,8 @@ export function validateAgentTypeManifest(manifest: any): string[] {
   for (const part of ['metadata', 'spec', 'status']) {
     if (manifest !== null && typeof manifest === 'object' && manifest[part] !== undefined) credentialProblems(manifest[part], part, errors);
   }
-  return errors;
+  // Schema and image messages quote values: none may repeat a credential.
+  return errors.map(redactSecrets);
 }
 
 /** The image fields of an AgentType (`spec.agent.image`, `.container.image`, `.code.image`). */

@@ -5,7 +5,7 @@ import {
   AGENT_TYPE_KIND, AGENT_TYPE_VERSION, DEFAULT_GROUP, checkGroup, validateAgentTypeManifest,
 } from './agent-type-schema';
 import { checkOutputOnSynth } from '../core/synth-check';
-import { checkDns1123Label, checkDns1123Subdomain, fail, subject } from '../core/validation';
+import { checkAnnotations, checkDns1123Label, checkDns1123Subdomain, checkLabels, fail, subject } from '../core/validation';
 
 // ---------------------------------------------------------------------------
 // Spec structs: a typed mirror of the AgentType openAPIV3Schema.
@@ -567,6 +567,8 @@ export class AgentType extends ApiObject {
       if (typeof name !== 'string') fail(AGENT_TYPE_KIND, path, 'metadata.name', name, 'is not a string');
       checkDns1123Subdomain(AGENT_TYPE_KIND, path, 'metadata.name', name);
     }
+    if (props.metadata?.labels !== undefined) checkLabels(AGENT_TYPE_KIND, path, 'metadata.labels', props.metadata.labels);
+    if (props.metadata?.annotations !== undefined) checkAnnotations(AGENT_TYPE_KIND, path, 'metadata.annotations', props.metadata.annotations);
     // The object gets the chart's namespace when it has none of its own.
     const namespace = props.metadata?.namespace ?? Chart.of(scope).namespace;
     if (typeof namespace === 'string') {

@@ -15,7 +15,10 @@
  */
 import { createHash } from 'crypto';
 import { KustomizeResource, describeId, idOf, renameResource } from './resource';
-import { isCredentialName, isNamedLiteral, secretProblem, textSecretProblem } from '../core/credential-screen';
+import { isCredentialName, isNamedLiteral, quotable, safeText, secretProblem, textSecretProblem } from '../core/credential-screen';
+
+/** A data key as messages show it: quotes escaped, `<redacted: ...>` when it looks like a credential. */
+const shownKey = (key: string): string => quotable(safeText(key));
 
 /** kustomize `generatorOptions` (kustomization level) or an entry's `options`. */
 export interface GeneratorOptionsSpec {
@@ -157,13 +160,13 @@ function collectData(generator: GeneratorSpec, label: string): Map<string, strin
   const data = new Map<string, string>();
   const add = (key: string, value: string) => {
     if (key.length > 253 || !CONFIG_MAP_KEY.test(key) || key === '.' || key === '..' || key.startsWith('..')) {
-      throw new Error(`${label}: key '${key}' is not a valid ConfigMap/Secret key (letters, digits, '-', '_' and '.')`);
+      throw new Error(`${label}: key '${shownKey(key)}' is not a valid ConfigMap/Secret key (letters, digits, '-', '_' and '.')`);
     }
     if (yamlReadsAsNonString(key)) {
-      throw new Error(`${label}: key '${key}' would be read by YAML as a number, boolean, null or date, `
+      throw new Error(`${label}: key '${shownKey(key)}' would be read by YAML as a number, boolean, null or date, `
         + 'which kustomize cannot output (kubectl kustomize fails with "json: unsupported type"); choose another key');
     }
-    if (data.has(key)) throw new Error(`${label}: the key '${key}' is repeated`);
+    if (data.has(key)) throw new Error(`${label}: the key '${shownKey(key)}' is repeated`);
     data.set(key, value);
   };
   for (const [key, value] of Object.entries(generator.literals ?? {})) add(key, String(value));
@@ -200,16 +203,16 @@ function guardSecrets(generator: GeneratorSpec, data: Map<string, string>, label
   for (const [key, value] of data) {
     // A Secret never gets a credential-named key; a ConfigMap not with a literal value either.
     if (generator.kind === 'Secret' ? isCredentialName(key) : isNamedLiteral(key, value)) {
-      throw new Error(`${label}: key '${key}' looks like a credential; credentials are never put in a manifest: `
+      throw new Error(`${label}: key '${shownKey(key)}' looks like a credential; credentials are never put in a manifest: `
         + 'create the Secret out of band and refer to it (secretKeyRef/secretRef) instead of generating it');
     }
     if (fileKeys.has(key) ? textSecretProblem(value, key) : secretProblem(value)) {
-      throw new Error(`${label}: the value of key '${key}' looks like a credential (not shown); credentials are never put in a manifest: `
+      throw new Error(`${label}: the value of key '${shownKey(key)}' looks like a credential (not shown); credentials are never put in a manifest: `
         + 'create the Secret out of band and refer to it (secretKeyRef/secretRef) instead');
     }
   }
   if (generator.kind === 'Secret' && data.size > 0 && generator.plainTextValuesInManifest !== true) {
-    throw new Error(`${label}: would write the values of ${[...data.keys()].map(k => `'${k}'`).join(', ')} in plain text (base64, not encrypted) `
+    throw new Error(`${label}: would write the values of ${[...data.keys()].map(k => `'${shownKey(k)}'`).join(', ')} in plain text (base64, not encrypted) `
       + 'into the manifests; create the Secret out of band and refer to it (secretKeyRef/secretRef), '
       + 'or set plainTextValuesInManifest: true for values that are not credentials');
   }

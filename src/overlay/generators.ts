@@ -3,7 +3,7 @@
  * (kustomize `configMapGenerator`, `secretGenerator`, `generatorOptions`),
  * and their translation to the engine's generator specs.
  */
-import { checkLabelKeysAndValues, checkAnnotations } from './metadata-checks';
+import { checkAnnotations, checkLabels } from '../core/validation';
 import type { GeneratorSpec } from '../kustomize';
 
 /** `generatorOptions` of kustomize (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/generatoroptions/). */
@@ -89,6 +89,6 @@ export function toGeneratorSpec(kind: 'ConfigMap' | 'Secret', g: SecretGenerator
 
 /** Checks the labels and annotations of generator options. @throws naming the kustomization and the field */
 export function checkGeneratorOptions(kind: string, name: string, field: string, options: GeneratorOptions): void {
-  checkLabelKeysAndValues(kind, name, `${field}.labels`, options.labels ?? {});
+  checkLabels(kind, name, `${field}.labels`, options.labels ?? {});
   checkAnnotations(kind, name, `${field}.annotations`, options.annotations ?? {});
 }

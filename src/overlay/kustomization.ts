@@ -5,11 +5,10 @@
  * kustomize's order.
  */
 import { toGeneratorSpec, checkGeneratorOptions, ConfigMapGeneratorProps, GeneratorBehavior, GeneratorOptions, SecretGeneratorProps } from './generators';
-import { checkAnnotations, checkLabelKeysAndValues } from './metadata-checks';
 import { GENERATED_FILE } from './overlay-file';
 import { Patch } from './patch';
 import { ImagePolicy, ImageReference } from '../core/image-reference';
-import { checkDns1123Label, checkDns1123Subdomain, checkImage, checkNonEmpty, fail } from '../core/validation';
+import { checkDns1123Label, checkDns1123Subdomain, checkAnnotations, checkImage, checkLabels, checkNonEmpty, fail } from '../core/validation';
 import {
   applyAnnotations, applyImages, applyLabels, applyNamePrefixSuffix, applyNamespace, applyPatches, applyReplicas,
   checkGeneratorData, clone, runGenerators, type GeneratorSpec, type KustomizeResource,
@@ -141,7 +140,7 @@ export abstract class Kustomization {
     this.namespace = props.namespace;
     this.namePrefix = props.namePrefix;
     this.nameSuffix = props.nameSuffix;
-    checkLabelKeysAndValues(kindName, name, 'commonLabels', props.commonLabels ?? {});
+    checkLabels(kindName, name, 'commonLabels', props.commonLabels ?? {});
     this._commonLabels = { ...(props.commonLabels ?? {}) };
     checkAnnotations(kindName, name, 'commonAnnotations', props.commonAnnotations ?? {});
     this._commonAnnotations = { ...(props.commonAnnotations ?? {}) };
@@ -196,7 +195,7 @@ export abstract class Kustomization {
 
   /** Adds a kustomize `labels` entry. @throws on an invalid label key or value */
   public addLabels(set: LabelSet): LabelSet {
-    checkLabelKeysAndValues(this.kindName, this.name, 'labels[].pairs', set.pairs);
+    checkLabels(this.kindName, this.name, 'labels[].pairs', set.pairs);
     const copy = { ...set, pairs: { ...set.pairs } };
     this._labels.push(copy);
     return copy;

@@ -26,7 +26,7 @@ import {
   AUTOSCALED_LABEL, ENVIRONMENT_LABEL, MEMORY_PROFILE_ANNOTATION, RUNTIME_LABEL, TOOL_SIDECAR_LABEL,
 } from '../core/labels';
 import { checkQuantity, checkRequestWithinLimit } from '../core/quantity';
-import { checkDns1123Label, checkEnvVarName, checkPort, fail } from '../core/validation';
+import { checkDns1123Label, checkEnvVarName, checkPort, checkReplicaCount, fail } from '../core/validation';
 import type { PatchTarget } from '../kustomize';
 
 /** The label every agent object carries (`AgentPod`). */
@@ -193,7 +193,7 @@ export class EnvironmentPreset {
   public static prod(options: ProdPresetOptions = {}): OverlayComponent {
     const name = componentName(options, 'environment-prod');
     const replicas = options.replicas ?? 2;
-    if (!Number.isInteger(replicas) || replicas < 1) fail('EnvironmentPreset', name, 'replicas', replicas, 'must be an integer >= 1');
+    checkReplicaCount('EnvironmentPreset', name, 'replicas', replicas, 1);
     const spread = (topologyKey: string) => ({
       topologyKey,
       maxSkew: 1,

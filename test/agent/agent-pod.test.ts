@@ -1085,7 +1085,7 @@ describe('no secret leaves synth', () => {
       [() => LlmProvider.openai({ credentials, config: { headers: `Authorization: Bearer ${OPENAI}` } }), "LlmProvider 'openai': config.headers holds what looks like a credential"],
       [() => LlmProvider.openai({ credentials, model: OPENAI }), "LlmProvider 'openai': model holds what looks like a credential (an OpenAI key)"],
       [() => LlmProvider.openai({ credentials, endpoint: `https://u:${OPENAI}@host.example.com/v1` }), "LlmProvider 'openai': endpoint holds what looks like a credential"],
-      [() => LlmProvider.openai({ credentials, endpoint: 'https://host.example.com/v1?api_key=abc123' }), "LlmProvider 'openai': endpoint holds what looks like a credential (a credential in the URL query parameter 'api_key')"],
+      [() => LlmProvider.openai({ credentials, endpoint: 'https://host.example.com/v1?api_key=abc123' }), "LlmProvider 'openai': endpoint holds what looks like a credential (a credential in the URL query parameter api_key)"],
       [() => LlmProvider.generic({ type: 'vllm', name: 'sk-0123456789abcdefghij', endpoint: 'http://vllm:8000', credentials }), "LlmProvider '<redacted: an OpenAI key>'"],
     ];
     for (const [make, expected] of cases) {
@@ -1103,7 +1103,7 @@ describe('no secret leaves synth', () => {
 
   test('finding 4: otlpEndpoint with a key and image args with a token are refused', () => {
     const withKey = errorOf(() => synthPod({ source: basicImage(), monitoring: { otlpEndpoint: 'https://otlp.example.com:4318?api_key=abc123' } }));
-    expect(withKey).toContain("AgentPod 'test/web': monitoring.otlpEndpoint holds what looks like a credential (a credential in the URL query parameter 'api_key')");
+    expect(withKey).toContain("AgentPod 'test/web': monitoring.otlpEndpoint holds what looks like a credential (a credential in the URL query parameter api_key)");
     expect(withKey).not.toContain('abc123');
     const glpat = 'glpat-AbCdEf0123456789xyzQ';
     for (const options of [{ args: [glpat] }, { args: [`--token=${glpat}`] }, { command: ['agent', '--password', 'hunter2hunter2'] }]) {

@@ -63,8 +63,8 @@ describe('scaling and availability', () => {
 
   test.each([
     [{ replicas: 2, scaling: { minReplicas: 1, maxReplicas: 2 } }, "AgentPod 'test/web': replicas '2' cannot be set together with scaling"],
-    [{ scaling: { minReplicas: 0, maxReplicas: 2 } }, "AgentPod 'test/web': scaling.minReplicas '0' must be an integer >= 1"],
-    [{ scaling: { minReplicas: 3, maxReplicas: 2 } }, "AgentPod 'test/web': scaling.maxReplicas '2' must be an integer >= minReplicas (3)"],
+    [{ scaling: { minReplicas: 0, maxReplicas: 2 } }, "AgentPod 'test/web': scaling.minReplicas '0' is not an integer from 1 to 2147483647"],
+    [{ scaling: { minReplicas: 3, maxReplicas: 2 } }, "AgentPod 'test/web': scaling.maxReplicas '2' is not an integer from 3 to 2147483647"],
     [{ scaling: { minReplicas: 1, maxReplicas: 2, cpuUtilization: 150 } }, "AgentPod 'test/web': scaling.cpuUtilization '150' must be an integer percentage"],
   ])('refuses %j', (props, message) => {
     expect(errorOf(() => synth(props as any))).toContain(message);

@@ -61,21 +61,21 @@ describe('secretProblem: key shapes', () => {
 describe('secretProblem: URLs', () => {
   test.each([
     ['https://x-access-token:ghp_0123456789abcdef0123@github.com/org/agent', 'a GitHub token'],
-    ['https://user:hunter2@github.com/org/agent.git', 'a password in a URL\'s user-info'],
-    ['https://u:p%40ss@host', 'a password in a URL\'s user-info'],
-    ['clone it from https://oauth2:abc@gitlab.example.com/a/b.git please', 'a password in a URL\'s user-info'],
-    ['https://a1b2c3d4e5f6a7b8c9d0e1f2@github.com/org/repo', 'a token as a URL\'s user'],
-    ['http://collector:4318/v1/traces?api_key=abc', 'a credential in the URL query parameter \'api_key\''],
-    ['https://host/x?a=1&apikey=abc', 'a credential in the URL query parameter \'apikey\''],
-    ['https://host/x?access_token=abc', 'a credential in the URL query parameter \'access_token\''],
-    ['https://host/x?token=abc', 'a credential in the URL query parameter \'token\''],
-    ['https://host/x?key=abc', 'a credential in the URL query parameter \'key\''],
-    ['https://host/x?secret=abc', 'a credential in the URL query parameter \'secret\''],
-    ['https://host/x?password=abc', 'a credential in the URL query parameter \'password\''],
-    ['https://acct.blob.core.windows.net/c/b?sv=2021&sig=abc%2Bdef', 'a credential in the URL query parameter \'sig\''],
-    ['https://bucket.s3.amazonaws.com/o?X-Amz-Signature=abcdef', 'a credential in the URL query parameter \'X-Amz-Signature\''],
-    ['https://host/x?signature=abc#frag', 'a credential in the URL query parameter \'signature\''],
-    ['https://host/x?client_secret=abc', 'a credential in the URL query parameter \'client_secret\''],
+    ['https://user:hunter2@github.com/org/agent.git', 'a password in the user-info of a URL'],
+    ['https://u:p%40ss@host', 'a password in the user-info of a URL'],
+    ['clone it from https://oauth2:abc@gitlab.example.com/a/b.git please', 'a password in the user-info of a URL'],
+    ['https://a1b2c3d4e5f6a7b8c9d0e1f2@github.com/org/repo', 'a token as the user of a URL'],
+    ['http://collector:4318/v1/traces?api_key=abc', 'a credential in the URL query parameter api_key'],
+    ['https://host/x?a=1&apikey=abc', 'a credential in the URL query parameter apikey'],
+    ['https://host/x?access_token=abc', 'a credential in the URL query parameter access_token'],
+    ['https://host/x?token=abc', 'a credential in the URL query parameter token'],
+    ['https://host/x?key=abc', 'a credential in the URL query parameter key'],
+    ['https://host/x?secret=abc', 'a credential in the URL query parameter secret'],
+    ['https://host/x?password=abc', 'a credential in the URL query parameter password'],
+    ['https://acct.blob.core.windows.net/c/b?sv=2021&sig=abc%2Bdef', 'a credential in the URL query parameter sig'],
+    ['https://bucket.s3.amazonaws.com/o?X-Amz-Signature=abcdef', 'a credential in the URL query parameter X-Amz-Signature'],
+    ['https://host/x?signature=abc#frag', 'a credential in the URL query parameter signature'],
+    ['https://host/x?client_secret=abc', 'a credential in the URL query parameter client_secret'],
   ])('%s: %s', (url, what) => {
     expect(secretProblem(url)).toBe(what);
   });
@@ -229,7 +229,7 @@ describe('redactSecrets', () => {
   test('replaces each key shape and each credential URL, keeping the rest of the message', () => {
     const gh = 'ghp_0123456789abcdefABCDEF0123456789abcd';
     const text = `Overlay 'prod': patch target 'Bearer ${gh}' and https://u:hunter2@host/x and AKIAIOSFODNN7EXAMPLE do not match`;
-    expect(redactSecrets(text)).toBe("Overlay 'prod': patch target 'Bearer <redacted: a GitHub token>' and <redacted: a password in a URL's user-info> "
+    expect(redactSecrets(text)).toBe("Overlay 'prod': patch target 'Bearer <redacted: a GitHub token>' and <redacted: a password in the user-info of a URL> "
       + 'and <redacted: an AWS access key id> do not match');
     expect(redactSecrets('nothing secret here: https://api.openai.com/v1')).toBe('nothing secret here: https://api.openai.com/v1');
   });

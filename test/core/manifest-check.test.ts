@@ -217,7 +217,7 @@ describe('app.synth() of an app with the library\'s constructs', () => {
   function appWith(outdir: string, objects: any[]): App {
     const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     const first = new Chart(app, 'first', { namespace: 'agents' });
-    new AgentPod(first, 'web', { source: AgentSource.image('registry.example.com/agents/web:1.0') });
+    new AgentPod(first, 'agent', { source: AgentSource.image('registry.example.com/agents/web:1.0') });
     const second = new Chart(app, 'second', { namespace: 'agents' });
     second.addDependency(first);
     objects.forEach((o, i) => new ApiObject(second, `o${i}`, o));

@@ -124,8 +124,8 @@ describe('AgentOperator validation', () => {
   });
 
   test('replicas, name, group, leaderElectionId and logLevel are checked', () => {
-    expect(() => synth({ replicas: 0 })).toThrow("AgentOperator 'test/op': replicas '0' must be an integer >= 1");
-    expect(() => synth({ replicas: 1.5 })).toThrow("replicas '1.5' must be an integer >= 1");
+    expect(() => synth({ replicas: 0 })).toThrow("AgentOperator 'test/op': replicas '0' is not an integer from 1 to 2147483647");
+    expect(() => synth({ replicas: 1.5 })).toThrow("replicas '1.5' is not an integer from 1 to 2147483647");
     expect(() => synth({ name: 'Op' })).toThrow("name 'Op' is not a valid RFC 1123 label");
     expect(() => synth({ name: '1op' })).toThrow("name '1op' must start with a letter");
     expect(() => synth({ name: 'a'.repeat(56) })).toThrow('at most 55 characters');

@@ -261,8 +261,8 @@ describe('AgentTypeCrd', () => {
     expect(spec.properties.llm.properties.providers.items.required).toEqual(['name']);
     expect(spec.properties.tools.properties.custom.items.required).toEqual(['name']);
     expect(spec.properties.agent.properties.environment.properties.variables.items.required).toEqual(['name']);
-    expect(spec.properties.scaling.properties.minReplicas).toMatchObject({ type: 'integer', minimum: 1 });
-    expect(spec.properties.scaling.properties.maxReplicas).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(spec.properties.scaling.properties.minReplicas).toMatchObject({ type: 'integer', minimum: 1, maximum: 2147483647 });
+    expect(spec.properties.scaling.properties.maxReplicas).toMatchObject({ type: 'integer', minimum: 1, maximum: 2147483647 });
     expect(s.properties.status.properties.conditions.items.properties.lastTransitionTime.format).toBe('date-time');
     expect(spec.properties.agent.anyOf).toEqual([
       { required: ['image'] },
@@ -663,7 +663,7 @@ describe('AgentType: no secret leaves synth', () => {
       [{ agent: { image: 'x' }, llm: { providers: [{ name: 'main', type: 'openai', credentialsSecret: 'openai', config: { headers: { Authorization: `Bearer ${OPENAI}` } } }] } },
         "AgentType 'test/bad': spec.llm.providers[0].config.headers.Authorization holds what looks like a credential (an OpenAI key)"],
       [{ agent: { image: 'x' }, memory: { type: 'redis', config: { url: 'redis://:hunter2hunter2@redis:6379/0' } } },
-        "AgentType 'test/bad': spec.memory.config.url holds what looks like a credential (a password in a URL's user-info)"],
+        "AgentType 'test/bad': spec.memory.config.url holds what looks like a credential (a password in the user-info of a URL)"],
       [{ agent: { image: 'x', environment: { variables: [{ name: 'DB_PASSWORD', value: 'hunter2hunter2' }] } } },
         "AgentType 'test/bad': spec.agent.environment.variables[0].value (of 'DB_PASSWORD') is named like a credential and holds a literal value"],
       [{ agent: { image: 'x', environment: { variables: [{ name: 'HEADER', value: OPENAI }] } } },

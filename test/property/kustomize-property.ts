@@ -78,7 +78,7 @@ export async function checkKustomizeCase(c: KustomizeCase, tally: Tally): Promis
       const overlay = toOverlay(props);
       accepted.push({ overlay, objects: overlay.applyToFiles(base).flatMap(f => f.objects) });
     } catch (error) {
-      judge('kustomize', { base: c.base, overlay: props }, { error }, secrets, tally);
+      judge('kustomize', { error }, secrets, tally);
     }
   }
   if (accepted.length === 0 || !hasKubectl()) return;
@@ -89,16 +89,15 @@ export async function checkKustomizeCase(c: KustomizeCase, tally: Tally): Promis
       Overlay.synth(app, accepted.map(a => a.overlay), { outdir: path.join(root, 'out'), kustomizeOutdir: tree });
     } catch (error) {
       // The tree cannot hold every set of overlays (e.g. two different components of one name): a clean refusal is fine.
-      judge('kustomize', c, { error }, secrets, tally);
+      judge('kustomize', { error }, secrets, tally);
       return;
     }
     const built = await pool(accepted.map(a => () => kustomizeBuildAsync(tree, `overlays/${a.overlay.name}`)
       .then(objects => ({ objects }), (error: Error) => ({ error }))), KUBECTL_POOL);
     accepted.forEach((a, i) => {
-      const props = c.overlays.find(o => o.name === a.overlay.name);
       const result = built[i] as { objects?: any[]; error?: Error };
       const problems = result.error ? [`ours succeeds, ${result.error.message.slice(0, 2000)}`] : compareObjects(a.objects, result.objects ?? []);
-      judgeProblems('kustomize', { base: c.base, overlay: props }, problems.map(p => `differs from kubectl kustomize: ${p}`), secrets, tally, false);
+      judgeProblems('kustomize', problems.map(p => `differs from kubectl kustomize: ${p}`), secrets, tally, false);
     });
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

@@ -9,12 +9,12 @@ import { runKustomizeProperty } from './kustomize-property';
 import { runConfig } from './support';
 import { hasKubectl } from '../support/kustomize';
 
-const KUSTOMIZE_CASES = 250;
+const KUSTOMIZE_CASES = 500;
 
 test(`${KUSTOMIZE_CASES} generated overlay sets: Overlay.applyToFiles gives what kubectl kustomize builds from the written tree`, async () => {
   const { seed, numRuns } = runConfig(9100, KUSTOMIZE_CASES);
   const tally = await runKustomizeProperty(seed, numRuns);
   process.stdout.write(`${tally.summary('kustomize')}\n`);
-  // Without kubectl only the clean-error half runs (hasKubectl says so on stderr).
+  // Without kubectl only the clean-error half runs (hasKubectl says so on stderr; in CI it fails).
   if (hasKubectl()) expect(tally.synthesized).toBeGreaterThan(numRuns * 0.3);
 }, 600_000);

@@ -6,8 +6,8 @@
  * runs them outside jest with more cases and another seed.
  */
 import { App } from 'cdk8s';
-import { knownFinding } from './known-findings';
 import { Overlay } from '../../src';
+import { manifestProblems } from '../../src/core/manifest-check';
 import { AgentType } from '../../src/install/agent-type';
 import { agentTypeApiVersions } from '../../src/overlay/agent-type-check';
 import { checkOutput } from '../../src/overlay/output-check';
@@ -25,10 +25,9 @@ export function runConfig(seed: number, numRuns: number): { seed: number; numRun
 
 /**
  * Problems of the final objects: kubernetes-models validation (the same
- * model classes the tests use), the AgentType schema for AgentTypes, and the
- * overlay output check (`checkOutput`: names, duplicate ids, AgentTypes).
- *
- * The one place to point at `src/core/manifest-check.ts` once it lands.
+ * model classes the tests use), the AgentType schema for AgentTypes, the
+ * library's final output check (`manifestProblems` of core/manifest-check.ts)
+ * and the overlay's output check (duplicate ids, image policies).
  */
 export function finalCheckProblems(objects: any[]): string[] {
   const problems: string[] = [];
@@ -54,6 +53,7 @@ export function finalCheckProblems(objects: any[]): string[] {
       problems.push(`${id}: kubernetes-models: ${(e as Error).message}`);
     }
   }
+  problems.push(...manifestProblems(objects));
   try {
     checkOutput('property', objects, [], agentTypeApiVersions(objects));
   } catch (e) {
@@ -69,7 +69,8 @@ const KINDS = new Set([
   'EnvironmentPreset', 'AgentTypePreset', 'FeaturePreset', 'Patch', 'ImagePolicy',
 ]);
 /** `Kind 'path': field ...`; an overlay names the component too: `Overlay 'prod' > OverlayComponent 'x': field ...`. */
-const HOUSE_FORMAT = /^([A-Z][A-Za-z0-9]*) '[^'\n]*'(?: > ([A-Z][A-Za-z0-9]*) '[^'\n]*')*: \S/;
+/** `Kind 'path'`, then `> Kind 'path'` for a component, then `: ` and the field; quotes and control characters in a path are escaped (`\'`, `\n`). */
+const HOUSE_FORMAT = /^([A-Z][A-Za-z0-9]*) '(?:[^'\\\n]|\\.)*'(?: > ([A-Z][A-Za-z0-9]*) '(?:[^'\\\n]|\\.)*')*: \S/;
 const CDK8S_VALIDATION = 'Validation failed with the following errors:\n';
 
 /** Why an error is not a clean one (undefined when it is): house format, and none of `secrets` repeated. */
@@ -111,8 +112,12 @@ const TOKEN = /(?:sk-ant-api03-|sk-proj-|sk-|ghp_|gho_|github_pat_|glpat-|AKIA|A
 const JWT = /eyJ[A-Za-z0-9_-]{6,}\.eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}/g;
 const USERINFO = /:\/\/[^/\s:@]*:([^@/\s]{8,})@/g;
 const QUERY = /[?&](?:api[_-]?key|access_token|token|password|secret|key)=([^&#\s]{8,})/gi;
-/** Map keys that name a credential (env variables, config, literals, annotations). */
-const CREDENTIAL_KEY = /(API[-_.]?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE[-_.]?KEY)/i;
+/**
+ * Map keys that name a credential (env variables, config, literals,
+ * annotations): the credential word as a whole word of the key (`OPENAI_API_KEY`,
+ * `x-api-key`, `db_password`), not inside another word (`max_tokens` is a count).
+ */
+const CREDENTIAL_KEY = /(^|[^a-z])(api[-_.]?key|token|secret|password|passwd|credentials?|private[-_.]?key)($|[^a-z])/i;
 /** Prop names of this library that hold references to Secrets, not secrets. */
 const REFERENCE_PROPS = new Set(['secretName', 'secretKey', 'passwordSecret', 'secretVars', 'credentialsSecret', 'secrets', 'apiKeyEnvVar']);
 /** Label maps: their values are visible names, not secrets by key (a token-shaped value still counts). */
@@ -160,18 +165,17 @@ export function outcomeProblems(outcome: { error: unknown } | { objects: any[] }
     const p = errorProblem(outcome.error, secrets);
     return p ? [p] : [];
   }
-  // The secret itself is in the problem (for known-finding predicates); every report redacts it.
+  // The secret itself is in the problem; every report redacts it (judgeProblems).
   const leaks = leakedSecrets(outcome.objects, secrets).map(l => `output contains secret ${l.secret} at ${l.at}`);
   return [...finalCheckProblems(outcome.objects), ...leaks];
 }
 
-/** Counts per family: how many cases synthesized, how many threw, which known findings excused a case. */
+/** Counts per family: how many cases synthesized, how many threw a clean error. */
 export class Tally {
   public synthesized = 0;
   public refused = 0;
-  public readonly known: Record<string, number> = {};
   public summary(name: string): string {
-    return `${name}: ${this.synthesized} synthesized, ${this.refused} refused cleanly, known findings ${JSON.stringify(this.known)}`;
+    return `${name}: ${this.synthesized} synthesized, ${this.refused} refused cleanly`;
   }
 }
 
@@ -179,7 +183,7 @@ export class Tally {
  * Builds one case into a fresh App and synthesizes it (`Overlay.baseFiles`:
  * every construct validation runs, nothing is written) unless `build`
  * returns the objects itself (an overlay's output); throws with the
- * problems unless they are all excused by one known finding.
+ * problems, if any.
  */
 export function checkCase<C>(family: string, c: C, build: (app: App, c: C) => any[] | void, tally: Tally): void {
   const secrets = secretsOfCase(c);
@@ -191,26 +195,17 @@ export function checkCase<C>(family: string, c: C, build: (app: App, c: C) => an
   } catch (error) {
     outcome = { error };
   }
-  judge(family, c, outcome, secrets, tally);
+  judge(family, outcome, secrets, tally);
 }
 
-/** Throws unless the outcome has no problem, or known findings explain each of its problems. */
-export function judge(family: string, c: unknown, outcome: { error: unknown } | { objects: any[] }, secrets: string[], tally: Tally): void {
-  judgeProblems(family, c, outcomeProblems(outcome, secrets), secrets, tally, 'error' in outcome);
+/** Throws unless the outcome has no problem. */
+export function judge(family: string, outcome: { error: unknown } | { objects: any[] }, secrets: string[], tally: Tally): void {
+  judgeProblems(family, outcomeProblems(outcome, secrets), secrets, tally, 'error' in outcome);
 }
 
-/** Counts a case whose problems are all explained by known findings; throws with the others. */
-export function judgeProblems(family: string, c: unknown, problems: string[], secrets: string[], tally: Tally, refused: boolean): void {
-  if (problems.length === 0) {
-    if (refused) tally.refused++;
-    else tally.synthesized++;
-    return;
-  }
-  const unexplained: string[] = [];
-  for (const problem of problems) {
-    const known = knownFinding(family, c, problem);
-    if (known) tally.known[known] = (tally.known[known] ?? 0) + 1;
-    else unexplained.push(problem);
-  }
-  if (unexplained.length > 0) throw new Error(`${family}: ${unexplained.map(p => redactAll(p, secrets)).join('\n  ')}`);
+/** Counts a case without problems; throws with the problems otherwise (secrets redacted). */
+export function judgeProblems(family: string, problems: string[], secrets: string[], tally: Tally, refused: boolean): void {
+  if (problems.length > 0) throw new Error(`${family}: ${problems.map(p => redactAll(p, secrets)).join('\n  ')}`);
+  if (refused) tally.refused++;
+  else tally.synthesized++;
 }

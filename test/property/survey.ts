@@ -2,8 +2,6 @@
  * The survey mode of bench/property.ts (`PROPERTY_SURVEY=1`): every case of a
  * family is run (no stop at the first failure, no shrinking) and one example
  * of each distinct problem is printed, values blanked out in the signature.
- * Known findings are not applied for the construct families, so the survey
- * shows everything the properties see.
  */
 import { App } from 'cdk8s';
 import fc from 'fast-check';

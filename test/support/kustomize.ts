@@ -26,6 +26,10 @@ export function hasKubectl(): boolean {
       kubectlPresent = false;
     }
   }
+  // In CI (CI=true) the comparisons are part of the test command: no kubectl is a failure, not a skip.
+  if (!kubectlPresent && process.env.CI === 'true') {
+    throw new Error('kubectl (with kustomize) is not on PATH: CI compares every overlay with `kubectl kustomize`; install kubectl');
+  }
   if (!kubectlPresent && !warned) {
     warned = true;
     process.stderr.write('kubectl is not on PATH: the comparisons with `kubectl kustomize` are NOT run; '
