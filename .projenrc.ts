@@ -130,6 +130,11 @@ project.addTask('bench:overlay', {
   exec: 'node --expose-gc -r ts-node/register bench/overlay.bench.ts',
   env: benchEnv,
 });
+project.addTask('bench:property', {
+  description: 'The property tests of test/property/ with more cases and a fresh seed (PROPERTY_RUNS, PROPERTY_SEED, PROPERTY_FAMILIES, PROPERTY_SURVEY=1)',
+  exec: 'node -r ts-node/register bench/property.ts',
+  env: benchEnv,
+});
 project.addTask('bench', {
   description: 'Synthesis and overlay speed and memory benchmarks (numbers, not a test)',
   steps: [{ spawn: 'bench:synth' }, { spawn: 'bench:overlay' }],
