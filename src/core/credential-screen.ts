@@ -138,14 +138,21 @@ function decodeSafe(text: string): string {
 }
 
 /**
- * Why a string looks like a credential (`'an OpenAI key'`, `'a password in a
- * URL's user-info'`, ...), or undefined. Never returns the value. Looks for
- * key shapes anywhere in the string and checks every URL in it. Pure and
- * cheap (precompiled expressions; no allocation for short ordinary strings
- * beyond the regex runs).
+ * What every key shape and every URL starts with: one scan that most strings
+ * fail, before the shapes are tried one by one (the final output check runs
+ * this on every string of every object).
+ */
+const ANY_SHAPE_START = /-----BEGIN|eyJ|sk[-_]|gh[pousr]_|github_pat_|glpat-|AKIA|ASIA|xox[abprs]-|xapp-|AIza|hf_|:\/\//;
+
+/**
+ * Why a string looks like a credential (`'an OpenAI key'`, `'a password in
+ * the user-info of a URL'`, ...), or undefined. Never returns the value.
+ * Looks for key shapes anywhere in the string and checks every URL in it.
+ * Pure and cheap (one precompiled scan that ordinary strings fail, then the
+ * shapes).
  */
 export function secretProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length < 4) return undefined;
+  if (typeof value !== 'string' || value.length < 4 || !ANY_SHAPE_START.test(value)) return undefined;
   for (const shape of SHAPES) {
     if (shape.re.test(value)) return shape.what;
   }

@@ -10,7 +10,7 @@
  * overlay's output and `kubectl kustomize` equal.
  */
 import { disruptionBudgetSpec, needsDisruptionBudget } from '../agent/scaling';
-import { clone, idOf, type KustomizeResource } from '../kustomize';
+import { clone, idOf, toResources, type KustomizeResource } from '../kustomize';
 
 /** Workload kinds whose replicas the budgets follow. */
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
@@ -22,37 +22,92 @@ export interface DisruptionBudget {
 }
 
 /**
- * The budgets `output` (an overlay's transformed objects) lacks: one for
- * every Deployment and StatefulSet with `spec.replicas` above 1 whose pods no
- * PodDisruptionBudget of its namespace selects, named and labelled as its
- * base object (`input`, before the overlay) is, selecting the base's
- * `spec.selector.matchLabels`. Workloads without `matchLabels`, and those
- * whose base name a PodDisruptionBudget already has, get none.
+ * A budget each Deployment and StatefulSet of `input` (the overlay's input,
+ * in the base's terms) would get if the overlay scaled it out: named and
+ * labelled as the workload, selecting its `spec.selector.matchLabels`, in
+ * its file. Workloads without `matchLabels`, and those whose name a
+ * PodDisruptionBudget of the input already has, get none.
  */
-export function missingDisruptionBudgets(input: KustomizeResource[], output: KustomizeResource[]): DisruptionBudget[] {
-  const key = (id: { group: string; kind: string; namespace: string; name: string }) => JSON.stringify([id.group, id.kind, id.namespace, id.name]);
-  const baseById = new Map(input.map(r => [key(idOf(r.object)), r]));
-  const budgets = output.map(r => r.object).filter(o => o.kind === 'PodDisruptionBudget');
-  const result: DisruptionBudget[] = [];
-  for (const res of output) {
-    const o = res.object;
-    if (!WORKLOAD_KINDS.has(o.kind) || !needsDisruptionBudget(o.spec?.replicas)) continue;
-    if (budgets.some(b => selectsPods(b, o))) continue;
-    const base = baseById.get(key(res.previousIds[0] ?? idOf(o)));
-    const selector = base?.object.spec?.selector?.matchLabels;
-    if (!base || !isStringMap(selector) || Object.keys(selector).length === 0) continue;
-    const { name, namespace, labels } = base.object.metadata;
-    const budgetKey = key({ group: 'policy', kind: 'PodDisruptionBudget', namespace: namespace ?? '', name });
-    if (baseById.has(budgetKey)) continue;
-    result.push({
+export function disruptionBudgetCandidates(input: KustomizeResource[]): BudgetCandidate[] {
+  const key = (namespace: string, name: string) => JSON.stringify([namespace, name]);
+  const inputBudgets = new Set(input.map(r => idOf(r.object)).filter(id => id.kind === 'PodDisruptionBudget').map(id => key(id.namespace, id.name)));
+  const result: BudgetCandidate[] = [];
+  for (const workload of input) {
+    const o = workload.object;
+    if (!WORKLOAD_KINDS.has(o.kind)) continue;
+    const selector = o.spec?.selector?.matchLabels;
+    if (!isStringMap(selector) || Object.keys(selector).length === 0) continue;
+    const { name, namespace, labels } = o.metadata ?? {};
+    if (typeof name !== 'string' || inputBudgets.has(key(namespace ?? '', name))) continue;
+    const budget: DisruptionBudget = {
       object: {
         apiVersion: 'policy/v1',
         kind: 'PodDisruptionBudget',
         metadata: { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels: clone(labels) } : {}) },
         spec: disruptionBudgetSpec(selector),
       },
-      file: base.file,
-    });
+      file: workload.file,
+    };
+    result.push({ budget, workload, resource: toResources([budget.object], budget.file)[0] });
+  }
+  return result;
+}
+
+/** A budget the overlay may need, the workload it is for and the resource that goes through the overlay. */
+export interface BudgetCandidate {
+  readonly budget: DisruptionBudget;
+  readonly workload: KustomizeResource;
+  readonly resource: KustomizeResource;
+}
+
+/**
+ * Of an overlay's output with every candidate in it, the output without the
+ * candidates not needed, and the budgets kept (in the base's terms). A
+ * candidate is needed when its workload ends with `spec.replicas` above 1 and
+ * no other PodDisruptionBudget of its namespace selects its pods: what an
+ * overlay of the input plus exactly the kept budgets gives, since budgets
+ * change nothing else an overlay does.
+ */
+export function keepNeededBudgets(
+  output: KustomizeResource[], candidates: BudgetCandidate[],
+): { output: KustomizeResource[]; budgets: DisruptionBudget[] } {
+  const candidateResources = new Set(candidates.map(c => c.resource));
+  const others = budgetsByNamespace(output.filter(r => !candidateResources.has(r)).map(r => r.object));
+  const present = new Set(output);
+  const dropped = new Set<KustomizeResource>();
+  const budgets: DisruptionBudget[] = [];
+  for (const c of candidates) {
+    const o = c.workload.object;
+    // A workload a patch deleted needs no budget.
+    const needed = present.has(c.workload) && needsDisruptionBudget(o.spec?.replicas)
+      && !(others.get(o.metadata?.namespace ?? '') ?? []).some(b => selectsPods(b, o));
+    if (needed) budgets.push(c.budget);
+    else dropped.add(c.resource);
+  }
+  return { output: output.filter(r => !dropped.has(r)), budgets };
+}
+
+/**
+ * The budgets `output` (an overlay's transformed objects) lacks, for the
+ * overlay of `input` (see `disruptionBudgetCandidates` and `keepNeededBudgets`):
+ * the slow way, used when an overlay fails with the candidates in it.
+ */
+export function missingDisruptionBudgets(input: KustomizeResource[], output: KustomizeResource[]): DisruptionBudget[] {
+  const byOriginal = new Map(output.map(r => [JSON.stringify(r.previousIds[0] ?? idOf(r.object)), r]));
+  const others = budgetsByNamespace(output.map(r => r.object));
+  return disruptionBudgetCandidates(input).filter(c => {
+    const o = byOriginal.get(JSON.stringify(idOf(c.workload.object)))?.object;
+    return o !== undefined && needsDisruptionBudget(o.spec?.replicas) && !(others.get(o.metadata?.namespace ?? '') ?? []).some(b => selectsPods(b, o));
+  }).map(c => c.budget);
+}
+
+/** The PodDisruptionBudgets of `objects`, by namespace. */
+function budgetsByNamespace(objects: any[]): Map<string, any[]> {
+  const result = new Map<string, any[]>();
+  for (const o of objects) {
+    if (o.kind !== 'PodDisruptionBudget') continue;
+    const namespace = o.metadata?.namespace ?? '';
+    result.set(namespace, [...(result.get(namespace) ?? []), o]);
   }
   return result;
 }

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { agentTypeApiVersions } from './agent-type-check';
-import { missingDisruptionBudgets } from './disruption-budgets';
+import { DisruptionBudget, disruptionBudgetCandidates, keepNeededBudgets, missingDisruptionBudgets } from './disruption-budgets';
 import { Kustomization, KustomizationProps, withContext } from './kustomization';
 import { writeKustomizeTree } from './kustomize-tree';
 import { checkOutput } from './output-check';
@@ -158,12 +158,7 @@ export class Overlay extends Kustomization {
   }
 
   private buildUnredacted(files: OverlayFile[]): { files: OverlayFile[]; disruptionBudgets: any[] } {
-    const input = () => files.flatMap(f => toResources(f.objects, f.fileName));
-    let resources = this.transformAll(input());
-    const budgets = missingDisruptionBudgets(input(), resources);
-    if (budgets.length > 0) {
-      resources = this.transformAll([...input(), ...budgets.map(b => toResources([b.object], b.file)[0])]);
-    }
+    const { resources, budgets } = this.transformWithBudgets(files);
     const objects = resources.map(r => r.object);
     checkOutput(this.name, objects, this._imagePolicies(), agentTypeApiVersions(files.flatMap(f => f.objects)));
     const order = [...files.map(f => f.fileName), GENERATED_FILE];
@@ -171,6 +166,31 @@ export class Overlay extends Kustomization {
       .map(fileName => ({ fileName, objects: resources.filter(r => (r.file ?? GENERATED_FILE) === fileName).map(r => r.object) }))
       .filter(f => f.objects.length > 0 || files.some(file => file.fileName === f.fileName));
     return { files: output, disruptionBudgets: budgets.map(b => b.object) };
+  }
+
+  /**
+   * The overlay of `files` plus the PodDisruptionBudgets it needs: one pass
+   * with a candidate budget for every workload, the ones not needed then
+   * dropped. Should that pass fail, the overlay runs again as kustomize sees
+   * the tree (without budgets, then with the missing ones), so an error or
+   * a success is kustomize's either way.
+   */
+  private transformWithBudgets(files: OverlayFile[]): { resources: KustomizeResource[]; budgets: DisruptionBudget[] } {
+    const input = () => files.flatMap(f => toResources(f.objects, f.fileName));
+    const base = input();
+    const candidates = disruptionBudgetCandidates(base);
+    if (candidates.length > 0) {
+      try {
+        const kept = keepNeededBudgets(this.transformAll([...base, ...candidates.map(c => c.resource)]), candidates);
+        return { resources: kept.output, budgets: kept.budgets };
+      } catch {
+        // e.g. a patch of every object that cannot apply to a budget: decided below without the candidates.
+      }
+    }
+    let resources = this.transformAll(input());
+    const budgets = missingDisruptionBudgets(input(), resources);
+    if (budgets.length > 0) resources = this.transformAll([...input(), ...budgets.map(b => toResources([b.object], b.file)[0])]);
+    return { resources, budgets };
   }
 
   /** The transformations, hash suffixes and name references of this overlay. */

@@ -218,4 +218,25 @@ describe('PodDisruptionBudgets follow the replicas an overlay sets', () => {
     expect(findObject(out.prod, 'PodDisruptionBudget', 'prod-api').metadata.labels).toEqual({ tier: 'api', team: 'a' });
     expect(out.dev.filter(o => o.kind === 'PodDisruptionBudget').map(b => b.metadata.name)).toEqual(['store-budget']);
   });
+
+  test('a patch of every object named web that a budget could not take: no budget needed, no error, as kubectl builds the tree', () => {
+    // The candidate budget 'web' fails this patch (no containers); the workload stays at 1 replica, so kubectl never sees a budget.
+    const overlay = new Overlay({
+      name: 'dev',
+      patches: [Patch.json6902({ name: 'web' }, JsonPatch.replace('/spec/template/spec/containers/0/image', 'nginx:1.28'))],
+    });
+    const out = expectTreeMatchesOverlays([web()], [overlay]).dev;
+    expect(findObject(out, 'Deployment', 'web').spec.template.spec.containers[0].image).toBe('nginx:1.28');
+    expect(out.filter(o => o.kind === 'PodDisruptionBudget')).toEqual([]);
+  });
+
+  test('a workload a patch deletes gets no budget, whatever its replicas', () => {
+    const scaled = { ...web(), spec: { ...web().spec, replicas: 3 } };
+    const overlay = new Overlay({
+      name: 'dev',
+      patches: [Patch.strategicMerge({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, $patch: 'delete' })],
+    });
+    const out = expectTreeMatchesOverlays([scaled, configMap('one')], [overlay]).dev;
+    expect(out.map(o => `${o.kind}/${o.metadata.name}`)).toEqual(['ConfigMap/one']);
+  });
 });
