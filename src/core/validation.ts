@@ -91,6 +91,8 @@ export function checkDns1123Label(kind: string, path: string, field: string, val
     fail(kind, path, field, value, 'is not a valid RFC 1123 label (lowercase letters, digits and \'-\', at most 63 characters, starting and ending with a letter or digit)');
   }
   if (cdk8sWritesAmbiguous(value)) fail(kind, path, field, value, AMBIGUOUS_YAML);
+  // A name is written into the manifest: a key pasted as one (`sk-a5a` is a valid name) is refused.
+  screenText(kind, path, field, value);
   return value;
 }
 
@@ -103,6 +105,8 @@ export function checkDns1123Subdomain(kind: string, path: string, field: string,
     fail(kind, path, field, value, 'is not a valid RFC 1123 subdomain (lowercase letters, digits, \'-\' and \'.\', at most 253 characters)');
   }
   if (cdk8sWritesAmbiguous(value)) fail(kind, path, field, value, AMBIGUOUS_YAML);
+  // A name is written into the manifest: a key pasted as one (`sk-a5a` is a valid name) is refused.
+  screenText(kind, path, field, value);
   return value;
 }
 
@@ -116,6 +120,7 @@ export function checkDns1035Label(kind: string, path: string, field: string, val
   if (typeof value !== 'string' || value.length > 63 || !DNS1035_LABEL.test(value)) {
     fail(kind, path, field, value, 'is not a valid Service name (RFC 1035 label: lowercase letters, digits and \'-\', at most 63 characters, starting with a letter and ending with a letter or digit)');
   }
+  screenText(kind, path, field, value);
   return value;
 }
 

@@ -71,6 +71,12 @@ describe('label values and names are screened', () => {
     expect(message).not.toContain(AWS_KEY);
   });
 
+  test('a name that is also a key shape is refused wherever a name is checked (RedisMemory storageClassName)', () => {
+    const message = errorOf(() => new RedisMemory(chart(), 'redis', { passwordSecret: { name: 'redis', key: 'p' }, storageClassName: 'sk-a5a' }));
+    expect(message).toBe("RedisMemory 'test/redis': storageClassName holds what looks like a credential (an OpenAI key): "
+      + 'a literal credential would land in the manifest; keep it in a Secret created out of band and reference it (secretKeyRef)');
+  });
+
   test('a MemoryProfile name must be a label value without a credential', () => {
     const agent = { request: '512Mi', limit: '1Gi' };
     expect(errorOf(() => MemoryProfile.custom({ name: 'https://user:pw12345678@github.com/v1', agent })))
