@@ -27,14 +27,6 @@ export interface ManifestCheckOptions {
    * @default - none
    */
   readonly objectProblems?: (object: any) => string[];
-  /**
-   * Whether the `data`/`stringData` of this Secret may hold credentials:
-   * only for a Secret the user explicitly asked to generate with its data
-   * (kustomize `secretGenerator` with the opt-in). Everywhere else a
-   * credential in a manifest is refused.
-   * @default - no Secret is exempt
-   */
-  readonly secretDataAllowed?: (secret: any) => boolean;
 }
 
 /** Why `value` looks like a credential (the credential screen's rule), or undefined; never the value. */
@@ -63,7 +55,7 @@ export function manifestProblems(objects: any[], options: ManifestCheckOptions =
     }
     checkReplicas(p, object);
     if (object.kind === 'Service') checkServicePorts(p, object.spec ?? {});
-    screenSecrets(p, object, options);
+    screenSecrets(p, object);
     problems.push(...(options.objectProblems?.(object) ?? []));
   }
   checkUniqueObjects(objects, problems);
@@ -404,9 +396,10 @@ function checkLibraryTargets(objects: any[], problems: string[]): void {
 /**
  * Every key and string value of `object`, and the decoded `data` of a
  * Secret, through {@link secretProblem}; never the value in the message.
+ * No Secret is exempt: a `secretGenerator` opted in to plain-text values
+ * still refuses key-shaped ones, so its data passes.
  */
-function screenSecrets(p: ObjectProblems, object: any, options: ManifestCheckOptions): void {
-  const exempt = object.kind === 'Secret' && options.secretDataAllowed?.(object) === true;
+function screenSecrets(p: ObjectProblems, object: any): void {
   const visit = (value: any, path: string): void => {
     if (typeof value === 'string') {
       const problem = secretProblem(value);
@@ -421,12 +414,11 @@ function screenSecrets(p: ObjectProblems, object: any, options: ManifestCheckOpt
     for (const [k, v] of Object.entries(value)) {
       const at = path === '' ? k : `${path}.${k}`;
       if (secretProblem(k)) p.addPlain(`${path === '' ? '' : path + ' '}key`, 'looks like a credential (key not shown): a credential is never written to a manifest');
-      if (exempt && path === '' && (k === 'data' || k === 'stringData')) continue;
       visit(v, at);
     }
   };
   visit(object, '');
-  if (object.kind === 'Secret' && !exempt) {
+  if (object.kind === 'Secret') {
     for (const [k, v] of Object.entries(object.data ?? {})) {
       if (typeof v === 'string' && secretProblem(Buffer.from(v, 'base64').toString('utf8'))) {
         p.addPlain(`data['${shown(k)}']`, 'decodes to a value that looks like a credential (value not shown): a credential is never written to a manifest');

@@ -64,6 +64,15 @@ describe('Secret references hold names, never credentials', () => {
   });
 });
 
+test('a secretGenerator opted in to plain-text values gives a Secret the final check accepts; a key-shaped value stays refused', () => {
+  const overlay = new Overlay({ name: 'dev', secretGenerator: [{ name: 'db', literals: { username: 'agent' }, plainTextValuesInManifest: true }] });
+  const [secret] = overlay.apply([]);
+  expect(secret).toMatchObject({ kind: 'Secret', data: { username: Buffer.from('agent').toString('base64') } });
+  expect(manifestProblems([secret])).toEqual([]);
+  expect(errorOf(() => new Overlay({ name: 'dev', secretGenerator: [{ name: 'db', literals: { username: OPENAI_KEY }, plainTextValuesInManifest: true }] })))
+    .not.toContain(OPENAI_KEY);
+});
+
 describe('label values and names are screened', () => {
   test('an AgentPod version that is an AWS key id is refused (it would be a label of every object)', () => {
     const message = errorOf(() => new AgentPod(chart(), 'web', { source: AgentSource.image('registry.example.com/agents/web:1.0'), version: AWS_KEY }));
