@@ -84,29 +84,27 @@ export function isDns1123Subdomain(value: unknown): value is string {
 
 /**
  * Checks an RFC 1123 label (most object names, namespaces, container names).
- * @throws unless `value` is one, or when cdk8s's YAML would make it a number for kubectl (`0o17`)
+ * @throws unless `value` is one; when cdk8s's YAML would make it a number for kubectl (`0o17`);
+ *   when it looks like a credential (never repeated)
  */
 export function checkDns1123Label(kind: string, path: string, field: string, value: string): string {
   if (!isDns1123Label(value)) {
     fail(kind, path, field, value, 'is not a valid RFC 1123 label (lowercase letters, digits and \'-\', at most 63 characters, starting and ending with a letter or digit)');
   }
-  if (cdk8sWritesAmbiguous(value)) fail(kind, path, field, value, AMBIGUOUS_YAML);
-  // A name is written into the manifest: a key pasted as one (`sk-a5a` is a valid name) is refused.
-  screenText(kind, path, field, value);
+  checkWrittenName(kind, path, field, value, AMBIGUOUS_YAML);
   return value;
 }
 
 /**
  * Checks an RFC 1123 subdomain (ConfigMap, Secret, Deployment names).
- * @throws unless `value` is one, or when cdk8s's YAML would make it a number for kubectl (`0o17`)
+ * @throws unless `value` is one; when cdk8s's YAML would make it a number for kubectl (`0o17`);
+ *   when it looks like a credential (never repeated)
  */
 export function checkDns1123Subdomain(kind: string, path: string, field: string, value: string): string {
   if (!isDns1123Subdomain(value)) {
     fail(kind, path, field, value, 'is not a valid RFC 1123 subdomain (lowercase letters, digits, \'-\' and \'.\', at most 253 characters)');
   }
-  if (cdk8sWritesAmbiguous(value)) fail(kind, path, field, value, AMBIGUOUS_YAML);
-  // A name is written into the manifest: a key pasted as one (`sk-a5a` is a valid name) is refused.
-  screenText(kind, path, field, value);
+  checkWrittenName(kind, path, field, value, AMBIGUOUS_YAML);
   return value;
 }
 
@@ -114,14 +112,24 @@ export function checkDns1123Subdomain(kind: string, path: string, field: string,
  * Checks an RFC 1035 label, the rule of Service names: an RFC 1123 label
  * starting with a letter. `field` names the prop the name comes from, e.g.
  * `agentName (Service '<agentName>-metrics')` for a derived name.
- * @throws `<Kind> '<path>': <field> '<value>' is not a valid Service name (...)`
+ * @throws `<Kind> '<path>': <field> '<value>' is not a valid Service name (...)`; as `checkDns1123Label` for `0o17` and credentials
  */
 export function checkDns1035Label(kind: string, path: string, field: string, value: string): string {
   if (typeof value !== 'string' || value.length > 63 || !DNS1035_LABEL.test(value)) {
     fail(kind, path, field, value, 'is not a valid Service name (RFC 1035 label: lowercase letters, digits and \'-\', at most 63 characters, starting with a letter and ending with a letter or digit)');
   }
-  screenText(kind, path, field, value);
+  checkWrittenName(kind, path, field, value, AMBIGUOUS_YAML);
   return value;
+}
+
+/**
+ * What every name and label value written into a manifest must also be: a
+ * string cdk8s's YAML keeps a string for kubectl (not `0o17`), and not a key
+ * pasted in its place (`sk-a5a` is a valid name).
+ */
+function checkWrittenName(kind: string, path: string, field: string, value: string, ambiguousProblem: string): void {
+  if (cdk8sWritesAmbiguous(value)) fail(kind, path, field, value, ambiguousProblem);
+  screenText(kind, path, field, value);
 }
 
 export function checkEnvVarName(kind: string, path: string, field: string, value: string): string {
@@ -207,12 +215,13 @@ export function checkLabelKey(kind: string, path: string, field: string, key: st
   return key;
 }
 
-/** Checks a label value: empty, or at most 63 alphanumerics, '-', '_', '.', starting and ending alphanumeric. */
+/**
+ * Checks a label value: empty, or at most 63 alphanumerics, '-', '_', '.',
+ * starting and ending alphanumeric; not read as a number by kubectl; not a credential.
+ */
 export function checkLabelValue(kind: string, path: string, field: string, value: string): string {
   if (!isLabelValue(value)) fail(kind, path, field, value, LABEL_VALUE_PROBLEM);
-  if (cdk8sWritesAmbiguous(value)) fail(kind, path, field, value, AMBIGUOUS_YAML.replace('name', 'value'));
-  // A key pasted as a label value (an AWS key id is a valid one) would be in every object.
-  screenText(kind, path, field, value);
+  checkWrittenName(kind, path, field, value, AMBIGUOUS_YAML.replace('name', 'value'));
   return value;
 }
 

@@ -607,7 +607,9 @@ export class AgentType extends ApiObject {
   /**
    * @throws Error if `group` is invalid or differs from `crd.group`, if
    *   `metadata.name` / `metadata.namespace` are not valid Kubernetes names,
-   *   or if the manifest breaks the AgentType schema (one line per problem);
+   *   if `metadata.labels` / `metadata.annotations` break the label and
+   *   annotation rules, or if the manifest breaks the AgentType schema or holds
+   *   what looks like a credential (one line per problem, values redacted);
    *   nothing is added to the construct tree then
    */
   constructor(scope: Construct, id: string, props: AgentTypeProps) {
