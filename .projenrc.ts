@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, javascript, JsonFile } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // Versions are pinned exactly as dev dependencies (what we build and test
@@ -58,6 +58,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The integration tests need a control plane: `test:integration` runs them.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/'],
     },
   },
   tsconfigDev: {
@@ -116,6 +118,49 @@ project.addTask('synth', {
     { exec: `cp -R examples/glue ${EXAMPLES_BUILD_DIR}/examples/` },
     { exec: `node ${EXAMPLES_BUILD_DIR}/examples/main.js` },
   ],
+});
+
+// The integration tests run against a real control plane (etcd,
+// kube-apiserver, kube-controller-manager, kube-scheduler, kwok) built from
+// the Go module proxy by test/control-plane/build.sh into a cache outside the
+// repository, and started on 127.0.0.1 by the tests' global setup. Part of the
+// test command; without Go they are skipped outside CI and fail with CI=true.
+const controlPlaneEnv = { TS_NODE_PROJECT: 'test/tsconfig.json', TS_NODE_TRANSPILE_ONLY: 'true' };
+const controlPlaneCli = 'node -r ts-node/register test/control-plane/cli.ts';
+new JsonFile(project, 'test/integration/jest.config.json', {
+  obj: {
+    rootDir: '../..',
+    testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+    globalSetup: '<rootDir>/test/integration/global-setup.ts',
+    globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    // One plane, shared: the test files run one after the other.
+    maxWorkers: 1,
+    testTimeout: 180_000,
+    reporters: ['default', ['jest-junit', { outputDirectory: 'test-reports', outputName: 'integration-junit.xml' }]],
+  },
+});
+const integrationTask = project.addTask('test:integration', {
+  description: 'Integration tests against a local control plane built from source (skipped without Go unless CI=true)',
+  exec: `${controlPlaneCli} test --ci`,
+  receiveArgs: true,
+  env: controlPlaneEnv,
+});
+project.testTask.spawn(integrationTask);
+project.addTask('control-plane:build', {
+  description: 'Build kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd and kwok into the cache (a no-op when cached)',
+  exec: `${controlPlaneCli} build`,
+  env: controlPlaneEnv,
+});
+project.addTask('control-plane:up', {
+  description: 'Start a local control plane on 127.0.0.1 in the background; prints `export KUBECONFIG=<path>` last',
+  exec: `${controlPlaneCli} up`,
+  env: controlPlaneEnv,
+});
+project.addTask('control-plane:down', {
+  description: 'Stop the local control plane and remove its data',
+  exec: `${controlPlaneCli} down`,
+  env: controlPlaneEnv,
 });
 
 // Benchmarks: numbers, not tests. `bench` runs both; each can run alone.
