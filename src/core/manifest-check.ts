@@ -219,10 +219,35 @@ function checkPodSpec(p: ObjectProblems, spec: any, path: string): void {
       checkContainerPorts(p, container.ports ?? [], `${at}.ports`);
       (container.env ?? []).forEach((env: any, j: number) => {
         if (!isEnvVarName(env?.name)) p.add(`${at}.env[${j}].name`, env?.name, 'is not a valid environment variable name');
+        // `validateEnvVarValueFrom`: a literal and a source exclude each other
+        // (an overlay patch that adds `valueFrom` must set `value: null`).
+        if (env?.valueFrom !== undefined && env?.value !== undefined && env.value !== '') {
+          p.addPlain(`${at}.env[${j}] '${shown(env.name)}'`, 'has both value and valueFrom (the API server refuses valueFrom when value is not empty)');
+        }
       });
       checkResources(p, container.resources ?? {}, `${at}.resources`);
     });
   }
+  checkTopologySpread(p, spec.topologySpreadConstraints ?? [], `${path.replace(/^\./, '')}.topologySpreadConstraints`);
+}
+
+/**
+ * `validateMatchLabelKeysInTopologySpread`: a key of `matchLabelKeys` may not
+ * also be a key of the constraint's `labelSelector`.
+ */
+function checkTopologySpread(p: ObjectProblems, constraints: any[], path: string): void {
+  constraints.forEach((constraint, i) => {
+    const selector = constraint?.labelSelector ?? {};
+    const selected = new Set<string>([
+      ...Object.keys(selector.matchLabels ?? {}),
+      ...(selector.matchExpressions ?? []).map((e: any) => e?.key),
+    ]);
+    (constraint?.matchLabelKeys ?? []).forEach((key: unknown, j: number) => {
+      if (typeof key === 'string' && selected.has(key)) {
+        p.add(`${path}[${i}].matchLabelKeys[${j}]`, key, 'is also a key of the constraint\'s labelSelector (the API server refuses a key in both)');
+      }
+    });
+  });
 }
 
 function checkContainerPorts(p: ObjectProblems, ports: any[], path: string): void {

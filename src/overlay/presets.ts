@@ -150,7 +150,9 @@ export class EnvironmentPreset {
   public static staging(options: StagingPresetOptions = {}): OverlayComponent {
     const name = componentName(options, 'environment-staging');
     const env: Array<{ [key: string]: any }> = [
-      { name: 'OTEL_SERVICE_NAME', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app.kubernetes.io/name']" } } },
+      // `value: null` drops the literal AgentPod sets: the API server refuses an
+      // env var with both `value` and `valueFrom`.
+      { name: 'OTEL_SERVICE_NAME', value: null, valueFrom: { fieldRef: { fieldPath: "metadata.labels['app.kubernetes.io/name']" } } },
       { name: 'OTEL_RESOURCE_ATTRIBUTES', value: 'deployment.environment=staging' },
       { name: 'AGENT_METRICS_ENABLED', value: 'true' },
     ];
@@ -199,7 +201,9 @@ export class EnvironmentPreset {
       maxSkew: 1,
       whenUnsatisfiable: 'ScheduleAnyway',
       labelSelector: { matchExpressions: [{ key: 'app.kubernetes.io/instance', operator: 'Exists' }] },
-      matchLabelKeys: ['app.kubernetes.io/instance', 'pod-template-hash'],
+      // Each rollout of each agent on its own (the hash is per ReplicaSet). A
+      // key may not be both here and in labelSelector: the API server refuses it.
+      matchLabelKeys: ['pod-template-hash'],
     });
     return new OverlayComponent({
       name,

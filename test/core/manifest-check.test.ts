@@ -141,6 +141,27 @@ describe('manifestProblems: one rule each', () => {
       .toEqual([expect.stringContaining("containers[0].env[1].name '1=BAD' is not a valid environment variable name")]);
   });
 
+  test('an env var has value or valueFrom, not both (found by the API server on the staging preset)', () => {
+    const source = { fieldRef: { fieldPath: 'metadata.name' } };
+    expect(problemsOf(d => pod(d).containers[0].env[0].valueFrom = source)).toEqual([
+      "Deployment 'agents/web': spec.template.spec.containers[0].env[0] 'LOG_LEVEL' has both value and valueFrom (the API server refuses valueFrom when value is not empty)",
+    ]);
+    // An empty value is what the API server allows beside valueFrom.
+    expect(problemsOf(d => pod(d).containers[0].env[0] = { name: 'LOG_LEVEL', value: '', valueFrom: source })).toEqual([]);
+  });
+
+  test('a topology spread key is in matchLabelKeys or in the labelSelector, not both (found by the API server on the prod preset)', () => {
+    const spread = (selector: any, keys: string[]) => ({ topologyKey: 'kubernetes.io/hostname', maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: selector, matchLabelKeys: keys });
+    expect(problemsOf(d => pod(d).topologySpreadConstraints = [
+      spread({ matchLabels: { app: 'web' } }, ['pod-template-hash']),
+      spread({ matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, ['pod-template-hash', 'tier']),
+      spread({ matchLabels: { app: 'web' } }, ['app']),
+    ])).toEqual([
+      "Deployment 'agents/web': spec.template.spec.topologySpreadConstraints[1].matchLabelKeys[1] 'tier' is also a key of the constraint's labelSelector (the API server refuses a key in both)",
+      "Deployment 'agents/web': spec.template.spec.topologySpreadConstraints[2].matchLabelKeys[0] 'app' is also a key of the constraint's labelSelector (the API server refuses a key in both)",
+    ]);
+  });
+
   test('a workload selector selects its pod template; Deployments need one', () => {
     expect(problemsOf(d => d.spec.selector.matchLabels.app = 'api'))
       .toEqual([expect.stringContaining("spec.selector '{\"matchLabels\":{\"app\":\"api\"}}' does not select the labels of spec.template.metadata.labels")]);

@@ -304,7 +304,10 @@ describe('presets on AgentPods', () => {
     expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
     const spread = podSpec(d).topologySpreadConstraints;
     expect(spread.map((s: any) => s.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
-    expect(spread[0].matchLabelKeys).toEqual(['app.kubernetes.io/instance', 'pod-template-hash']);
+    // Each rollout of each agent on its own; a key in matchLabelKeys is not in
+    // the labelSelector too (the API server refuses that).
+    expect(spread[0].matchLabelKeys).toEqual(['pod-template-hash']);
+    expect(spread[0].labelSelector).toEqual({ matchExpressions: [{ key: 'app.kubernetes.io/instance', operator: 'Exists' }] });
     expect(podSpec(d).enableServiceLinks).toBe(false);
     expect(container(d, 'agent').imagePullPolicy).toBe('Always');
     expect(container(d, 'tool-manager').imagePullPolicy).not.toBe('Always');

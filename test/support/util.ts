@@ -30,7 +30,8 @@ export function envOf(c: any): Record<string, any> {
   const env: Record<string, any> = {};
   for (const e of c.env ?? []) {
     if (e.name in env) throw new Error(`env ${e.name} appears twice in container ${c.name}`);
-    env[e.name] = e.valueFrom ? { valueFrom: e.valueFrom } : e.value;
+    // Both fields shown when both are set: the API server refuses that, so a test must see it.
+    env[e.name] = e.valueFrom ? { ...(e.value !== undefined ? { value: e.value } : {}), valueFrom: e.valueFrom } : e.value;
   }
   return env;
 }
