@@ -66,8 +66,9 @@ trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s)
 echo "control-plane build: building Kubernetes $k8s_version, etcd and kwok with $go_version (a cold build takes several minutes) ..." >&2
 # -mod=readonly: go.sum must already hold every module (nothing resolved anew);
-# GOTOOLCHAIN=local: build with the installed Go, download no toolchain.
-export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly
+# GOTOOLCHAIN=local: build with the installed Go, download no toolchain;
+# -buildvcs=false: the binaries do not depend on the state of this checkout.
+export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false"
 go build -trimpath -ldflags "$ldflags" -o "$tmp/" ./cmd/... sigs.k8s.io/kwok/cmd/kwok
 
 # kwok moves pods and nodes through stages it is given: the node and pod
