@@ -8,10 +8,12 @@
  * operator works, nothing else is, and `kubectl auth can-i --list` holds
  * nothing beyond the table and what every authenticated user gets.
  */
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import { buildExamplesApp } from '../../examples/app';
 import { AgentOperator } from '../../src';
 import { Access, accessText, allowedEach, canIList, serviceAccountUser } from './support/authorization';
-import { api, kubectl, kubectlOk, waitFor } from './support/cluster';
+import { api, controlPlane, kubectl, kubectlOk, waitFor } from './support/cluster';
 
 const IMAGE = 'registry.example.com/agents/agent-operator:0.1.0';
 const GROUP = 'agents.example.com';
@@ -151,6 +153,42 @@ const NEVER: Access[] = [
   ...['certificatesigningrequests', 'certificatesigningrequests/approval'].flatMap((resource) =>
     ['create', 'update'].map((verb) => ({ verb, group: 'certificates.k8s.io', resource }))),
 ];
+
+/** The API resource (plural) of `apiVersion`/`kind`, from the server's discovery. */
+async function resourceOf(apiVersion: string, kind: string): Promise<string> {
+  const response = await api('GET', apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`);
+  if (response.status !== 200) throw new Error(`discovery of ${apiVersion}: ${response.status} ${response.body}`);
+  const found = JSON.parse(response.body).resources.find((r: any) => r.kind === kind && !r.name.includes('/'));
+  if (!found) throw new Error(`discovery of ${apiVersion} has no ${kind}`);
+  return found.name;
+}
+
+test('the table covers every object the examples render for their agents, and the PVCs of their StatefulSets', async () => {
+  const serviceMonitorCrd = path.join(controlPlane().binDir, 'crds', 'monitoring.coreos.com_servicemonitors.yaml');
+  kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', serviceMonitorCrd]);
+  try {
+    await waitFor('the ServiceMonitor API to be served', 60, async () => ((await api('GET', '/apis/monitoring.coreos.com/v1')).status === 200 ? true : undefined));
+    const agents = buildExamplesApp().charts.find((c) => c.node.id === 'agents')!.toJson();
+    const made = new Map(agents.map((o) => [`${o.apiVersion} ${o.kind}`, o]));
+    expect([...made.keys()].length).toBeGreaterThanOrEqual(9);
+    const pvcs = agents.some((o) => o.kind === 'StatefulSet' && o.spec.volumeClaimTemplates?.length);
+    expect(pvcs).toBe(true);
+    const table = needs(NAMESPACED).filter((n) => n.where === 'watched');
+    const missing: string[] = [];
+    for (const key of [...made.keys(), 'v1 PersistentVolumeClaim']) {
+      const [apiVersion, kind] = key.split(' ');
+      const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+      const resource = await resourceOf(apiVersion, kind);
+      // server-side apply (create, patch), informers (get, list, watch) and delete; the StatefulSet controller creates the PVCs
+      const wanted = kind === 'PersistentVolumeClaim' ? ['get', 'list', 'watch', 'delete'] : ['get', 'list', 'watch', 'create', 'patch', 'delete'];
+      const need = table.find((n) => n.group === group && n.resource === resource);
+      for (const verb of wanted.filter((v) => !need?.verbs.includes(v))) missing.push(`${verb} ${group || 'core'}/${resource} (${kind})`);
+    }
+    expect(missing).toEqual([]);
+  } finally {
+    kubectlOk(['delete', '--ignore-not-found', '-f', serviceMonitorCrd]);
+  }
+});
 
 test('the rendered rules name no wildcard, no Secret write, no RBAC object and no exec/attach/portforward or impersonate/escalate/bind', () => {
   const rules = Object.values(objects).flat().filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole').flatMap((r) => r.rules ?? []);
