@@ -39,8 +39,12 @@ const KIND = 'AgentOperator';
 const APP_NAME = 'agent-operator';
 /** UID and GID of the `nonroot` user of distroless images. */
 const NONROOT_ID = 65532;
-/** The verbs the operator needs on the workloads it creates for agents. */
+/** The verbs the operator needs on the objects an agent is made of: read, server-side apply (create, patch), update, delete. */
 const WORKLOAD_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+/** Read-only verbs (an informer: get, list, watch). */
+const READ_VERBS = ['get', 'list', 'watch'];
+/** The `events.k8s.io/v1` Events the operator records (create, then patch a series). */
+const EVENTS_V1 = ApiResource.custom({ apiGroup: 'events.k8s.io', resourceType: 'events' });
 /** Suffix of the metrics Service name (`<name>-metrics`). */
 const METRICS_SUFFIX = '-metrics';
 /** controller-runtime `--zap-log-level`: a level name or a positive integer. */
@@ -230,9 +234,19 @@ export interface AgentOperatorProps {
  * - a `ServiceAccount`;
  * - least-privilege RBAC: a Role + RoleBinding per watched namespace
  *   (namespaced mode) or one ClusterRole + ClusterRoleBinding (cluster-wide
- *   mode), plus a namespaced Role + RoleBinding
- *   for leader election on Leases in the operator namespace. No wildcards and
- *   no access to Secrets;
+ *   mode) with the agent rules: AgentTypes read-only, their `status`
+ *   (update, patch) and `finalizers` (update) subresources; get, list, watch,
+ *   create, update, patch and delete on the objects an agent is made of
+ *   (Deployments, StatefulSets, ConfigMaps, Services, ServiceAccounts,
+ *   NetworkPolicies, HorizontalPodAutoscalers, PodDisruptionBudgets,
+ *   ServiceMonitors); get, list, watch and delete on PersistentVolumeClaims
+ *   (the Redis ones, made by the StatefulSet controller); get, list, watch on
+ *   Secrets (the ones AgentTypes reference; never written); create and patch
+ *   on `events.k8s.io` Events. Plus a Role + RoleBinding
+ *   `<name>-leader-election` in the operator namespace: create Leases, get and
+ *   update the Lease `leaderElectionId` only, create and patch `events.k8s.io`
+ *   Events. No wildcards, no `deletecollection`, no access to Pods, RBAC
+ *   objects or anything cluster-scoped (in namespaced mode);
  * - a `Deployment` of the `manager` container with leader election, health
  *   probes and a restricted security context;
  * - a ClusterIP `Service` for the metrics port;
@@ -306,7 +320,7 @@ export class AgentOperator extends Construct {
     this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', { metadata: this.metadata(this.namespace) });
     if (this.clusterWide) this.createClusterRbac();
     for (const ns of s.watchNamespaces) this.addWatchNamespace(ns);
-    this.createLeaderElectionRbac();
+    this.createLeaderElectionRbac(s.leaderElectionId);
     this.deployment = this.createDeployment(s);
     this.metricsService = this.createMetricsService(s.metricsPort);
     this.networkPolicy = policySpec && new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', { metadata: this.metadata(this.namespace), spec: policySpec });
@@ -365,11 +379,17 @@ export class AgentOperator extends Construct {
     clusterScoped(binding);
   }
 
-  /** Leases for leader election, in the operator namespace only. */
-  private createLeaderElectionRbac(): void {
+  /**
+   * Leader election, in the operator namespace only: create a Lease (a create
+   * names no object), get and update the Lease `leaseName` only (client-go's
+   * Lease lock uses nothing else), and record its Events.
+   */
+  private createLeaderElectionRbac(leaseName: string): void {
     const metadata = this.metadata(this.namespace, '-leader-election');
     const role = new Role(this, 'LeaderElectionRole', { metadata });
-    role.allow(WORKLOAD_VERBS, ApiResource.LEASES);
+    role.allow(['create'], ApiResource.LEASES);
+    role.allow(['get', 'update'], { apiGroup: ApiResource.LEASES.apiGroup, resourceType: ApiResource.LEASES.resourceType, resourceName: leaseName });
+    role.allow(['create', 'patch'], EVENTS_V1);
     const binding = new RoleBinding(this, 'LeaderElectionRoleBinding', { metadata, role });
     binding.addSubjects(this.serviceAccount);
   }
@@ -570,38 +590,39 @@ interface Rule {
 }
 
 /**
- * The rules of the operator's agent Role / ClusterRole, one concern per rule.
- * No wildcards, no Secrets: agent credentials are `secretKeyRef`s that the
- * kubelet resolves, the operator never reads them.
+ * The rules of the operator's agent Role / ClusterRole, one concern per rule:
+ * what the operator program does for each AgentType, and nothing more.
  */
 function agentRules(group: string, plural: string): Rule[] {
   const custom = (resourceType: string) => ApiResource.custom({ apiGroup: group, resourceType });
   return [
-    // The AgentType resources it reconciles.
-    { verbs: ['get', 'list', 'watch', 'update', 'patch'], resources: [custom(plural)] },
-    // Status updates, via the status subresource.
-    { verbs: ['get', 'update', 'patch'], resources: [custom(`${plural}/status`)] },
-    // ownerReferences with blockOwnerDeletion on children.
+    // The AgentType resources it reconciles: read only, it writes only their status.
+    { verbs: READ_VERBS, resources: [custom(plural)] },
+    // Status, through the status subresource: update, or server-side apply (patch).
+    { verbs: ['update', 'patch'], resources: [custom(`${plural}/status`)] },
+    // ownerReferences with blockOwnerDeletion to an AgentType on the objects it makes.
     { verbs: ['update'], resources: [custom(`${plural}/finalizers`)] },
-    // The workloads it creates for agents.
+    // The objects an agent is made of (AgentPod, RedisMemory, scaling, monitoring), server-side applied.
     {
       verbs: WORKLOAD_VERBS,
       resources: [
         ApiResource.DEPLOYMENTS,
+        ApiResource.STATEFUL_SETS,
         ApiResource.CONFIG_MAPS,
         ApiResource.SERVICE_ACCOUNTS,
         ApiResource.SERVICES,
         ApiResource.NETWORK_POLICIES,
         ApiResource.HORIZONTAL_POD_AUTOSCALERS,
         ApiResource.POD_DISRUPTION_BUDGETS,
+        ApiResource.custom({ apiGroup: 'monitoring.coreos.com', resourceType: 'servicemonitors' }),
       ],
     },
-    // Pods, read-only, to report agent status.
-    { verbs: ['get', 'list', 'watch'], resources: [ApiResource.PODS] },
-    // Event recording, both event APIs.
-    {
-      verbs: ['create', 'patch'],
-      resources: [ApiResource.EVENTS, ApiResource.custom({ apiGroup: 'events.k8s.io', resourceType: 'events' })],
-    },
+    // The Redis memory PVCs: the StatefulSet controller makes them from
+    // volumeClaimTemplates; the operator reads them and deletes them with the memory.
+    { verbs: ['get', 'list', 'watch', 'delete'], resources: [ApiResource.PERSISTENT_VOLUME_CLAIMS] },
+    // The Secrets its AgentTypes reference (LLM credentials, Redis password): read only.
+    { verbs: READ_VERBS, resources: [ApiResource.SECRETS] },
+    // Events about AgentTypes, events.k8s.io/v1 only.
+    { verbs: ['create', 'patch'], resources: [EVENTS_V1] },
   ];
 }

@@ -317,7 +317,7 @@ describe('AgentOperator default install', () => {
     expect(ofKind(manifests, 'CustomResourceDefinition')).toHaveLength(0);
     expect(env(manifests).AGENT_TYPE_GROUP.value).toBe('agents.acme.io');
     const agentRole = ofKind(manifests, 'Role').find(r => r.metadata.name === 'agent-operator');
-    expect(verbsOn(agentRole, 'agents.acme.io', 'agenttypes')).toEqual(['get', 'list', 'patch', 'update', 'watch']);
+    expect(verbsOn(agentRole, 'agents.acme.io', 'agenttypes')).toEqual(['get', 'list', 'watch']);
     validateAll(manifests);
   });
 
@@ -330,8 +330,8 @@ describe('AgentOperator default install', () => {
     expect(op.group).toBe('agents.acme.io');
     expect(ofKind(manifests, 'CustomResourceDefinition')).toHaveLength(1);
     const agentRole = ofKind(manifests, 'Role').find(r => r.metadata.name === 'agent-operator');
-    expect(verbsOn(agentRole, 'agents.acme.io', crd.plural)).toEqual(['get', 'list', 'patch', 'update', 'watch']);
-    expect(verbsOn(agentRole, 'agents.acme.io', `${crd.plural}/status`)).toEqual(['get', 'patch', 'update']);
+    expect(verbsOn(agentRole, 'agents.acme.io', crd.plural)).toEqual(['get', 'list', 'watch']);
+    expect(verbsOn(agentRole, 'agents.acme.io', `${crd.plural}/status`)).toEqual(['patch', 'update']);
     expect(env(manifests).AGENT_TYPE_GROUP.value).toBe('agents.acme.io');
   });
 
@@ -383,7 +383,7 @@ describe('AgentOperator RBAC', () => {
     // only the leader-election Role is namespaced
     expect(ofKind(manifests, 'Role').map(r => r.metadata.name)).toEqual(['agent-operator-leader-election']);
     expect(ofKind(manifests, 'RoleBinding').map(r => r.metadata.name)).toEqual(['agent-operator-leader-election']);
-    expect(verbsOn(clusterRole, 'agents.example.com', 'agenttypes/status')).toEqual(['get', 'patch', 'update']);
+    expect(verbsOn(clusterRole, 'agents.example.com', 'agenttypes/status')).toEqual(['patch', 'update']);
 
     const e = env(manifests);
     expect(e.WATCH_NAMESPACE).toEqual({ name: 'WATCH_NAMESPACE', value: '' });
@@ -404,7 +404,10 @@ describe('AgentOperator RBAC', () => {
           expect(v).not.toContain('*');
         }
       }
-      expect(rule.resources).not.toContain('secrets');
+      // Secrets: read only (the ones AgentTypes reference), never written
+      if (rule.resources.includes('secrets')) expect([...rule.verbs].sort()).toEqual(['get', 'list', 'watch']);
+      expect(rule.apiGroups).not.toContain('rbac.authorization.k8s.io');
+      expect(rule.nonResourceURLs).toBeUndefined();
       expect(rule.verbs).not.toContain('deletecollection');
       expect(rule.verbs).not.toContain('escalate');
       expect(rule.verbs).not.toContain('bind');
@@ -418,31 +421,57 @@ describe('AgentOperator RBAC', () => {
       expect(role.kind).toBe('Role');
       expect(role.metadata.namespace).toBe('agents-system');
       expect(role.metadata.name).toBe('agent-operator-leader-election');
-      expect(verbsOn(role, 'coordination.k8s.io', 'leases')).toEqual(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
+      // create names no object; get and update only the leader-election Lease
+      expect(role.rules.filter((r: Manifest) => r.resources.includes('leases'))).toEqual([
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['cdk8s-agents-operator'], verbs: ['get', 'update'] },
+      ]);
+      expect(verbsOn(role, 'events.k8s.io', 'events')).toEqual(['create', 'patch']);
+      expect(role.rules).toHaveLength(3);
     }
 
     const agentRoles = manifests.filter(m => (m.kind === 'Role' || m.kind === 'ClusterRole') && m.metadata.name === 'agent-operator');
     expect(agentRoles.length).toBeGreaterThan(0);
     for (const role of agentRoles) {
-      expect(verbsOn(role, 'agents.example.com', 'agenttypes')).toEqual(['get', 'list', 'patch', 'update', 'watch']);
-      expect(verbsOn(role, 'agents.example.com', 'agenttypes/status')).toEqual(['get', 'patch', 'update']);
+      expect(verbsOn(role, 'agents.example.com', 'agenttypes')).toEqual(['get', 'list', 'watch']);
+      expect(verbsOn(role, 'agents.example.com', 'agenttypes/status')).toEqual(['patch', 'update']);
       expect(verbsOn(role, 'agents.example.com', 'agenttypes/finalizers')).toEqual(['update']);
       const crud = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
       expect(verbsOn(role, 'apps', 'deployments')).toEqual(crud);
+      expect(verbsOn(role, 'apps', 'statefulsets')).toEqual(crud);
+      expect(verbsOn(role, 'monitoring.coreos.com', 'servicemonitors')).toEqual(crud);
+      expect(verbsOn(role, '', 'persistentvolumeclaims')).toEqual(['delete', 'get', 'list', 'watch']);
       expect(verbsOn(role, '', 'configmaps')).toEqual(crud);
       expect(verbsOn(role, '', 'serviceaccounts')).toEqual(crud);
       expect(verbsOn(role, '', 'services')).toEqual(crud);
       expect(verbsOn(role, 'networking.k8s.io', 'networkpolicies')).toEqual(crud);
       expect(verbsOn(role, 'autoscaling', 'horizontalpodautoscalers')).toEqual(crud);
       expect(verbsOn(role, 'policy', 'poddisruptionbudgets')).toEqual(crud);
-      expect(verbsOn(role, '', 'pods')).toEqual(['get', 'list', 'watch']);
-      expect(verbsOn(role, '', 'events')).toEqual(['create', 'patch']);
+      expect(verbsOn(role, '', 'pods')).toEqual([]);
+      expect(verbsOn(role, '', 'events')).toEqual([]);
       expect(verbsOn(role, 'events.k8s.io', 'events')).toEqual(['create', 'patch']);
-      expect(verbsOn(role, '', 'secrets')).toEqual([]);
+      expect(verbsOn(role, '', 'secrets')).toEqual(['get', 'list', 'watch']);
       expect(verbsOn(role, 'coordination.k8s.io', 'leases')).toEqual([]);
       // one apiGroup per rule, so each rule reads on its own
       for (const rule of role.rules) expect(rule.apiGroups).toHaveLength(1);
+      // and nothing else: exactly these resources
+      expect(role.rules.map((r: Manifest) => `${r.apiGroups[0]}/${r.resources.join(',')}`).sort()).toEqual([
+        '/configmaps', '/persistentvolumeclaims', '/secrets', '/serviceaccounts', '/services',
+        'agents.example.com/agenttypes', 'agents.example.com/agenttypes/finalizers', 'agents.example.com/agenttypes/status',
+        'apps/deployments', 'apps/statefulsets', 'autoscaling/horizontalpodautoscalers', 'events.k8s.io/events',
+        'monitoring.coreos.com/servicemonitors', 'networking.k8s.io/networkpolicies', 'policy/poddisruptionbudgets',
+      ]);
     }
+  });
+
+  test('the leader-election Role gets and updates only the leaderElectionId Lease', () => {
+    const manifests = synth({ leaderElectionId: 'my-lock' });
+    const role = ofKind(manifests, 'Role').find(r => r.metadata.name === 'agent-operator-leader-election');
+    expect(role.metadata.namespace).toBe('agents-system');
+    expect(role.rules.filter((r: Manifest) => r.resourceNames)).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['my-lock'], verbs: ['get', 'update'] },
+    ]);
+    expect(container(manifests).args).toContain('--leader-election-id=my-lock');
   });
 });
 
