@@ -75,7 +75,10 @@ function evaluateCel(rule: string, data: any): boolean | string {
     program = (self: any) => planned({ self });
     CEL_PROGRAMS.set(rule, program);
   }
-  const result = program(data);
+  // The interpreter reads objects through their constructor: one without a
+  // prototype (`Object.create(null)`, what some parsers and generators make)
+  // fails to evaluate. The server sees JSON, so the rule sees plain JSON too.
+  const result = program(JSON.parse(JSON.stringify(data)));
   if (isCelError(result)) return result.message;
   return result === true;
 }
