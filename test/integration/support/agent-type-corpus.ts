@@ -291,9 +291,40 @@ function uniqueIds(cases: CorpusCase[]): CorpusCase[] {
   });
 }
 
+/**
+ * `metadata` (ObjectMeta, which the CRD schema may not describe): the name,
+ * label keys and values, annotation keys and values, changed as the schema
+ * fields are (mutations, lengths around the limits, wrong types), and fields
+ * ObjectMeta does not have. Checked by the server's `ValidateObjectMeta`.
+ */
+export function metadataCases(): CorpusCase[] {
+  const spec = { agent: { image: IMAGE_SAMPLES[1] } };
+  const values: Array<[string, string, any]> = [];
+  for (const v of [...stringMutations('agent-a1'), 'a'.repeat(253), 'a'.repeat(254), `${'a'.repeat(63)}.${'b'.repeat(63)}`, 'a'.repeat(64), 'a.b', 7]) {
+    values.push(['metadata.name', 'name', { name: v }]);
+  }
+  values.push(['metadata.generateName', 'name', { name: undefined, generateName: 'agent-' }]);
+  for (const key of [...stringMutations('tier'), 'app.kubernetes.io/name', 'App.Kubernetes.io/name', 'example.com/', '/name', 'a/b/c', `${'a'.repeat(254)}/n`, 'a'.repeat(63), 'a'.repeat(64)]) {
+    values.push(['metadata.labels', 'label key', { labels: { [key]: 'web' } }]);
+    values.push(['metadata.annotations', 'annotation key', { annotations: { [key]: 'free text: any' } }]);
+  }
+  for (const v of [...stringMutations('web'), 'a'.repeat(63), 'a'.repeat(64), 7, null]) values.push(['metadata.labels', 'label value', { labels: { tier: v } }]);
+  for (const v of ['', 'multi\nline ✓', 'x'.repeat(10000), 7, true, null]) values.push(['metadata.annotations', 'annotation value', { annotations: { note: v } }]);
+  for (const [k, v] of [['bogusField', 'x'], ['labels', 'tier=web'], ['annotations', ['x']], ['finalizers', ['example.com/cleanup']], ['finalizers', 'x'], ['generation', 'two']] as const) {
+    values.push(['metadata', 'field', { [k]: v }]);
+  }
+  return uniqueIds(values.map(([category, keyword, metadata]) => ({
+    id: `${category} ${keyword} ${JSON.stringify(metadata).slice(0, 70)}`,
+    category,
+    keyword,
+    target: 'create' as const,
+    manifest: { metadata, spec },
+  })));
+}
+
 function objectCasesOfRoot(base: any): Array<[string, any]> {
   const { spec, ...noSpec } = base;
-  return [['required spec', noSpec], ['unknown-field', { ...base, bogusField: 1 }], ['metadata unknown-field', { ...base, metadata: { bogusField: 'x' } }]];
+  return [['required spec', noSpec], ['unknown-field', { ...base, bogusField: 1 }]];
 }
 
 // ---------------------------------------------------------------------------
