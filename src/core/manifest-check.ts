@@ -167,19 +167,23 @@ function checkCrdName(p: ObjectProblems, object: any): void {
 /** Largest total size of an object's annotations (`TotalAnnotationSizeLimitB`): 256 KiB. */
 const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 
-/** `ValidateLabels` and `ValidateAnnotations` (keys are lowercased before the check, as the API server does). */
+/**
+ * `ValidateLabels` and `ValidateAnnotations` (keys are lowercased before the
+ * check, as the API server does). A `null` value is the empty string: the
+ * server decodes it so into its `map[string]string`.
+ */
 function checkLabelsAndAnnotations(p: ObjectProblems, metadata: any, path: string): void {
-  for (const [key, value] of Object.entries(metadata.labels ?? {})) {
+  for (const [key, value] of Object.entries<unknown>(metadata.labels ?? {})) {
     const keyProblem = labelKeyProblem(key);
     if (keyProblem) p.add(`${path}.labels key`, key, keyProblem);
-    if (!isLabelValue(value)) p.add(`${path}.labels['${shown(key)}']`, value, LABEL_VALUE_PROBLEM);
+    if (!isLabelValue(value ?? '')) p.add(`${path}.labels['${shown(key)}']`, value, LABEL_VALUE_PROBLEM);
   }
   let bytes = 0;
-  for (const [key, value] of Object.entries(metadata.annotations ?? {})) {
+  for (const [key, value] of Object.entries<unknown>(metadata.annotations ?? {})) {
     const keyProblem = labelKeyProblem(key.toLowerCase());
     if (keyProblem) p.add(`${path}.annotations key`, key, keyProblem.replace('label key', 'annotation key'));
-    if (typeof value !== 'string') p.add(`${path}.annotations['${shown(key)}']`, value, 'is not a string');
-    bytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
+    if (typeof (value ?? '') !== 'string') p.add(`${path}.annotations['${shown(key)}']`, value, 'is not a string');
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(String(value ?? ''));
   }
   if (bytes > ANNOTATIONS_MAX_BYTES) {
     p.addPlain(`${path}.annotations`, `are ${bytes} bytes in total, more than the API server's limit of ${ANNOTATIONS_MAX_BYTES} (256 KiB)`);

@@ -33,8 +33,33 @@ const PATTERN_HINTS: Record<string, string> = {
   [ENV_VAR_NAME_PATTERN]: 'an environment variable name',
 };
 
-/** RFC 3339 date-time, as `format: date-time` means in Kubernetes. */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+/** The time part of a date-time, as kube-openapi's `strfmt.DateTimePattern` (Go's `.` is any character but a newline). */
+const TIME_OF_DATE_TIME = /^([0-9]{2}):([0-9]{2}):([0-9]{2})([^\n][0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$/u;
+
+/** A calendar date as Go's `time.Parse("2006-01-02", s)` takes it: a real day of a real month. */
+function isFullDate(s: string): boolean {
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(s);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+
+/**
+ * `format: date-time` as the API server checks it (kube-openapi
+ * `strfmt.IsDateTime`), which is looser than RFC 3339 in places and stricter
+ * in others: the text is lower-cased and split at every 't'; the first part
+ * must be a real date, the second `hh:mm:ss`, an optional fraction after any
+ * one character, then `z` or `±hh:mm` (any two digits each); hours up to 23,
+ * minutes and seconds up to 59; anything after a further 't' is ignored.
+ */
+export function isKubernetesDateTime(s: string): boolean {
+  const parts = s.toLowerCase().split('t');
+  if (parts.length < 2 || !isFullDate(parts[0])) return false;
+  const m = TIME_OF_DATE_TIME.exec(parts[1]);
+  return m !== null && m[1] <= '23' && m[2] <= '59' && m[3] <= '59';
+}
 
 /**
  * A CEL rule (`x-kubernetes-validations`). The API server evaluates it on
@@ -393,18 +418,93 @@ function strictCopy(node: any): any {
   return out;
 }
 
+/**
+ * `metadata` as the API server decodes it (ObjectMeta): its fields and their
+ * JSON types. The CRD schema may not describe metadata, but the server's
+ * strict field validation refuses a field ObjectMeta does not have.
+ */
+function objectMetaSchema(): any {
+  const string = { type: 'string' };
+  const stringMap = { type: 'object', additionalProperties: string };
+  const objects = { type: 'array', items: { type: 'object' } };
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      name: string,
+      generateName: string,
+      namespace: string,
+      selfLink: string,
+      uid: string,
+      resourceVersion: string,
+      creationTimestamp: string,
+      deletionTimestamp: string,
+      generation: { type: 'integer' },
+      deletionGracePeriodSeconds: { type: 'integer' },
+      labels: stringMap,
+      annotations: stringMap,
+      finalizers: { type: 'array', items: string },
+      ownerReferences: objects,
+      managedFields: objects,
+    },
+  };
+}
+
 let compiled: ValidateFunction | undefined;
 let walkSchema: any;
+let serverSchema: any;
 
 /** The compiled validator; compiled once per process. */
 function validator(): ValidateFunction {
   if (!compiled) {
     walkSchema = agentTypeOpenApiSchema();
+    serverSchema = strictCopy(agentTypeOpenApiSchema());
+    serverSchema.properties.metadata = objectMetaSchema();
     const ajv = new Ajv({ allErrors: true, strict: false });
-    ajv.addFormat('date-time', { type: 'string', validate: (s: string) => DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)) });
-    compiled = ajv.compile(strictCopy(agentTypeOpenApiSchema()));
+    ajv.addFormat('date-time', { type: 'string', validate: isKubernetesDateTime });
+    compiled = ajv.compile(serverSchema);
   }
   return compiled;
+}
+
+/** A copy made of plain objects and arrays (objects without a prototype, as some parsers make them, become plain ones). */
+function plainCopy(value: any): any {
+  if (Array.isArray(value)) return value.map(plainCopy);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainCopy(v)]));
+}
+
+/**
+ * Before it validates, the API server drops a `null` under a declared field
+ * that is not `nullable` (or puts the field's `default` there), and gives an
+ * absent field with a `default` its default (apiextensions
+ * `PruneNonNullableNullsWithoutDefaults`, then `Default`). In place.
+ */
+function pruneNullsAndDefault(schema: any, data: any): void {
+  if (schema === undefined || data === null || typeof data !== 'object') return;
+  if (Array.isArray(data)) {
+    data.forEach(item => pruneNullsAndDefault(schema.items, item));
+    return;
+  }
+  for (const key of Object.keys(data)) {
+    const child = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+    if (data[key] === null && child !== undefined && !child.nullable) {
+      if (child.default === undefined) delete data[key];
+      else data[key] = structuredClone(child.default);
+    } else {
+      pruneNullsAndDefault(child, data[key]);
+    }
+  }
+  for (const [key, child] of Object.entries<any>(schema.properties ?? {})) {
+    if (data[key] === undefined && child.default !== undefined) data[key] = structuredClone(child.default);
+  }
+}
+
+/** The manifest as the API server validates it: plain objects, nulls pruned, defaults applied. */
+function asServerSees(manifest: any): any {
+  const view = plainCopy(manifest);
+  pruneNullsAndDefault(serverSchema, view);
+  return view;
 }
 
 /** `/spec/llm/providers/0/name` -> `spec.llm.providers[0].name`. */
@@ -468,9 +568,10 @@ function formatAjvError(e: ErrorObject, data: any): string {
 
 /**
  * Checks what ajv cannot: the CEL rules (evaluated with @bufbuild/cel) and
- * `x-kubernetes-list-type` set/map uniqueness.
+ * `x-kubernetes-list-type` set/map uniqueness, on `data` (the manifest as the
+ * server sees it); messages quote `written`, the same node as the user wrote it.
  */
-function kubernetesExtensionErrors(schema: any, data: any, path: string, out: string[]): void {
+function kubernetesExtensionErrors(schema: any, data: any, path: string, out: string[], written: any = data): void {
   if (data === undefined || data === null || schema === undefined) return;
   const shown = path || '<root>';
   if (Array.isArray(data) && schema.type === 'array') {
@@ -489,20 +590,20 @@ function kubernetesExtensionErrors(schema: any, data: any, path: string, out: st
         }
       });
     }
-    data.forEach((item, i) => kubernetesExtensionErrors(schema.items, item, `${path}[${i}]`, out));
+    data.forEach((item, i) => kubernetesExtensionErrors(schema.items, item, `${path}[${i}]`, out, written?.[i]));
     return;
   }
   if (typeof data !== 'object' || Array.isArray(data)) return;
   for (const v of schema['x-kubernetes-validations'] ?? []) {
     const result = evaluateCel(v.rule, data);
     if (typeof result === 'string') {
-      out.push(`${shown} '${show(data)}' could not be checked against rule "${v.rule}": ${result}`);
+      out.push(`${shown} '${show(written)}' could not be checked against rule "${v.rule}": ${result}`);
     } else if (!result) {
-      out.push(`${shown} '${show(data)}' fails rule "${v.rule}": ${v.message}`);
+      out.push(`${shown} '${show(written)}' fails rule "${v.rule}": ${v.message}`);
     }
   }
   for (const [k, child] of Object.entries<any>(schema.properties ?? {})) {
-    kubernetesExtensionErrors(child, data[k], path ? `${path}.${k}` : k, out);
+    kubernetesExtensionErrors(child, data[k], path ? `${path}.${k}` : k, out, written?.[k]);
   }
 }
 
@@ -511,6 +612,15 @@ function kubernetesExtensionErrors(schema: any, data: any, path: string, out: st
  * optional status) against the schema. Returns one message per problem, each
  * naming the field path (`spec.memory.size`) and the offending value; an empty
  * array when the manifest is valid.
+ *
+ * The manifest is judged as the API server judges it on create (dry-run,
+ * strict field validation): a `null` under a declared field is dropped (or
+ * replaced by the field's default) and absent fields get their defaults
+ * before the schema and the CEL rules see it; `format: date-time` is
+ * kube-openapi's check (`isKubernetesDateTime`); `metadata` may only hold
+ * ObjectMeta's fields. The one place it is stricter than the schema: the
+ * server takes a list where a `format`ted string is declared
+ * (`status.conditions[].lastTransitionTime`), the library refuses it.
  *
  * Credentials are problems too (`credentialProblems`): a string anywhere in
  * `metadata`, `spec` or `status` that looks like a key or holds a credential
@@ -521,8 +631,9 @@ function kubernetesExtensionErrors(schema: any, data: any, path: string, out: st
  */
 export function validateAgentTypeManifest(manifest: any): string[] {
   const validate = validator();
+  const view = asServerSees(manifest);
   const errors: string[] = [];
-  if (!validate(manifest)) {
+  if (!validate(view)) {
     const all = validate.errors ?? [];
     // drop the per-branch errors of a failed anyOf: the anyOf message says it all
     const anyOfPaths = all.filter(e => e.keyword === 'anyOf').map(e => `${e.schemaPath}/`);
@@ -532,7 +643,7 @@ export function validateAgentTypeManifest(manifest: any): string[] {
       if (!errors.includes(msg)) errors.push(msg);
     }
   }
-  kubernetesExtensionErrors(walkSchema, manifest, '', errors);
+  kubernetesExtensionErrors(walkSchema, view, '', errors, manifest);
   imageErrors(manifest, errors);
   for (const part of ['metadata', 'spec', 'status']) {
     if (manifest !== null && typeof manifest === 'object' && manifest[part] !== undefined) credentialProblems(manifest[part], part, errors);

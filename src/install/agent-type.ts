@@ -538,9 +538,15 @@ export class AgentType extends ApiObject {
    * Validates a plain AgentType manifest (e.g. parsed from YAML) against the
    * AgentType schema.
    *
-   * `apiVersion`, `kind` and `metadata` are accepted as they are; `spec` (and
-   * `status`, when present) are checked. Unknown fields are reported, as
-   * `kubectl apply` with strict field validation would.
+   * `apiVersion` and `kind` are accepted as they are; `metadata` may only
+   * hold ObjectMeta's fields; `spec` (and `status`, when present) are checked.
+   * Unknown fields are reported, as `kubectl apply` with strict field
+   * validation would. The manifest is judged as the API server judges it: a
+   * `null` under a declared field counts as absent (the server prunes it, or
+   * puts the field's default there), defaults apply before the CEL rules, and
+   * `format: date-time` is the server's check. The library also refuses
+   * image fields that are not image references and values that look like
+   * credentials, which the server would take.
    *
    * @param manifest the whole object (`{ apiVersion, kind, metadata, spec }`)
    * @returns one message per problem, each naming the field path (like
