@@ -96,15 +96,18 @@ function shown(value: unknown): string {
 
 /** Collects the problems of one object, each prefixed with its subject. */
 class ObjectProblems {
-  private readonly subject: string;
-  constructor(object: any, private readonly out: string[]) {
-    this.subject = objectSubject(object);
-  }
+  /** Made at the first problem: most objects have none. */
+  private subject?: string;
+  constructor(private readonly object: any, private readonly out: string[]) {}
   public add(field: string, value: unknown, problem: string): void {
-    this.out.push(`${this.subject}: ${field} '${shown(value)}' ${problem}`);
+    this.out.push(`${this.subjectOf()}: ${field} '${shown(value)}' ${problem}`);
   }
   public addPlain(field: string, problem: string): void {
-    this.out.push(`${this.subject}: ${field} ${problem}`);
+    this.out.push(`${this.subjectOf()}: ${field} ${problem}`);
+  }
+  private subjectOf(): string {
+    this.subject ??= objectSubject(this.object);
+    return this.subject;
   }
 }
 
@@ -422,6 +425,16 @@ function checkLibraryTargets(objects: any[], problems: string[]): void {
 
 // ---- credentials ----
 
+/** `a.b[0].c` from the segments `a`, `b`, 0, `c` (`''` for none). */
+function fieldPath(segments: readonly (string | number)[]): string {
+  let path = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') path += `[${segment}]`;
+    else path = path === '' ? segment : `${path}.${segment}`;
+  }
+  return path;
+}
+
 /**
  * Every key and string value of `object`, and the decoded `data` of a
  * Secret, through {@link secretProblem}; never the value in the message.
@@ -429,24 +442,35 @@ function checkLibraryTargets(objects: any[], problems: string[]): void {
  * still refuses key-shaped ones, so its data passes.
  */
 function screenSecrets(p: ObjectProblems, object: any): void {
-  const visit = (value: any, path: string): void => {
+  // The path of the value being visited, as segments: built into a string only for a problem.
+  const at: (string | number)[] = [];
+  const visit = (value: any): void => {
     if (typeof value === 'string') {
       const problem = secretProblem(value);
-      if (problem) p.addPlain(path, `${problem} (value not shown): a credential is never written to a manifest; keep it in a Secret made out of band and refer to it`);
+      if (problem) p.addPlain(fieldPath(at), `${problem} (value not shown): a credential is never written to a manifest; keep it in a Secret made out of band and refer to it`);
       return;
     }
     if (value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, `${path}[${i}]`));
+      for (let i = 0; i < value.length; i++) {
+        at.push(i);
+        visit(value[i]);
+        at.pop();
+      }
       return;
     }
-    for (const [k, v] of Object.entries(value)) {
-      const at = path === '' ? k : `${path}.${k}`;
-      if (secretProblem(k)) p.addPlain(`${path === '' ? '' : path + ' '}key`, 'looks like a credential (key not shown): a credential is never written to a manifest');
-      visit(v, at);
+    for (const k in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+      if (secretProblem(k)) {
+        const path = fieldPath(at);
+        p.addPlain(`${path === '' ? '' : path + ' '}key`, 'looks like a credential (key not shown): a credential is never written to a manifest');
+      }
+      at.push(k);
+      visit(value[k]);
+      at.pop();
     }
   };
-  visit(object, '');
+  visit(object);
   if (object.kind === 'Secret') {
     for (const [k, v] of Object.entries(object.data ?? {})) {
       if (typeof v === 'string' && secretProblem(Buffer.from(v, 'base64').toString('utf8'))) {

@@ -19,5 +19,5 @@ export { fixNameReferences } from './name-references';
 export { applyNamePrefixSuffix, applyNamespace } from './names';
 export { applyPatches, type PatchSpec } from './patches';
 export { applyReplicas, type ReplicaSpec } from './replicas';
-export { describeId, idOf, type KustomizeResource, toResources } from './resource';
+export { describeId, idOf, type KustomizeResource, ownResources, toResources } from './resource';
 export type { PatchTarget } from './target';

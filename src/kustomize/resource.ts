@@ -67,6 +67,14 @@ export function toResources(objects: any[], file?: string): KustomizeResource[] 
 }
 
 /**
+ * Wraps objects the caller hands over (e.g. freshly parsed, see
+ * `toResources` for a copy): the transformations change them in place.
+ */
+export function ownResources(objects: any[], file?: string): KustomizeResource[] {
+  return objects.map(object => ({ object, previousIds: [], file }));
+}
+
+/**
  * Changes the name and/or namespace of an object and records the id it had,
  * the way kustomize's `Resource.StorePreviousId()` does before a rename.
  */

@@ -19,14 +19,14 @@ const COMPONENT_API = 'kustomize.config.k8s.io/v1alpha1';
 const EXTRA_RESOURCES = 'disruption-budgets.yaml';
 
 /**
- * Writes the whole tree for `overlays` (each an overlay of `base`) to `out`,
- * paths relative to the tree's root. `extraResources` are objects an overlay
+ * Writes the tree for `overlays` (each an overlay of `base/`, which
+ * `writeKustomizeBase` writes) to `out`, paths relative to the tree's root.
+ * `extraResources` are objects an overlay
  * adds to the base (by overlay name), written to its folder and listed in its
  * `resources`. The components and overlays are rendered
  * (and checked) before the first file is written.
  */
-export function writeKustomizeTree(base: OverlayFile[], overlays: Kustomization[], out: FileSink,
-  extraResources: Map<string, any[]> = new Map()): void {
+export function writeKustomizeTree(overlays: Kustomization[], out: FileSink, extraResources: Map<string, any[]> = new Map()): void {
   const files = renderComponents(overlays);
   for (const overlay of overlays) {
     const extra = extraResources.get(overlay.name) ?? [];
@@ -37,12 +37,6 @@ export function writeKustomizeTree(base: OverlayFile[], overlays: Kustomization[
     const extra = extraResources.get(overlay.name) ?? [];
     if (extra.length > 0) out.writeYaml(`overlays/${overlay.name}/${EXTRA_RESOURCES}`, extra);
   }
-  out.writeText('base/kustomization.yaml', stringifyYaml({
-    apiVersion: KUSTOMIZATION_API,
-    kind: 'Kustomization',
-    resources: base.map(f => f.fileName),
-  }));
-  for (const file of base) out.writeYaml(`base/${file.fileName}`, file.objects);
   for (const [rel, content] of Object.entries(files)) out.writeText(rel, content);
 }
 
@@ -170,4 +164,14 @@ function renderGenerator(g: ConfigMapGeneratorProps | SecretGeneratorProps, dir:
 
 function slug(value: string): string {
   return value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'patch';
+}
+
+/** The tree's `base/`: the app's manifests, one file per chart, and their kustomization.yaml. */
+export function writeKustomizeBase(base: OverlayFile[], out: FileSink): void {
+  out.writeText('base/kustomization.yaml', stringifyYaml({
+    apiVersion: KUSTOMIZATION_API,
+    kind: 'Kustomization',
+    resources: base.map(f => f.fileName),
+  }));
+  for (const file of base) out.writeYaml(`base/${file.fileName}`, file.objects);
 }

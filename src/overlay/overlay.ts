@@ -9,14 +9,14 @@ import { App } from 'cdk8s';
 import { agentTypeApiVersions } from './agent-type-check';
 import { DisruptionBudget, disruptionBudgetCandidates, keepNeededBudgets, missingDisruptionBudgets } from './disruption-budgets';
 import { Kustomization, KustomizationProps, withContext } from './kustomization';
-import { writeKustomizeTree } from './kustomize-tree';
+import { writeKustomizeBase, writeKustomizeTree } from './kustomize-tree';
 import { checkOutput } from './output-check';
-import { GENERATED_FILE, OverlayFile, synthesizeBase } from './overlay-file';
-import { StagedFiles } from './staged-files';
+import { GENERATED_FILE, OverlayFile, StoredFiles, synthesizeBase } from './overlay-file';
+import { FileSink, StagedFiles } from './staged-files';
 import { redactError } from '../core/credential-screen';
 import { checkManifests } from '../core/manifest-check';
 import { fail } from '../core/validation';
-import { addHashSuffixes, dropEmptyAnnotations, fixNameReferences, type KustomizeResource, toResources } from '../kustomize';
+import { addHashSuffixes, dropEmptyAnnotations, fixNameReferences, type KustomizeResource, ownResources, toResources } from '../kustomize';
 
 /** Props of an `Overlay`. */
 export interface OverlayProps extends KustomizationProps {
@@ -79,12 +79,10 @@ export class Overlay extends Kustomization {
       if (names.has(overlay.name)) fail('Overlay', overlay.name, 'name', overlay.name, 'is used by two overlays of the same synth');
       names.add(overlay.name);
     }
-    const base = synthesizeBase(app);
-    // The tree's base/ is output too: checked like every overlay's output.
-    if (options.kustomizeOutdir !== undefined) checkManifests('Overlay base', base.flatMap(f => f.objects));
     const outdir = options.outdir ?? app.outdir;
     const staged = new StagedFiles();
     try {
+      const base = storedBase(app, options.kustomizeOutdir !== undefined ? staged.under('tree') : undefined);
       // Each overlay's output is staged as soon as it is checked, so only one is in memory at a time.
       const budgets = new Map<string, any[]>();
       for (const overlay of overlays) {
@@ -92,7 +90,7 @@ export class Overlay extends Kustomization {
         for (const file of built.files) staged.writeYaml(path.join('overlays', overlay.name, file.fileName), file.objects);
         budgets.set(overlay.name, built.disruptionBudgets);
       }
-      if (options.kustomizeOutdir !== undefined) writeKustomizeTree(base, overlays, staged.under('tree'), budgets);
+      if (options.kustomizeOutdir !== undefined) writeKustomizeTree(overlays, staged.under('tree'), budgets);
 
       // Everything is computed and checked: replace the previous output.
       for (const overlay of overlays) {
@@ -148,7 +146,7 @@ export class Overlay extends Kustomization {
    * kustomize runs over them. Errors never repeat a credential.
    * @internal
    */
-  public _build(files: OverlayFile[]): { files: OverlayFile[]; disruptionBudgets: any[] } {
+  public _build(files: OverlayFile[] | StoredFiles): { files: OverlayFile[]; disruptionBudgets: any[] } {
     try {
       return this.buildUnredacted(files);
     } catch (e) {
@@ -157,14 +155,19 @@ export class Overlay extends Kustomization {
     }
   }
 
-  private buildUnredacted(files: OverlayFile[]): { files: OverlayFile[]; disruptionBudgets: any[] } {
-    const { resources, budgets } = this.transformWithBudgets(files);
+  private buildUnredacted(files: OverlayFile[] | StoredFiles): { files: OverlayFile[]; disruptionBudgets: any[] } {
+    // Stored files give new objects at every load: the overlay changes them in place instead of copying them.
+    const input = files instanceof StoredFiles
+      ? () => files.load().flatMap(f => ownResources(f.objects, f.fileName))
+      : () => files.flatMap(f => toResources(f.objects, f.fileName));
+    const fileNames = files instanceof StoredFiles ? files.fileNames : files.map(f => f.fileName);
+    const { resources, budgets, apiVersions } = this.transformWithBudgets(input);
     const objects = resources.map(r => r.object);
-    checkOutput(this.name, objects, this._imagePolicies(), agentTypeApiVersions(files.flatMap(f => f.objects)));
-    const order = [...files.map(f => f.fileName), GENERATED_FILE];
+    checkOutput(this.name, objects, this._imagePolicies(), apiVersions);
+    const order = [...fileNames, GENERATED_FILE];
     const output = order
       .map(fileName => ({ fileName, objects: resources.filter(r => (r.file ?? GENERATED_FILE) === fileName).map(r => r.object) }))
-      .filter(f => f.objects.length > 0 || files.some(file => file.fileName === f.fileName));
+      .filter(f => f.objects.length > 0 || fileNames.includes(f.fileName));
     return { files: output, disruptionBudgets: budgets.map(b => b.object) };
   }
 
@@ -175,14 +178,17 @@ export class Overlay extends Kustomization {
    * the tree (without budgets, then with the missing ones), so an error or
    * a success is kustomize's either way.
    */
-  private transformWithBudgets(files: OverlayFile[]): { resources: KustomizeResource[]; budgets: DisruptionBudget[] } {
-    const input = () => files.flatMap(f => toResources(f.objects, f.fileName));
+  private transformWithBudgets(input: () => KustomizeResource[]): {
+    resources: KustomizeResource[]; budgets: DisruptionBudget[]; apiVersions: Set<string>;
+  } {
     const base = input();
+    // The AgentType apiVersions the input's CRDs serve, read before any transformation changes the objects.
+    const apiVersions = agentTypeApiVersions(base.map(r => r.object));
     const candidates = disruptionBudgetCandidates(base);
     if (candidates.length > 0) {
       try {
         const kept = keepNeededBudgets(this.transformAll([...base, ...candidates.map(c => c.resource)]), candidates);
-        return { resources: kept.output, budgets: kept.budgets };
+        return { resources: kept.output, budgets: kept.budgets, apiVersions };
       } catch {
         // e.g. a patch of every object that cannot apply to a budget: decided below without the candidates.
       }
@@ -190,7 +196,7 @@ export class Overlay extends Kustomization {
     let resources = this.transformAll(input());
     const budgets = missingDisruptionBudgets(input(), resources);
     if (budgets.length > 0) resources = this.transformAll([...input(), ...budgets.map(b => toResources([b.object], b.file)[0])]);
-    return { resources, budgets };
+    return { resources, budgets, apiVersions };
   }
 
   /** The transformations, hash suffixes and name references of this overlay. */
@@ -203,6 +209,21 @@ export class Overlay extends Kustomization {
     for (const r of result) dropEmptyAnnotations(r.object);
     return result;
   }
+}
+
+/**
+ * The app's manifests (`synthesizeBase`), kept as JSON text for the
+ * overlays. With a kustomize tree (`tree`), the base is checked like every
+ * overlay's output and its `base/` folder written first, so the rendered
+ * objects are garbage as soon as this returns.
+ */
+function storedBase(app: App, tree: FileSink | undefined): StoredFiles {
+  const base = synthesizeBase(app);
+  if (tree !== undefined) {
+    checkManifests('Overlay base', base.flatMap(f => f.objects));
+    writeKustomizeBase(base, tree);
+  }
+  return new StoredFiles(base);
 }
 
 function removeFiles(dir: string, match: (file: string) => boolean): void {

@@ -12,6 +12,7 @@ import {
   AgentPod, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, AgentTypePreset, CodeSource, EnvironmentPreset, FeaturePreset,
   GeneratorBehavior, MemoryProfile, Overlay, OverlayComponent, Patch, ToolSidecar,
 } from '../../src';
+import { StoredFiles } from '../../src/overlay/overlay-file';
 import { byId, kustomizeBuild } from '../support/kustomize';
 import { container, envOf, errorOf, findObject, podSpec, tmpDir } from '../support/util';
 
@@ -503,6 +504,30 @@ describe('Overlay.synth', () => {
     fs.writeFileSync(path.join(out, 'dev', 'README.md'), 'mine');
     Overlay.synth(build(), [new Overlay({ name: 'dev' })], { outdir: out });
     expect(fs.readdirSync(path.join(out, 'dev')).sort()).toEqual(['0000-agents.k8s.yaml', 'README.md']);
+  });
+
+  test('each folder and the tree\'s base hold what applyToFiles and baseFiles give (the base is kept as text between overlays)', () => {
+    const out = tmpDir('overlay-same-');
+    const app = build();
+    Overlay.synth(app, overlays(), { outdir: out, kustomizeOutdir: path.join(out, 'kustomize') });
+    const base = Overlay.baseFiles(app);
+    const docs = (file: string) => parseAllDocuments(fs.readFileSync(file, 'utf-8')).map(d => d.toJSON());
+    expect(docs(path.join(out, 'kustomize', 'base', base[0].fileName))).toEqual(base[0].objects);
+    for (const overlay of overlays()) {
+      const expected = overlay.applyToFiles(base);
+      expect(fs.readdirSync(path.join(out, overlay.name)).sort()).toEqual(expected.map(f => f.fileName).sort());
+      for (const file of expected) expect(docs(path.join(out, overlay.name, file.fileName))).toEqual(file.objects);
+    }
+  });
+
+  test('stored files load new objects each time, equal to the stored ones', () => {
+    const files = [{ fileName: 'a.k8s.yaml', objects: [{ kind: 'ConfigMap', metadata: { name: 'a' }, data: { k: 'v' } }] }];
+    const stored = new StoredFiles(files);
+    const first = stored.load();
+    expect(first).toEqual(files);
+    first[0].objects[0].data.k = 'changed';
+    expect(stored.load()).toEqual(files);
+    expect(stored.fileNames).toEqual(['a.k8s.yaml']);
   });
 
   test('baseFiles names chart files as cdk8s synth does, in dependency order', () => {
