@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ControlPlaneError, ControlPlaneState } from './control-plane';
+import { ControlPlaneError, ControlPlaneState, isProcessAlive as alive } from './control-plane';
 
 const HERE = __dirname;
 /** The repository root (test/control-plane/../..). */
@@ -19,14 +19,6 @@ export const NO_GO_STATUS = 3;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Whether `build.sh` can run here: `undefined` if so, else why not (no Go, Go too old). */
 export function missingToolchain(): string | undefined {

@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ControlPlane } from './control-plane';
+import { ControlPlane, isProcessAlive as alive } from './control-plane';
 
 function flag(name: string, fallback?: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -21,14 +21,6 @@ function flag(name: string, fallback?: string): string {
   return value;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function main(): Promise<void> {
   const root = flag('root');

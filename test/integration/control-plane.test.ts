@@ -6,6 +6,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { isProcessAlive as alive } from '../control-plane/control-plane';
 import { startControlPlane } from '../control-plane/supervisor-client';
 import { api, controlPlane, kubectlOk, waitFor } from './support/cluster';
 
@@ -19,14 +20,6 @@ afterAll(async () => {
   await api('DELETE', `/api/v1/namespaces/${NAMESPACE}`);
 });
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('kubectl and the API server report the pinned Kubernetes version', () => {
   const version = JSON.parse(kubectlOk(['version', '-o', 'json']));
