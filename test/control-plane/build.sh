@@ -55,6 +55,7 @@ key=$(
 cache_root=${CDK8S_AGENTS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-agents}
 out="$cache_root/control-plane/$k8s_version-$key"
 if [ -f "$out/.complete" ]; then
+  touch "$out/.complete" # in use: kept by the pruning below
   echo "control-plane build: cached ($out)" >&2
   echo "$out"
   exit 0
@@ -102,5 +103,9 @@ touch "$tmp/.complete"
 rm -rf "$out"
 mv "$tmp" "$out"
 trap - EXIT
+# Builds of other inputs (an older go.mod, say) not used for 14 days go.
+find "$cache_root/control-plane" -mindepth 2 -maxdepth 2 -name .complete -mtime +14 -printf '%h\n' | while read -r old; do
+  [ "$old" = "$out" ] || rm -rf "$old"
+done
 echo "control-plane build: built in $(($(date +%s) - start)) s ($out)" >&2
 echo "$out"
