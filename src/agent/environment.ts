@@ -165,14 +165,16 @@ export class AgentEnvironment {
       if (!/^[0-9][0-9A-Za-z.-]*$/.test(props.sdk.version ?? '')) {
         fail(KIND, 'sdk', 'sdk.version', props.sdk.version ?? '', 'is not a runtime version (e.g. \'3.12\' or \'20\')');
       }
-      for (const pkg of props.sdk.packages ?? []) {
+      (props.sdk.packages ?? []).forEach((pkg, i, all) => {
         // `git+https://user:token@host/...` would put the token in the init script.
         screenText(KIND, 'sdk', 'sdk.packages', pkg);
+        // The AgentType's sdk.packages is a set (x-kubernetes-list-type: set): a repeat would make toAgentTypeSpec() invalid.
+        if (all.indexOf(pkg) < i) fail(KIND, 'sdk', 'sdk.packages', pkg, 'is declared twice');
         // pip and npm specifiers; no whitespace or shell metacharacters.
         if (!/^[A-Za-z0-9@][A-Za-z0-9@\/._\-\[\]=<>~!,^+:]*$/.test(pkg)) {
           fail(KIND, 'sdk', 'sdk.packages', pkg, 'is not a package specifier (e.g. \'requests\', \'pandas==2.2.2\', \'axios@1.7.2\')');
         }
-      }
+      });
       this.sdk = { ...props.sdk, packages: [...(props.sdk.packages ?? [])] };
     }
     this.glueCode = props.glueCode;
