@@ -5,7 +5,6 @@ import {
   Secret, Service, ServiceAccount, Volume,
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { agentPodPropsFromSpec } from './agent-type-spec-mapping';
 import { AgentEnvironment } from './environment';
 import {
   AgentProbes, AgentShutdown, ResolvedShutdown, agentProbes, resolveShutdown, sidecarPreStopSeconds, sidecarProbes, sleepHook,
@@ -18,7 +17,7 @@ import {
   networkPolicySpec,
 } from './network-policy';
 import { RedisMemory } from './redis-memory';
-import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling, needsDisruptionBudget, scalingToSpec } from './scaling';
+import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling, needsDisruptionBudget, scalingFromSpec, scalingToSpec } from './scaling';
 import {
   INIT_MOUNT_PATH, INIT_SCRIPT_KEY, SHARED_MOUNT_PATH, SOURCE_MOUNT_PATH, WRAPPER_KEY, WRAPPER_PATH,
   glueKey, renderInitScript, renderWrapper, sourceKey,
@@ -36,9 +35,10 @@ import { restrictedSecurityContextWith } from '../core/pod-security';
 import { checkOutputOnSynth } from '../core/synth-check';
 import {
   checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkLabelValue, checkPort, checkReplicaCount,
-  checkUserId, fail,
+  checkUserId, fail, subject,
 } from '../core/validation';
 import { AgentTypeSpec } from '../install/agent-type';
+import { AGENT_TYPE_KIND, AGENT_TYPE_VERSION, DEFAULT_GROUP, validateAgentTypeManifest } from '../install/agent-type-schema';
 
 const KIND = 'AgentPod';
 
@@ -933,4 +933,67 @@ function redisDestination(backend: MemoryBackend): AgentRedisDestination | undef
   const address = /^(.*):(\d+)$/.exec(backend.address ?? '');
   if (backend.type !== MemoryBackendType.REDIS || !address) return undefined;
   return { host: address[1], port: Number(address[2]), podLabels: backend.redisMemory?.podSelector, namespace: backend.redisMemory?.namespace };
+}
+
+// ---------------------------------------------------------------------------
+// The AgentType spec -> AgentPodProps mapping (the inverse of toAgentTypeSpec): each part is read by the
+// `fromSpec` beside its `toSpec`; here the spec is checked as a whole and the parts put together.
+// ---------------------------------------------------------------------------
+
+/** The sections of an AgentType spec that do not map onto an AgentPod, and what to use instead. */
+const UNMAPPED_SECTIONS: { [section: string]: string } = {
+  monitoring: 'give the metrics port, scraping and OpenTelemetry as the monitoring option',
+  security: 'give the NetworkPolicy and security contexts as the networkPolicy, securityContext and runAsUser options',
+};
+
+/**
+ * The props of the AgentPod an AgentType `spec` describes, at construct path
+ * `where`, with `options` for what the spec does not carry.
+ * @param agentContainer the name of the AgentPod's agent container (`spec.agent.name` must be it)
+ * @throws `AgentPod '<where>': <field> '<value>' <problem>` for a spec the
+ * schema refuses (one line per problem, credentials redacted), for a section
+ * that does not map onto an AgentPod, for an agent container of another
+ * name, for tools or LLM providers without `options.toolSidecar`; and
+ * whatever the parts' `fromSpec` refuse, in their own kind's words
+ */
+export function agentPodPropsFromSpec(
+  where: string, spec: AgentTypeSpec, options: AgentPodFromSpecOptions, agentContainer: string,
+): AgentPodProps {
+  checkSpec(where, spec);
+  if (spec.agent.name !== undefined && spec.agent.name !== agentContainer) {
+    fail(KIND, where, 'spec.agent.name', spec.agent.name, `is not supported: the agent container of an AgentPod is named '${agentContainer}'`);
+  }
+  for (const [section, instead] of Object.entries(UNMAPPED_SECTIONS)) {
+    if ((spec as any)[section] !== undefined) {
+      fail(KIND, where, `spec.${section}`, JSON.stringify((spec as any)[section]), `does not map onto an AgentPod: ${instead}`);
+    }
+  }
+  const { toolSidecar: sidecarContainer, redisMemories, ...podOptions } = options;
+  const providers = spec.llm?.providers ?? [];
+  const needsSidecar = spec.tools !== undefined || providers.length > 0;
+  if (needsSidecar && !sidecarContainer) {
+    const field = spec.tools !== undefined ? 'spec.tools' : 'spec.llm.providers';
+    fail(KIND, where, field, JSON.stringify(spec.tools ?? providers.map(p => p.name)),
+      'needs the tool-manager sidecar: give its container (image) as the toolSidecar option');
+  }
+  const environment = spec.agent.environment;
+  return {
+    ...podOptions,
+    source: AgentSource.fromSpec(spec.agent),
+    environment: environment && Object.keys(environment).length > 0 ? AgentEnvironment.fromSpec(environment) : undefined,
+    toolSidecar: needsSidecar ? ToolSidecar.fromSpec(spec.tools ?? {}, sidecarContainer!) : undefined,
+    memory: spec.memory && MemoryProfile.fromSpec(spec.memory, redisMemories),
+    llmProviders: providers.length > 0 ? providers.map(p => LlmProvider.fromSpec(p)) : undefined,
+    scaling: spec.scaling && scalingFromSpec(KIND, where, spec.scaling),
+  };
+}
+
+/**
+ * Checks the spec against the AgentType schema (as `AgentType` does):
+ * required fields, enums, patterns, unknown fields, CEL rules, credentials.
+ * @throws one line per problem, each `AgentPod '<where>': spec.<path> '<value>' <problem>`
+ */
+function checkSpec(where: string, spec: AgentTypeSpec): void {
+  const problems = validateAgentTypeManifest({ apiVersion: `${DEFAULT_GROUP}/${AGENT_TYPE_VERSION}`, kind: AGENT_TYPE_KIND, metadata: {}, spec });
+  if (problems.length > 0) throw new Error(problems.map(problem => `${subject(KIND, where)}: ${problem}`).join('\n'));
 }

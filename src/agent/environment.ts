@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { SHARED_MOUNT_PATH } from './shared-volume';
 import { AgentRuntime } from './source';
 import { isCredentialName, safeText, screenFile, screenText, secretProblem } from '../core/credential-screen';
 import { checkSecretKeyReference, SecretKeyReference } from '../core/secret-key-reference';
@@ -9,10 +8,12 @@ import type { AgentEnvironmentSpec } from '../install/agent-type';
 
 const KIND = 'AgentEnvironment';
 
-/** Folder of the shared volume the glue code is placed in (`environment.glueCode.source` is `<folder><fileName>`). */
-function glueFolder(): string {
-  return `${SHARED_MOUNT_PATH}/glue/`;
-}
+/**
+ * Folder of the shared volume the glue code is placed in (`environment.glueCode.source`
+ * is `<folder><fileName>`): `glue/` of the shared volume (`shared-volume.ts`,
+ * which imports this module, so the path is written out here).
+ */
+const GLUE_FOLDER = '/shared/glue/';
 
 /** SDK packages installed on the shared volume by the init container (`environment.sdk`). */
 export interface SdkOptions {
@@ -119,13 +120,13 @@ export class AgentEnvironment {
     let glueCode: GlueCode | undefined;
     if (glue !== undefined) {
       const source = glue.source ?? '';
-      if (!source.startsWith(glueFolder())) {
-        fail(KIND, where, 'glueCode.source', source, `is not a file of ${glueFolder()} (where the init container places glue code)`);
+      if (!source.startsWith(GLUE_FOLDER)) {
+        fail(KIND, where, 'glueCode.source', source, `is not a file of ${GLUE_FOLDER} (where the init container places glue code)`);
       }
       if (glue.content === undefined) {
         fail(KIND, where, 'glueCode.content', '', 'is required: the glue code cannot be fetched from its source, give it as content');
       }
-      glueCode = GlueCode.fromInline(source.slice(glueFolder().length), glue.content);
+      glueCode = GlueCode.fromInline(source.slice(GLUE_FOLDER.length), glue.content);
     }
     const sdk = spec.sdk && { runtime: spec.sdk.runtime as AgentRuntime, version: spec.sdk.version ?? '', packages: spec.sdk.packages };
     const environment = new AgentEnvironment({ sdk, glueCode });
@@ -252,7 +253,7 @@ export class AgentEnvironment {
     }
     if (variables.length > 0) spec.variables = variables;
     if (this.sdk) spec.sdk = { runtime: this.sdk.runtime, version: this.sdk.version, packages: [...(this.sdk.packages ?? [])] };
-    if (this.glueCode) spec.glueCode = { source: `${glueFolder()}${this.glueCode.fileName}`, content: this.glueCode.content };
+    if (this.glueCode) spec.glueCode = { source: `${GLUE_FOLDER}${this.glueCode.fileName}`, content: this.glueCode.content };
     return spec;
   }
 }
