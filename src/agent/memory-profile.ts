@@ -218,8 +218,8 @@ export class MemoryProfile {
     const where = 'spec.memory';
     const backend = backendFromSpec(where, spec, redisMemories);
     if (spec.profile !== undefined) {
-      const named = NAMED_PROFILES().find(p => p.name === spec.profile);
-      if (!named) fail(KIND, where, 'profile', spec.profile, `is not one of ${NAMED_PROFILES().map(p => p.name).join(', ')}`);
+      const named = namedProfiles().find(p => p.name === spec.profile);
+      if (!named) fail(KIND, where, 'profile', spec.profile, `is not one of ${namedProfiles().map(p => p.name).join(', ')}`);
       if (spec.size !== undefined && spec.size !== named.agent.limit) {
         fail(KIND, where, 'size', spec.size, `differs from the agent memory limit '${named.agent.limit}' of profile '${named.name}'`);
       }
@@ -291,7 +291,7 @@ export class MemoryProfile {
    * `MemoryProfile.fromSize(limit)`.
    */
   public toSpec(): { [key: string]: any } {
-    const named = NAMED_PROFILES().find(p => p.name === this.name && sameSizes(p, this));
+    const named = namedProfiles().find(p => p.name === this.name && sameSizes(p, this));
     const spec: { [key: string]: any } = { ...(named ? { profile: named.name } : {}), size: this.agent.limit, type: this.backend.type };
     if (this.backend.type === MemoryBackendType.REDIS) {
       const config: { [key: string]: any } = { address: this.backend.address, database: this.backend.database };
@@ -303,7 +303,7 @@ export class MemoryProfile {
 }
 
 /** The named profiles, `small`, `medium` and `large` (a function: the statics exist once the class is defined). */
-function NAMED_PROFILES(): MemoryProfile[] {
+function namedProfiles(): MemoryProfile[] {
   return [MemoryProfile.SMALL, MemoryProfile.MEDIUM, MemoryProfile.LARGE];
 }
 

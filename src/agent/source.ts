@@ -265,7 +265,8 @@ export class AgentSource {
     const image = container.image ?? agent.image;
     if (agent.code !== undefined) {
       if (agent.type === AgentSourceType.CONTAINER || agent.container !== undefined || agent.image !== undefined) {
-        fail(KIND, where, 'type', agent.type ?? '', 'sets both code and an image or container: give one of them');
+        const [field, value] = image !== undefined ? ['image', image] : agent.container !== undefined ? ['container', agent.container] : ['type', agent.type];
+        fail(KIND, where, field, value, 'is set together with code: an agent runs an image or code, not both');
       }
       return AgentSource.fromCodeSpec(agent.code);
     }

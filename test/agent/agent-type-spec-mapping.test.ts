@@ -250,6 +250,25 @@ describe('a spec the constructs refuse throws with the field and the value', () 
       .toContain('AgentPod \'agents/web\': spec.security \'{"podSecurityContext":{"runAsUser":0}}\' does not map onto an AgentPod');
   });
 
+  test('a Redis of the options is used by address, and must have the password Secret the spec names', () => {
+    const chart = agentsChart();
+    const redis = new RedisMemory(chart, 'memory', { namespace: AGENTS_NAMESPACE, passwordSecret: { name: 'redis-auth', key: 'password' } });
+    const spec = (passwordSecret: any) => ({ agent: { image: 'nginx:1.27' }, memory: { type: 'redis', config: { address: redis.address, passwordSecret } } });
+    const pod = AgentPod.fromAgentTypeSpec(chart, 'web', spec(undefined), { redisMemories: [redis] });
+    expect(pod.memory.backend.redisMemory).toBe(redis);
+    expect(redis.agents).toEqual([{ podLabels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web' } }]);
+    expect(build(spec({ name: 'other', key: 'password' }), { redisMemories: [redis] }))
+      .toBe('MemoryProfile \'spec.memory\': config.passwordSecret \'other/password\' differs from the password Secret \'redis-auth/password\' '
+        + 'of RedisMemory \'agents/memory\' at that address');
+  });
+
+  test('an image and a container image that differ, or code beside an image, are refused', () => {
+    expect(build({ agent: { image: 'nginx:1.27', container: { image: 'busybox' } } }))
+      .toBe('AgentSource \'spec.agent\': image \'nginx:1.27\' differs from container.image \'busybox\'; give one of them');
+    expect(build({ agent: { image: 'nginx:1.27', code: { source: { type: 'git', repository: 'https://github.com/org/repo.git' }, runtime: 'python', version: '3.12' } } }))
+      .toBe('AgentSource \'spec.agent\': image \'nginx:1.27\' is set together with code: an agent runs an image or code, not both');
+  });
+
   test('a refused spec leaves nothing in the construct tree', () => {
     const chart = agentsChart();
     expect(() => AgentPod.fromAgentTypeSpec(chart, 'web', { agent: { image: 'nginx:1.27' }, memory: { type: 'postgres' } })).toThrow();
