@@ -78,7 +78,8 @@ export interface LlmProviderOptions {
    * Extra free-form provider settings (AgentType `llm.providers[].config`,
    * kept with `x-kubernetes-preserve-unknown-fields`). Values must not be
    * secrets: a value that looks like a key, or a literal under a
-   * credential-named key (`api_key`, `token`, `password`, ...), throws.
+   * credential-named key (`api_key`, `token`, `password`, ...), throws. The
+   * keys `endpoint` and `model` are the options of those names, and throw here.
    * @default - none
    */
   readonly config?: { [key: string]: string };
@@ -245,6 +246,12 @@ export class LlmProvider {
       fail(KIND, name, 'endpoint', this.endpoint, 'is not an http(s) URL');
     }
     this.apiKeyEnvVar = apiKeyEnvVar;
+    for (const own of ['endpoint', 'model'] as const) {
+      // toSpec() writes these two into config: a config entry of that name would be silently replaced.
+      if (options.config && Object.prototype.hasOwnProperty.call(options.config, own)) {
+        fail(KIND, name, `config['${own}']`, options.config[own], `is written by the ${own} option: give it as ${own}`);
+      }
+    }
     this._config = { ...(options.config ?? {}) };
   }
 

@@ -8,7 +8,9 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { AGENTS_NAMESPACE, buildExamplesApp } from '../../examples/app';
-import { AgentEnvironment, AgentPod, AgentPodFromSpecOptions, AgentRuntime, AgentTypeSpec, RedisMemory, ToolSidecar } from '../../src';
+import {
+  AgentEnvironment, AgentPod, AgentPodFromSpecOptions, AgentRuntime, AgentTypeSpec, LlmProvider, RedisMemory, ToolSidecar,
+} from '../../src';
 import { dnsSubdomain, envName, envValue, field, opt, password, secretRef, secretToken, secretUrl } from '../property/arbitraries';
 import { PodCase, buildPod, podCase } from '../property/construct-cases';
 import { Tally, errorProblem, runConfig, secretsOfCase } from '../property/support';
@@ -280,7 +282,16 @@ describe('a spec the constructs refuse throws with the field and the value', () 
 // What the round trip found
 // ---------------------------------------------------------------------------
 
-describe('constructs whose spec the AgentType schema would refuse', () => {
+describe('constructs whose spec would not describe them', () => {
+  test('an LLM provider config entry named endpoint or model is refused: toSpec() writes those keys from the options', () => {
+    const credentials = { secretName: 'creds' };
+    expect(errorOf(() => LlmProvider.anthropic({ credentials, model: 'claude-3', config: { model: 'claude-2' } })))
+      .toBe('LlmProvider \'anthropic\': config[\'model\'] \'claude-2\' is written by the model option: give it as model');
+    expect(errorOf(() => LlmProvider.openai({ credentials, config: { endpoint: 'https://proxy.example.com' } })))
+      .toBe('LlmProvider \'openai\': config[\'endpoint\'] \'https://proxy.example.com\' is written by the endpoint option: give it as endpoint');
+  });
+
+
   test('an SDK package given twice is refused: sdk.packages is a set in the AgentType', () => {
     expect(errorOf(() => new AgentEnvironment({ sdk: { runtime: AgentRuntime.PYTHON, version: '3.12', packages: ['requests', 'requests'] } })))
       .toBe('AgentEnvironment \'sdk\': sdk.packages \'requests\' is declared twice');
