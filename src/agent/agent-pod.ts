@@ -16,13 +16,14 @@ import {
   AgentEgressSources, AgentNetworkPolicyOptions, AgentRedisDestination, PolicyInput, PolicyRule, deriveEgress, deriveIngress,
   networkPolicySpec,
 } from './network-policy';
-import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling, needsDisruptionBudget } from './scaling';
+import { RedisMemory } from './redis-memory';
+import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling, needsDisruptionBudget, scalingFromSpec, scalingToSpec } from './scaling';
 import {
   INIT_MOUNT_PATH, INIT_SCRIPT_KEY, SHARED_MOUNT_PATH, SOURCE_MOUNT_PATH, WRAPPER_KEY, WRAPPER_PATH,
   glueKey, renderInitScript, renderWrapper, sourceKey,
 } from './shared-volume';
 import { AgentRuntime, AgentSource, AgentSourceType, CodeSourceType } from './source';
-import { ToolSidecar } from './tool-sidecar';
+import { ToolSidecar, ToolSidecarContainerOptions } from './tool-sidecar';
 import { screenText } from '../core/credential-screen';
 import { ImagePolicy } from '../core/image-reference';
 import {
@@ -34,9 +35,10 @@ import { restrictedSecurityContextWith } from '../core/pod-security';
 import { checkOutputOnSynth } from '../core/synth-check';
 import {
   checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkLabelValue, checkPort, checkReplicaCount,
-  checkUserId, fail,
+  checkUserId, fail, subject,
 } from '../core/validation';
 import { AgentTypeSpec } from '../install/agent-type';
+import { AGENT_TYPE_KIND, AGENT_TYPE_VERSION, DEFAULT_GROUP, validateAgentTypeManifest } from '../install/agent-type-schema';
 
 const KIND = 'AgentPod';
 
@@ -56,11 +58,12 @@ const DEFAULT_UID = 1000;
 
 type Labels = { [key: string]: string };
 
-/** Props of {@link AgentPod}. */
-export interface AgentPodProps {
-  /** What the agent container runs: an image or code. */
-  readonly source: AgentSource;
-
+/**
+ * The settings of an {@link AgentPod} that an AgentType spec does not carry:
+ * names, labels and the pod-level production settings. Part of
+ * `AgentPodProps`, and what `AgentPod.fromAgentTypeSpec` takes beside the spec.
+ */
+export interface AgentPodOptions {
   /**
    * Agent name: the name of the Deployment, ServiceAccount and ConfigMaps, and
    * the `app.kubernetes.io/name` / `instance` labels. RFC 1123 label; with
@@ -75,32 +78,6 @@ export interface AgentPodProps {
    * @default - none: the namespace of `kubectl apply` / the overlay
    */
   readonly namespace?: string;
-
-  /**
-   * Environment variables, SDK packages and glue code prepared by the init container.
-   * @default - only the variables the library sets (`AGENT_NAME`, endpoints, memory backend)
-   */
-  readonly environment?: AgentEnvironment;
-
-  /**
-   * The tool-manager sidecar. Required to use `llmProviders`:
-   * LLM credentials are given to the sidecar only.
-   * @default - no sidecar
-   */
-  readonly toolSidecar?: ToolSidecar;
-
-  /**
-   * Memory of every container and the memory backend.
-   * @default MemoryProfile.SMALL
-   */
-  readonly memory?: MemoryProfile;
-
-  /**
-   * LLM providers in order: the first is the main provider, the next are
-   * fallbacks (`llm.providers`). Names must be unique.
-   * @default - none
-   */
-  readonly llmProviders?: LlmProvider[];
 
   /**
    * Secrets whose data rolls the pods when it changes: the
@@ -121,14 +98,6 @@ export interface AgentPodProps {
    * @default 1 (no `spec.replicas` at all with `scaling`)
    */
   readonly replicas?: number;
-
-  /**
-   * Autoscaling (`scaling`): an autoscaling/v2
-   * HorizontalPodAutoscaler; the Deployment then leaves `spec.replicas` unset.
-   * A `minReplicas` above 1 adds a PodDisruptionBudget and topology spread.
-   * @default - no autoscaling: `replicas` pods
-   */
-  readonly scaling?: AgentScaling;
 
   /**
    * HTTP port the agent container serves on (container port `http`). The
@@ -233,6 +202,75 @@ export interface AgentPodProps {
 }
 
 /**
+ * Props of {@link AgentPod}: the options, and what the agent runs with (the
+ * parts an AgentType spec describes, see `AgentPod.toAgentTypeSpec`).
+ */
+export interface AgentPodProps extends AgentPodOptions {
+  /** What the agent container runs: an image or code. */
+  readonly source: AgentSource;
+
+  /**
+   * Environment variables, SDK packages and glue code prepared by the init container.
+   * @default - only the variables the library sets (`AGENT_NAME`, endpoints, memory backend)
+   */
+  readonly environment?: AgentEnvironment;
+
+  /**
+   * The tool-manager sidecar. Required to use `llmProviders`:
+   * LLM credentials are given to the sidecar only.
+   * @default - no sidecar
+   */
+  readonly toolSidecar?: ToolSidecar;
+
+  /**
+   * Memory of every container and the memory backend.
+   * @default MemoryProfile.SMALL
+   */
+  readonly memory?: MemoryProfile;
+
+  /**
+   * LLM providers in order: the first is the main provider, the next are
+   * fallbacks (`llm.providers`). Names must be unique.
+   * @default - none
+   */
+  readonly llmProviders?: LlmProvider[];
+
+  /**
+   * Autoscaling (`scaling`): an autoscaling/v2
+   * HorizontalPodAutoscaler; the Deployment then leaves `spec.replicas` unset.
+   * A `minReplicas` above 1 adds a PodDisruptionBudget and topology spread.
+   * @default - no autoscaling: `replicas` pods
+   */
+  readonly scaling?: AgentScaling;
+}
+
+/**
+ * What `AgentPod.fromAgentTypeSpec` takes beside the AgentType spec: the
+ * options an AgentType spec does not carry (for an operator, `agentName` and
+ * `namespace` are the AgentType's `metadata.name` and `metadata.namespace`),
+ * the container of the tool sidecar, and the Redis instances the app deploys.
+ */
+export interface AgentPodFromSpecOptions extends AgentPodOptions {
+  /**
+   * The container of the tool-manager sidecar (its image, name, port, pull
+   * policy), which the spec does not carry: the sidecar is added, with the
+   * tools of `spec.tools`, when the spec has `tools` or LLM providers
+   * (`spec.llm.providers`); otherwise this option is not used.
+   * @default - none: a spec with `tools` or LLM providers is refused
+   */
+  readonly toolSidecar?: ToolSidecarContainerOptions;
+
+  /**
+   * Redis instances the app deploys: a `spec.memory` of type `redis` whose
+   * `config.address` is the address of one of them uses it
+   * (`MemoryBackend.fromRedis`), so the agent is let into its NetworkPolicy
+   * and its own NetworkPolicy selects the Redis pods.
+   * @default - none: a redis backend is an existing Redis reached by address
+   */
+  readonly redisMemories?: RedisMemory[];
+}
+
+/**
  * One agent workload: a Deployment whose pod has
  *
  * - the `agent` container (from an image, or code on a python/nodejs runtime);
@@ -266,6 +304,49 @@ export class AgentPod extends Construct {
   public static readonly AGENT_CONTAINER_NAME = AGENT_CONTAINER;
   /** Name of the init container that prepares the shared volume. */
   public static readonly INIT_CONTAINER_NAME = INIT_CONTAINER;
+
+  /**
+   * The AgentPod an AgentType `spec` describes: the inverse of
+   * {@link AgentPod.toAgentTypeSpec}, so an operator that turns AgentType
+   * resources into workloads renders what `cdk8s synth` renders for the same
+   * agent. `toAgentTypeSpec()` of the result is the spec with its defaults
+   * filled in (`agent.name: agent`, `container.pullPolicy: IfNotPresent`, a
+   * git source's `path: /`, `memory` with `profile: small`, the endpoint of
+   * each provider, the CPU metric of `scaling`, `tools: {}` for a sidecar
+   * without tools).
+   *
+   * The spec maps field by field:
+   * - `agent` (`image` / `container` / `code`, `environment`): `source` and
+   *   `environment` (see `AgentSource.fromSpec`, `AgentEnvironment.fromSpec`);
+   *   `agent.name` must be `agent`;
+   * - `tools`: the tool sidecar in `options.toolSidecar` (`ToolSidecar.fromSpec`);
+   * - `memory`: `memory` (`MemoryProfile.fromSpec`; a Redis of
+   *   `options.redisMemories` by address);
+   * - `llm.providers[]`: `llmProviders`, in order (`LlmProvider.fromSpec`;
+   *   Secret references by name, never a key);
+   * - `scaling`: `scaling` (a HorizontalPodAutoscaler).
+   *
+   * `monitoring` and `security` do not map onto an AgentPod (their fields are
+   * not the AgentPod's): a spec with them is refused; give those settings as
+   * options. A local code source is refused too (its files are on the synth
+   * machine only).
+   *
+   * @param scope the scope of the AgentPod
+   * @param id the construct id
+   * @param spec the AgentType `spec`
+   * @param options what the spec does not carry (agent name, namespace, labels, sidecar container, pod settings)
+   * @throws with the message an operator can put in the AgentType's
+   * `Failed` condition, naming the field and the value (never a value that
+   * looks like a credential): `AgentPod '<path>': spec.<field> '<value>'
+   * <problem>` for a spec the AgentType schema refuses (one line per problem)
+   * or that does not map onto an AgentPod, else the part's own message
+   * (`AgentSource`, `AgentEnvironment`, `ToolSidecar`, `MemoryProfile`,
+   * `LlmProvider`), or what the AgentPod constructor refuses
+   */
+  public static fromAgentTypeSpec(scope: Construct, id: string, spec: AgentTypeSpec, options: AgentPodFromSpecOptions = {}): AgentPod {
+    const where = scope.node.path ? `${scope.node.path}/${id}` : id;
+    return new AgentPod(scope, id, agentPodPropsFromSpec(where, spec, options, AGENT_CONTAINER));
+  }
 
   /** The agent name (object names and `app.kubernetes.io/name`). */
   public readonly agentName: string;
@@ -413,18 +494,28 @@ export class AgentPod extends Construct {
   }
 
   /**
-   * The AgentType `spec` that describes this workload, so the
-   * same agent can be declared as an `AgentType` resource without typing it twice.
-   * Secret values never appear: providers carry their Secret name only.
+   * The AgentType `spec` that describes this workload, so the same agent can
+   * be declared as an `AgentType` resource without typing it twice, and an
+   * operator can build the same AgentPod from it
+   * ({@link AgentPod.fromAgentTypeSpec} is the inverse): `agent` (source,
+   * command and args, environment with secret variables as
+   * `valueFrom.secretKeyRef`), `tools` (whenever there is a tool sidecar),
+   * `memory`, `llm.providers` and `scaling`. Secret values never appear:
+   * Secrets are referenced by name and key.
+   *
+   * Not in the spec: the options (`AgentPodOptions`: names, labels, port,
+   * probes, monitoring, NetworkPolicy, security contexts, ...), the tool
+   * sidecar's container, the files of a local source, and the request, CPU,
+   * init and sidecar sizes of a custom memory profile (only its agent limit).
    */
   public toAgentTypeSpec(): AgentTypeSpec {
     const agent: { [key: string]: any } = { name: AGENT_CONTAINER, ...this.source.toSpec() };
     const environment = this.environment?.toSpec();
     if (environment && Object.keys(environment).length > 0) agent.environment = environment;
     const spec: { -readonly [K in keyof AgentTypeSpec]: any } = { agent, memory: this.memory.toSpec() };
-    const tools = this.toolSidecar?.toSpec();
-    if (tools && Object.keys(tools).length > 0) spec.tools = tools;
+    if (this.toolSidecar) spec.tools = this.toolSidecar.toSpec();
     if (this._providers.length > 0) spec.llm = { providers: this._providers.map(p => p.toSpec()) };
+    if (this.props.scaling) spec.scaling = scalingToSpec(this.props.scaling);
     return spec;
   }
 
@@ -842,4 +933,67 @@ function redisDestination(backend: MemoryBackend): AgentRedisDestination | undef
   const address = /^(.*):(\d+)$/.exec(backend.address ?? '');
   if (backend.type !== MemoryBackendType.REDIS || !address) return undefined;
   return { host: address[1], port: Number(address[2]), podLabels: backend.redisMemory?.podSelector, namespace: backend.redisMemory?.namespace };
+}
+
+// ---------------------------------------------------------------------------
+// The AgentType spec -> AgentPodProps mapping (the inverse of toAgentTypeSpec): each part is read by the
+// `fromSpec` beside its `toSpec`; here the spec is checked as a whole and the parts put together.
+// ---------------------------------------------------------------------------
+
+/** The sections of an AgentType spec that do not map onto an AgentPod, and what to use instead. */
+const UNMAPPED_SECTIONS: { [section: string]: string } = {
+  monitoring: 'give the metrics port, scraping and OpenTelemetry as the monitoring option',
+  security: 'give the NetworkPolicy and security contexts as the networkPolicy, securityContext and runAsUser options',
+};
+
+/**
+ * The props of the AgentPod an AgentType `spec` describes, at construct path
+ * `where`, with `options` for what the spec does not carry.
+ * @param agentContainer the name of the AgentPod's agent container (`spec.agent.name` must be it)
+ * @throws `AgentPod '<where>': <field> '<value>' <problem>` for a spec the
+ * schema refuses (one line per problem, credentials redacted), for a section
+ * that does not map onto an AgentPod, for an agent container of another
+ * name, for tools or LLM providers without `options.toolSidecar`; and
+ * whatever the parts' `fromSpec` refuse, in their own kind's words
+ */
+export function agentPodPropsFromSpec(
+  where: string, spec: AgentTypeSpec, options: AgentPodFromSpecOptions, agentContainer: string,
+): AgentPodProps {
+  checkSpec(where, spec);
+  if (spec.agent.name !== undefined && spec.agent.name !== agentContainer) {
+    fail(KIND, where, 'spec.agent.name', spec.agent.name, `is not supported: the agent container of an AgentPod is named '${agentContainer}'`);
+  }
+  for (const [section, instead] of Object.entries(UNMAPPED_SECTIONS)) {
+    if ((spec as any)[section] !== undefined) {
+      fail(KIND, where, `spec.${section}`, JSON.stringify((spec as any)[section]), `does not map onto an AgentPod: ${instead}`);
+    }
+  }
+  const { toolSidecar: sidecarContainer, redisMemories, ...podOptions } = options;
+  const providers = spec.llm?.providers ?? [];
+  const needsSidecar = spec.tools !== undefined || providers.length > 0;
+  if (needsSidecar && !sidecarContainer) {
+    const field = spec.tools !== undefined ? 'spec.tools' : 'spec.llm.providers';
+    fail(KIND, where, field, JSON.stringify(spec.tools ?? providers.map(p => p.name)),
+      'needs the tool-manager sidecar: give its container (image) as the toolSidecar option');
+  }
+  const environment = spec.agent.environment;
+  return {
+    ...podOptions,
+    source: AgentSource.fromSpec(spec.agent),
+    environment: environment && Object.keys(environment).length > 0 ? AgentEnvironment.fromSpec(environment) : undefined,
+    toolSidecar: needsSidecar ? ToolSidecar.fromSpec(spec.tools ?? {}, sidecarContainer!) : undefined,
+    memory: spec.memory && MemoryProfile.fromSpec(spec.memory, redisMemories),
+    llmProviders: providers.length > 0 ? providers.map(p => LlmProvider.fromSpec(p)) : undefined,
+    scaling: spec.scaling && scalingFromSpec(KIND, where, spec.scaling),
+  };
+}
+
+/**
+ * Checks the spec against the AgentType schema (as `AgentType` does):
+ * required fields, enums, patterns, unknown fields, CEL rules, credentials.
+ * @throws one line per problem, each `AgentPod '<where>': spec.<path> '<value>' <problem>`
+ */
+function checkSpec(where: string, spec: AgentTypeSpec): void {
+  const problems = validateAgentTypeManifest({ apiVersion: `${DEFAULT_GROUP}/${AGENT_TYPE_VERSION}`, kind: AGENT_TYPE_KIND, metadata: {}, spec });
+  if (problems.length > 0) throw new Error(problems.map(problem => `${subject(KIND, where)}: ${problem}`).join('\n'));
 }

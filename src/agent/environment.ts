@@ -4,8 +4,16 @@ import { AgentRuntime } from './source';
 import { isCredentialName, safeText, screenFile, screenText, secretProblem } from '../core/credential-screen';
 import { checkSecretKeyReference, SecretKeyReference } from '../core/secret-key-reference';
 import { RESERVED_ENV_PREFIX, checkEnvVarName, fail } from '../core/validation';
+import type { AgentEnvironmentSpec } from '../install/agent-type';
 
 const KIND = 'AgentEnvironment';
+
+/**
+ * Folder of the shared volume the glue code is placed in (`environment.glueCode.source`
+ * is `<folder><fileName>`): `glue/` of the shared volume (`shared-volume.ts`,
+ * which imports this module, so the path is written out here).
+ */
+const GLUE_FOLDER = '/shared/glue/';
 
 /** SDK packages installed on the shared volume by the init container (`environment.sdk`). */
 export interface SdkOptions {
@@ -92,6 +100,52 @@ export class GlueCode {
  * SDK packages and glue code.
  */
 export class AgentEnvironment {
+  /**
+   * The environment an AgentType `spec.agent.environment` describes: the
+   * inverse of {@link AgentEnvironment.toSpec}. `variables[]` with a `value`
+   * become plain variables (a missing value is `''`), those with
+   * `valueFrom.secretKeyRef` secret variables; `sdk` is kept as given
+   * (`packages` default none); `glueCode` needs `source` =
+   * `/shared/glue/<fileName>` and the file's `content`.
+   * @throws `AgentEnvironment '<where>': <field> '<value>' <problem>` if a
+   * variable has both `value` and `valueFrom` or a `valueFrom` without
+   * `secretKeyRef`, if `glueCode` lacks its content or its source is not
+   * under `/shared/glue/`, and whatever `addVariable`, `addSecretVariable`,
+   * the constructor and `GlueCode.fromInline` refuse (values that look like
+   * credentials are never repeated)
+   */
+  public static fromSpec(spec: AgentEnvironmentSpec): AgentEnvironment {
+    const where = 'spec.agent.environment';
+    const glue = spec.glueCode;
+    let glueCode: GlueCode | undefined;
+    if (glue !== undefined) {
+      const source = glue.source ?? '';
+      if (!source.startsWith(GLUE_FOLDER)) {
+        fail(KIND, where, 'glueCode.source', source, `is not a file of ${GLUE_FOLDER} (where the init container places glue code)`);
+      }
+      if (glue.content === undefined) {
+        fail(KIND, where, 'glueCode.content', '', 'is required: the glue code cannot be fetched from its source, give it as content');
+      }
+      glueCode = GlueCode.fromInline(source.slice(GLUE_FOLDER.length), glue.content);
+    }
+    const sdk = spec.sdk && { runtime: spec.sdk.runtime as AgentRuntime, version: spec.sdk.version ?? '', packages: spec.sdk.packages };
+    const environment = new AgentEnvironment({ sdk, glueCode });
+    for (const variable of spec.variables ?? []) {
+      const name = variable?.name;
+      if (variable?.valueFrom === undefined) {
+        environment.addVariable(name, variable?.value ?? '');
+        continue;
+      }
+      if (variable.value !== undefined) {
+        fail(KIND, where, `variables['${safeText(String(name))}'].value`, '<not shown>', 'is set together with valueFrom: give one of them');
+      }
+      const ref = variable.valueFrom.secretKeyRef;
+      if (!ref) fail(KIND, where, `variables['${safeText(String(name))}'].valueFrom`, '', 'needs secretKeyRef: { name, key } of a Secret');
+      environment.addSecretVariable(name, { name: ref.name, key: ref.key });
+    }
+    return environment;
+  }
+
   private readonly _variables: { [name: string]: string } = {};
   private readonly _secretVariables: { [name: string]: SecretKeyReference } = {};
   private _usedBy?: string;
@@ -112,14 +166,16 @@ export class AgentEnvironment {
       if (!/^[0-9][0-9A-Za-z.-]*$/.test(props.sdk.version ?? '')) {
         fail(KIND, 'sdk', 'sdk.version', props.sdk.version ?? '', 'is not a runtime version (e.g. \'3.12\' or \'20\')');
       }
-      for (const pkg of props.sdk.packages ?? []) {
+      (props.sdk.packages ?? []).forEach((pkg, i, all) => {
         // `git+https://user:token@host/...` would put the token in the init script.
         screenText(KIND, 'sdk', 'sdk.packages', pkg);
+        // The AgentType's sdk.packages is a set (x-kubernetes-list-type: set): a repeat would make toAgentTypeSpec() invalid.
+        if (all.indexOf(pkg) < i) fail(KIND, 'sdk', 'sdk.packages', pkg, 'is declared twice');
         // pip and npm specifiers; no whitespace or shell metacharacters.
         if (!/^[A-Za-z0-9@][A-Za-z0-9@\/._\-\[\]=<>~!,^+:]*$/.test(pkg)) {
           fail(KIND, 'sdk', 'sdk.packages', pkg, 'is not a package specifier (e.g. \'requests\', \'pandas==2.2.2\', \'axios@1.7.2\')');
         }
-      }
+      });
       this.sdk = { ...props.sdk, packages: [...(props.sdk.packages ?? [])] };
     }
     this.glueCode = props.glueCode;
@@ -183,15 +239,21 @@ export class AgentEnvironment {
   }
 
   /**
-   * The AgentType `spec.agent.environment` object. Secret variables are left
-   * out: the schema's `variables` carry plain values only.
+   * The AgentType `spec.agent.environment` object: plain variables as
+   * `{ name, value }`, then secret variables as `{ name, valueFrom: {
+   * secretKeyRef: { name, key } } }` (the Secret's name and key, never a
+   * value), the SDK, and the glue code with its `source` and `content`.
+   * {@link AgentEnvironment.fromSpec} is the inverse.
    */
   public toSpec(): { [key: string]: any } {
     const spec: { [key: string]: any } = {};
-    const variables = Object.entries(this._variables).map(([name, value]) => ({ name, value }));
+    const variables: { [key: string]: any }[] = Object.entries(this._variables).map(([name, value]) => ({ name, value }));
+    for (const [name, ref] of Object.entries(this._secretVariables)) {
+      variables.push({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
+    }
     if (variables.length > 0) spec.variables = variables;
     if (this.sdk) spec.sdk = { runtime: this.sdk.runtime, version: this.sdk.version, packages: [...(this.sdk.packages ?? [])] };
-    if (this.glueCode) spec.glueCode = { source: `/shared/glue/${this.glueCode.fileName}` };
+    if (this.glueCode) spec.glueCode = { source: `${GLUE_FOLDER}${this.glueCode.fileName}`, content: this.glueCode.content };
     return spec;
   }
 }

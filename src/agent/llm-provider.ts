@@ -1,10 +1,29 @@
-import { screenDeep, screenText } from '../core/credential-screen';
+import { safeText, screenDeep, screenText } from '../core/credential-screen';
 import { checkSecretReferencePart } from '../core/secret-key-reference';
 import {
   RESERVED_ENV_PREFIX, checkDns1123Label, checkEnvVarName, checkNonEmpty, fail, isDns1123Subdomain, looksLikeSecretValue,
 } from '../core/validation';
+import type { LlmProviderSpec } from '../install/agent-type';
 
 const KIND = 'LlmProvider';
+/** Key of the Secret holding the API key when `credentials.secretKey` is not given. */
+const DEFAULT_SECRET_KEY = 'api-key';
+
+/** The providers with a factory of their own: their public endpoint and the sidecar variable of their key. */
+const KNOWN_PROVIDERS: { [type: string]: { readonly endpoint: string; readonly apiKeyEnvVar: string } } = {
+  anthropic: { endpoint: 'https://api.anthropic.com', apiKeyEnvVar: 'ANTHROPIC_API_KEY' },
+  openai: { endpoint: 'https://api.openai.com/v1', apiKeyEnvVar: 'OPENAI_API_KEY' },
+};
+
+/** The known provider of `type` (own properties only: `constructor` is a generic type like any other). */
+function knownProvider(type: string): { readonly endpoint: string; readonly apiKeyEnvVar: string } | undefined {
+  return Object.prototype.hasOwnProperty.call(KNOWN_PROVIDERS, type) ? KNOWN_PROVIDERS[type] : undefined;
+}
+
+/** The sidecar variable of a generic provider's key when `apiKeyEnvVar` is not given: `LLM_<NAME>_API_KEY`. */
+function genericApiKeyEnvVar(name: string): string {
+  return `LLM_${name.toUpperCase().replace(/-/g, '_')}_API_KEY`;
+}
 
 /**
  * Where the API key of an LLM provider comes from: one key of a Kubernetes
@@ -59,7 +78,8 @@ export interface LlmProviderOptions {
    * Extra free-form provider settings (AgentType `llm.providers[].config`,
    * kept with `x-kubernetes-preserve-unknown-fields`). Values must not be
    * secrets: a value that looks like a key, or a literal under a
-   * credential-named key (`api_key`, `token`, `password`, ...), throws.
+   * credential-named key (`api_key`, `token`, `password`, ...), throws. The
+   * keys `endpoint` and `model` are the options of those names, and throw here.
    * @default - none
    */
   readonly config?: { [key: string]: string };
@@ -102,7 +122,7 @@ export class LlmProvider {
    * endpoint or config holds what looks like a credential
    */
   public static anthropic(options: LlmProviderOptions): LlmProvider {
-    return new LlmProvider('anthropic', options, 'https://api.anthropic.com', 'ANTHROPIC_API_KEY');
+    return new LlmProvider('anthropic', options, KNOWN_PROVIDERS.anthropic.endpoint, KNOWN_PROVIDERS.anthropic.apiKeyEnvVar);
   }
 
   /**
@@ -111,7 +131,7 @@ export class LlmProvider {
    * endpoint or config holds what looks like a credential
    */
   public static openai(options: LlmProviderOptions): LlmProvider {
-    return new LlmProvider('openai', options, 'https://api.openai.com/v1', 'OPENAI_API_KEY');
+    return new LlmProvider('openai', options, KNOWN_PROVIDERS.openai.endpoint, KNOWN_PROVIDERS.openai.apiKeyEnvVar);
   }
 
   /**
@@ -125,7 +145,7 @@ export class LlmProvider {
       fail(KIND, options.name ?? type, 'endpoint', '', 'is required for a generic provider');
     }
     const name = options.name ?? type;
-    const envVar = options.apiKeyEnvVar ?? `LLM_${name.toUpperCase().replace(/-/g, '_')}_API_KEY`;
+    const envVar = options.apiKeyEnvVar ?? genericApiKeyEnvVar(name);
     if (options.apiKeyEnvVar !== undefined) {
       checkEnvVarName(KIND, name, 'apiKeyEnvVar', envVar);
       if (RESERVED_ENV_PREFIX.test(envVar) && !/^LLM_[A-Z0-9_]+_API_KEY$/.test(envVar)) {
@@ -133,6 +153,44 @@ export class LlmProvider {
       }
     }
     return new LlmProvider(type, options, options.endpoint, envVar);
+  }
+
+  /**
+   * The provider an AgentType `spec.llm.providers[]` entry describes: the
+   * inverse of {@link LlmProvider.toSpec}. `type` `anthropic` or `openai`
+   * (with their own key variable, or none) gives {@link LlmProvider.anthropic}
+   * / {@link LlmProvider.openai}, any other type {@link LlmProvider.generic}.
+   * `credentialsSecret` and `credentialsKeyName` (default `api-key`) are the
+   * Secret reference; `config.endpoint` and `config.model` are the endpoint
+   * and model, the other `config` entries the provider's extra settings.
+   * @throws `LlmProvider '<name>': <field> '<value>' <problem>` if `type` or
+   * `credentialsSecret` is missing, a `config` value is not a string, and for
+   * whatever the factories refuse (a generic provider without endpoint, an
+   * endpoint that is not an http(s) URL, a config entry that looks like a
+   * credential: such values are never repeated)
+   */
+  public static fromSpec(spec: LlmProviderSpec): LlmProvider {
+    const name = spec?.name ?? '';
+    if (!spec?.type) fail(KIND, name, 'type', '', 'is required: the provider kind, e.g. anthropic or openai');
+    if (!spec.credentialsSecret) fail(KIND, name, 'credentialsSecret', '', 'is required: the name of the Secret holding the API key');
+    const config: { [key: string]: string } = {};
+    for (const [key, value] of Object.entries(spec.config ?? {})) {
+      if (typeof value !== 'string') fail(KIND, name, `config.${safeText(key)}`, typeof value, 'is not a string: provider settings are strings');
+      config[key] = value;
+    }
+    const { endpoint, model, ...extra } = config;
+    const options: LlmProviderOptions = {
+      name: spec.name,
+      credentials: { secretName: spec.credentialsSecret, secretKey: spec.credentialsKeyName },
+      model,
+      endpoint,
+      config: extra,
+    };
+    const known = knownProvider(spec.type);
+    if (known && (spec.apiKeyEnvVar === undefined || spec.apiKeyEnvVar === known.apiKeyEnvVar)) {
+      return new LlmProvider(spec.type, options, known.endpoint, known.apiKeyEnvVar);
+    }
+    return LlmProvider.generic({ ...options, type: spec.type, endpoint: endpoint ?? known?.endpoint, apiKeyEnvVar: spec.apiKeyEnvVar });
   }
 
   /** Provider entry name, unique within an agent. */
@@ -175,7 +233,7 @@ export class LlmProvider {
       throw new Error(`${KIND} '${name}': credentials.secretName is not a valid Secret name (an RFC 1123 subdomain: lowercase letters, digits, '-' and '.'); the value is not shown in case it is a credential`);
     }
     this.secretName = secretName;
-    this.secretKey = checkSecretReferencePart(KIND, name, 'credentials.secretKey', 'key', options.credentials.secretKey ?? 'api-key');
+    this.secretKey = checkSecretReferencePart(KIND, name, 'credentials.secretKey', 'key', options.credentials.secretKey ?? DEFAULT_SECRET_KEY);
     this.model = options.model === undefined ? undefined : checkNonEmpty(KIND, name, 'model', options.model);
     this.endpoint = options.endpoint ?? defaultEndpoint;
     let url: URL | undefined;
@@ -188,6 +246,12 @@ export class LlmProvider {
       fail(KIND, name, 'endpoint', this.endpoint, 'is not an http(s) URL');
     }
     this.apiKeyEnvVar = apiKeyEnvVar;
+    for (const own of ['endpoint', 'model'] as const) {
+      // toSpec() writes these two into config: a config entry of that name would be silently replaced.
+      if (options.config && Object.prototype.hasOwnProperty.call(options.config, own)) {
+        fail(KIND, name, `config['${own}']`, options.config[own], `is written by the ${own} option: give it as ${own}`);
+      }
+    }
     this._config = { ...(options.config ?? {}) };
   }
 
@@ -197,12 +261,22 @@ export class LlmProvider {
   }
 
   /**
-   * The provider as an AgentType `spec.llm.providers[]` entry: `name`, `type`,
-   * `credentialsSecret` and `config` (with `model` and `endpoint`).
+   * The provider as an AgentType `spec.llm.providers[]` entry (and an entry
+   * of the sidecar's `llm-providers.json`): `name`, `type`,
+   * `credentialsSecret`, `credentialsKeyName` when the key is not `api-key`,
+   * `apiKeyEnvVar` when it is not the type's default (see
+   * {@link LlmProviderSpec.apiKeyEnvVar}), and `config` (with `model` and
+   * `endpoint`). Secret names only, never a key. {@link LlmProvider.fromSpec}
+   * is the inverse.
    */
   public toSpec(): { [key: string]: any } {
     const config: { [key: string]: string } = { ...this._config, endpoint: this.endpoint };
     if (this.model) config.model = this.model;
-    return { name: this.name, type: this.type, credentialsSecret: this.secretName, config };
+    const spec: { [key: string]: any } = { name: this.name, type: this.type, credentialsSecret: this.secretName };
+    if (this.secretKey !== DEFAULT_SECRET_KEY) spec.credentialsKeyName = this.secretKey;
+    const defaultEnvVar = knownProvider(this.type)?.apiKeyEnvVar ?? genericApiKeyEnvVar(this.name);
+    if (this.apiKeyEnvVar !== defaultEnvVar) spec.apiKeyEnvVar = this.apiKeyEnvVar;
+    spec.config = config;
+    return spec;
   }
 }

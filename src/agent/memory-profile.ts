@@ -5,6 +5,7 @@ import { RedisMemory, RedisMemoryProps } from './redis-memory';
 import { screenText } from '../core/credential-screen';
 import { checkSecretKeyReference, SecretKeyReference } from '../core/secret-key-reference';
 import { checkLabelValue, checkNonEmpty, fail } from '../core/validation';
+import type { MemorySpec } from '../install/agent-type';
 
 const KIND = 'MemoryProfile';
 
@@ -188,6 +189,45 @@ export class MemoryProfile {
     return MemoryProfile.custom({ name: `size-${size}`.toLowerCase(), agent: { request: size, limit: size }, backend });
   }
 
+  /**
+   * The profile an AgentType `spec.memory` describes: the inverse of
+   * {@link MemoryProfile.toSpec}.
+   *
+   * - `profile` (`small`, `medium`, `large`): that profile; `size`, when
+   *   given, must be its agent memory limit;
+   * - else `size`: {@link MemoryProfile.fromSize} (agent request = limit = size);
+   * - neither: `small`.
+   *
+   * The backend is `type` (default `inmemory`, which takes no `config`);
+   * `redis` reads `config.address` (`host:port`, required), `config.database`
+   * (0-15, default 0) and `config.passwordSecret` (`{ name, key }` of a
+   * Secret, never a password); other `config` keys are refused. A Redis
+   * whose address is that of one of `redisMemories` is that deployed
+   * {@link RedisMemory} ({@link MemoryBackend.fromRedis}), so the agent is let
+   * into its NetworkPolicy.
+   * @param spec the `spec.memory` object
+   * @param redisMemories Redis instances the app deploys, matched by address
+   *   @default - none: a redis backend is an existing Redis by address
+   * @throws `MemoryProfile 'spec.memory': <field> '<value>' <problem>` for an
+   * unknown profile or backend type, a size that is not the profile's, a
+   * config key the backend does not read, a password Secret that differs
+   * from the deployed Redis', and whatever `MemoryBackend.redis()` and the
+   * profile checks refuse (a quantity not in whole mebibytes, ...)
+   */
+  public static fromSpec(spec: MemorySpec, redisMemories: RedisMemory[] = []): MemoryProfile {
+    const where = 'spec.memory';
+    const backend = backendFromSpec(where, spec, redisMemories);
+    if (spec.profile !== undefined) {
+      const named = namedProfiles().find(p => p.name === spec.profile);
+      if (!named) fail(KIND, where, 'profile', spec.profile, `is not one of ${namedProfiles().map(p => p.name).join(', ')}`);
+      if (spec.size !== undefined && spec.size !== named.agent.limit) {
+        fail(KIND, where, 'size', spec.size, `differs from the agent memory limit '${named.agent.limit}' of profile '${named.name}'`);
+      }
+      return named.withBackend(backend);
+    }
+    return spec.size === undefined ? MemoryProfile.SMALL.withBackend(backend) : MemoryProfile.fromSize(spec.size, backend);
+  }
+
   /** Profile name (`small`, `medium`, `large`, `custom`, ...). */
   public readonly name: string;
   /** Memory of the agent container. */
@@ -241,12 +281,62 @@ export class MemoryProfile {
     return containerResources(KIND, this.name, 'sidecar', this.sidecar);
   }
 
-  /** The AgentType `spec.memory` object: `size` (the agent limit) and `type`. */
+  /**
+   * The AgentType `spec.memory` object: `profile` for the `small`, `medium`
+   * and `large` profiles (with or without another backend), `size` (the
+   * agent memory limit) and `type`; for Redis, `config` with `address`,
+   * `database` and the `passwordSecret` reference (`{ name, key }`, never a
+   * password). {@link MemoryProfile.fromSpec} is the inverse, except for a
+   * custom profile, which only its agent limit describes: it comes back as
+   * `MemoryProfile.fromSize(limit)`.
+   */
   public toSpec(): { [key: string]: any } {
-    const spec: { [key: string]: any } = { size: this.agent.limit, type: this.backend.type };
+    const named = namedProfiles().find(p => p.name === this.name && sameSizes(p, this));
+    const spec: { [key: string]: any } = { ...(named ? { profile: named.name } : {}), size: this.agent.limit, type: this.backend.type };
     if (this.backend.type === MemoryBackendType.REDIS) {
-      spec.config = { address: this.backend.address, database: this.backend.database };
+      const config: { [key: string]: any } = { address: this.backend.address, database: this.backend.database };
+      if (this.backend.passwordSecret) config.passwordSecret = { name: this.backend.passwordSecret.name, key: this.backend.passwordSecret.key };
+      spec.config = config;
     }
     return spec;
   }
+}
+
+/** The named profiles, `small`, `medium` and `large` (a function: the statics exist once the class is defined). */
+function namedProfiles(): MemoryProfile[] {
+  return [MemoryProfile.SMALL, MemoryProfile.MEDIUM, MemoryProfile.LARGE];
+}
+
+/** True when two profiles size every container the same. */
+function sameSizes(a: MemoryProfile, b: MemoryProfile): boolean {
+  const sizes = (p: MemoryProfile) => JSON.stringify([p.agent, p.init, p.sidecar].map(m => [m.request, m.limit, m.cpuRequest]));
+  return sizes(a) === sizes(b);
+}
+
+/** The `config` keys a Redis backend reads. */
+const REDIS_CONFIG_KEYS = ['address', 'database', 'passwordSecret'];
+
+/** The backend of `spec.memory` (`type`, `config`); see {@link MemoryProfile.fromSpec}. */
+function backendFromSpec(where: string, spec: MemorySpec, redisMemories: RedisMemory[]): MemoryBackend {
+  const type = spec.type ?? MemoryBackendType.IN_MEMORY;
+  const config = spec.config ?? {};
+  if (type === MemoryBackendType.IN_MEMORY) {
+    if (Object.keys(config).length > 0) {
+      fail(KIND, where, 'config', Object.keys(config).join(', '), 'is not read by the inmemory backend: give config with type redis only');
+    }
+    return MemoryBackend.inMemory();
+  }
+  if (type !== MemoryBackendType.REDIS) fail(KIND, where, 'type', type, 'is not one of inmemory, redis');
+  const unknown = Object.keys(config).filter(key => !REDIS_CONFIG_KEYS.includes(key));
+  if (unknown.length > 0) fail(KIND, where, 'config', unknown.join(', '), `holds keys the redis backend does not read (it reads ${REDIS_CONFIG_KEYS.join(', ')})`);
+  if (typeof config.address !== 'string') fail(KIND, where, 'config.address', config.address ?? '', 'is required: host:port of the Redis');
+  const passwordSecret: SecretKeyReference | undefined = config.passwordSecret;
+  const redis = redisMemories.find(r => r.address === config.address);
+  if (!redis) return MemoryBackend.redis({ address: config.address, passwordSecret, database: config.database });
+  const own = redis.passwordSecret;
+  if (passwordSecret !== undefined && (passwordSecret?.name !== own.name || passwordSecret?.key !== own.key)) {
+    fail(KIND, where, 'config.passwordSecret', `${passwordSecret?.name}/${passwordSecret?.key}`,
+      `differs from the password Secret '${own.name}/${own.key}' of RedisMemory '${redis.node.path}' at that address`);
+  }
+  return MemoryBackend.fromRedis(redis, config.database);
 }

@@ -7,6 +7,7 @@ import { ApiObject, ApiObjectMetadata, JsonPatch } from 'cdk8s';
 import { Deployment, HorizontalPodAutoscaler, Metric, MetricTarget } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkReplicaCount, fail } from '../core/validation';
+import type { ScalingSpec } from '../install/agent-type';
 
 /**
  * Autoscaling of an agent: an `autoscaling/v2` HorizontalPodAutoscaler
@@ -46,9 +47,61 @@ export function checkScaling(kind: string, where: string, scaling: AgentScaling 
   }
 }
 
+/** Target average CPU utilization when `cpuUtilization` is not given (percent). */
+const DEFAULT_CPU_UTILIZATION = 80;
+
+/** An autoscaling/v2 `Resource` metric with a `Utilization` target, as `metrics[]` of an HPA and AgentType `scaling.metrics[]`. */
+function utilizationMetric(resource: 'cpu' | 'memory', averageUtilization: number): { [key: string]: any } {
+  return { type: 'Resource', resource: { name: resource, target: { type: 'Utilization', averageUtilization } } };
+}
+
+/**
+ * The AgentType `spec.scaling` of an autoscaled agent: `minReplicas`,
+ * `maxReplicas`, and `metrics` as autoscaling/v2 MetricSpec objects (CPU
+ * utilization, with its default, then memory utilization when set), the
+ * metrics of the HorizontalPodAutoscaler. {@link scalingFromSpec} is the inverse.
+ */
+export function scalingToSpec(scaling: AgentScaling): { [key: string]: any } {
+  const metrics = [utilizationMetric('cpu', scaling.cpuUtilization ?? DEFAULT_CPU_UTILIZATION)];
+  if (scaling.memoryUtilization !== undefined) metrics.push(utilizationMetric('memory', scaling.memoryUtilization));
+  return { minReplicas: scaling.minReplicas, maxReplicas: scaling.maxReplicas, metrics };
+}
+
+/**
+ * The autoscaling an AgentType `spec.scaling` describes: `minReplicas`
+ * (default 1, as the HorizontalPodAutoscaler's), `maxReplicas` (required),
+ * and `metrics`: `Resource` metrics of `cpu` and `memory` with a
+ * `Utilization` target, each at most once (no metrics: CPU at 80%).
+ * @throws `<kind> '<where>': spec.scaling.<field> '<value>' <problem>` if
+ * `maxReplicas` is missing, or a metric is of another shape (only resource
+ * utilization targets map onto an AgentPod); the counts and percentages are
+ * checked by {@link checkScaling}
+ */
+export function scalingFromSpec(kind: string, where: string, spec: ScalingSpec): AgentScaling {
+  if (spec.maxReplicas === undefined) fail(kind, where, 'spec.scaling.maxReplicas', '', 'is required: the most replicas the autoscaler may run');
+  const targets: { [resource: string]: number } = {};
+  (spec.metrics ?? []).forEach((metric, i) => {
+    const resource = metric?.resource?.name;
+    const utilization = metric?.resource?.target?.averageUtilization;
+    const expected = (resource === 'cpu' || resource === 'memory') && JSON.stringify(metric) === JSON.stringify(utilizationMetric(resource, utilization));
+    if (!expected) {
+      fail(kind, where, `spec.scaling.metrics[${i}]`, JSON.stringify(metric),
+        'is not mapped onto an AgentPod: give { type: Resource, resource: { name: cpu | memory, target: { type: Utilization, averageUtilization } } }');
+    }
+    if (resource in targets) fail(kind, where, `spec.scaling.metrics[${i}]`, resource, 'is a second metric of this resource');
+    targets[resource] = utilization;
+  });
+  return {
+    minReplicas: spec.minReplicas ?? 1,
+    maxReplicas: spec.maxReplicas,
+    cpuUtilization: targets.cpu ?? DEFAULT_CPU_UTILIZATION,
+    ...(targets.memory !== undefined ? { memoryUtilization: targets.memory } : {}),
+  };
+}
+
 /** The HPA of an agent Deployment (cdk8s-plus leaves the Deployment's replicas unset once it has one). */
 export function addAutoscaler(scope: Construct, deployment: Deployment, scaling: AgentScaling, metadata: ApiObjectMetadata): HorizontalPodAutoscaler {
-  const metrics = [Metric.resourceCpu(MetricTarget.averageUtilization(scaling.cpuUtilization ?? 80))];
+  const metrics = [Metric.resourceCpu(MetricTarget.averageUtilization(scaling.cpuUtilization ?? DEFAULT_CPU_UTILIZATION))];
   if (scaling.memoryUtilization !== undefined) metrics.push(Metric.resourceMemory(MetricTarget.averageUtilization(scaling.memoryUtilization)));
   return new HorizontalPodAutoscaler(scope, 'Autoscaler', {
     metadata,

@@ -3,6 +3,7 @@ import { join, relative, resolve, sep } from 'path';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
 import { screenArgs, screenFile, screenText } from '../core/credential-screen';
 import { checkImage, checkNonEmpty, checkPullPolicy, fail } from '../core/validation';
+import type { AgentSpec } from '../install/agent-type';
 
 const KIND = 'AgentSource';
 
@@ -235,6 +236,66 @@ export class AgentSource {
       options.entrypoint === undefined ? undefined : entrypoint, options.image);
   }
 
+  /**
+   * The source an AgentType `spec.agent` describes: the inverse of
+   * {@link AgentSource.toSpec}. `code` (`type: code`) gives
+   * {@link AgentSource.code} from a git source (`code.source`, `runtime`,
+   * `version`, `entrypoint`, `image`); otherwise the image of
+   * `container.image`, or of the shorthand `image`, gives
+   * {@link AgentSource.image} with `container.pullPolicy`, `command` and `args`.
+   * `name` and `environment` are not read here (see `AgentPod.fromAgentTypeSpec`).
+   * @throws `AgentSource 'spec.agent': <field> '<value>' <problem>` if the spec sets both code
+   * and an image or neither, if `image` and `container.image` differ, if
+   * `container.securityContext` is set (give it as the AgentPod's
+   * `securityContext`), if the code source is `local` (its files live on the
+   * synth machine only) or not `git`, and whatever `AgentSource.image()`,
+   * `AgentSource.code()` and `CodeSource.git()` refuse
+   */
+  public static fromSpec(agent: AgentSpec): AgentSource {
+    const where = 'spec.agent';
+    if (agent === null || typeof agent !== 'object') fail(KIND, where, 'agent', agent ?? '', 'is required: an object with image, container or code');
+    const container = agent.container ?? {};
+    if (agent.image !== undefined && container.image !== undefined && agent.image !== container.image) {
+      fail(KIND, where, 'image', agent.image, `differs from container.image '${container.image}'; give one of them`);
+    }
+    if (container.securityContext !== undefined && Object.keys(container.securityContext).length > 0) {
+      fail(KIND, where, 'container.securityContext', JSON.stringify(container.securityContext),
+        'is not mapped onto an AgentPod: give the container securityContext as the AgentPod\'s securityContext option');
+    }
+    const image = container.image ?? agent.image;
+    if (agent.code !== undefined) {
+      if (agent.type === AgentSourceType.CONTAINER || agent.container !== undefined || agent.image !== undefined) {
+        const [field, value] = image !== undefined ? ['image', image] : agent.container !== undefined ? ['container', agent.container] : ['type', agent.type];
+        fail(KIND, where, field, value, 'is set together with code: an agent runs an image or code, not both');
+      }
+      return AgentSource.fromCodeSpec(agent.code);
+    }
+    if (image === undefined) {
+      fail(KIND, where, 'type', agent.type ?? '', 'needs something to run: set image, container.image or code');
+    }
+    if (agent.type === AgentSourceType.CODE) fail(KIND, where, 'type', agent.type, 'needs code');
+    const pullPolicy = container.pullPolicy as ImagePullPolicy | undefined;
+    return AgentSource.image(image, { pullPolicy, command: container.command, args: container.args });
+  }
+
+  /** `spec.agent.code`: a git source run on a runtime. */
+  private static fromCodeSpec(code: NonNullable<AgentSpec['code']>): AgentSource {
+    const where = 'spec.agent';
+    const source = code.source;
+    if (!source) fail(KIND, where, 'code.source', '', 'is required: give { type: git, repository }');
+    if (source.type === CodeSourceType.LOCAL) {
+      fail(KIND, where, 'code.source.type', source.type, 'cannot be built from a spec: a local source is a folder of the machine running cdk8s synth; use a git source');
+    }
+    if (source.type !== undefined && source.type !== CodeSourceType.GIT) fail(KIND, where, 'code.source.type', source.type, 'is not one of git, local');
+    return AgentSource.code({
+      source: CodeSource.git({ repository: source.repository ?? '', ref: source.ref, path: source.path }),
+      runtime: code.runtime as AgentRuntime,
+      version: code.version ?? '',
+      entrypoint: code.entrypoint,
+      image: code.image,
+    });
+  }
+
   private constructor(
     /** container or code. */
     public readonly type: AgentSourceType,
@@ -258,10 +319,17 @@ export class AgentSource {
     private readonly customImage?: string,
   ) {}
 
-  /** The AgentType `spec.agent` fields of this source (`type`, `container` or `code`). */
+  /**
+   * The AgentType `spec.agent` fields of this source (`type`, `container` or
+   * `code`); {@link AgentSource.fromSpec} is the inverse. A local source
+   * keeps only its type and path: its files are not in the spec.
+   */
   public toSpec(): { [key: string]: any } {
     if (this.type === AgentSourceType.CONTAINER) {
-      return { type: 'container', container: { image: this.containerImage, pullPolicy: this.pullPolicy } };
+      const container: { [key: string]: any } = { image: this.containerImage, pullPolicy: this.pullPolicy };
+      if (this.command) container.command = [...this.command];
+      if (this.args) container.args = [...this.args];
+      return { type: 'container', container };
     }
     const src = this.codeSource!;
     const source: { [key: string]: any } = { type: src.type, path: src.path };

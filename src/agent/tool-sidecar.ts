@@ -1,6 +1,7 @@
 import { ImagePullPolicy } from 'cdk8s-plus-28';
 import { screenText } from '../core/credential-screen';
 import { checkDns1123Label, checkImage, checkPort, checkPullPolicy, fail, isDns1123Label } from '../core/validation';
+import type { ToolsSpec } from '../install/agent-type';
 
 const KIND = 'ToolSidecar';
 const TOOL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -18,8 +19,12 @@ export interface CustomTool {
   readonly source: string;
 }
 
-/** Props of {@link ToolSidecar}. */
-export interface ToolSidecarProps {
+/**
+ * The container of the tool-manager sidecar: what an AgentType spec does not
+ * say (its `tools` list only the tools), so an operator building an AgentPod
+ * from a spec gives it (`AgentPodFromSpecOptions.toolSidecar`).
+ */
+export interface ToolSidecarContainerOptions {
   /**
    * Image of the tool-manager sidecar. Required: this project does not ship a
    * tool-manager image, and no default may point at an image that does not exist.
@@ -40,6 +45,15 @@ export interface ToolSidecarProps {
   readonly port?: number;
 
   /**
+   * `imagePullPolicy` of the sidecar.
+   * @default ImagePullPolicy.IF_NOT_PRESENT
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
+}
+
+/** Props of {@link ToolSidecar}: the container and the tools (AgentType `spec.tools`). */
+export interface ToolSidecarProps extends ToolSidecarContainerOptions {
+  /**
    * Tools the sidecar must provide before the agent is useful (`tools.required`).
    * @default - none
    */
@@ -56,12 +70,6 @@ export interface ToolSidecarProps {
    * @default - none
    */
   readonly custom?: CustomTool[];
-
-  /**
-   * `imagePullPolicy` of the sidecar.
-   * @default ImagePullPolicy.IF_NOT_PRESENT
-   */
-  readonly imagePullPolicy?: ImagePullPolicy;
 }
 
 /**
@@ -72,6 +80,26 @@ export interface ToolSidecarProps {
  * Give it to `AgentPod` through `toolSidecar`.
  */
 export class ToolSidecar {
+  /**
+   * The sidecar an AgentType `spec.tools` describes, in the given container:
+   * the inverse of {@link ToolSidecar.toSpec}. `required` and `optional`
+   * are tool names, `custom[]` entries `{ name, version, source }`.
+   * @param tools the `spec.tools` object
+   * @param container the sidecar container (image, name, port, pull policy), which the spec does not carry
+   * @throws `ToolSidecar '<name>': <field> '<value>' <problem>` for whatever the
+   * constructor refuses: an invalid image, name or port, a tool name that is
+   * not one, a tool declared twice, a custom tool whose source is not an
+   * http(s)/oci URL or holds a credential
+   */
+  public static fromSpec(tools: ToolsSpec, container: ToolSidecarContainerOptions): ToolSidecar {
+    return new ToolSidecar({
+      ...container,
+      required: tools.required,
+      optional: tools.optional,
+      custom: tools.custom?.map(t => ({ name: t.name, version: t.version, source: t.source ?? '' })),
+    });
+  }
+
   /** Container name. */
   public readonly name: string;
   /** Sidecar image. */
@@ -132,7 +160,8 @@ export class ToolSidecar {
     if (tool.version !== undefined && !/^[A-Za-z0-9._+-]+$/.test(tool.version)) {
       fail(KIND, this.name, `custom tool '${tool.name}' version`, tool.version, 'is not a version');
     }
-    this._custom.push({ ...tool });
+    // One key order (name, version, source), whatever the caller's: tools.json and the spec render the same for equal tools.
+    this._custom.push({ name: tool.name, ...(tool.version !== undefined ? { version: tool.version } : {}), source: tool.source });
   }
 
   /** Required tools (a copy). */
@@ -155,7 +184,10 @@ export class ToolSidecar {
     return `http://localhost:${this.port}`;
   }
 
-  /** The tool manifest the sidecar reads (`tools.json`): the AgentType `spec.tools` object. */
+  /**
+   * The tool manifest the sidecar reads (`tools.json`): the AgentType
+   * `spec.tools` object. {@link ToolSidecar.fromSpec} is the inverse.
+   */
   public toSpec(): { [key: string]: any } {
     const spec: { [key: string]: any } = {};
     if (this._required.length) spec.required = [...this._required];

@@ -119,6 +119,11 @@ function str(description: string, extra: Record<string, unknown> = {}): any {
   return { type: 'string', description, ...extra };
 }
 
+/** An ordered list of strings, replaced as a whole (`x-kubernetes-list-type: atomic`). */
+function stringList(description: string): any {
+  return { 'type': 'array', description, 'x-kubernetes-list-type': 'atomic', 'items': { type: 'string' } };
+}
+
 function stringSet(description: string): any {
   return { 'type': 'array', description, 'x-kubernetes-list-type': 'set', 'items': { type: 'string' } };
 }
@@ -142,6 +147,8 @@ function containerSchema(): any {
     properties: {
       image: str('Container image.'),
       pullPolicy: str('Image pull policy.', { enum: ['Always', 'IfNotPresent', 'Never'] }),
+      command: stringList('Command of the agent, run through the wrapper entrypoint on the shared volume (default: the image entrypoint, unwrapped).'),
+      args: stringList('Arguments of the command.'),
       securityContext: freeForm('Container securityContext (core/v1 SecurityContext), passed through unchanged.'),
     },
   };
@@ -180,6 +187,21 @@ function environmentSchema(): any {
       variables: namedList('Environment variables. Never put secret values here; reference Secrets from the pod instead.', {
         name: str('Variable name.', { pattern: ENV_VAR_NAME_PATTERN }),
         value: str('Variable value.'),
+        valueFrom: {
+          type: 'object',
+          description: 'Source of the value instead of value: a key of a Secret in the agent\'s namespace (never the value itself).',
+          properties: {
+            secretKeyRef: {
+              type: 'object',
+              description: 'A key of a Secret.',
+              required: ['name', 'key'],
+              properties: {
+                name: str('Name of the Secret.', { maxLength: 253, pattern: DNS1123_SUBDOMAIN_PATTERN }),
+                key: str('Key inside the Secret.'),
+              },
+            },
+          },
+        },
       }),
       sdk: {
         type: 'object',
@@ -195,6 +217,7 @@ function environmentSchema(): any {
         description: 'Glue code placed beside the agent.',
         properties: {
           source: str('Path or URL of the glue code.'),
+          content: str('The glue code itself, placed at source by the init container.'),
         },
       },
     },
@@ -248,6 +271,9 @@ function memorySchema(): any {
     type: 'object',
     description: 'Agent memory: size and backend.',
     properties: {
+      profile: str('Named memory profile of every container (small, medium, large); size is then its agent memory limit.', {
+        enum: ['small', 'medium', 'large'],
+      }),
       size: str('Memory size, a Kubernetes quantity such as 1Gi.', { pattern: QUANTITY_PATTERN }),
       type: str('Memory backend: redis or inmemory.', { enum: ['redis', 'inmemory'] }),
       config: freeForm('Backend specific configuration, kept as given.'),
@@ -267,6 +293,8 @@ function llmSchema(): any {
         credentialsSecret: str('Name of the Secret holding the credentials (never the credentials themselves).', {
           maxLength: 253, pattern: DNS1123_SUBDOMAIN_PATTERN,
         }),
+        credentialsKeyName: str('Key inside credentialsSecret that holds the API key (default api-key).'),
+        apiKeyEnvVar: str('Environment variable of the tool sidecar that receives the API key.', { pattern: ENV_VAR_NAME_PATTERN }),
         config: freeForm('Provider specific configuration (model, endpoint, ...), kept as given.'),
       }),
     },

@@ -32,6 +32,22 @@ export interface AgentContainerSpec {
   readonly pullPolicy?: string;
 
   /**
+   * Command of the agent (an addition of cdk8s-agents to the AgentType
+   * schema), run through the wrapper entrypoint on the shared volume, which
+   * puts the SDK packages and glue code on `PYTHONPATH`/`NODE_PATH`.
+   *
+   * @default - the image's own entrypoint, unwrapped
+   */
+  readonly command?: string[];
+
+  /**
+   * Arguments of the command (an addition of cdk8s-agents to the AgentType schema).
+   *
+   * @default - none
+   */
+  readonly args?: string[];
+
+  /**
    * Container securityContext (core/v1 SecurityContext), kept as given
    * (`x-kubernetes-preserve-unknown-fields`).
    *
@@ -129,9 +145,38 @@ export interface EnvironmentVariableSpec {
   /**
    * Variable value.
    *
-   * @default - empty
+   * @default - empty, or the value of `valueFrom`
    */
   readonly value?: string;
+
+  /**
+   * Where the value comes from instead of `value`: a key of a Secret (an
+   * addition of cdk8s-agents to the AgentType schema; the pod gets it as
+   * `valueFrom.secretKeyRef`, the value never appears in a manifest).
+   *
+   * @default - the literal `value`
+   */
+  readonly valueFrom?: EnvironmentVariableSourceSpec;
+}
+
+/**
+ * The source of an environment variable's value
+ * (`spec.agent.environment.variables[].valueFrom`).
+ */
+export interface EnvironmentVariableSourceSpec {
+  /** A key of a Secret in the agent's namespace. */
+  readonly secretKeyRef: SecretKeyRefSpec;
+}
+
+/**
+ * A key of a Secret, by name (`valueFrom.secretKeyRef`). Never the value.
+ */
+export interface SecretKeyRefSpec {
+  /** Name of the Secret (an RFC 1123 subdomain). */
+  readonly name: string;
+
+  /** Key inside the Secret. */
+  readonly key: string;
 }
 
 /**
@@ -172,6 +217,14 @@ export interface GlueCodeSpec {
    * @default - none
    */
   readonly source?: string;
+
+  /**
+   * The glue code itself (an addition of cdk8s-agents to the AgentType
+   * schema), written to `source` by the init container.
+   *
+   * @default - none
+   */
+  readonly content?: string;
 }
 
 /**
@@ -305,6 +358,15 @@ export interface ToolsSpec {
  */
 export interface MemorySpec {
   /**
+   * Named memory profile of every container (an addition of cdk8s-agents
+   * to the AgentType schema): `small`, `medium` or `large` (see
+   * `MemoryProfile`); `size` is then that profile's agent memory limit.
+   *
+   * @default - the agent's memory request and limit are both `size`
+   */
+  readonly profile?: string;
+
+  /**
    * Memory size, a Kubernetes quantity such as `1Gi` or `512Mi`.
    *
    * @default - none
@@ -348,6 +410,23 @@ export interface LlmProviderSpec {
    * @default - none
    */
   readonly credentialsSecret?: string;
+
+  /**
+   * Key inside `credentialsSecret` that holds the API key (an addition of
+   * cdk8s-agents to the AgentType schema).
+   *
+   * @default 'api-key'
+   */
+  readonly credentialsKeyName?: string;
+
+  /**
+   * Environment variable of the tool sidecar that receives the API key
+   * (an addition of cdk8s-agents to the AgentType schema).
+   *
+   * @default - `ANTHROPIC_API_KEY` / `OPENAI_API_KEY` for those types, else
+   * `LLM_<NAME>_API_KEY`
+   */
+  readonly apiKeyEnvVar?: string;
 
   /**
    * Provider configuration, kept as given, e.g. `{ model: 'claude-3' }`.

@@ -790,7 +790,7 @@ describe('config checksum', () => {
 // ---------------------------------------------------------------------------
 
 describe('toAgentTypeSpec', () => {
-  test('returns the spec with tools, memory and providers in order, and no secret values', () => {
+  test('returns the spec with tools, memory and providers in order, Secrets by reference only', () => {
     const environment = new AgentEnvironment({
       variables: { LOG_LEVEL: 'debug' },
       sdk: { runtime: AgentRuntime.PYTHON, version: '3.9', packages: ['requests', 'pandas'] },
@@ -808,20 +808,27 @@ describe('toAgentTypeSpec', () => {
     expect(spec.agent).toMatchObject({
       name: 'agent',
       type: 'container',
-      container: { image: 'advanced-agent:latest', pullPolicy: 'IfNotPresent' },
+      container: { image: 'advanced-agent:latest', pullPolicy: 'IfNotPresent', command: ['/usr/local/bin/agent'] },
       environment: {
-        variables: [{ name: 'LOG_LEVEL', value: 'debug' }],
+        variables: [
+          { name: 'LOG_LEVEL', value: 'debug' },
+          { name: 'API_KEY', valueFrom: { secretKeyRef: { name: 'container-agent-api', key: 'api-key' } } },
+        ],
         sdk: { runtime: 'python', version: '3.9', packages: ['requests', 'pandas'] },
       },
     });
     expect(spec.tools).toEqual({ required: ['python', 'git'], optional: ['kubectl'] });
-    expect(spec.memory).toEqual({ size: '1Gi', type: 'redis', config: { address: 'redis.agents.svc:6379', database: 0 } });
+    expect(spec.memory).toEqual({
+      size: '1Gi', type: 'redis', config: { address: 'redis.agents.svc:6379', database: 0, passwordSecret: { name: 'redis-auth', key: 'password' } },
+    });
     expect(spec.llm!.providers!.map((p: any) => [p.name, p.type, p.credentialsSecret])).toEqual([
       ['main-llm', 'anthropic', 'anthropic-credentials'],
       ['backup-llm', 'openai', 'openai-credentials'],
     ]);
     const text = JSON.stringify(spec);
-    expect(text).not.toMatch(/secretKeyRef|valueFrom|api-key|password/);
+    // Secrets appear as references only: each secretKeyRef holds exactly a name and a key.
+    expect(text.match(/secretKeyRef/g)).toHaveLength(1);
+    expect(text).not.toMatch(/"value":"(?!debug)/);
 
     // the spec is a valid AgentType for the CRD of this library
     const crd = new AgentTypeCrd(chart, 'crd');
@@ -842,7 +849,7 @@ describe('toAgentTypeSpec', () => {
     });
     expect(spec).not.toHaveProperty('tools');
     expect(spec).not.toHaveProperty('llm');
-    expect(spec.memory).toEqual({ size: '512Mi', type: 'inmemory' });
+    expect(spec.memory).toEqual({ profile: 'small', size: '512Mi', type: 'inmemory' });
   });
 });
 

@@ -280,7 +280,11 @@ describe('RedisMemory', () => {
     expect(MemoryBackend.fromRedis(redis).database).toBe(0);
     expect(MemoryBackend.redis({ address: 'r:6379' }).redisMemory).toBeUndefined();
     expect(MemoryProfile.SMALL.withBackend(backend).toSpec()).toEqual({
-      size: '512Mi', type: 'redis', config: { address: 'agent-memory.agents.svc.cluster.local:6379', database: 3 },
+      profile: 'small',
+      size: '512Mi',
+      type: 'redis',
+      // the password Secret by reference (name and key), never a password
+      config: { address: 'agent-memory.agents.svc.cluster.local:6379', database: 3, passwordSecret: { name: 'redis-auth', key: 'password' } },
     });
     expect(errorOf(() => MemoryBackend.fromRedis(redis, 16))).toContain('backend.database \'16\' is not a Redis database number');
   });

@@ -57,6 +57,8 @@ describe('LlmProvider', () => {
       name: 'backup-llm',
       type: 'openai',
       credentialsSecret: 'openai-credentials',
+      // the key is not the default 'api-key': the spec names it
+      credentialsKeyName: 'OPENAI_KEY',
       config: { temperature: '0.2', endpoint: 'https://proxy.example.com/v1', model: 'gpt-4o' },
     });
     expect(p.secretKey).toEqual('OPENAI_KEY');
@@ -286,7 +288,10 @@ describe('AgentSource', () => {
     ]);
     expect(AgentSource.image('nginx:latest').command).toBeUndefined();
     expect(AgentSource.image('nginx@sha256:' + 'a'.repeat(64)).containerImage).toContain('@sha256:');
-    expect(s.toSpec()).toEqual({ type: 'container', container: { image: 'registry.example.com/agent:1.0', pullPolicy: 'IfNotPresent' } });
+    expect(s.toSpec()).toEqual({
+      type: 'container',
+      container: { image: 'registry.example.com/agent:1.0', pullPolicy: 'IfNotPresent', command: ['python', '-m', 'agent'], args: ['--x'] },
+    });
   });
 
   test('code: python and nodejs defaults', () => {
@@ -381,7 +386,14 @@ describe('AgentEnvironment', () => {
     env.secretVariables.EVIL = { name: 'x', key: 'y' };
     expect(env.variables).toEqual({ LOG_LEVEL: 'debug', MODE: 'batch' });
     expect(env.secretVariables).toEqual({ API_KEY: { name: 'agent-api', key: 'api-key' } });
-    expect(env.toSpec()).toEqual({ variables: [{ name: 'LOG_LEVEL', value: 'debug' }, { name: 'MODE', value: 'batch' }] });
+    // Secret variables by reference (Secret name and key), after the plain ones.
+    expect(env.toSpec()).toEqual({
+      variables: [
+        { name: 'LOG_LEVEL', value: 'debug' },
+        { name: 'MODE', value: 'batch' },
+        { name: 'API_KEY', valueFrom: { secretKeyRef: { name: 'agent-api', key: 'api-key' } } },
+      ],
+    });
   });
 
   test('bad variable names and secret references throw', () => {

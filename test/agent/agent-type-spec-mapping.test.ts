@@ -1,0 +1,544 @@
+/**
+ * The AgentType spec -> AgentPod mapping (`AgentPod.fromAgentTypeSpec`), the
+ * inverse of `AgentPod.toAgentTypeSpec()`, both ways: every example agent
+ * rebuilt from its spec renders the same objects, generated specs come back
+ * normalized, and what the mapping refuses is refused with the library's
+ * message naming the field and the value (never a credential).
+ */
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import fc from 'fast-check';
+import { AGENTS_NAMESPACE, buildExamplesApp } from '../../examples/app';
+import {
+  AgentEnvironment, AgentPod, AgentPodFromSpecOptions, AgentRuntime, AgentTypeSpec, LlmProvider, RedisMemory, ToolSidecar,
+} from '../../src';
+import { dnsSubdomain, envName, envValue, field, opt, password, secretRef, secretToken, secretUrl } from '../property/arbitraries';
+import { PodCase, buildPod, podCase } from '../property/construct-cases';
+import { Tally, errorProblem, runConfig, secretsOfCase } from '../property/support';
+import { errorOf } from '../support/util';
+
+const TOOL_IMAGE = 'registry.example.com/agents/tool-manager:0.1.0';
+
+/** JSON as written (undefined entries dropped). */
+function json<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value));
+}
+
+/** The sidecar container of a pod, as `fromAgentTypeSpec` takes it. */
+function sidecarContainer(sidecar: ToolSidecar | undefined): AgentPodFromSpecOptions['toolSidecar'] {
+  return sidecar && { image: sidecar.image, name: sidecar.name, port: sidecar.port, imagePullPolicy: sidecar.imagePullPolicy };
+}
+
+/** `kind/name` of every API object a construct renders. */
+function objectKeys(pod: AgentPod): Set<string> {
+  return new Set(pod.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(o => `${o.kind}/${o.name}`));
+}
+
+/** The synthesized objects of the pod's chart that the pod renders, in output order. */
+function renderedBy(pod: AgentPod): any[] {
+  const keys = objectKeys(pod);
+  return Testing.synth(Chart.of(pod)).filter(m => keys.has(`${m.kind}/${m.metadata?.name}`));
+}
+
+/** A fresh app with a chart like the examples' `agents` chart. */
+function agentsChart(): Chart {
+  return new Chart(new App(), 'agents', { namespace: AGENTS_NAMESPACE });
+}
+
+// ---------------------------------------------------------------------------
+// Every example agent, both ways
+// ---------------------------------------------------------------------------
+
+/**
+ * What each example agent sets beyond its spec (examples/app.ts): the
+ * options an operator would have to supply. The sidecar container and the
+ * agent name are taken from the pod itself.
+ */
+const EXAMPLE_OPTIONS: { [agent: string]: (chart: Chart) => AgentPodFromSpecOptions } = {
+  'basic-agent': () => ({}),
+  'container-agent': () => ({ labels: { [AgentPod.RUNTIME_LABEL]: 'python' } }),
+  'code-agent': () => ({}),
+  'tooled-agent': () => ({}),
+  'full-agent': () => ({}),
+  'production-agent': chart => ({
+    namespace: AGENTS_NAMESPACE,
+    port: 8080,
+    monitoring: { metricsPort: 9464, serviceMonitor: true, otlpEndpoint: 'http://otel-collector.monitoring:4317' },
+    networkPolicy: { allowIngressFrom: [{ namespaces: ['default', 'monitoring'], ports: [8080] }] },
+    runtimeClassName: 'gvisor',
+    shutdown: { gracePeriodSeconds: 60, preStopDelaySeconds: 5 },
+    // The Redis the app deploys, built again in the operator's app.
+    redisMemories: [new RedisMemory(chart, 'agent-memory', {
+      namespace: AGENTS_NAMESPACE, passwordSecret: { name: 'redis-auth', key: 'password' }, storage: '2Gi',
+    })],
+  }),
+};
+
+describe('every example agent, rebuilt from its AgentType spec', () => {
+  const examplePods = buildExamplesApp({ outdir: '/nonexistent-examples-outdir' }).node.findAll().filter((c): c is AgentPod => c instanceof AgentPod);
+
+  test('the table of options covers every example agent', () => {
+    expect(examplePods.map(p => p.agentName).sort()).toEqual(Object.keys(EXAMPLE_OPTIONS).sort());
+  });
+
+  test.each(Object.keys(EXAMPLE_OPTIONS))('%s renders the same objects and describes itself with the same spec', agentName => {
+    const original = examplePods.find(p => p.agentName === agentName)!;
+    const spec = original.toAgentTypeSpec();
+    const chart = agentsChart();
+    const rebuilt = AgentPod.fromAgentTypeSpec(chart, original.node.id, spec, {
+      agentName,
+      toolSidecar: sidecarContainer(original.toolSidecar),
+      ...EXAMPLE_OPTIONS[agentName](chart),
+    });
+
+    expect(json(rebuilt.toAgentTypeSpec())).toEqual(json(spec));
+    const before = renderedBy(original);
+    const after = renderedBy(rebuilt);
+    expect([...objectKeys(rebuilt)].sort()).toEqual([...objectKeys(original)].sort());
+    expect(after.map(m => `${m.kind}/${m.metadata.name}`)).toEqual(before.map(m => `${m.kind}/${m.metadata.name}`));
+    expect(after).toEqual(before);
+    // Targeted: the parts that the spec gained for this round trip reach the workload.
+    const deployment = after.find(m => m.kind === 'Deployment');
+    const agent = deployment.spec.template.spec.containers.find((c: any) => c.name === 'agent');
+    const sourceSpec = spec.agent.container;
+    if (sourceSpec?.command) expect(agent.command.slice(2)).toEqual(sourceSpec.command);
+    expect(deployment.spec.template.metadata.annotations['agents.cdk8s.io/memory-profile']).toBe(original.memory.name);
+  });
+
+  test('the secret variable of container-agent comes back as a secretKeyRef, its glue code of code-agent with the content', () => {
+    const byName = (n: string) => examplePods.find(p => p.agentName === n)!;
+    const container = AgentPod.fromAgentTypeSpec(agentsChart(), 'container-agent', byName('container-agent').toAgentTypeSpec());
+    expect(container.environment!.secretVariables).toEqual({ API_KEY: { name: 'container-agent-api', key: 'api-key' } });
+    const code = AgentPod.fromAgentTypeSpec(agentsChart(), 'code-agent', byName('code-agent').toAgentTypeSpec());
+    expect(code.environment!.glueCode!.fileName).toBe('gluecode.py');
+    expect(code.environment!.glueCode!.content).toBe(byName('code-agent').environment!.glueCode!.content);
+  });
+
+  test('the production AgentType of the examples (with monitoring and security sections) is refused, naming the section', () => {
+    const production = buildExamplesApp({ outdir: '/nonexistent-examples-outdir' }).node.findAll()
+      .find((c): c is Chart => c instanceof Chart && c.node.id === 'agent-types')!;
+    const agentType = Testing.synth(production).find(m => m.kind === 'AgentType' && m.metadata.name === 'production-agent');
+    expect(errorOf(() => AgentPod.fromAgentTypeSpec(agentsChart(), 'production-agent', agentType.spec, { toolSidecar: { image: TOOL_IMAGE } })))
+      .toBe('AgentPod \'agents/production-agent\': spec.monitoring \'{"enabled":true,"metrics":["memory_usage","api_latency"]}\' '
+        + 'does not map onto an AgentPod: give the metrics port, scraping and OpenTelemetry as the monitoring option');
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Defaults and shorthands
+// ---------------------------------------------------------------------------
+
+describe('fromAgentTypeSpec fills the defaults the way toAgentTypeSpec writes them', () => {
+  test('a minimal spec: the image shorthand, the small profile, in-memory', () => {
+    const pod = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', { agent: { image: 'nginx:1.27' } }, { agentName: 'web-agent' });
+    expect(pod.agentName).toBe('web-agent');
+    expect(json(pod.toAgentTypeSpec())).toEqual({
+      agent: { name: 'agent', type: 'container', container: { image: 'nginx:1.27', pullPolicy: 'IfNotPresent' } },
+      memory: { profile: 'small', size: '512Mi', type: 'inmemory' },
+    });
+    expect(pod.toolSidecar).toBeUndefined();
+  });
+
+  test('a size without profile is MemoryProfile.fromSize; a profile with its own size is that profile', () => {
+    const sized = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', { agent: { image: 'nginx:1.27' }, memory: { size: '2Gi' } });
+    expect([sized.memory.name, sized.memory.agent]).toEqual(['size-2gi', { request: '2Gi', limit: '2Gi' }]);
+    const medium = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', { agent: { image: 'nginx:1.27' }, memory: { profile: 'medium', size: '1Gi' } });
+    expect(medium.memory.name).toBe('medium');
+    expect(medium.memory.agent.cpuRequest).toBe('250m');
+  });
+
+  test('providers: known types by factory with their endpoint, others generic; Secret key and key variable kept', () => {
+    const spec: AgentTypeSpec = {
+      agent: { image: 'nginx:1.27' },
+      llm: {
+        providers: [
+          { name: 'main-llm', type: 'anthropic', credentialsSecret: 'anthropic-credentials', config: { model: 'claude-3', temperature: '0.2' } },
+          {
+            name: 'local',
+            type: 'vllm',
+            credentialsSecret: 'vllm-creds',
+            credentialsKeyName: 'token.txt',
+            apiKeyEnvVar: 'VLLM_API_KEY',
+            config: { endpoint: 'http://vllm.models.svc:8000/v1' },
+          },
+        ],
+      },
+    };
+    const pod = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', spec, { toolSidecar: { image: TOOL_IMAGE } });
+    const [main, local] = pod.llmProviders;
+    expect([main.type, main.endpoint, main.apiKeyEnvVar, main.secretKey, main.model, main.config])
+      .toEqual(['anthropic', 'https://api.anthropic.com', 'ANTHROPIC_API_KEY', 'api-key', 'claude-3', { temperature: '0.2' }]);
+    expect([local.type, local.endpoint, local.apiKeyEnvVar, local.secretKey]).toEqual(['vllm', 'http://vllm.models.svc:8000/v1', 'VLLM_API_KEY', 'token.txt']);
+    // a spec with providers and no tools gets a sidecar without tools
+    expect(pod.toAgentTypeSpec().tools).toEqual({});
+    const sidecar = Testing.synth(Chart.of(pod)).find(m => m.kind === 'Deployment').spec.template.spec.containers.find((c: any) => c.name === 'tool-manager');
+    expect(sidecar.env.find((e: any) => e.name === 'VLLM_API_KEY').valueFrom).toEqual({ secretKeyRef: { name: 'vllm-creds', key: 'token.txt' } });
+  });
+
+  test('scaling: minReplicas defaults to 1 and the CPU target to 80%; a memory target is kept', () => {
+    const pod = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', {
+      agent: { image: 'nginx:1.27' },
+      scaling: { maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+    });
+    expect(pod.toAgentTypeSpec().scaling).toEqual({
+      minReplicas: 1,
+      maxReplicas: 4,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+        { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 70 } } },
+      ],
+    });
+    const hpa = Testing.synth(Chart.of(pod)).find(m => m.kind === 'HorizontalPodAutoscaler');
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([1, 4]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Refusals: the message names the field and the value, never a credential
+// ---------------------------------------------------------------------------
+
+describe('a spec the constructs refuse throws with the field and the value', () => {
+  const KEY = 'sk-ant-api03-' + 'A1b2C3d4'.repeat(5);
+  const build = (spec: any, options: AgentPodFromSpecOptions = { toolSidecar: { image: TOOL_IMAGE } }) =>
+    errorOf(() => AgentPod.fromAgentTypeSpec(agentsChart(), 'web', spec, options));
+
+  test('an unknown memory type is refused by the schema', () => {
+    expect(build({ agent: { image: 'nginx:1.27' }, memory: { type: 'postgres' } }))
+      .toBe('AgentPod \'agents/web\': spec.memory.type \'postgres\' must be one of: redis, inmemory');
+  });
+
+  test('a credential-looking literal is refused without being repeated', () => {
+    const inVariable = build({ agent: { image: 'nginx:1.27', environment: { variables: [{ name: 'MODEL', value: KEY }] } } });
+    expect(inVariable).toContain('spec.agent.environment.variables[0].value holds what looks like a credential');
+    const inConfig = build({
+      agent: { image: 'nginx:1.27' },
+      llm: { providers: [{ name: 'main', type: 'anthropic', credentialsSecret: 'creds', config: { api_key: 'pwHunter2Hunter2' } }] },
+    });
+    expect(inConfig).toContain('spec.llm.providers[0].config.api_key is named like a credential and holds a literal value');
+    const inCommand = build({ agent: { container: { image: 'nginx:1.27', args: [`--token=${KEY}`] } } });
+    expect(inCommand).toContain('spec.agent.container.args[0] holds what looks like a credential');
+    for (const message of [inVariable, inConfig, inCommand]) {
+      expect(message).toMatch(/^AgentPod 'agents\/web': /);
+      expect(message).not.toContain(KEY);
+      expect(message).not.toContain('pwHunter2Hunter2');
+    }
+  });
+
+  test('a bad value inside a free-form field is refused by the part that reads it', () => {
+    expect(build({ agent: { image: 'nginx:1.27' }, memory: { type: 'redis', config: { address: 'redis:6379', persistence: true } } }))
+      .toBe('MemoryProfile \'spec.memory\': config \'persistence\' holds keys the redis backend does not read (it reads address, database, passwordSecret)');
+    expect(build({ agent: { image: 'nginx:1.27' }, memory: { type: 'redis', config: { address: 'redis' } } }))
+      .toContain('backend.address \'redis\' is not host:port');
+    expect(build({ agent: { image: 'nginx:1.27' }, llm: { providers: [{ name: 'main', type: 'anthropic', credentialsSecret: 'creds', config: { temperature: 0.2 } }] } }))
+      .toBe('LlmProvider \'main\': config.temperature \'number\' is not a string: provider settings are strings');
+    expect(build({ agent: { image: 'nginx:1.27' }, scaling: { maxReplicas: 3, metrics: [{ type: 'Pods', pods: { metric: { name: 'qps' } } }] } }))
+      .toContain('AgentPod \'agents/web\': spec.scaling.metrics[0] \'{"type":"Pods","pods":{"metric":{"name":"qps"}}}\' is not mapped onto an AgentPod');
+  });
+
+  test('what the AgentPod cannot build from a spec is refused with the reason', () => {
+    expect(build({ agent: { image: 'nginx:1.27', name: 'web-agent' } }))
+      .toBe('AgentPod \'agents/web\': spec.agent.name \'web-agent\' is not supported: the agent container of an AgentPod is named \'agent\'');
+    expect(build({ agent: { type: 'code', code: { source: { type: 'local', path: '/src' }, runtime: 'python', version: '3.12' } } }))
+      .toContain('AgentSource \'spec.agent\': code.source.type \'local\' cannot be built from a spec');
+    expect(build({ agent: { image: 'nginx:1.27' }, tools: { required: ['git'] } }, {}))
+      .toBe('AgentPod \'agents/web\': spec.tools \'{"required":["git"]}\' needs the tool-manager sidecar: give its container (image) as the toolSidecar option');
+    expect(build({ agent: { image: 'nginx:1.27' }, memory: { profile: 'small', size: '2Gi' } }))
+      .toBe('MemoryProfile \'spec.memory\': size \'2Gi\' differs from the agent memory limit \'512Mi\' of profile \'small\'');
+    expect(build({ agent: { image: 'nginx:1.27', environment: { glueCode: { source: '/shared/glue/glue.py' } } } }))
+      .toContain('glueCode.content \'\' is required');
+    expect(build({ agent: { image: 'nginx:1.27' }, tools: { required: ['Not A Tool'] } }))
+      .toContain('ToolSidecar \'tool-manager\': required tool \'Not A Tool\' is not a tool name');
+    expect(build({ agent: { image: 'Nginx:1' } })).toContain('spec.agent.image \'Nginx:1\' is not an image reference');
+    expect(build({ agent: { image: 'nginx:1.27' }, security: { podSecurityContext: { runAsUser: 0 } } }))
+      .toContain('AgentPod \'agents/web\': spec.security \'{"podSecurityContext":{"runAsUser":0}}\' does not map onto an AgentPod');
+  });
+
+  test('a Redis of the options is used by address, and must have the password Secret the spec names', () => {
+    const chart = agentsChart();
+    const redis = new RedisMemory(chart, 'memory', { namespace: AGENTS_NAMESPACE, passwordSecret: { name: 'redis-auth', key: 'password' } });
+    const spec = (passwordSecret: any) => ({ agent: { image: 'nginx:1.27' }, memory: { type: 'redis', config: { address: redis.address, passwordSecret } } });
+    const pod = AgentPod.fromAgentTypeSpec(chart, 'web', spec(undefined), { redisMemories: [redis] });
+    expect(pod.memory.backend.redisMemory).toBe(redis);
+    expect(redis.agents).toEqual([{ podLabels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web' } }]);
+    expect(build(spec({ name: 'other', key: 'password' }), { redisMemories: [redis] }))
+      .toBe('MemoryProfile \'spec.memory\': config.passwordSecret \'other/password\' differs from the password Secret \'redis-auth/password\' '
+        + 'of RedisMemory \'agents/memory\' at that address');
+  });
+
+  test('an image and a container image that differ, or code beside an image, are refused', () => {
+    expect(build({ agent: { image: 'nginx:1.27', container: { image: 'busybox' } } }))
+      .toBe('AgentSource \'spec.agent\': image \'nginx:1.27\' differs from container.image \'busybox\'; give one of them');
+    expect(build({ agent: { image: 'nginx:1.27', code: { source: { type: 'git', repository: 'https://github.com/org/repo.git' }, runtime: 'python', version: '3.12' } } }))
+      .toBe('AgentSource \'spec.agent\': image \'nginx:1.27\' is set together with code: an agent runs an image or code, not both');
+  });
+
+  test('a refused spec leaves nothing in the construct tree', () => {
+    const chart = agentsChart();
+    expect(() => AgentPod.fromAgentTypeSpec(chart, 'web', { agent: { image: 'nginx:1.27' }, memory: { type: 'postgres' } })).toThrow();
+    expect(chart.node.children).toHaveLength(0);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// What the round trip found
+// ---------------------------------------------------------------------------
+
+describe('constructs whose spec would not describe them', () => {
+  test('an LLM provider config entry named endpoint or model is refused: toSpec() writes those keys from the options', () => {
+    const credentials = { secretName: 'creds' };
+    expect(errorOf(() => LlmProvider.anthropic({ credentials, model: 'claude-3', config: { model: 'claude-2' } })))
+      .toBe('LlmProvider \'anthropic\': config[\'model\'] \'claude-2\' is written by the model option: give it as model');
+    expect(errorOf(() => LlmProvider.openai({ credentials, config: { endpoint: 'https://proxy.example.com' } })))
+      .toBe('LlmProvider \'openai\': config[\'endpoint\'] \'https://proxy.example.com\' is written by the endpoint option: give it as endpoint');
+  });
+
+
+  test('an SDK package given twice is refused: sdk.packages is a set in the AgentType', () => {
+    expect(errorOf(() => new AgentEnvironment({ sdk: { runtime: AgentRuntime.PYTHON, version: '3.12', packages: ['requests', 'requests'] } })))
+      .toBe('AgentEnvironment \'sdk\': sdk.packages \'requests\' is declared twice');
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Generated pods: toAgentTypeSpec -> fromAgentTypeSpec -> toAgentTypeSpec
+// ---------------------------------------------------------------------------
+
+/** Builds a pod of a generated case, or undefined when the constructs refuse the case (tested in test/property). */
+function podOf(c: PodCase): AgentPod | undefined {
+  try {
+    return buildPod(agentsChart(), c);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The options of a generated case that the spec does not carry. */
+function optionsOf(c: PodCase, pod: AgentPod): AgentPodFromSpecOptions {
+  return {
+    agentName: pod.agentName,
+    namespace: c.namespace,
+    labels: c.labels,
+    version: c.version,
+    replicas: c.replicas,
+    port: c.port,
+    shutdown: c.shutdown,
+    monitoring: c.monitoring,
+    networkPolicy: c.networkPolicy,
+    runtimeClassName: c.runtimeClassName,
+    initImage: c.initImage,
+    runAsUser: c.runAsUser,
+    toolSidecar: sidecarContainer(pod.toolSidecar),
+  };
+}
+
+describe('generated AgentPods, rebuilt from their spec', () => {
+  test('the spec comes back unchanged, and the objects are the same unless the memory profile is custom', () => {
+    let rebuilt = 0;
+    let rendered = 0;
+    fc.assert(fc.property(podCase, c => {
+      const original = podOf(c);
+      if (!original) return;
+      const spec = json(original.toAgentTypeSpec());
+      const pod = AgentPod.fromAgentTypeSpec(agentsChart(), original.node.id, spec, optionsOf(c, original));
+      rebuilt++;
+      expect(json(pod.toAgentTypeSpec())).toEqual(spec);
+      // A custom profile is described by its agent limit only (not invertible): it comes back as fromSize(limit).
+      if (c.memory?.kind === 'custom') return;
+      expect(renderedBy(pod)).toEqual(renderedBy(original));
+      rendered++;
+    }), runConfig(20261201, 1500));
+    // About a quarter of the generated cases are valid pods (the rest test the constructs' refusals elsewhere): not vacuous.
+    expect(rebuilt).toBeGreaterThanOrEqual(300);
+    expect(rendered).toBeGreaterThanOrEqual(200);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Generated specs, from the schema's shape
+// ---------------------------------------------------------------------------
+
+const specImage = field(fc.constantFrom('nginx:1.27', 'registry.example.com/agents/web:1.0', 'busybox'), fc.constantFrom('Nginx:1', 'a b:1', ''));
+const variable = fc.oneof(
+  fc.record({ name: envName, value: opt(envValue) }),
+  fc.record({ name: envName, valueFrom: fc.record({ secretKeyRef: secretRef }) }),
+);
+const environmentSpec = fc.record({
+  variables: opt(fc.uniqueArray(variable, { maxLength: 3, selector: v => v.name })),
+  sdk: opt(fc.record({
+    runtime: field(fc.constantFrom('python', 'nodejs'), fc.constant('ruby')),
+    version: fc.constantFrom('3.12', '20'),
+    packages: opt(fc.uniqueArray(field(fc.constantFrom('requests', 'axios@1.7.2'), fc.constantFrom('a b', 'x;rm')), { maxLength: 2 })),
+  })),
+  glueCode: opt(fc.record({
+    source: field(fc.constantFrom('/shared/glue/glue.py'), fc.constantFrom('/etc/glue.py', 'https://example.com/glue.py')),
+    content: opt(fc.oneof(fc.constant('print(1)\n'), secretToken.map(t => `API_KEY = "${t}"\n`)), 8),
+  }, { requiredKeys: ['source'] })),
+}, { requiredKeys: [] });
+const agentSpec = fc.oneof(
+  fc.record({ image: specImage, environment: opt(environmentSpec) }, { requiredKeys: ['image'] }),
+  fc.record({
+    type: opt(fc.constant('container')),
+    container: fc.record({
+      image: specImage,
+      pullPolicy: opt(fc.constantFrom('Always', 'IfNotPresent', 'Never')),
+      command: opt(fc.array(fc.constantFrom('python', '-m', 'agent'), { minLength: 1, maxLength: 3 })),
+      args: opt(fc.array(fc.oneof(fc.constantFrom('--verbose', 'serve'), secretToken.map(t => `--token=${t}`)), { maxLength: 2 })),
+    }, { requiredKeys: ['image'] }),
+    environment: opt(environmentSpec),
+  }, { requiredKeys: ['container'] }),
+  fc.record({
+    type: opt(fc.constant('code')),
+    code: fc.record({
+      source: fc.record({
+        type: field(fc.constant('git'), fc.constant('local')),
+        repository: field(fc.constantFrom('https://github.com/org/repo.git'), secretUrl),
+        ref: opt(fc.constantFrom('main', 'v1.2.0')),
+        path: opt(fc.constantFrom('/', '/src', 'agents/web')),
+      }, { requiredKeys: ['type', 'repository'] }),
+      runtime: fc.constantFrom('python', 'nodejs'),
+      version: field(fc.constantFrom('3.12', '20'), fc.constant('latest')),
+      entrypoint: opt(fc.constantFrom('main.py', 'app/run.py')),
+      image: opt(specImage),
+    }, { requiredKeys: ['source', 'runtime', 'version'] }),
+    environment: opt(environmentSpec),
+  }, { requiredKeys: ['code'] }),
+);
+const memorySpec = fc.record({
+  profile: opt(field(fc.constantFrom('small', 'medium', 'large'), fc.constant('huge'))),
+  size: opt(field(fc.constantFrom('512Mi', '1Gi', '2Gi'), fc.constantFrom('1G', '1.5Gi'))),
+  type: opt(field(fc.constantFrom('inmemory', 'redis'), fc.constant('postgres'))),
+  config: opt(fc.record({
+    address: field(fc.constantFrom('redis.data.svc:6379'), fc.constantFrom('redis', 'redis://:pw@redis:6379')),
+    database: opt(field(fc.integer({ min: 0, max: 15 }), fc.constant(16))),
+    passwordSecret: opt(secretRef),
+  }, { requiredKeys: ['address'] })),
+}, { requiredKeys: [] });
+const providerSpec = fc.record({
+  name: fc.constantFrom('main-llm', 'backup-llm', 'local'),
+  type: field(fc.constantFrom('anthropic', 'openai', 'vllm'), fc.constant('')),
+  credentialsSecret: field(dnsSubdomain, secretToken),
+  credentialsKeyName: opt(fc.constantFrom('api-key', 'token.txt')),
+  apiKeyEnvVar: opt(fc.constantFrom('ANTHROPIC_API_KEY', 'VLLM_API_KEY')),
+  config: opt(fc.record({
+    endpoint: opt(field(fc.constantFrom('https://api.example.com/v1', 'http://vllm.models.svc:8000/v1'), fc.oneof(secretUrl, fc.constant('ftp://x')))),
+    model: opt(fc.constantFrom('claude-3', 'gpt-4o')),
+    temperature: opt(fc.constantFrom('0.2', '1')),
+    api_key: opt(fc.oneof(password, fc.constant('${API_KEY}')), 8),
+  }, { requiredKeys: [] })),
+}, { requiredKeys: ['name', 'type', 'credentialsSecret'] });
+const utilization = (name: string) => fc.integer({ min: 1, max: 100 })
+  .map(averageUtilization => ({ type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization } } }));
+const specCase = fc.record({
+  agent: agentSpec,
+  tools: opt(fc.record({
+    required: opt(fc.uniqueArray(field(fc.constantFrom('git', 'python'), fc.constant('Bad Tool')), { maxLength: 2 })),
+    optional: opt(fc.uniqueArray(fc.constantFrom('kubectl', 'sql'), { maxLength: 2 })),
+    custom: opt(fc.uniqueArray(fc.record({
+      name: fc.constantFrom('calc', 'my-tool'),
+      version: opt(fc.constantFrom('1.0', '2')),
+      source: field(fc.constantFrom('https://tools.example.com/t.tgz'), secretUrl),
+    }, { requiredKeys: ['name', 'source'] }), { maxLength: 2, selector: t => t.name })),
+  }, { requiredKeys: [] })),
+  memory: opt(memorySpec),
+  llm: opt(fc.record({ providers: fc.uniqueArray(providerSpec, { maxLength: 2, selector: p => p.name }) })),
+  scaling: opt(fc.record({
+    minReplicas: opt(fc.integer({ min: 1, max: 3 })),
+    maxReplicas: field(fc.integer({ min: 3, max: 6 }), fc.constant(undefined)),
+    metrics: opt(fc.oneof(fc.tuple(utilization('cpu')), fc.tuple(utilization('memory')), fc.tuple(utilization('cpu'), utilization('memory')),
+      fc.constant([{ type: 'Pods', pods: { metric: { name: 'qps' } } }]))),
+  }, { requiredKeys: ['maxReplicas'] })),
+}, { requiredKeys: ['agent'] });
+
+const KNOWN_ENDPOINTS: { [type: string]: [string, string] } = {
+  anthropic: ['https://api.anthropic.com', 'ANTHROPIC_API_KEY'],
+  openai: ['https://api.openai.com/v1', 'OPENAI_API_KEY'],
+};
+
+/** The agent part of a spec with the defaults `fromAgentTypeSpec` fills in. */
+function normalAgent(agent: any): any {
+  const out: any = { name: 'agent' };
+  if (agent.code) {
+    const { source, ...code } = agent.code;
+    const path = source.path === undefined ? '/' : source.path.startsWith('/') ? source.path : `/${source.path}`;
+    out.type = 'code';
+    out.code = { ...code, source: { type: 'git', path, repository: source.repository, ...(source.ref ? { ref: source.ref } : {}) } };
+  } else {
+    const container = agent.container ?? {};
+    out.type = 'container';
+    out.container = { ...container, image: container.image ?? agent.image, pullPolicy: container.pullPolicy ?? 'IfNotPresent' };
+  }
+  const env = agent.environment ?? {};
+  const variables = env.variables ?? [];
+  const environment: any = {};
+  const plain = variables.filter((v: any) => !v.valueFrom).map((v: any) => ({ name: v.name, value: v.value ?? '' }));
+  if (variables.length > 0) environment.variables = [...plain, ...variables.filter((v: any) => v.valueFrom)];
+  if (env.sdk) environment.sdk = { ...env.sdk, packages: env.sdk.packages ?? [] };
+  if (env.glueCode) environment.glueCode = env.glueCode;
+  if (Object.keys(environment).length > 0) out.environment = environment;
+  return out;
+}
+
+/** The spec with the defaults `fromAgentTypeSpec` fills in: what `toAgentTypeSpec` of the rebuilt pod must say. */
+function normalized(spec: any): any {
+  const out: any = { agent: normalAgent(spec.agent) };
+  const memory = spec.memory ?? {};
+  const profile = memory.profile ?? (memory.size === undefined ? 'small' : undefined);
+  const limits: { [p: string]: string } = { small: '512Mi', medium: '1Gi', large: '2Gi' };
+  out.memory = { ...(profile ? { profile } : {}), size: profile ? limits[profile] : memory.size, type: memory.type ?? 'inmemory' };
+  if (memory.type === 'redis') out.memory.config = { ...memory.config, database: memory.config.database ?? 0 };
+  const providers = spec.llm?.providers ?? [];
+  if (spec.tools || providers.length > 0) {
+    out.tools = Object.fromEntries(Object.entries(spec.tools ?? {}).filter(([, list]) => (list as any[]).length > 0));
+  }
+  if (providers.length > 0) {
+    out.llm = {
+      providers: providers.map((p: any) => {
+        const [endpoint, envVar] = KNOWN_ENDPOINTS[p.type] ?? [undefined, `LLM_${p.name.toUpperCase().replace(/-/g, '_')}_API_KEY`];
+        const entry: any = { name: p.name, type: p.type, credentialsSecret: p.credentialsSecret };
+        if (p.credentialsKeyName && p.credentialsKeyName !== 'api-key') entry.credentialsKeyName = p.credentialsKeyName;
+        if (p.apiKeyEnvVar && p.apiKeyEnvVar !== envVar) entry.apiKeyEnvVar = p.apiKeyEnvVar;
+        entry.config = { endpoint, ...p.config };
+        return entry;
+      }),
+    };
+  }
+  if (spec.scaling) {
+    const metrics = spec.scaling.metrics ?? [];
+    const cpu = metrics.find((m: any) => m.resource.name === 'cpu');
+    const memoryMetric = metrics.find((m: any) => m.resource.name === 'memory');
+    out.scaling = {
+      minReplicas: spec.scaling.minReplicas ?? 1,
+      maxReplicas: spec.scaling.maxReplicas,
+      metrics: [cpu ?? { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+        ...(memoryMetric ? [memoryMetric] : [])],
+    };
+  }
+  return out;
+}
+
+describe('generated AgentType specs', () => {
+  test('are built and come back normalized, or are refused with the field, the value and no credential', () => {
+    const tally = new Tally();
+    fc.assert(fc.property(specCase, raw => {
+      const spec = json(raw) as AgentTypeSpec;
+      const secrets = secretsOfCase(spec);
+      let pod: AgentPod;
+      try {
+        pod = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', spec, { toolSidecar: { image: TOOL_IMAGE } });
+      } catch (error) {
+        const problem = errorProblem(error, secrets);
+        if (problem) throw new Error(problem);
+        tally.refused++;
+        return;
+      }
+      tally.synthesized++;
+      const again = json(pod.toAgentTypeSpec());
+      expect(again).toEqual(normalized(spec));
+      // The normalized spec is a fixed point: built again, it renders the same objects.
+      const twice = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', again, { toolSidecar: { image: TOOL_IMAGE } });
+      expect(json(twice.toAgentTypeSpec())).toEqual(again);
+      expect(renderedBy(twice)).toEqual(renderedBy(pod));
+    }), runConfig(4242, 500));
+    expect(tally.synthesized).toBeGreaterThan(150);
+    expect(tally.refused).toBeGreaterThan(50);
+  });
+});
