@@ -32,6 +32,7 @@ import {
 } from '../core/labels';
 import { lazy } from '../core/lazy';
 import { restrictedSecurityContextWith } from '../core/pod-security';
+import { secretChecksum } from '../core/secret-checksum';
 import { checkOutputOnSynth } from '../core/synth-check';
 import {
   checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkLabelValue, checkPort, checkReplicaCount,
@@ -751,15 +752,10 @@ export class AgentPod extends Construct {
    * never the data. Called once one such Secret was handed in.
    */
   private secretChecksum(): string {
-    const inApp = this._secrets.filter((s): s is Secret => s instanceof Secret).map(s => ApiObject.of(s).toJson())
-      .map(json => ({ key: `${json.metadata?.namespace ?? ''}/${json.metadata?.name}`, json }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const hash = createHash('sha256');
-    for (const { key, json } of inApp) {
-      hash.update(key).update('\0').update(JSON.stringify({ data: json.data ?? {}, stringData: json.stringData ?? {} })).update('\0');
-    }
-    return hash.digest('hex');
+    return secretChecksum(this._secrets.filter((s): s is Secret => s instanceof Secret).map(s => ApiObject.of(s).toJson())
+      .map(json => ({ namespace: json.metadata?.namespace, name: json.metadata?.name, data: json.data, stringData: json.stringData })));
   }
+
 }
 
 /** The props after the checks, with their defaults. */
