@@ -345,15 +345,17 @@ function scalingSchema(): any {
 
 /** `status`: written by the operator through the status subresource. */
 function statusSchema(): any {
+  const generation = (description: string) => ({ type: 'integer', format: 'int64', minimum: 0, description });
   return {
     type: 'object',
     description: 'Observed state, written by the operator through the status subresource.',
     properties: {
       phase: str('Lifecycle phase.', { enum: ['Pending', 'Running', 'Failed', 'Succeeded'] }),
       message: str('Human readable message about the phase.'),
+      observedGeneration: generation('The metadata.generation of the spec the operator last reconciled.'),
       conditions: {
         'type': 'array',
-        'description': 'Latest observations of the agent state.',
+        'description': 'Latest observations of the agent state (metav1.Condition): Reconciled and Ready.',
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['type'],
         'items': {
@@ -362,6 +364,7 @@ function statusSchema(): any {
           properties: {
             type: str('Condition type.'),
             status: str('Condition status.', { enum: ['True', 'False', 'Unknown'] }),
+            observedGeneration: generation('The metadata.generation the condition was set for.'),
             lastTransitionTime: str('Last time the condition changed.', { format: 'date-time' }),
             reason: str('Machine readable reason of the last transition.'),
             message: str('Human readable details of the last transition.'),

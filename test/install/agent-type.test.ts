@@ -328,6 +328,10 @@ describe('AgentTypeCrd', () => {
     expect(obj.metadata.namespace).toBeUndefined();
     expect(obj.spec.names.shortNames).toEqual(['at']);
     expect(obj.spec.versions[0].subresources).toEqual({ status: {} });
+    // The operator's status: observedGeneration, and metav1.Condition's observedGeneration.
+    const status = schemaOf(obj).properties.status.properties;
+    expect(status.observedGeneration).toMatchObject({ type: 'integer', format: 'int64', minimum: 0 });
+    expect(status.conditions.items.properties.observedGeneration).toMatchObject({ type: 'integer', format: 'int64', minimum: 0 });
     expect(schemaOf(obj)).toEqual(AgentTypeCrd.openApiSchema());
     expect(obj).toMatchSnapshot();
   });
