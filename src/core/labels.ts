@@ -60,3 +60,10 @@ export const MEMORY_PROFILE_ANNOTATION = `${KEY_PREFIX}/memory-profile`;
 export const CONFIG_CHECKSUM_ANNOTATION = `${KEY_PREFIX}/config-checksum`;
 /** Pod annotation with a hash of the data of the Secrets the agent reads: a rotation rolls the pods. */
 export const SECRET_CHECKSUM_ANNOTATION = `${KEY_PREFIX}/secret-checksum`;
+/**
+ * Annotation the operator puts on each object it applies: a hash of the object
+ * as it applied it. An object whose annotation equals the hash of what is
+ * wanted now is not applied again, so a resync of an unchanged AgentType
+ * writes nothing.
+ */
+export const APPLIED_HASH_ANNOTATION = `${KEY_PREFIX}/applied-hash`;
