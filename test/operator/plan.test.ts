@@ -8,7 +8,9 @@ import { canonicalJson, objectKey, planChanges, withAppliedHash } from '../../sr
 const HASH = 'agents.cdk8s.io/applied-hash';
 const configMap = (name: string, data: any) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'agents' }, data });
 const deployment = (image: string) => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a', namespace: 'agents', annotations: { note: 'x' } },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'a', namespace: 'agents', annotations: { note: 'x' } },
   spec: { template: { spec: { containers: [{ name: 'agent', image }] } } },
 });
 /** What the server would hold after applying `object`: the object, filled with defaults and server fields. */
