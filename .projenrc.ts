@@ -46,8 +46,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // ajv for the JSON Schema, @bufbuild/cel for its x-kubernetes-validations
   // rules (with @bufbuild/protobuf, its peer dependency, bundled beside it so
   // the published package loads). ipaddr.js for the CIDR ranges of network
-  // policies.
-  bundledDeps: ['ajv@^8.17.1', '@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.6.2', 'ipaddr.js@^2.2.0'],
+  // policies. @kubernetes/client-node for the operator program (1.x: 2.x
+  // needs Node 22).
+  bundledDeps: ['ajv@^8.17.1', '@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.6.2', 'ipaddr.js@^2.2.0', '@kubernetes/client-node@^1.4.0'],
 
   // `dist/` holds the synthesized Kubernetes manifests of the examples; npm and
   // jsii packages go to `dist-packages/` so the two never mix.
