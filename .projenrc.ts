@@ -164,6 +164,9 @@ project.addTask('control-plane:down', {
   env: controlPlaneEnv,
 });
 
+// The operator program (src/operator/main.ts): `npx cdk8s-agents-operator`.
+project.addBins({ 'cdk8s-agents-operator': 'lib/operator/main.js' });
+
 // Benchmarks: numbers, not tests. `bench` runs both; each can run alone.
 const benchEnv = { TS_NODE_PROJECT: 'test/tsconfig.json', TS_NODE_TRANSPILE_ONLY: 'true' };
 project.addTask('bench:synth', {

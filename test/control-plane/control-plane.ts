@@ -415,7 +415,9 @@ async function httpsGet(url: string, tls: TlsOptions): Promise<string> {
 }
 
 /** One HTTPS request with a 10 s timeout. */
-export function httpsRequest(method: string, url: string, tls: TlsOptions, body?: unknown): Promise<{ status: number; body: string }> {
+export function httpsRequest(
+  method: string, url: string, tls: TlsOptions, body?: unknown, contentType = 'application/json',
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const request = https.request(url, {
@@ -425,7 +427,7 @@ export function httpsRequest(method: string, url: string, tls: TlsOptions, body?
       cert: tls.cert ? fs.readFileSync(tls.cert) : undefined,
       key: tls.key ? fs.readFileSync(tls.key) : undefined,
       rejectUnauthorized: !tls.insecure,
-      headers: payload ? { 'content-type': 'application/json' } : {},
+      headers: payload ? { 'content-type': contentType } : {},
     }, (response) => {
       let text = '';
       response.on('data', (chunk) => (text += chunk));

@@ -47,11 +47,12 @@ export function kubectlOk(args: readonly string[], input?: string): string {
   return result.stdout;
 }
 
-/** A request to the API server as the admin user. */
-export function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
+/** A request to the API server as the admin user (a PATCH is a JSON merge patch unless `contentType` says otherwise). */
+export function api(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; body: string }> {
   const plane = controlPlane();
   const pki = `${plane.dir}/pki`;
-  return httpsRequest(method, `${plane.server}${path}`, { ca: `${pki}/ca.crt`, cert: `${pki}/admin.crt`, key: `${pki}/admin.key` }, body);
+  const type = contentType ?? (method === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
+  return httpsRequest(method, `${plane.server}${path}`, { ca: `${pki}/ca.crt`, cert: `${pki}/admin.crt`, key: `${pki}/admin.key` }, body, type);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
