@@ -12,7 +12,7 @@ import {
   AgentEnvironment, AgentPod, AgentPodFromSpecOptions, AgentRuntime, AgentTypeSpec, LlmProvider, RedisMemory, ToolSidecar,
 } from '../../src';
 import { dnsSubdomain, envName, envValue, field, opt, password, secretRef, secretToken, secretUrl } from '../property/arbitraries';
-import { PodCase, buildPod, podCase } from '../property/construct-cases';
+import { PodCase, buildPod, podCase, podOptionsOf } from '../property/construct-cases';
 import { Tally, errorProblem, runConfig, secretsOfCase } from '../property/support';
 import { errorOf } from '../support/util';
 
@@ -315,17 +315,7 @@ function podOf(c: PodCase): AgentPod | undefined {
 function optionsOf(c: PodCase, pod: AgentPod): AgentPodFromSpecOptions {
   return {
     agentName: pod.agentName,
-    namespace: c.namespace,
-    labels: c.labels,
-    version: c.version,
-    replicas: c.replicas,
-    port: c.port,
-    shutdown: c.shutdown,
-    monitoring: c.monitoring,
-    networkPolicy: c.networkPolicy,
-    runtimeClassName: c.runtimeClassName,
-    initImage: c.initImage,
-    runAsUser: c.runAsUser,
+    ...podOptionsOf(c),
     toolSidecar: sidecarContainer(pod.toolSidecar),
   };
 }

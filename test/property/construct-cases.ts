@@ -12,7 +12,7 @@ import {
   smallCount, smallMap,
 } from './arbitraries';
 import {
-  AgentEnvironment, AgentOperator, AgentPod, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, CodeSource, GlueCode,
+  AgentEnvironment, AgentOperator, AgentPod, AgentPodOptions, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, CodeSource, GlueCode,
   LlmProvider, MemoryBackend, MemoryProfile, RedisMemory, ToolSidecar,
 } from '../../src';
 import { AgentNamespace } from '../../src/install/agent-namespace';
@@ -243,8 +243,16 @@ export function buildPod(chart: Chart, c: PodCase, redis?: RedisMemory): AgentPo
     }),
     memory: buildMemory(c.memory, redis),
     llmProviders: c.llm?.map(buildLlm),
-    replicas: c.replicas,
     scaling: c.scaling,
+    ...podOptionsOf(c),
+  });
+}
+
+/** The pod settings of a case that an AgentType spec does not carry (`AgentPodOptions`). */
+export function podOptionsOf(c: PodCase): AgentPodOptions {
+  return {
+    namespace: c.namespace,
+    replicas: c.replicas,
     port: c.port,
     shutdown: c.shutdown,
     monitoring: c.monitoring,
@@ -254,7 +262,7 @@ export function buildPod(chart: Chart, c: PodCase, redis?: RedisMemory): AgentPo
     runAsUser: c.runAsUser,
     labels: c.labels,
     version: c.version,
-  });
+  };
 }
 
 /** A RedisMemory, and maybe an AgentPod that uses it. */
