@@ -128,11 +128,22 @@ export class ControlPlane {
    * while this runs: it stops what has started and this rejects.
    */
   public async start(): Promise<void> {
-    try {
-      await this.boot();
-    } catch (error) {
-      await this.stop();
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.boot();
+        return;
+      } catch (error) {
+        // A free port is picked, then bound by the component: another process
+        // may take it in between. Start again on new ports (at most 3 times).
+        const portTaken = /address already in use/.test((error as Error).message);
+        if (!portTaken || attempt >= 3 || this.stopped) {
+          await this.stop();
+          throw error;
+        }
+        this.log(`control plane: a port was taken before its component bound it; starting again (attempt ${attempt + 1})`);
+        await this.killAll();
+        fs.rmSync(this.options.dir, { recursive: true, force: true });
+      }
     }
   }
 
@@ -356,6 +367,12 @@ export class ControlPlane {
   public async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.killAll();
+    fs.rmSync(this.options.dir, { recursive: true, force: true });
+  }
+
+  /** SIGTERM to every component, SIGKILL after 10 s; forgets them. */
+  private async killAll(): Promise<void> {
     const running = [...this.components].reverse().filter((c) => !c.exited);
     for (const c of running) c.process.kill('SIGTERM');
     const deadline = Date.now() + 10_000;
@@ -363,7 +380,7 @@ export class ControlPlane {
     for (const c of running) if (!c.exited) c.process.kill('SIGKILL');
     const killDeadline = Date.now() + 5_000;
     while (running.some((c) => !c.exited) && Date.now() < killDeadline) await sleep(50);
-    fs.rmSync(this.options.dir, { recursive: true, force: true });
+    this.components.length = 0;
   }
 }
 
