@@ -5,6 +5,7 @@
  * on plain objects.
  */
 import type * as k8s from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import { LeaseStore } from './leader-election';
 import { ObjectReference } from './plan';
 
 /** The field manager of every write the operator makes (server-side apply, status). */
@@ -71,6 +72,23 @@ export class KubeApi {
   public async patchStatus(group: string, version: string, plural: string, namespace: string, name: string, status: any): Promise<void> {
     await this.custom.patchNamespacedCustomObjectStatus({ group, version, plural, namespace, name, body: { status }, fieldManager: FIELD_MANAGER },
       this.client.setHeaderOptions('Content-Type', this.client.PatchStrategy.MergePatch));
+  }
+
+  /** The `coordination.k8s.io/v1` Lease `namespace/name`, for leader election (get, create, replace with its resourceVersion). */
+  public leaseStore(namespace: string, name: string): LeaseStore {
+    const header = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace } };
+    return {
+      get: async () => {
+        try {
+          return await this.objects.read(header);
+        } catch (error) {
+          if (isStatus(error, 404)) return undefined;
+          throw error;
+        }
+      },
+      create: lease => this.objects.create(lease),
+      replace: lease => this.objects.replace(lease),
+    };
   }
 
   /** Records an `events.k8s.io/v1` Event. */

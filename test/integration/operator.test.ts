@@ -21,6 +21,27 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const AGENT_TYPES = `/apis/${DEFAULT_GROUP}/v1/namespaces/${NS}/agenttypes`;
 let operator: ChildProcess;
 let operatorLog = '';
+let kubeconfig: string;
+
+/** Starts the operator program as a process with the operator's ServiceAccount token; its output goes to `log`. */
+function startOperator(args: string[], onOutput: (text: string) => void): ChildProcess {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/operator/main.ts', '--health-probe-bind-address=127.0.0.1:0',
+    '--tool-sidecar-image=registry.example.com/tool-manager:1.0', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, KUBECONFIG: kubeconfig, WATCH_NAMESPACE: NS, TS_NODE_PROJECT: 'test/tsconfig.json', TS_NODE_TRANSPILE_ONLY: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', d => onOutput(String(d)));
+  child.stderr!.on('data', d => onOutput(String(d)));
+  return child;
+}
+
+/** SIGTERM, then SIGKILL after 20 s. */
+async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode) return;
+  child.kill('SIGTERM');
+  await waitFor('the operator to stop', 20, () => (child.exitCode !== null || child.signalCode ? true : undefined)).catch(() => child.kill('SIGKILL'));
+}
 
 const spec = (image: string, extra: any = {}) => ({
   agent: { name: 'agent', type: 'container', container: { image } },
@@ -57,20 +78,13 @@ beforeAll(async () => {
     JSON.parse((await api('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.crdName}`)).body)
       .status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True') ? true : undefined);
   kubectlOk(['apply', '--server-side', '-f', '-'], objects.map(o => JSON.stringify(o)).join('\n---\n'));
-  operator = spawn(process.execPath, ['-r', 'ts-node/register', 'src/operator/main.ts', '--health-probe-bind-address=127.0.0.1:0',
-    '--tool-sidecar-image=registry.example.com/tool-manager:1.0'], {
-    cwd: ROOT,
-    env: { ...process.env, KUBECONFIG: await operatorKubeconfig(), WATCH_NAMESPACE: NS, TS_NODE_PROJECT: 'test/tsconfig.json', TS_NODE_TRANSPILE_ONLY: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  operator.stdout!.on('data', d => (operatorLog += d));
-  operator.stderr!.on('data', d => (operatorLog += d));
+  kubeconfig = await operatorKubeconfig();
+  operator = startOperator([], text => (operatorLog += text));
   await waitFor('the operator to start', 60, () => (operatorLog.includes('watching') ? true : undefined), () => operatorLog);
 });
 
 afterAll(async () => {
-  operator?.kill('SIGTERM');
-  await waitFor('the operator to stop', 20, () => (operator.exitCode !== null || operator.signalCode ? true : undefined)).catch(() => operator.kill('SIGKILL'));
+  await stopProcess(operator);
   await api('DELETE', `/api/v1/namespaces/${NS}`);
 });
 
@@ -130,4 +144,32 @@ test('deleting the AgentType removes every object it owned (the garbage collecto
     ].map(async p => (await api('GET', p)).status === 404));
     return gone.every(g => g) ? true : undefined;
   });
+});
+
+test('two replicas with --leader-elect: one leads and reconciles; killing it hands the Lease to the other, which reconciles', async () => {
+  await stopProcess(operator);
+  const logs = ['', ''];
+  const replicas = [0, 1].map(i => startOperator(['--leader-elect', '--leader-election-namespace=agents-system'], text => (logs[i] += text)));
+  try {
+    const lease = `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NS}/leases/cdk8s-agents-operator`;
+    const leader = await waitFor('one replica to lead', 60, () => {
+      const leading = logs.map(l => l.includes(' leads (Lease'));
+      return leading.filter(x => x).length === 1 ? leading.indexOf(true) : undefined;
+    }, () => logs.join('\n---\n'));
+    const holder = JSON.parse((await api('GET', lease)).body).spec.holderIdentity;
+    const created = (name: string) => api('POST', AGENT_TYPES, { apiVersion: `${DEFAULT_GROUP}/v1`, kind: 'AgentType', metadata: { name }, spec: spec('registry.example.com/ha:1.0') });
+    const running = (name: string) => waitFor(`${name} Running`, 90, async () =>
+      (await getJson(`${AGENT_TYPES}/${name}`))?.status?.phase === 'Running' ? true : undefined, () => logs.join('\n---\n'));
+    expect((await created('led-by-first')).status).toBe(201);
+    await running('led-by-first');
+    // The standby does nothing meanwhile.
+    expect(logs[1 - leader]).not.toContain('reconcile');
+    replicas[leader].kill('SIGKILL'); // a crash: the Lease is not given up, it expires
+    await waitFor('the other replica to lead', 60, () => (logs[1 - leader].includes(' leads (Lease') ? true : undefined), () => logs[1 - leader]);
+    expect(JSON.parse((await api('GET', lease)).body).spec.holderIdentity).not.toBe(holder);
+    expect((await created('led-by-second')).status).toBe(201);
+    await running('led-by-second');
+  } finally {
+    await Promise.all(replicas.map(stopProcess));
+  }
 });
