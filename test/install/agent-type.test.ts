@@ -27,6 +27,7 @@ function schemaOf(crd: any): any {
 function independentValidator(crd: any) {
   const ajv = new Ajv({ allErrors: true, strict: false });
   ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i);
+  ajv.addFormat('int64', { type: 'number', validate: () => true }); // kube-openapi's integer format
   return ajv.compile(schemaOf(crd));
 }
 

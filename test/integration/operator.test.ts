@@ -16,7 +16,8 @@ import { AgentTypeCrd } from '../../src/install/agent-type-crd';
 import { DEFAULT_GROUP } from '../../src/install/agent-type-schema';
 
 const NS = 'operator-agents';
-const OPERATOR_NS = 'agents-system';
+// Its own operator namespace: the examples' install (agents-system) is applied by another test file with another field manager.
+const OPERATOR_NS = 'operator-system';
 const ROOT = path.resolve(__dirname, '..', '..');
 const AGENT_TYPES = `/apis/${DEFAULT_GROUP}/v1/namespaces/${NS}/agenttypes`;
 let operator: ChildProcess;
@@ -71,7 +72,7 @@ beforeAll(async () => {
   const chart = new Chart(new App(), 'install');
   new AgentNamespace(chart, 'ns', { name: NS });
   const crd = new AgentTypeCrd(chart, 'crd');
-  new AgentOperator(chart, 'operator', { image: 'registry.example.com/agent-operator:1.0.0', crd, watchNamespaces: [NS] });
+  new AgentOperator(chart, 'operator', { image: 'registry.example.com/agent-operator:1.0.0', crd, namespace: OPERATOR_NS, watchNamespaces: [NS] });
   const objects = chart.toJson().filter(o => o.kind !== 'Deployment'); // the program runs here, as a process
   kubectlOk(['apply', '--server-side', '-f', '-'], objects.filter(o => ['Namespace', 'CustomResourceDefinition'].includes(o.kind)).map(o => JSON.stringify(o)).join('\n---\n'));
   await waitFor('the CRD to be established', 60, async () =>
@@ -85,7 +86,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopProcess(operator);
-  await api('DELETE', `/api/v1/namespaces/${NS}`);
+  for (const ns of [NS, OPERATOR_NS]) await api('DELETE', `/api/v1/namespaces/${ns}`);
 });
 
 const getJson = async (p: string) => {
@@ -149,7 +150,7 @@ test('deleting the AgentType removes every object it owned (the garbage collecto
 test('two replicas with --leader-elect: one leads and reconciles; killing it hands the Lease to the other, which reconciles', async () => {
   await stopProcess(operator);
   const logs = ['', ''];
-  const replicas = [0, 1].map(i => startOperator(['--leader-elect', '--leader-election-namespace=agents-system'], text => (logs[i] += text)));
+  const replicas = [0, 1].map(i => startOperator(['--leader-elect', `--leader-election-namespace=${OPERATOR_NS}`], text => (logs[i] += text)));
   try {
     const lease = `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NS}/leases/cdk8s-agents-operator`;
     const leader = await waitFor('one replica to lead', 60, () => {
