@@ -67,3 +67,5 @@ export const SECRET_CHECKSUM_ANNOTATION = `${KEY_PREFIX}/secret-checksum`;
  * writes nothing.
  */
 export const APPLIED_HASH_ANNOTATION = `${KEY_PREFIX}/applied-hash`;
+/** Label the operator puts on each object it applies: the name of the AgentType it belongs to. */
+export const AGENT_TYPE_LABEL = `${KEY_PREFIX}/agent-type`;

@@ -4,6 +4,7 @@ import { AgentTypeCrd } from './agent-type-crd';
 import {
   AGENT_TYPE_KIND, AGENT_TYPE_VERSION, DEFAULT_GROUP, checkGroup, validateAgentTypeManifest,
 } from './agent-type-schema';
+import { sortedKeys } from '../core/canonical-json';
 import { checkOutputOnSynth } from '../core/synth-check';
 import { checkAnnotations, checkDns1123Label, checkDns1123Subdomain, checkLabels, fail, subject } from '../core/validation';
 
@@ -755,9 +756,3 @@ function withoutUndefinedName(metadata: ApiObjectMetadata | undefined): ApiObjec
   return rest;
 }
 
-/** A deep copy of a JSON value with the keys of every object sorted. */
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).sort().map(key => [key, sortedKeys((value as Record<string, unknown>)[key])]));
-}

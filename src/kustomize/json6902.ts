@@ -8,6 +8,7 @@
  */
 import { JsonPatch } from 'cdk8s';
 import { clone, has, isMap } from './json-value';
+import { canonicalJson } from '../core/canonical-json';
 
 /**
  * Applies JSON 6902 operations with cdk8s's `JsonPatch`, checking each one
@@ -107,7 +108,7 @@ function toJsonPatch(doc: any, op: any): JsonPatch | undefined {
       const actual = target.exists ? target.value : undefined;
       // evanphx/json-patch: a missing value tests equal to null
       if (actual === undefined && op.value === null) return undefined;
-      if (JSON.stringify(sortKeys(actual)) !== JSON.stringify(sortKeys(op.value))) {
+      if (canonicalJson(actual) !== canonicalJson(op.value)) {
         throw new Error(`test failed: '${op.path}' is ${actual === undefined ? 'missing' : JSON.stringify(actual)}, `
           + `not ${JSON.stringify(op.value)}`);
       }
@@ -169,8 +170,3 @@ function resolve(doc: any, pointer: string, mode: 'existing' | 'add' | 'replace'
   return { exists: true, value: node };
 }
 
-function sortKeys(value: any): any {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (isMap(value)) return Object.fromEntries(Object.keys(value).sort().map(k => [k, sortKeys(value[k])]));
-  return value;
-}

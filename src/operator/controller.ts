@@ -5,15 +5,14 @@
  */
 import { renderAgentType, secretReferences, withSecretChecksum } from './desired-state';
 import { FIELD_MANAGER, KubeApi, ObjectInformer } from './kube-api';
-import { canonicalJson, planChanges } from './plan';
-import { AgentTypeStatus, agentTypeStatus, ReconcileOutcome } from './status';
+import { planChanges } from './plan';
+import { AgentTypeStatus, agentTypeStatus, ReconcileOutcome, microTime, rfc3339Time } from './status';
 import { WorkQueue } from './work-queue';
 import { AgentPodFromSpecOptions } from '../agent/agent-pod';
-import { KEY_PREFIX } from '../core/labels';
+import { canonicalJson } from '../core/canonical-json';
+import { AGENT_TYPE_LABEL } from '../core/labels';
 import { SecretContent } from '../core/secret-checksum';
 
-/** Label on every object the operator applies: the AgentType it belongs to. */
-export const AGENT_TYPE_LABEL = `${KEY_PREFIX}/agent-type`;
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': FIELD_MANAGER };
 const MANAGED_SELECTOR = `app.kubernetes.io/managed-by=${FIELD_MANAGER}`;
 
@@ -38,8 +37,6 @@ export interface ControllerOptions {
 
 export class AgentTypeController {
   public readonly queue = new WorkQueue();
-  public reconciles = 0;
-  public errors = 0;
   private readonly agentTypes = new Map<string, ObjectInformer>();
   private readonly deployments = new Map<string, ObjectInformer>();
   private readonly secrets = new Map<string, ObjectInformer>();
@@ -106,11 +103,9 @@ export class AgentTypeController {
         await this.reconcile(key);
         this.queue.forget(key);
       } catch (error) {
-        this.errors++;
         this.log(`reconcile ${key} failed, retrying: ${describe(error)}`);
         this.queue.addRateLimited(key);
       } finally {
-        this.reconciles++;
         this.queue.done(key);
       }
     }
@@ -173,7 +168,7 @@ export class AgentTypeController {
 
   private async writeStatus(agentType: any, outcome: ReconcileOutcome): Promise<void> {
     const previous: AgentTypeStatus | undefined = agentType.status;
-    const status = agentTypeStatus(outcome, agentType.metadata.generation, previous, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+    const status = agentTypeStatus(outcome, agentType.metadata.generation, previous, rfc3339Time(new Date()));
     if (previous && canonicalJson(previous) === canonicalJson(status)) return; // nothing changed: no write
     const { group, version, plural } = this.options;
     // A merge patch of status: conditions is a list map, replaced as a whole;
@@ -190,7 +185,7 @@ export class AgentTypeController {
         kind: 'Event',
         // Named as client-go names Events: the object's name and a unique suffix.
         metadata: { name: `${name}.${Date.now().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`, namespace },
-        eventTime: new Date().toISOString().replace(/Z$/, '000Z'), // MicroTime: six fraction digits
+        eventTime: microTime(new Date()),
         reportingController: `${this.options.group}/${FIELD_MANAGER}`,
         reportingInstance: process.env.HOSTNAME ?? FIELD_MANAGER,
         action: reason === 'Failed' ? 'Reconcile' : 'Apply',

@@ -8,6 +8,7 @@
  * Every write carries the Lease's resourceVersion, so two replicas never
  * both win: the loser gets a conflict.
  */
+import { microTime } from './status';
 
 /** Reads and writes of the one Lease (the operator's RBAC: create, and get/update on this name only). */
 export interface LeaseStore {
@@ -33,8 +34,6 @@ export interface LeaderElectionOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-/** A MicroTime (RFC 3339 with microseconds). */
-const microTime = (date: Date) => date.toISOString().replace(/Z$/, '000Z');
 const timeOf = (value: unknown): number => (value instanceof Date ? value.getTime() : Date.parse(String(value)));
 
 export class LeaderElector {

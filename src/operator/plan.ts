@@ -9,6 +9,7 @@
  * that keeps the annotation stays until the wanted object changes.
  */
 import { createHash } from 'crypto';
+import { canonicalJson } from '../core/canonical-json';
 import { APPLIED_HASH_ANNOTATION } from '../core/labels';
 
 /** `apiVersion`, `kind`, namespace and name of an object. */
@@ -29,24 +30,11 @@ export interface Plan {
   readonly unchanged: number;
 }
 
-/** JSON with object keys sorted at every level: one text per value, whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value as object).sort()
-      .filter(k => (value as any)[k] !== undefined)
-      .map(k => `${JSON.stringify(k)}:${canonicalJson((value as any)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** The object's identity: API group (not version: a version change is an update), kind, namespace, name. */
-export function objectKey(object: { apiVersion: string; kind: string; metadata?: any; namespace?: string; name?: string }): string {
+export function objectKey(object: { apiVersion: string; kind: string; metadata: { namespace?: string; name: string } }): string {
   const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
-  const namespace = object.metadata?.namespace ?? object.namespace ?? '';
-  const name = object.metadata?.name ?? object.name;
-  return `${group}/${object.kind}/${namespace}/${name}`;
+  return `${group}/${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
 
 /** `object` with the applied-hash annotation: sha256 of its canonical JSON without that annotation. */

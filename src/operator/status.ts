@@ -17,6 +17,11 @@
  */
 import { AgentTypeSpec } from '../install/agent-type';
 
+/** `metav1.Time` (RFC 3339, seconds): a condition's `lastTransitionTime`. */
+export const rfc3339Time = (date: Date): string => date.toISOString().replace(/\.\d+Z$/, 'Z');
+/** `metav1.MicroTime` (RFC 3339, six fraction digits): an Event's `eventTime`, a Lease's `renewTime`. */
+export const microTime = (date: Date): string => date.toISOString().replace(/Z$/, '000Z');
+
 /** One `metav1.Condition`. */
 export interface Condition {
   readonly type: string;

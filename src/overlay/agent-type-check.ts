@@ -3,6 +3,7 @@
  * (the one `AgentTypeCrd` renders and `AgentType` validates against at synth),
  * whatever API group their CRD gives them.
  */
+import { canonicalJson } from '../core/canonical-json';
 import {
   AGENT_TYPE_KIND, AGENT_TYPE_VERSION, agentTypeOpenApiSchema, DEFAULT_GROUP, validateAgentTypeManifest,
 } from '../install/agent-type-schema';
@@ -38,12 +39,3 @@ export function agentTypeErrors(object: any, apiVersions: Set<string>): string[]
   return validateAgentTypeManifest(object);
 }
 
-/** JSON with the keys of every map sorted, so two equal schemas give the same text. */
-function canonicalJson(value: any): string {
-  const sorted = (v: any): any => {
-    if (Array.isArray(v)) return v.map(sorted);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map(k => [k, sorted(v[k])]));
-    return v;
-  };
-  return JSON.stringify(sorted(value)) ?? '';
-}

@@ -94,8 +94,9 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
     if (state) return state;
     if (exited) {
       const log = fs.readFileSync(logFile, 'utf8').trim();
-      const failed = /control plane: step .*/s.exec(log)?.[0];
-      if (failed) throw new ControlPlaneError(/step '([^']+)'/.exec(failed)![1], `${failed}\n(supervisor ${exited})`);
+      // The supervisor logged the ControlPlaneError: throw it again here, once.
+      const failed = /control plane: step '([^']+)' failed: (.*)/s.exec(log);
+      if (failed) throw new ControlPlaneError(failed[1], `${failed[2]}\n(supervisor ${exited})`);
       throw new ControlPlaneError('start', `the supervisor stopped (${exited}):\n${log}`);
     }
     await sleep(250);
