@@ -47,8 +47,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // rules (with @bufbuild/protobuf, its peer dependency, bundled beside it so
   // the published package loads). ipaddr.js for the CIDR ranges of network
   // policies. @kubernetes/client-node for the operator program (1.x: 2.x
-  // needs Node 22).
-  bundledDeps: ['ajv@^8.17.1', '@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.6.2', 'ipaddr.js@^2.2.0', '@kubernetes/client-node@^1.4.0'],
+  // needs Node 22), prom-client for its Prometheus /metrics.
+  bundledDeps: ['ajv@^8.17.1', '@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.6.2', 'ipaddr.js@^2.2.0', '@kubernetes/client-node@^1.4.0', 'prom-client@^15.1.3'],
 
   // `dist/` holds the synthesized Kubernetes manifests of the examples; npm and
   // jsii packages go to `dist-packages/` so the two never mix.
