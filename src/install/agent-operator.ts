@@ -25,6 +25,7 @@ import {
 import { Construct } from 'constructs';
 import { AgentTypeCrd } from './agent-type-crd';
 import { AGENT_TYPE_PLURAL, DEFAULT_GROUP, checkGroup } from './agent-type-schema';
+import { LOG_LEVELS, LogLevel, OPERATOR_DEFAULTS, OPERATOR_ENV, operatorArgs } from './operator-command-line';
 import { AgentOperatorNetworkPolicyOptions, operatorNetworkPolicySpec } from './operator-network-policy';
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels, selectorLabels } from '../core/labels';
@@ -47,8 +48,6 @@ const READ_VERBS = ['get', 'list', 'watch'];
 const EVENTS_V1 = ApiResource.custom({ apiGroup: 'events.k8s.io', resourceType: 'events' });
 /** Suffix of the metrics Service name (`<name>-metrics`). */
 const METRICS_SUFFIX = '-metrics';
-/** controller-runtime `--zap-log-level`: a level name or a positive integer. */
-const LOG_LEVEL = /^([a-z]+|[1-9][0-9]*)$/;
 
 /**
  * Properties of `AgentOperator`.
@@ -195,12 +194,36 @@ export interface AgentOperatorProps {
   readonly imagePullPolicy?: ImagePullPolicy;
 
   /**
-   * Log level passed as `--zap-log-level` (controller-runtime): 'debug',
-   * 'info', 'error', 'panic' or an integer > 0 for more verbosity.
+   * Log level of the operator program (`--log-level`): 'debug' (a line per
+   * reconcile and per write), 'info' (writes, failures, leadership) or
+   * 'error' (failures only).
    *
    * @default 'info'
+   * @throws if not one of the three
    */
   readonly logLevel?: string;
+
+  /**
+   * Image of the tool sidecar the operator adds to agents whose AgentType
+   * has `spec.tools` or LLM providers (`--tool-sidecar-image`), checked with
+   * `ImageReference.parse`. Without it, such AgentTypes go `Failed` with a
+   * message saying so.
+   *
+   * @default - none
+   * @throws if not an image reference
+   */
+  readonly toolSidecarImage?: string;
+
+  /**
+   * Time between two full resyncs, in which every AgentType is reconciled
+   * again even if no event came (`--sync-period`, controller-runtime's
+   * `SyncPeriod`). A resync of an unchanged AgentType writes nothing. Whole
+   * seconds, at least 1 second.
+   *
+   * @default Duration.hours(10)
+   * @throws if under 1 second or not whole seconds
+   */
+  readonly syncPeriod?: Duration;
 
   /**
    * Prefix of every object name (Deployment, ServiceAccount, Roles, bindings,
@@ -449,7 +472,9 @@ interface OperatorSettings {
   readonly leaderElectionId: string;
   readonly metricsPort: number;
   readonly healthPort: number;
-  readonly logLevel: string;
+  readonly logLevel: LogLevel;
+  readonly toolSidecarImage?: string;
+  readonly syncPeriodSeconds?: number;
   readonly imagePullPolicy: ImagePullPolicy;
   readonly resources: ContainerResources;
   /** The restricted defaults with the `securityContext` prop merged over them. */
@@ -470,16 +495,18 @@ function operatorSettings(path: string, props: AgentOperatorProps): OperatorSett
 
   const replicas = p.replicas ?? 1;
   checkReplicaCount(KIND, path, 'replicas', replicas, 1);
-  const leaderElectionId = checkDns1123Subdomain(KIND, path, 'leaderElectionId', p.leaderElectionId ?? 'cdk8s-agents-operator');
-  const metricsPort = checkPort(KIND, path, 'metricsPort', p.metricsPort ?? 8080);
-  const healthPort = checkPort(KIND, path, 'healthPort', p.healthPort ?? 8081);
+  const leaderElectionId = checkDns1123Subdomain(KIND, path, 'leaderElectionId', p.leaderElectionId ?? OPERATOR_DEFAULTS.leaderElectionId);
+  const metricsPort = checkPort(KIND, path, 'metricsPort', p.metricsPort ?? OPERATOR_DEFAULTS.metricsPort);
+  const healthPort = checkPort(KIND, path, 'healthPort', p.healthPort ?? OPERATOR_DEFAULTS.healthPort);
   if (metricsPort === healthPort) {
     fail(KIND, path, 'healthPort', healthPort, 'must differ from metricsPort');
   }
-  const logLevel = p.logLevel ?? 'info';
-  if (!LOG_LEVEL.test(logLevel)) {
-    fail(KIND, path, 'logLevel', logLevel, 'is not a log level (\'debug\', \'info\', \'error\', \'panic\' or an integer > 0)');
+  const logLevel = (p.logLevel ?? OPERATOR_DEFAULTS.logLevel) as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    fail(KIND, path, 'logLevel', logLevel, `is not a log level (${LOG_LEVELS.map(l => `'${l}'`).join(', ')})`);
   }
+  const toolSidecarImage = p.toolSidecarImage === undefined ? undefined : checkImage(p.toolSidecarImage, KIND, path, 'toolSidecarImage');
+  const syncPeriodSeconds = p.syncPeriod === undefined ? undefined : checkSyncPeriod(path, p.syncPeriod);
   return {
     image,
     name,
@@ -491,6 +518,8 @@ function operatorSettings(path: string, props: AgentOperatorProps): OperatorSett
     metricsPort,
     healthPort,
     logLevel,
+    toolSidecarImage,
+    syncPeriodSeconds,
     createNamespace: p.createNamespace ?? true,
     group: checkOperatorGroup(path, p.crd, p.group),
     crd: p.crd,
@@ -502,6 +531,13 @@ function operatorSettings(path: string, props: AgentOperatorProps): OperatorSett
     },
     securityContext: restrictedSecurityContextWith(KIND, path, 'securityContext', NONROOT_ID, p.securityContext),
   };
+}
+
+/** `syncPeriod` in whole seconds, at least 1. */
+function checkSyncPeriod(path: string, period: Duration): number {
+  const seconds = period.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < 1) fail(KIND, path, 'syncPeriod', `${seconds}s`, 'must be whole seconds, at least 1 second');
+  return seconds;
 }
 
 /** `name`: an RFC 1123 label starting with a letter, short enough for `<name>-metrics`. */
@@ -552,17 +588,11 @@ function managerContainer(s: OperatorSettings, watchNamespace: EnvValue): Contai
     name: 'manager',
     image: s.image,
     imagePullPolicy: s.imagePullPolicy,
-    args: [
-      '--leader-elect',
-      `--leader-election-id=${s.leaderElectionId}`,
-      `--metrics-bind-address=:${s.metricsPort}`,
-      `--health-probe-bind-address=:${s.healthPort}`,
-      `--zap-log-level=${s.logLevel}`,
-    ],
+    args: operatorArgs(s),
     envVariables: {
-      WATCH_NAMESPACE: watchNamespace,
-      POD_NAMESPACE: EnvValue.fromFieldRef(EnvFieldPaths.POD_NAMESPACE),
-      AGENT_TYPE_GROUP: EnvValue.fromValue(s.group),
+      [OPERATOR_ENV.watchNamespace]: watchNamespace,
+      [OPERATOR_ENV.podNamespace]: EnvValue.fromFieldRef(EnvFieldPaths.POD_NAMESPACE),
+      [OPERATOR_ENV.agentTypeGroup]: EnvValue.fromValue(s.group),
     },
     ports: [
       { name: 'metrics', number: s.metricsPort, protocol: Protocol.TCP },

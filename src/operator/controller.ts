@@ -5,6 +5,7 @@
  */
 import { renderAgentType, secretReferences, withSecretChecksum } from './desired-state';
 import { FIELD_MANAGER, KubeApi, ObjectInformer } from './kube-api';
+import { OperatorMetrics } from './metrics';
 import { planChanges } from './plan';
 import { AgentTypeStatus, agentTypeStatus, ReconcileOutcome, microTime, rfc3339Time } from './status';
 import { WorkQueue } from './work-queue';
@@ -16,56 +17,94 @@ import { SecretContent } from '../core/secret-checksum';
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': FIELD_MANAGER };
 const MANAGED_SELECTOR = `app.kubernetes.io/managed-by=${FIELD_MANAGER}`;
 
-/** The kinds an AgentType's objects may have (what AgentPod renders), to find owned objects no longer wanted. */
-const OWNED_KINDS: ReadonlyArray<[string, string]> = [
-  ['apps/v1', 'Deployment'], ['v1', 'ConfigMap'], ['v1', 'ServiceAccount'], ['v1', 'Service'],
-  ['networking.k8s.io/v1', 'NetworkPolicy'], ['autoscaling/v2', 'HorizontalPodAutoscaler'], ['policy/v1', 'PodDisruptionBudget'],
+/** The kinds an AgentType's objects may have (what AgentPod renders): `apiVersion`, `kind`, resource. */
+const OWNED_KINDS: ReadonlyArray<readonly [string, string, string]> = [
+  ['apps/v1', 'Deployment', 'deployments'], ['v1', 'ConfigMap', 'configmaps'], ['v1', 'ServiceAccount', 'serviceaccounts'],
+  ['v1', 'Service', 'services'], ['networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'],
+  ['autoscaling/v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'], ['policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'],
+];
+/** Owned kinds from CRDs a cluster may lack: watched only if served when the operator starts. */
+const OPTIONAL_OWNED_KINDS: ReadonlyArray<readonly [string, string, string]> = [
+  ['monitoring.coreos.com/v1', 'ServiceMonitor', 'servicemonitors'],
 ];
 
 export interface ControllerOptions {
   readonly group: string;
   readonly version: string;
   readonly plural: string;
-  /** Namespaces to watch. */
+  /** Namespaces to watch; empty: every namespace. */
   readonly namespaces: readonly string[];
   /** Reconcile workers. @default 2 */
   readonly workers?: number;
+  /** Seconds between two full resyncs (every AgentType queued again). @default 36000 */
+  readonly syncPeriodSeconds?: number;
   /** What the spec does not carry (the tool sidecar's container). */
   readonly agentPod?: AgentPodFromSpecOptions;
-  readonly log?: (line: string) => void;
+  readonly metrics?: OperatorMetrics;
+  readonly log?: OperatorLog;
+}
+
+/** Where the controller logs: `error` for failures, `info` for writes and phase changes, `debug` for every reconcile. */
+export interface OperatorLog {
+  error(line: string): void;
+  info(line: string): void;
+  debug(line: string): void;
+}
+
+/** The informers of one watched namespace (or of every namespace: `namespace` undefined). */
+interface Scope {
+  readonly namespace?: string;
+  readonly agentTypes: ObjectInformer;
+  readonly secrets: ObjectInformer;
+  /** One per owned kind, of the objects the operator manages. */
+  readonly owned: ObjectInformer[];
 }
 
 export class AgentTypeController {
   public readonly queue = new WorkQueue();
-  private readonly agentTypes = new Map<string, ObjectInformer>();
-  private readonly deployments = new Map<string, ObjectInformer>();
-  private readonly secrets = new Map<string, ObjectInformer>();
-  private readonly log: (line: string) => void;
+  private readonly scopes: Scope[] = [];
+  private readonly log: OperatorLog;
   private running: Promise<void>[] = [];
+  /** The Secrets each AgentType (`namespace/name`) used at its last reconcile, to queue it when one changes. */
+  private readonly secretUsers = new Map<string, Set<string>>();
+  private resync?: NodeJS.Timeout;
 
   constructor(private readonly api: KubeApi, private readonly options: ControllerOptions) {
-    this.log = options.log ?? (line => console.log(line));
+    this.log = options.log ?? { error: line => console.error(line), info: line => console.log(line), debug: () => undefined };
   }
 
-  /** Starts the informers (each lists, then watches) and the workers. */
+  /**
+   * Starts the informers of every watched namespace (each lists, then
+   * watches; their caches are filled when this resolves), the workers and
+   * the periodic resync.
+   */
   public async start(): Promise<void> {
     const { group, version, plural } = this.options;
-    for (const ns of this.options.namespaces) {
-      const agentTypes = this.api.customObjectInformer(group, version, plural, ns);
-      for (const event of ['add', 'update', 'delete'] as const) agentTypes.on(event, o => this.queue.add(keyOf(o)));
-      const deployments = this.api.objectInformer('apps/v1', 'Deployment', 'deployments', ns, MANAGED_SELECTOR);
+    const namespaces: (string | undefined)[] = this.options.namespaces.length > 0 ? [...this.options.namespaces] : [undefined];
+    const optional = await Promise.all(OPTIONAL_OWNED_KINDS.map(async kind => (await this.api.serves(kind[0], kind[1])) ? [kind] : []));
+    const ownedKinds = [...OWNED_KINDS, ...optional.flat()];
+    for (const namespace of namespaces) {
+      const scope: Scope = {
+        namespace,
+        agentTypes: this.api.customObjectInformer(group, version, plural, namespace),
+        secrets: this.api.objectInformer('v1', 'Secret', 'secrets', namespace, ''),
+        owned: ownedKinds.map(([apiVersion, kind, resource]) => this.api.objectInformer(apiVersion, kind, resource, namespace, MANAGED_SELECTOR)),
+      };
       for (const event of ['add', 'update', 'delete'] as const) {
-        deployments.on(event, o => o.metadata?.labels?.[AGENT_TYPE_LABEL] && this.queue.add(`${ns}/${o.metadata.labels[AGENT_TYPE_LABEL]}`));
+        scope.agentTypes.on(event, o => this.enqueue(keyOf(o)));
+        // An owned object changed or went: its AgentType is reconciled (controller-runtime's Owns()).
+        for (const informer of scope.owned) informer.on(event, o => this.enqueueOwner(o));
+        scope.secrets.on(event, o => this.enqueueNamespace(scope, o.metadata?.namespace, o.metadata?.name));
       }
-      const secrets = this.api.objectInformer('v1', 'Secret', 'secrets', ns, '');
-      for (const event of ['add', 'update', 'delete'] as const) secrets.on(event, () => this.enqueueNamespace(ns));
-      for (const informer of [agentTypes, deployments, secrets]) this.restartOnError(informer);
-      this.agentTypes.set(ns, agentTypes);
-      this.deployments.set(ns, deployments);
-      this.secrets.set(ns, secrets);
-      await Promise.all([agentTypes.start(), deployments.start(), secrets.start()]);
+      const informers = [scope.agentTypes, scope.secrets, ...scope.owned];
+      for (const informer of informers) this.restartOnError(informer);
+      this.scopes.push(scope);
+      await Promise.all(informers.map(i => i.start()));
     }
     this.running = Array.from({ length: this.options.workers ?? 2 }, () => this.work());
+    const period = (this.options.syncPeriodSeconds ?? 36_000) * 1000;
+    this.resync = setInterval(() => this.scopes.forEach(scope => this.enqueueNamespace(scope, undefined)), period);
+    this.resync.unref();
   }
 
   /**
@@ -77,7 +116,7 @@ export class AgentTypeController {
     let delay = 1000;
     informer.on('error', (error) => {
       if (this.queue.isShuttingDown) return;
-      this.log(`watch failed, restarting in ${delay / 1000} s: ${describe(error)}`);
+      this.log.error(`watch failed, restarting in ${delay / 1000} s: ${describe(error)}`);
       const timer = setTimeout(() => {
         informer.start().then(() => (delay = 1000), () => undefined);
       }, delay);
@@ -86,24 +125,50 @@ export class AgentTypeController {
     });
   }
 
-  /** Stops the queue (workers finish their key) and the informers. */
+  /** Stops the resync, the queue (workers finish their key) and the informers. */
   public async stop(): Promise<void> {
+    clearInterval(this.resync);
     this.queue.shutDown();
     await Promise.all(this.running);
-    for (const informer of [...this.agentTypes.values(), ...this.deployments.values(), ...this.secrets.values()]) await informer.stop();
+    for (const scope of this.scopes) {
+      for (const informer of [scope.agentTypes, scope.secrets, ...scope.owned]) await informer.stop();
+    }
   }
 
-  private enqueueNamespace(ns: string): void {
-    for (const agentType of this.agentTypes.get(ns)?.list(ns) ?? []) this.queue.add(keyOf(agentType));
+  private enqueue(key: string): void {
+    this.options.metrics?.queued();
+    this.queue.add(key);
+  }
+
+  /** Queues the AgentType an owned object belongs to (by its label, checked against its controller reference at reconcile). */
+  private enqueueOwner(object: any): void {
+    const owner = object.metadata?.labels?.[AGENT_TYPE_LABEL];
+    if (owner) this.enqueue(`${object.metadata.namespace}/${owner}`);
+  }
+
+  /** Queues the AgentTypes of `namespace` (all of the scope's if undefined) that use `secret` (all if undefined). */
+  private enqueueNamespace(scope: Scope, namespace: string | undefined, secret?: string): void {
+    for (const agentType of scope.agentTypes.list(namespace)) {
+      const key = keyOf(agentType);
+      if (secret === undefined || this.secretUsers.get(key)?.has(secret)) this.enqueue(key);
+    }
+  }
+
+  private scopeOf(namespace: string): Scope | undefined {
+    return this.scopes.find(s => s.namespace === undefined || s.namespace === namespace);
   }
 
   private async work(): Promise<void> {
     for (let key = await this.queue.get(); key !== undefined; key = await this.queue.get()) {
+      const start = process.hrtime.bigint();
       try {
         await this.reconcile(key);
         this.queue.forget(key);
+        this.options.metrics?.reconciled('success', seconds(start));
       } catch (error) {
-        this.log(`reconcile ${key} failed, retrying: ${describe(error)}`);
+        this.log.error(`reconcile ${key} failed, retrying: ${describe(error)}`);
+        this.options.metrics?.reconciled('error', seconds(start));
+        this.options.metrics?.retried();
         this.queue.addRateLimited(key);
       } finally {
         this.queue.done(key);
@@ -113,15 +178,19 @@ export class AgentTypeController {
 
   /** Brings the cluster to what the AgentType `key` (`namespace/name`) wants, and says so in its status. */
   public async reconcile(key: string): Promise<void> {
-    const [ns, name] = key.split('/');
-    const agentType = this.agentTypes.get(ns)?.get(name, ns);
-    if (!agentType || agentType.metadata.deletionTimestamp) return; // the garbage collector removes what it owned
-    this.log(`reconcile ${key} generation ${agentType.metadata.generation}`);
-    const outcome = await this.applyAgentType(agentType);
+    const [namespace, name] = key.split('/');
+    const scope = this.scopeOf(namespace);
+    const agentType = scope?.agentTypes.get(name, namespace);
+    if (!scope || !agentType || agentType.metadata.deletionTimestamp) {
+      this.secretUsers.delete(key);
+      return; // the garbage collector removes what it owned
+    }
+    this.log.debug(`reconcile ${key} generation ${agentType.metadata.generation}`);
+    const outcome = await this.applyAgentType(scope, agentType);
     await this.writeStatus(agentType, outcome);
   }
 
-  private async applyAgentType(agentType: any): Promise<ReconcileOutcome> {
+  private async applyAgentType(scope: Scope, agentType: any): Promise<ReconcileOutcome> {
     const { name, namespace } = agentType.metadata;
     let objects: any[];
     try {
@@ -129,9 +198,11 @@ export class AgentTypeController {
     } catch (error) {
       return this.failed(agentType, 'InvalidSpec', (error as Error).message);
     }
+    const refs = secretReferences(objects);
+    this.secretUsers.set(keyOf(agentType), new Set(refs.map(r => r.name)));
     const contents: SecretContent[] = [];
-    for (const ref of secretReferences(objects)) {
-      const secret = this.secrets.get(namespace)?.get(ref.name, namespace);
+    for (const ref of refs) {
+      const secret = scope.secrets.get(ref.name, namespace);
       if (!secret) return this.failed(agentType, 'SecretNotFound', `Secret '${namespace}/${ref.name}' (${ref.usedBy}) does not exist`);
       if (ref.key !== undefined && secret.data?.[ref.key] === undefined) {
         return this.failed(agentType, 'SecretNotFound', `Secret '${namespace}/${ref.name}' has no key '${ref.key}' (${ref.usedBy})`);
@@ -139,17 +210,22 @@ export class AgentTypeController {
       if (!contents.some(c => c.name === ref.name)) contents.push({ namespace, name: ref.name, data: secret.data });
     }
     const desired = withSecretChecksum(objects, contents).map(o => labelled(o, name));
-    const owned = await this.owned(namespace, name, agentType.metadata.uid);
+    const owned = this.owned(scope, namespace, name, agentType.metadata.uid);
     const plan = planChanges(desired, owned);
     let deployment = owned.find(o => o.kind === 'Deployment');
     for (const object of plan.apply) {
       const applied = await this.api.apply(object);
+      this.options.metrics?.wrote('apply');
       if (object.kind === 'Deployment') deployment = applied;
     }
-    for (const ref of plan.delete) await this.api.delete(ref);
+    for (const ref of plan.delete) {
+      await this.api.delete(ref);
+      this.options.metrics?.wrote('delete');
+    }
     if (plan.apply.length > 0 || plan.delete.length > 0) {
-      await this.event(agentType, 'Normal', owned.length === 0 ? 'Created' : 'Updated',
-        `applied ${plan.apply.length} object(s), deleted ${plan.delete.length}`);
+      const summary = `applied ${plan.apply.length} object(s), deleted ${plan.delete.length}`;
+      this.log.info(`${namespace}/${name}: ${summary}`);
+      await this.event(agentType, 'Normal', owned.length === 0 ? 'Created' : 'Updated', summary);
     }
     return { applied: true, spec: agentType.spec, deployment };
   }
@@ -159,11 +235,10 @@ export class AgentTypeController {
     return { applied: false, reason, message };
   }
 
-  /** The objects the AgentType owns: its label and a controller reference to its uid. */
-  private async owned(namespace: string, name: string, uid: string): Promise<any[]> {
-    const selector = `${MANAGED_SELECTOR},${AGENT_TYPE_LABEL}=${name}`;
-    const lists = await Promise.all(OWNED_KINDS.map(([apiVersion, kind]) => this.api.list(apiVersion, kind, namespace, selector)));
-    return lists.flat().filter(o => (o.metadata.ownerReferences ?? []).some((r: any) => r.controller && r.uid === uid));
+  /** The objects the AgentType owns, from the informers' caches: its label and a controller reference to its uid. */
+  private owned(scope: Scope, namespace: string, name: string, uid: string): any[] {
+    return scope.owned.flatMap(informer => informer.list(namespace)).filter(o => o.metadata?.labels?.[AGENT_TYPE_LABEL] === name
+      && (o.metadata.ownerReferences ?? []).some((r: any) => r.controller && r.uid === uid));
   }
 
   private async writeStatus(agentType: any, outcome: ReconcileOutcome): Promise<void> {
@@ -175,6 +250,8 @@ export class AgentTypeController {
     // a field the new status lacks is set to null so it goes.
     const removed = Object.fromEntries(Object.keys(previous ?? {}).filter(k => !(k in status)).map(k => [k, null]));
     await this.api.patchStatus(group, version, plural, agentType.metadata.namespace, agentType.metadata.name, { ...removed, ...status });
+    this.options.metrics?.wrote('status');
+    if (status.phase !== previous?.phase) this.log.info(`${agentType.metadata.namespace}/${agentType.metadata.name}: ${status.phase}${status.message ? `: ${status.message}` : ''}`);
   }
 
   private async event(agentType: any, type: 'Normal' | 'Warning', reason: string, note: string): Promise<void> {
@@ -194,8 +271,9 @@ export class AgentTypeController {
         note: note.slice(0, 1024),
         regarding: { apiVersion: agentType.apiVersion, kind: agentType.kind, name, namespace, uid },
       });
+      this.options.metrics?.wrote('event');
     } catch (error) {
-      this.log(`event for ${namespace}/${name} not recorded: ${describe(error)}`);
+      this.log.error(`event for ${namespace}/${name} not recorded: ${describe(error)}`);
     }
   }
 }
@@ -206,6 +284,8 @@ const keyOf = (o: any): string => `${o.metadata.namespace}/${o.metadata.name}`;
 function labelled(object: any, agentType: string): any {
   return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, ...MANAGED_BY, [AGENT_TYPE_LABEL]: agentType } } };
 }
+
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 function describe(error: unknown): string {
   const body = (error as any)?.body;

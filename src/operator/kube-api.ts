@@ -62,10 +62,14 @@ export class KubeApi {
     }
   }
 
-  /** The objects of `apiVersion`/`kind` in `namespace` with the labels of `labelSelector`. */
-  public async list(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<any[]> {
-    const list = await this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
-    return list.items.map(item => ({ apiVersion, kind, ...item }));
+  /** Whether the API server serves `apiVersion`/`kind` (discovery; a CRD such as ServiceMonitor may be missing). */
+  public async serves(apiVersion: string, kind: string): Promise<boolean> {
+    try {
+      return (await this.objects.resource(apiVersion, kind)) !== undefined;
+    } catch (error) {
+      if (isStatus(error, 404)) return false;
+      throw error;
+    }
   }
 
   /** Sets the status of a custom object through its status subresource (a JSON merge patch of `status`). */
@@ -111,16 +115,23 @@ export class KubeApi {
     };
   }
 
-  /** An informer of the custom objects `group/version/plural` in `namespace`. */
-  public customObjectInformer(group: string, version: string, plural: string, namespace: string): ObjectInformer {
+  /** An informer of the custom objects `group/version/plural` in `namespace`, or in every namespace. */
+  public customObjectInformer(group: string, version: string, plural: string, namespace: string | undefined): ObjectInformer {
+    if (namespace === undefined) {
+      return this.informer(`/apis/${group}/${version}/${plural}`, () => this.custom.listClusterCustomObject({ group, version, plural }));
+    }
     return this.informer(`/apis/${group}/${version}/namespaces/${namespace}/${plural}`,
       () => this.custom.listNamespacedCustomObject({ group, version, plural, namespace }));
   }
 
-  /** An informer of `apiVersion`/`kind` objects in `namespace` with `labelSelector`. */
-  public objectInformer(apiVersion: string, kind: string, plural: string, namespace: string, labelSelector: string): ObjectInformer {
+  /** An informer of `apiVersion`/`kind` objects with `labelSelector` in `namespace`, or in every namespace. */
+  public objectInformer(apiVersion: string, kind: string, plural: string, namespace: string | undefined, labelSelector: string): ObjectInformer {
     const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    return this.informer(`${base}/namespaces/${namespace}/${plural}`,
-      () => this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector), labelSelector);
+    const path = namespace === undefined ? `${base}/${plural}` : `${base}/namespaces/${namespace}/${plural}`;
+    return this.informer(path, async () => {
+      const list = await this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector || undefined);
+      // The informer's cache keeps the items as listed: give each its apiVersion and kind, as a watch event has them.
+      return { ...list, items: list.items.map(item => ({ apiVersion, kind, ...item })) };
+    }, labelSelector || undefined);
   }
 }

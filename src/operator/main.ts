@@ -3,78 +3,93 @@
  * `cdk8s-agents-operator`: reconciles AgentType resources into running agents.
  *
  * Out of cluster it uses the current `KUBECONFIG`; in cluster, its
- * ServiceAccount. Flags (as `AgentOperator` renders them):
- *   --health-probe-bind-address=:<port>   /healthz and /readyz (default :8081)
- *   --group=<group>                        the AgentType API group (default agents.example.com)
- *   --tool-sidecar-image=<image>           the tool-manager sidecar's image
- *   --leader-elect                         reconcile only while holding the Lease
- *   --leader-election-id=<name>            the Lease's name (default cdk8s-agents-operator)
- *   --leader-election-namespace=<ns>       its namespace (default: POD_NAMESPACE, else the pod's own)
- * Env: WATCH_NAMESPACE, a comma-separated list of namespaces to watch.
- * SIGTERM and SIGINT stop it cleanly: workers finish, informers stop.
+ * ServiceAccount. Its flags and environment are those `AgentOperator`
+ * renders (install/operator-command-line.ts; parsed in options.ts):
+ *   --health-probe-bind-address=[host]:port   /healthz and /readyz (default :8081)
+ *   --metrics-bind-address=[host]:port        Prometheus /metrics (default :8080; 0: off)
+ *   --leader-elect                            reconcile only while holding the Lease
+ *   --leader-election-id=<name>               the Lease's name (default cdk8s-agents-operator)
+ *   --leader-election-namespace=<ns>          its namespace (default: POD_NAMESPACE, else the pod's own)
+ *   --log-level=debug|info|error              (default info)
+ *   --tool-sidecar-image=<image>              the tool sidecar of AgentTypes with tools or LLM providers
+ *   --sync-period=<n>s|m|h                    full resync period (default 10h)
+ * Env: WATCH_NAMESPACE (comma-separated namespaces; empty: all), AGENT_TYPE_GROUP, POD_NAMESPACE.
+ * SIGTERM and SIGINT stop it cleanly: workers finish, informers stop, the Lease is given up.
  */
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
+import { AddressInfo } from 'net';
 import * as os from 'os';
-import { AgentTypeController } from './controller';
+import { AgentTypeController, OperatorLog } from './controller';
 import { KubeApi } from './kube-api';
 import { LeaderElector } from './leader-election';
-import { AGENT_TYPE_PLURAL, AGENT_TYPE_VERSION, DEFAULT_GROUP } from '../install/agent-type-schema';
+import { OperatorMetrics } from './metrics';
+import { BindAddress, OperatorOptions, parseOperatorOptions } from './options';
+import { AGENT_TYPE_PLURAL, AGENT_TYPE_VERSION } from '../install/agent-type-schema';
 
-/** The value of `--name=value`, if given. */
-function flag(name: string): string | undefined {
-  const prefix = `--${name}=`;
-  return process.argv.slice(2).find(a => a.startsWith(prefix))?.slice(prefix.length);
-}
+const PROGRAM = 'cdk8s-agents-operator';
 
-/** A bind address `:8081` or `127.0.0.1:8081` as host and port. */
-function bindAddress(value: string): { host?: string; port: number } {
-  const at = value.lastIndexOf(':');
-  const port = Number(value.slice(at + 1));
-  if (at < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--health-probe-bind-address '${value}' is not [host]:port`);
-  return { host: value.slice(0, at) || undefined, port };
-}
-
-/** The elector of `--leader-election-id` in the operator's namespace. */
-function leaderElector(api: KubeApi): LeaderElector {
+/** The elector of the Lease `--leader-election-id` in the operator's namespace. */
+function leaderElector(api: KubeApi, options: OperatorOptions, log: OperatorLog): LeaderElector {
   const serviceAccountNamespace = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
-  const namespace = flag('leader-election-namespace') ?? process.env.POD_NAMESPACE
+  const namespace = options.leaderElectionNamespace
     ?? (fs.existsSync(serviceAccountNamespace) ? fs.readFileSync(serviceAccountNamespace, 'utf8').trim() : undefined);
   if (!namespace) throw new Error('--leader-elect needs the operator\'s namespace: --leader-election-namespace or POD_NAMESPACE (in a pod, its own)');
-  const name = flag('leader-election-id') ?? 'cdk8s-agents-operator';
-  return new LeaderElector(api.leaseStore(namespace, name), { namespace, name, identity: `${os.hostname()}_${randomUUID()}`, log: console.log });
+  const name = options.leaderElectionId;
+  return new LeaderElector(api.leaseStore(namespace, name), { namespace, name, identity: `${os.hostname()}_${randomUUID()}`, log: line => log.info(line) });
+}
+
+/** A line logger at `level`: errors always, `info` unless `error`, `debug` only at `debug`. */
+function logger(level: OperatorOptions['logLevel']): OperatorLog {
+  const line = (text: string) => console.log(`${new Date().toISOString()} ${text}`);
+  return { error: line, info: level === 'error' ? () => undefined : line, debug: level === 'debug' ? line : () => undefined };
+}
+
+/** Starts an HTTP server on `address`; resolves with its port. */
+async function serve(address: BindAddress, handler: http.RequestListener): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(address.port, address.host, resolve));
+  return { server, port: (server.address() as AddressInfo).port };
 }
 
 async function main(): Promise<void> {
-  const namespaces = (process.env.WATCH_NAMESPACE ?? '').split(',').map(n => n.trim()).filter(n => n);
-  if (namespaces.length === 0) throw new Error('WATCH_NAMESPACE is empty: give the namespaces to watch (comma-separated)');
-  const sidecarImage = flag('tool-sidecar-image');
+  const options = parseOperatorOptions(process.argv.slice(2), process.env);
+  const log = logger(options.logLevel);
   const api = await KubeApi.connect();
-  const controller = new AgentTypeController(api, {
-    group: flag('group') ?? DEFAULT_GROUP,
+  let controller: AgentTypeController | undefined;
+  const metrics = new OperatorMetrics(() => controller?.queue.length ?? 0);
+  controller = new AgentTypeController(api, {
+    group: options.group,
     version: AGENT_TYPE_VERSION,
     plural: AGENT_TYPE_PLURAL,
-    namespaces,
-    agentPod: sidecarImage ? { toolSidecar: { image: sidecarImage } } : {},
+    namespaces: options.namespaces,
+    syncPeriodSeconds: options.syncPeriodSeconds,
+    agentPod: options.toolSidecarImage ? { toolSidecar: { image: options.toolSidecarImage } } : {},
+    metrics,
+    log,
   });
   let ready = false;
-  const health = http.createServer((request, response) => {
+  const health = await serve(options.health, (request, response) => {
     const ok = request.url === '/healthz' || (request.url === '/readyz' && ready);
     response.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok' : 'not ready');
   });
-  const { host, port } = bindAddress(flag('health-probe-bind-address') ?? ':8081');
-  await new Promise<void>(resolve => health.listen(port, host, resolve));
+  const metricsServer = options.metrics && await serve(options.metrics, (request, response) => {
+    if (request.url !== '/metrics') return void response.writeHead(404).end();
+    metrics.exposition().then(({ contentType, body }) => response.writeHead(200, { 'content-type': contentType }).end(body),
+      (error: Error) => response.writeHead(500).end(error.message));
+  });
   ready = true; // a standby replica is ready too: it serves as soon as it leads
-  const elector = process.argv.includes('--leader-elect') ? leaderElector(api) : undefined;
+  const elector = options.leaderElect ? leaderElector(api, options, log) : undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`cdk8s-agents-operator: ${signal}, stopping`);
-    await controller.stop();
+    log.info(`${PROGRAM}: ${signal}, stopping`);
+    await controller!.stop();
     await elector?.stop();
-    health.close();
+    health.server.close();
+    metricsServer?.server.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -82,10 +97,11 @@ async function main(): Promise<void> {
   // Lost the Lease: exit and start anew, as client-go programs do.
   if (elector && !(await elector.acquire(() => process.exit(1)))) return;
   await controller.start();
-  console.log(`cdk8s-agents-operator: watching ${namespaces.join(', ')}; health on ${host ?? ''}:${(health.address() as any).port}`);
+  const watched = options.namespaces.length > 0 ? options.namespaces.join(', ') : 'every namespace';
+  log.info(`${PROGRAM}: watching ${watched}; health on port ${health.port}${metricsServer ? `, metrics on port ${metricsServer.port}` : ''}`);
 }
 
 main().catch((error) => {
-  console.error(`cdk8s-agents-operator: ${(error as Error).message}`);
+  console.error(`${PROGRAM}: ${(error as Error).message}`);
   process.exit(1);
 });

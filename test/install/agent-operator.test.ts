@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import { Cpu, ImagePullPolicy } from 'cdk8s-plus-28';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
@@ -123,7 +123,7 @@ describe('AgentOperator validation', () => {
     expect(() => synth({ healthPort: 0 })).toThrow("healthPort '0' is not a port number");
   });
 
-  test('replicas, name, group, leaderElectionId and logLevel are checked', () => {
+  test('replicas, name, group, leaderElectionId, logLevel, toolSidecarImage and syncPeriod are checked', () => {
     expect(() => synth({ replicas: 0 })).toThrow("AgentOperator 'test/op': replicas '0' is not an integer from 1 to 2147483647");
     expect(() => synth({ replicas: 1.5 })).toThrow("replicas '1.5' is not an integer from 1 to 2147483647");
     expect(() => synth({ name: 'Op' })).toThrow("name 'Op' is not a valid RFC 1123 label");
@@ -132,7 +132,11 @@ describe('AgentOperator validation', () => {
     expect(() => synth({ group: 'agents' })).toThrow("group 'agents' must contain at least one dot");
     expect(() => synth({ group: 'Agents.Example.com' })).toThrow("group 'Agents.Example.com' is not a valid RFC 1123 subdomain");
     expect(() => synth({ leaderElectionId: 'Lease_1' })).toThrow("leaderElectionId 'Lease_1' is not a valid RFC 1123 subdomain");
-    expect(() => synth({ logLevel: 'very loud' })).toThrow("logLevel 'very loud' is not a log level");
+    expect(() => synth({ logLevel: 'very loud' })).toThrow("AgentOperator 'test/op': logLevel 'very loud' is not a log level ('debug', 'info', 'error')");
+    expect(() => synth({ logLevel: '2' })).toThrow("logLevel '2' is not a log level");
+    expect(() => synth({ toolSidecarImage: 'Tool:1' })).toThrow("AgentOperator 'test/op': toolSidecarImage 'Tool:1'");
+    expect(() => synth({ syncPeriod: Duration.millis(1500) })).toThrow("AgentOperator 'test/op': syncPeriod '1.5s' must be whole seconds, at least 1 second");
+    expect(() => synth({ syncPeriod: Duration.seconds(0) })).toThrow("syncPeriod '0s' must be whole seconds");
   });
 
   test('group that differs from the passed crd throws', () => {
@@ -184,7 +188,7 @@ describe('AgentOperator default install', () => {
       '--leader-election-id=cdk8s-agents-operator',
       '--metrics-bind-address=:8080',
       '--health-probe-bind-address=:8081',
-      '--zap-log-level=info',
+      '--log-level=info',
     ]);
     expect(c.resources).toEqual({
       requests: { cpu: '100m', memory: '128Mi' },
@@ -277,6 +281,8 @@ describe('AgentOperator default install', () => {
       healthPort: 9091,
       imagePullPolicy: ImagePullPolicy.ALWAYS,
       logLevel: 'debug',
+      toolSidecarImage: 'registry.example.com/tool-manager:1.0',
+      syncPeriod: Duration.minutes(10),
       group: 'agents.acme.io',
       resources: { cpu: { request: Cpu.millis(50) } },
     });
@@ -290,7 +296,9 @@ describe('AgentOperator default install', () => {
       '--leader-election-id=ops.agents.acme.io',
       '--metrics-bind-address=:9090',
       '--health-probe-bind-address=:9091',
-      '--zap-log-level=debug',
+      '--log-level=debug',
+      '--tool-sidecar-image=registry.example.com/tool-manager:1.0',
+      '--sync-period=600s',
     ]);
     expect(c.resources).toEqual({ requests: { cpu: '50m' } });
     expect(c.livenessProbe.httpGet.port).toBe(9091);

@@ -1,0 +1,101 @@
+/**
+ * The operator program's options, from its command line and environment
+ * (the flags and variables of `install/operator-command-line.ts`, which
+ * `AgentOperator` renders). Parsed strictly with Node's `util.parseArgs`: an
+ * unknown flag, a missing value or a bad one is an error naming the flag.
+ */
+import { parseArgs } from 'util';
+import { DEFAULT_GROUP } from '../install/agent-type-schema';
+import { LOG_LEVELS, LogLevel, OPERATOR_DEFAULTS, OPERATOR_ENV, OPERATOR_FLAGS } from '../install/operator-command-line';
+
+/** A bind address: `host` undefined means every interface. */
+export interface BindAddress {
+  readonly host?: string;
+  /** 0: an ephemeral port (tests), or, for metrics, no server at all. */
+  readonly port: number;
+}
+
+export interface OperatorOptions {
+  /** Namespaces to watch; empty: every namespace (cluster-wide). */
+  readonly namespaces: readonly string[];
+  readonly group: string;
+  readonly leaderElect: boolean;
+  readonly leaderElectionId: string;
+  readonly leaderElectionNamespace?: string;
+  /** Prometheus `/metrics`; undefined: disabled (`--metrics-bind-address=0`). */
+  readonly metrics?: BindAddress;
+  readonly health: BindAddress;
+  readonly logLevel: LogLevel;
+  readonly toolSidecarImage?: string;
+  readonly syncPeriodSeconds: number;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The options of `argv` (the arguments after the script) and `env`.
+ * @throws `<flag or variable> '<value>' <problem>`
+ */
+export function parseOperatorOptions(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorOptions {
+  const f = OPERATOR_FLAGS;
+  const text = { type: 'string' } as const;
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      [f.leaderElect]: { type: 'boolean' },
+      [f.leaderElectionId]: text,
+      [f.leaderElectionNamespace]: text,
+      [f.metricsBindAddress]: text,
+      [f.healthProbeBindAddress]: text,
+      [f.logLevel]: text,
+      [f.toolSidecarImage]: text,
+      [f.syncPeriod]: text,
+    },
+  }) as { values: Record<string, string | boolean | undefined> };
+  const str = (name: string) => values[name] as string | undefined;
+  const metrics = bindAddress(f.metricsBindAddress, str(f.metricsBindAddress) ?? `:${OPERATOR_DEFAULTS.metricsPort}`, true);
+  const logLevel = (str(f.logLevel) ?? OPERATOR_DEFAULTS.logLevel) as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--${f.logLevel} '${logLevel}' is not one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    namespaces: watchNamespaces(env[OPERATOR_ENV.watchNamespace] ?? ''),
+    group: env[OPERATOR_ENV.agentTypeGroup] || DEFAULT_GROUP,
+    leaderElect: values[f.leaderElect] === true,
+    leaderElectionId: str(f.leaderElectionId) ?? OPERATOR_DEFAULTS.leaderElectionId,
+    leaderElectionNamespace: str(f.leaderElectionNamespace) ?? (env[OPERATOR_ENV.podNamespace] || undefined),
+    metrics: metrics.port === 0 && str(f.metricsBindAddress) === '0' ? undefined : metrics,
+    health: bindAddress(f.healthProbeBindAddress, str(f.healthProbeBindAddress) ?? `:${OPERATOR_DEFAULTS.healthPort}`, false),
+    logLevel,
+    toolSidecarImage: str(f.toolSidecarImage),
+    syncPeriodSeconds: seconds(f.syncPeriod, str(f.syncPeriod)) ?? OPERATOR_DEFAULTS.syncPeriodSeconds,
+  };
+}
+
+/** `WATCH_NAMESPACE`: comma-separated RFC 1123 labels; empty for every namespace. */
+function watchNamespaces(value: string): string[] {
+  const namespaces = value.split(',').map(n => n.trim()).filter(n => n);
+  for (const ns of namespaces) {
+    if (!DNS1123_LABEL.test(ns) || ns.length > 63) throw new Error(`${OPERATOR_ENV.watchNamespace} '${value}': '${ns}' is not a namespace name (RFC 1123 label)`);
+  }
+  return [...new Set(namespaces)];
+}
+
+/** `[host]:port`; `0` alone (metrics only) disables the server. */
+function bindAddress(flag: string, value: string, zeroDisables: boolean): BindAddress {
+  if (zeroDisables && value === '0') return { port: 0 };
+  const at = value.lastIndexOf(':');
+  const portText = value.slice(at + 1);
+  const port = Number(portText);
+  if (at < 0 || !/^[0-9]+$/.test(portText) || port > 65535) throw new Error(`--${flag} '${value}' is not [host]:port`);
+  return { host: value.slice(0, at) || undefined, port };
+}
+
+/** A duration `<n>s`, `<n>m` or `<n>h` in seconds (at least 1). */
+function seconds(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^([0-9]+)(s|m|h)$/.exec(value);
+  const result = match ? Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'] : 0;
+  if (!(result >= 1)) throw new Error(`--${flag} '${value}' is not a duration of at least 1s (e.g. 30s, 10m, 10h)`);
+  return result;
+}
