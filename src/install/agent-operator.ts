@@ -195,6 +195,15 @@ export interface AgentOperatorProps {
   readonly imagePullPolicy?: ImagePullPolicy;
 
   /**
+   * Image of the tool-manager sidecar the operator adds to the agents whose
+   * AgentType has `tools` or LLM providers (`--tool-sidecar-image=<image>`),
+   * e.g. `registry.example.com/agents/tool-manager:0.1.0`.
+   *
+   * @default - none: such an AgentType is refused (its `Failed` condition says so)
+   */
+  readonly toolSidecarImage?: string;
+
+  /**
    * Log level passed as `--zap-log-level` (controller-runtime): 'debug',
    * 'info', 'error', 'panic' or an integer > 0 for more verbosity.
    *
@@ -450,6 +459,7 @@ interface OperatorSettings {
   readonly metricsPort: number;
   readonly healthPort: number;
   readonly logLevel: string;
+  readonly toolSidecarImage?: string;
   readonly imagePullPolicy: ImagePullPolicy;
   readonly resources: ContainerResources;
   /** The restricted defaults with the `securityContext` prop merged over them. */
@@ -491,6 +501,7 @@ function operatorSettings(path: string, props: AgentOperatorProps): OperatorSett
     metricsPort,
     healthPort,
     logLevel,
+    toolSidecarImage: p.toolSidecarImage === undefined ? undefined : checkImage(p.toolSidecarImage, KIND, path, 'toolSidecarImage'),
     createNamespace: p.createNamespace ?? true,
     group: checkOperatorGroup(path, p.crd, p.group),
     crd: p.crd,
@@ -558,6 +569,7 @@ function managerContainer(s: OperatorSettings, watchNamespace: EnvValue): Contai
       `--metrics-bind-address=:${s.metricsPort}`,
       `--health-probe-bind-address=:${s.healthPort}`,
       `--zap-log-level=${s.logLevel}`,
+      ...(s.toolSidecarImage ? [`--tool-sidecar-image=${s.toolSidecarImage}`] : []),
     ],
     envVariables: {
       WATCH_NAMESPACE: watchNamespace,
