@@ -19,8 +19,8 @@ import {
   networkPolicySpec,
 } from './network-policy';
 import { RedisMemory } from './redis-memory';
-import { DEFAULT_AGENT_UID, securityFromSpec, securityToSpec } from './security-spec';
 import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling, needsDisruptionBudget, scalingFromSpec, scalingToSpec } from './scaling';
+import { DEFAULT_AGENT_UID, securityFromSpec, securityToSpec } from './security-spec';
 import {
   INIT_MOUNT_PATH, INIT_SCRIPT_KEY, SHARED_MOUNT_PATH, SOURCE_MOUNT_PATH, WRAPPER_KEY, WRAPPER_PATH,
   glueKey, renderInitScript, renderWrapper, sourceKey,

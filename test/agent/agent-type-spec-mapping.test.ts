@@ -575,8 +575,11 @@ function normalMonitoring(monitoring: any): any {
 function normalSecurity(security: any): any {
   const out: any = {};
   const policy = security.networkPolicy ?? {};
-  if (policy.enabled === false) out.networkPolicy = { enabled: false };
-  else if (policy.allowedNamespaces !== undefined && policy.allowedNamespaces.length > 0) out.networkPolicy = { allowedNamespaces: policy.allowedNamespaces };
+  if (policy.enabled === false) {
+    out.networkPolicy = { enabled: false };
+  } else if (policy.allowedNamespaces !== undefined && policy.allowedNamespaces.length > 0) {
+    out.networkPolicy = { allowedNamespaces: policy.allowedNamespaces };
+  }
   if (security.podSecurityContext) {
     const uid = security.podSecurityContext.runAsUser ?? 1000;
     out.podSecurityContext = { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid };
