@@ -21,7 +21,8 @@ export interface PodSecuritySettings {
  * The AgentType `spec.security` of an agent pod's settings:
  * - `networkPolicy`: `{ enabled: false }` without a NetworkPolicy;
  *   `allowedNamespaces` when `allowIngressFrom` is one peer of namespaces only,
- *   on the agent's `port` only (other peers are not described by the spec);
+ *   on the agent's `port` only, or on every port when it has none (other
+ *   peers are not described by the spec);
  * - `podSecurityContext` when `runAsUser` is given: that id as user, group
  *   and fsGroup, `runAsNonRoot: true`;
  * - `runtimeClassName` when given.
@@ -41,8 +42,9 @@ export function securityToSpec(settings: PodSecuritySettings): SecuritySpec | un
 /**
  * The AgentPod settings an AgentType `spec.security` describes:
  * `networkPolicy.enabled: false` gives no NetworkPolicy; `allowedNamespaces`
- * lets every pod of those namespaces in on `port` (the agent's HTTP port,
- * which the CRD requires then); `podSecurityContext` gives `runAsUser` (its
+ * lets every pod of those namespaces in on `port` (the agent's HTTP port),
+ * or on every port of the pod when there is none (the tool sidecar's too:
+ * give `agent.port` to keep them to the agent's); `podSecurityContext` gives `runAsUser` (its
  * `runAsUser`, default {@link DEFAULT_AGENT_UID}; the CRD holds `runAsGroup`
  * and `fsGroup` to it); `runtimeClassName` the pod's RuntimeClass.
  * @param port the agent's HTTP port (`spec.agent.port`)
@@ -54,7 +56,8 @@ export function securityFromSpec(spec: SecuritySpec | undefined, port: number | 
   if (policy.enabled === false) {
     networkPolicy = { enabled: false };
   } else if (policy.allowedNamespaces !== undefined) {
-    networkPolicy = { allowIngressFrom: [{ namespaces: [...policy.allowedNamespaces], ports: port === undefined ? undefined : [port] }] };
+    const peer = { namespaces: [...policy.allowedNamespaces], ...(port === undefined ? {} : { ports: [port] }) };
+    networkPolicy = { allowIngressFrom: [peer] };
   }
   const context = spec.podSecurityContext;
   return {
@@ -69,14 +72,14 @@ function networkPolicyToSpec(options: AgentNetworkPolicyOptions | undefined, por
   if (!options) return undefined;
   if (options.enabled === false) return { enabled: false };
   const peers = options.allowIngressFrom ?? [];
-  if (port === undefined || peers.length !== 1 || !isNamespacePeerOn(peers[0], port)) return undefined;
+  if (peers.length !== 1 || !isNamespacePeerOn(peers[0], port)) return undefined;
   return { allowedNamespaces: [...peers[0].namespaces!] };
 }
 
-/** True for a peer of distinct namespaces (every pod) on `port` alone. */
-function isNamespacePeerOn(peer: AgentIngressPeer, port: number): boolean {
+/** True for a peer of distinct namespaces (every pod) on `port` alone, or on every port when there is no `port`. */
+function isNamespacePeerOn(peer: AgentIngressPeer, port: number | undefined): boolean {
   const namespaces = peer.namespaces ?? [];
   const onlyNamespacesAndPorts = Object.entries(peer).every(([key, value]) => value === undefined || key === 'namespaces' || key === 'ports');
   return onlyNamespacesAndPorts && namespaces.length > 0 && new Set(namespaces).size === namespaces.length
-    && peer.ports?.length === 1 && peer.ports[0] === port;
+    && (port === undefined ? peer.ports === undefined : peer.ports?.length === 1 && peer.ports[0] === port);
 }

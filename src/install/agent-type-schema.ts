@@ -84,10 +84,6 @@ const AGENT_RULES: CelRule[] = [
 
 const SPEC_RULES: CelRule[] = [
   {
-    rule: '!has(self.security) || !has(self.security.networkPolicy) || !has(self.security.networkPolicy.allowedNamespaces) || has(self.agent.port)',
-    message: 'security.networkPolicy.allowedNamespaces needs agent.port: the namespaces are let in on the agent\'s HTTP port only',
-  },
-  {
     rule: '!has(self.agent.port) || !has(self.monitoring) || !has(self.monitoring.metricsPort) || self.agent.port != self.monitoring.metricsPort',
     message: 'monitoring.metricsPort must differ from agent.port',
   },
@@ -400,7 +396,7 @@ function securitySchema(): any {
         'properties': {
           enabled: { type: 'boolean', description: 'false: no NetworkPolicy for the agent (default true).' },
           allowedNamespaces: {
-            ...stringSet('Namespaces whose pods may reach the agent\'s HTTP port (agent.port).'),
+            ...stringSet('Namespaces whose pods may reach the agent: its HTTP port (agent.port), or every port of the pod without one.'),
             items: { type: 'string', maxLength: 63, pattern: DNS1123_LABEL_PATTERN },
           },
         },

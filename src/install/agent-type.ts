@@ -544,9 +544,9 @@ export interface NetworkPolicySpec {
   readonly enabled?: boolean;
 
   /**
-   * Namespaces whose pods may reach the agent's HTTP port (`spec.agent.port`,
-   * which the CRD then requires), e.g. `['default', 'monitoring']`. Unique
-   * RFC 1123 labels.
+   * Namespaces whose pods may reach the agent, e.g. `['default',
+   * 'monitoring']`: on its HTTP port (`spec.agent.port`), or on every port of
+   * the pod without one (the tool sidecar's too). Unique RFC 1123 labels.
    *
    * @default - none: no ingress but the scrapers' on the metrics port
    */

@@ -210,7 +210,7 @@ describe('spec.monitoring and spec.security map onto the AgentPod', () => {
     expect(json(otlp.toAgentTypeSpec().monitoring)).toEqual({ otlpEndpoint: 'http://otel.monitoring:4317' });
   });
 
-  test('security: allowedNamespaces on agent.port, the pod user, the runtime class; networkPolicy enabled false is none', () => {
+  test('security: allowedNamespaces on agent.port (every port without one), the pod user, the runtime class; networkPolicy enabled false is none', () => {
     const pod = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', {
       agent: { image: 'nginx:1.27', port: 8080 },
       security: { networkPolicy: { allowedNamespaces: ['frontend'] }, podSecurityContext: { runAsUser: 2000 }, runtimeClassName: 'kata' },
@@ -228,6 +228,12 @@ describe('spec.monitoring and spec.security map onto the AgentPod', () => {
       podSecurityContext: { runAsNonRoot: true, runAsUser: 2000, runAsGroup: 2000, fsGroup: 2000 },
       runtimeClassName: 'kata',
     });
+    const anyPort = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', {
+      agent: { image: 'nginx:1.27' }, security: { networkPolicy: { allowedNamespaces: ['frontend'] } },
+    });
+    expect(synthOf(anyPort).find(m => m.kind === 'NetworkPolicy').spec.ingress)
+      .toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'frontend' } }, podSelector: {} }], ports: [] }]);
+    expect(json(anyPort.toAgentTypeSpec().security)).toEqual({ networkPolicy: { allowedNamespaces: ['frontend'] } });
     const open = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', { agent: { image: 'nginx:1.27' }, security: { networkPolicy: { enabled: false } } });
     expect(open.networkPolicy).toBeUndefined();
     expect(json(open.toAgentTypeSpec().security)).toEqual({ networkPolicy: { enabled: false } });
@@ -238,8 +244,8 @@ describe('spec.monitoring and spec.security map onto the AgentPod', () => {
     const image = { image: 'nginx:1.27' };
     expect(build({ agent: image, monitoring: { metricsPort: 9090 } }))
       .toMatch(/^AgentPod 'agents\/web': spec.monitoring '\{"metricsPort":9090\}' fails rule .*need monitoring.enabled: true/);
-    expect(build({ agent: image, security: { networkPolicy: { allowedNamespaces: ['frontend'] } } }))
-      .toMatch(/^AgentPod 'agents\/web': spec '.*' fails rule .*allowedNamespaces needs agent.port/);
+    expect(build({ agent: image, security: { networkPolicy: { enabled: false, allowedNamespaces: ['frontend'] } } }))
+      .toMatch(/^AgentPod 'agents\/web': spec.security.networkPolicy '.*' fails rule .*allowedNamespaces needs the NetworkPolicy/);
     expect(build({ agent: image, security: { podSecurityContext: { runAsUser: 2000, runAsGroup: 3000 } } }))
       .toMatch(/spec.security.podSecurityContext '.*' fails rule .*must equal runAsUser/);
     expect(build({ agent: image, security: { podSecurityContext: { runAsNonRoot: false } } })).toMatch(/runAsNonRoot must be true/);
