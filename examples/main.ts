@@ -1,14 +1,23 @@
-// Synthesizes the examples into dist/ (or $CDK8S_OUTDIR, as `cdk8s synth` sets it):
-// one folder per environment (dist/dev, dist/staging, dist/prod) and the
-// same overlays as a kustomize tree (dist/kustomize).
+// Synthesizes the two example apps into dist/ (or $CDK8S_OUTDIR, as `cdk8s synth` sets it):
+// - dist/gitops/: the agents as AgentPods, one folder per environment (dev, staging, prod)
+//   and the same overlays as a kustomize tree (dist/gitops/kustomize);
+// - dist/operator/: the AgentType CRD and the operator, then the agents as AgentTypes.
+// Apply one of the two, never both: they declare the same agents.
 import * as path from 'path';
 import { Overlay } from '../src';
-import { buildExamplesApp } from './app';
+import { buildGitOpsApp } from './gitops';
+import { buildOperatorApp } from './operator';
 import { buildEnvironmentOverlays } from './overlays';
 
-const app = buildExamplesApp();
+const root = process.env.CDK8S_OUTDIR ?? 'dist';
+
+const gitops = buildGitOpsApp({ outdir: path.join(root, 'gitops') });
 const overlays = buildEnvironmentOverlays();
-const kustomizeOutdir = path.join(app.outdir, 'kustomize');
-Overlay.synth(app, overlays, { kustomizeOutdir });
-console.log(`cdk8s-agents examples synthesized into ${app.outdir}/: ${overlays.map(o => o.name + '/').join(', ')} `
-  + `and the kustomize tree ${kustomizeOutdir}/ (kubectl kustomize ${kustomizeOutdir}/overlays/<env>)`);
+const kustomizeOutdir = path.join(gitops.outdir, 'kustomize');
+Overlay.synth(gitops, overlays, { kustomizeOutdir });
+
+const operator = buildOperatorApp({ outdir: path.join(root, 'operator') });
+operator.synth();
+
+console.log(`cdk8s-agents examples synthesized: GitOps into ${gitops.outdir}/ (${overlays.map(o => o.name + '/').join(', ')} `
+  + `and the kustomize tree ${kustomizeOutdir}/), operator into ${operator.outdir}/`);

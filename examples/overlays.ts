@@ -1,6 +1,6 @@
 /**
- * The example environments: dev, staging and prod overlays of
- * the example app, each composed from presets plus a few changes of its own.
+ * The example environments: dev, staging and prod overlays of the GitOps
+ * example app, each composed from presets plus a few changes of its own.
  */
 import { createHash } from 'crypto';
 import { JsonPatch } from 'cdk8s';
@@ -11,7 +11,7 @@ import { AGENTS_NAMESPACE, TOOL_MANAGER_IMAGE_NAME } from './app';
 
 /** The other images of the example app, pinned to digests in prod. */
 const PINNED_IN_PROD = [
-  'registry.example.com/agents/agent-operator', 'busybox', 'python', 'custom-agent', 'base-agent', 'advanced-agent', 'production-agent',
+  'busybox', 'python', 'custom-agent', 'base-agent', 'advanced-agent', 'production-agent',
   'redis',
 ];
 
@@ -72,8 +72,8 @@ export function buildEnvironmentOverlays(): Overlay[] {
     // production-agent is autoscaled (its HPA owns the count); full-agent is not.
     replicas: [{ name: 'full-agent', count: 3 }],
     patches: [
-      // The AgentType of the production agent may scale further in prod.
-      Patch.json6902({ kind: 'AgentType', name: 'production-agent' }, JsonPatch.replace('/spec/scaling/maxReplicas', 10)),
+      // The production agent may scale further in prod.
+      Patch.json6902({ kind: 'HorizontalPodAutoscaler', name: 'production-agent' }, JsonPatch.replace('/spec/maxReplicas', 10)),
       // Give the production agent's in-flight LLM calls more time on shutdown.
       Patch.strategicMerge({
         apiVersion: 'apps/v1',

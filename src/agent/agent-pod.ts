@@ -11,13 +11,16 @@ import {
 } from './health';
 import { LlmProvider } from './llm-provider';
 import { MemoryBackend, MemoryBackendType, MemoryProfile } from './memory-profile';
-import { AgentMonitoring, addServiceMonitor, checkMonitoring, otelResourceAttributes, scrapeAnnotations } from './monitoring';
+import {
+  AgentMonitoring, addServiceMonitor, checkMonitoring, monitoringFromSpec, monitoringToSpec, otelResourceAttributes, scrapeAnnotations,
+} from './monitoring';
 import {
   AgentEgressSources, AgentNetworkPolicyOptions, AgentRedisDestination, PolicyInput, PolicyRule, deriveEgress, deriveIngress,
   networkPolicySpec,
 } from './network-policy';
 import { RedisMemory } from './redis-memory';
 import { AgentScaling, addAutoscaler, addHighAvailability, checkScaling, needsDisruptionBudget, scalingFromSpec, scalingToSpec } from './scaling';
+import { DEFAULT_AGENT_UID, securityFromSpec, securityToSpec } from './security-spec';
 import {
   INIT_MOUNT_PATH, INIT_SCRIPT_KEY, SHARED_MOUNT_PATH, SOURCE_MOUNT_PATH, WRAPPER_KEY, WRAPPER_PATH,
   glueKey, renderInitScript, renderWrapper, sourceKey,
@@ -54,8 +57,6 @@ const INIT_CONFIG_SUFFIX = '-init';
 const TOOLS_CONFIG_SUFFIX = '-tools';
 const SOURCE_CONFIG_SUFFIX = '-source';
 const METRICS_SERVICE_SUFFIX = '-metrics';
-/** Default user and group of every container (restricted Pod Security Standard). */
-const DEFAULT_UID = 1000;
 
 type Labels = { [key: string]: string };
 
@@ -325,12 +326,19 @@ export class AgentPod extends Construct {
    *   `options.redisMemories` by address);
    * - `llm.providers[]`: `llmProviders`, in order (`LlmProvider.fromSpec`;
    *   Secret references by name, never a key);
-   * - `scaling`: `scaling` (a HorizontalPodAutoscaler).
+   * - `scaling`: `scaling` (a HorizontalPodAutoscaler);
+   * - `agent.port`: `port`;
+   * - `monitoring`: `monitoring` (`enabled: true` is a metrics port, 9464
+   *   unless `metricsPort` says otherwise; `metrics` the `AGENT_METRICS`
+   *   variable; `otlpEndpoint`);
+   * - `security.networkPolicy`: `networkPolicy` (`enabled: false` for none;
+   *   `allowedNamespaces` let in on `agent.port`), merged over the option's
+   *   other settings; `security.podSecurityContext`: `runAsUser`;
+   *   `security.runtimeClassName`: `runtimeClassName`.
    *
-   * `monitoring` and `security` do not map onto an AgentPod (their fields are
-   * not the AgentPod's): a spec with them is refused; give those settings as
-   * options. A local code source is refused too (its files are on the synth
-   * machine only).
+   * What the spec says wins over the same option. A local code source is
+   * refused (its files are on the synth machine only), as is a
+   * `container.securityContext` (give it as the `securityContext` option).
    *
    * @param scope the scope of the AgentPod
    * @param id the construct id
@@ -340,7 +348,7 @@ export class AgentPod extends Construct {
    * `Failed` condition, naming the field and the value (never a value that
    * looks like a credential): `AgentPod '<path>': spec.<field> '<value>'
    * <problem>` for a spec the AgentType schema refuses (one line per problem)
-   * or that does not map onto an AgentPod, else the part's own message
+   * or names an agent container other than `agent`, else the part's own message
    * (`AgentSource`, `AgentEnvironment`, `ToolSidecar`, `MemoryProfile`,
    * `LlmProvider`), or what the AgentPod constructor refuses
    */
@@ -501,22 +509,34 @@ export class AgentPod extends Construct {
    * ({@link AgentPod.fromAgentTypeSpec} is the inverse): `agent` (source,
    * command and args, environment with secret variables as
    * `valueFrom.secretKeyRef`), `tools` (whenever there is a tool sidecar),
-   * `memory`, `llm.providers` and `scaling`. Secret values never appear:
-   * Secrets are referenced by name and key.
+   * `memory`, `llm.providers`, `scaling`, and of the options `agent.port`
+   * (`port`), `monitoring` (a metrics port as `enabled: true` with its scrape
+   * settings, `metrics`, `otlpEndpoint`) and `security` (`networkPolicy`
+   * off, or one `allowIngressFrom` peer of namespaces on `port` as
+   * `allowedNamespaces`; `runAsUser` as `podSecurityContext`;
+   * `runtimeClassName`). Secret values never appear: Secrets are referenced
+   * by name and key.
    *
-   * Not in the spec: the options (`AgentPodOptions`: names, labels, port,
-   * probes, monitoring, NetworkPolicy, security contexts, ...), the tool
-   * sidecar's container, the files of a local source, and the request, CPU,
-   * init and sidecar sizes of a custom memory profile (only its agent limit).
+   * Not in the spec: the other options (names, labels, replicas, probes,
+   * shutdown, other NetworkPolicy peers and egress, container security
+   * context changes, ...), the tool sidecar's container, the files of a local
+   * source, and the request, CPU, init and sidecar sizes of a custom memory
+   * profile (only its agent limit).
    */
   public toAgentTypeSpec(): AgentTypeSpec {
+    const props = this.props;
     const agent: { [key: string]: any } = { name: AGENT_CONTAINER, ...this.source.toSpec() };
     const environment = this.environment?.toSpec();
     if (environment && Object.keys(environment).length > 0) agent.environment = environment;
+    if (props.port !== undefined) agent.port = props.port;
     const spec: { -readonly [K in keyof AgentTypeSpec]: any } = { agent, memory: this.memory.toSpec() };
     if (this.toolSidecar) spec.tools = this.toolSidecar.toSpec();
     if (this._providers.length > 0) spec.llm = { providers: this._providers.map(p => p.toSpec()) };
-    if (this.props.scaling) spec.scaling = scalingToSpec(this.props.scaling);
+    const monitoring = monitoringToSpec(props.monitoring);
+    if (monitoring) spec.monitoring = monitoring;
+    const security = securityToSpec(props);
+    if (security) spec.security = security;
+    if (props.scaling) spec.scaling = scalingToSpec(props.scaling);
     return spec;
   }
 
@@ -650,6 +670,10 @@ export class AgentPod extends Construct {
       env.addVariable(name, EnvValue.fromValue(value));
     }
     this.addOtel(env, this.agentName);
+    const metrics = this.props.monitoring?.metrics ?? [];
+    if (metrics.length > 0 && !('AGENT_METRICS' in (this.environment?.variables ?? {}))) {
+      env.addVariable('AGENT_METRICS', EnvValue.fromValue(metrics.join(',')));
+    }
     for (const [name, ref] of Object.entries(this.environment?.secretVariables ?? {})) {
       env.addVariable(name, EnvValue.fromSecretValue({ secret: Secret.fromSecretName(this, `EnvSecret-${name}`, ref.name), key: ref.key }));
     }
@@ -803,7 +827,7 @@ function checkProps(where: string, id: string, props: AgentPodProps): PodSetting
   }
   if (props.runtimeClassName !== undefined) checkDns1123Subdomain(KIND, where, 'runtimeClassName', props.runtimeClassName);
   const shutdown = resolveShutdown(KIND, where, props.shutdown);
-  const uid = checkUserId(KIND, where, 'runAsUser', props.runAsUser ?? DEFAULT_UID, 1);
+  const uid = checkUserId(KIND, where, 'runAsUser', props.runAsUser ?? DEFAULT_AGENT_UID, 1);
   if (props.initImage !== undefined) checkImage(props.initImage, KIND, where, 'initImage');
   const { selector, labels } = podLabels(where, agentName, props);
   const sidecar = props.toolSidecar;
@@ -936,19 +960,12 @@ function redisDestination(backend: MemoryBackend): AgentRedisDestination | undef
 // `fromSpec` beside its `toSpec`; here the spec is checked as a whole and the parts put together.
 // ---------------------------------------------------------------------------
 
-/** The sections of an AgentType spec that do not map onto an AgentPod, and what to use instead. */
-const UNMAPPED_SECTIONS: { [section: string]: string } = {
-  monitoring: 'give the metrics port, scraping and OpenTelemetry as the monitoring option',
-  security: 'give the NetworkPolicy and security contexts as the networkPolicy, securityContext and runAsUser options',
-};
-
 /**
  * The props of the AgentPod an AgentType `spec` describes, at construct path
  * `where`, with `options` for what the spec does not carry.
  * @param agentContainer the name of the AgentPod's agent container (`spec.agent.name` must be it)
  * @throws `AgentPod '<where>': <field> '<value>' <problem>` for a spec the
- * schema refuses (one line per problem, credentials redacted), for a section
- * that does not map onto an AgentPod, for an agent container of another
+ * schema refuses (one line per problem, credentials redacted), for an agent container of another
  * name, for tools or LLM providers without `options.toolSidecar`; and
  * whatever the parts' `fromSpec` refuse, in their own kind's words
  */
@@ -959,11 +976,6 @@ export function agentPodPropsFromSpec(
   if (spec.agent.name !== undefined && spec.agent.name !== agentContainer) {
     fail(KIND, where, 'spec.agent.name', spec.agent.name, `is not supported: the agent container of an AgentPod is named '${agentContainer}'`);
   }
-  for (const [section, instead] of Object.entries(UNMAPPED_SECTIONS)) {
-    if ((spec as any)[section] !== undefined) {
-      fail(KIND, where, `spec.${section}`, JSON.stringify((spec as any)[section]), `does not map onto an AgentPod: ${instead}`);
-    }
-  }
   const { toolSidecar: sidecarContainer, redisMemories, ...podOptions } = options;
   const providers = spec.llm?.providers ?? [];
   const needsSidecar = spec.tools !== undefined || providers.length > 0;
@@ -973,8 +985,15 @@ export function agentPodPropsFromSpec(
       'needs the tool-manager sidecar: give its container (image) as the toolSidecar option');
   }
   const environment = spec.agent.environment;
+  const port = spec.agent.port ?? podOptions.port;
+  const { networkPolicy, ...security } = securityFromSpec(spec.security, port);
+  const monitoring = spec.monitoring && monitoringFromSpec(spec.monitoring);
   return {
     ...podOptions,
+    ...(port !== undefined ? { port } : {}),
+    ...(monitoring ? { monitoring } : {}),
+    ...(networkPolicy ? { networkPolicy: { ...podOptions.networkPolicy, ...networkPolicy } } : {}),
+    ...security,
     source: AgentSource.fromSpec(spec.agent),
     environment: environment && Object.keys(environment).length > 0 ? AgentEnvironment.fromSpec(environment) : undefined,
     toolSidecar: needsSidecar ? ToolSidecar.fromSpec(spec.tools ?? {}, sidecarContainer!) : undefined,

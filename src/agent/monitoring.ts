@@ -10,6 +10,8 @@ import { Construct } from 'constructs';
 import { LlmProvider } from './llm-provider';
 import { screenText } from '../core/credential-screen';
 import { checkDns1123Label, checkPort, fail } from '../core/validation';
+import type { MonitoringSpec } from '../install/agent-type';
+import { METRIC_NAME_PATTERN } from '../install/agent-type-schema';
 
 /** Monitoring of an agent. */
 export interface AgentMonitoring {
@@ -44,7 +46,20 @@ export interface AgentMonitoring {
    * @default - not set: the SDK default applies
    */
   readonly otlpEndpoint?: string;
+  /**
+   * Names of the metrics the agent is to export (Prometheus metric names,
+   * unique), given to the agent container as `AGENT_METRICS`
+   * (comma-separated). Needs `metricsPort`. AgentType `monitoring.metrics`.
+   * @default - none: no `AGENT_METRICS` variable
+   */
+  readonly metrics?: string[];
 }
+
+/** The metrics port of an AgentType `monitoring` with `enabled: true` and no `metricsPort`: the OpenTelemetry Prometheus exporter's. */
+export const DEFAULT_METRICS_PORT = 9464;
+
+/** The fields of {@link AgentMonitoring} that configure scraping a metrics port (AgentType `monitoring` with `enabled: true`). */
+const SCRAPE_FIELDS = ['metricsPath', 'serviceMonitor', 'scrapeInterval', 'scrapeNamespaces', 'metrics'] as const;
 
 /** Checks `monitoring`. */
 export function checkMonitoring(kind: string, where: string, monitoring: AgentMonitoring | undefined): void {
@@ -60,11 +75,63 @@ export function checkMonitoring(kind: string, where: string, monitoring: AgentMo
     fail(kind, where, 'monitoring.scrapeInterval', monitoring.scrapeInterval, 'is not a Prometheus duration such as 30s or 1m');
   }
   for (const ns of monitoring.scrapeNamespaces ?? []) checkDns1123Label(kind, where, 'monitoring.scrapeNamespaces', ns);
+  checkMetricNames(kind, where, monitoring);
   // The endpoint is rendered as OTEL_EXPORTER_OTLP_ENDPOINT: no `?api_key=`, no user-info password.
   screenText(kind, where, 'monitoring.otlpEndpoint', monitoring.otlpEndpoint);
   if (monitoring.otlpEndpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(monitoring.otlpEndpoint)) {
     fail(kind, where, 'monitoring.otlpEndpoint', monitoring.otlpEndpoint, 'is not an http(s) URL');
   }
+}
+
+/** Checks `monitoring.metrics`: unique Prometheus metric names, with a metrics port. */
+function checkMetricNames(kind: string, where: string, monitoring: AgentMonitoring): void {
+  const metrics = monitoring.metrics;
+  if (metrics === undefined) return;
+  if (monitoring.metricsPort === undefined) {
+    fail(kind, where, 'monitoring.metrics', metrics.join(','), 'needs monitoring.metricsPort: metrics are exported on a port');
+  }
+  metrics.forEach((name, i) => {
+    if (typeof name !== 'string' || !new RegExp(METRIC_NAME_PATTERN).test(name)) {
+      fail(kind, where, `monitoring.metrics[${i}]`, name, 'is not a Prometheus metric name (letters, digits, \'_\' and \':\', not starting with a digit)');
+    }
+    if (metrics.indexOf(name) !== i) fail(kind, where, `monitoring.metrics[${i}]`, name, 'is declared twice');
+  });
+}
+
+/**
+ * The AgentType `spec.monitoring` of an agent's monitoring: with a metrics
+ * port, `enabled: true`, `metricsPort` and the scrape settings given;
+ * `otlpEndpoint` when given. Scrape settings without a port do nothing and
+ * are not written. {@link monitoringFromSpec} is the inverse.
+ * @returns undefined when there is nothing to write
+ */
+export function monitoringToSpec(monitoring: AgentMonitoring | undefined): MonitoringSpec | undefined {
+  if (!monitoring) return undefined;
+  const spec: { -readonly [K in keyof MonitoringSpec]: any } = {};
+  if (monitoring.metricsPort !== undefined) {
+    spec.enabled = true;
+    spec.metricsPort = monitoring.metricsPort;
+    for (const key of SCRAPE_FIELDS) if (monitoring[key] !== undefined) spec[key] = monitoring[key];
+  }
+  if (monitoring.otlpEndpoint !== undefined) spec.otlpEndpoint = monitoring.otlpEndpoint;
+  return Object.keys(spec).length > 0 ? spec : undefined;
+}
+
+/**
+ * The monitoring an AgentType `spec.monitoring` describes: `enabled: true`
+ * gives a metrics port (`metricsPort`, default {@link DEFAULT_METRICS_PORT})
+ * with the scrape settings; `otlpEndpoint` the OTLP endpoint. (The CRD
+ * refuses scrape settings without `enabled: true`.)
+ * @returns undefined when the spec asks for nothing (`enabled: false` or absent, no endpoint)
+ */
+export function monitoringFromSpec(spec: MonitoringSpec): AgentMonitoring | undefined {
+  const monitoring: { -readonly [K in keyof AgentMonitoring]: any } = {};
+  if (spec.enabled) {
+    monitoring.metricsPort = spec.metricsPort ?? DEFAULT_METRICS_PORT;
+    for (const key of SCRAPE_FIELDS) if (spec[key] !== undefined) monitoring[key] = spec[key];
+  }
+  if (spec.otlpEndpoint !== undefined) monitoring.otlpEndpoint = spec.otlpEndpoint;
+  return Object.keys(monitoring).length > 0 ? monitoring : undefined;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { ApiObject, ApiObjectMetadata, JsonPatch } from 'cdk8s';
 import { Deployment, HorizontalPodAutoscaler, Metric, MetricTarget } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { canonicalJson } from '../core/canonical-json';
 import { checkReplicaCount, fail } from '../core/validation';
 import type { ScalingSpec } from '../install/agent-type';
 
@@ -83,7 +84,7 @@ export function scalingFromSpec(kind: string, where: string, spec: ScalingSpec):
   (spec.metrics ?? []).forEach((metric, i) => {
     const resource = metric?.resource?.name;
     const utilization = metric?.resource?.target?.averageUtilization;
-    const expected = (resource === 'cpu' || resource === 'memory') && JSON.stringify(metric) === JSON.stringify(utilizationMetric(resource, utilization));
+    const expected = (resource === 'cpu' || resource === 'memory') && canonicalJson(metric) === canonicalJson(utilizationMetric(resource, utilization));
     if (!expected) {
       fail(kind, where, `spec.scaling.metrics[${i}]`, JSON.stringify(metric),
         'is not mapped onto an AgentPod: give { type: Resource, resource: { name: cpu | memory, target: { type: Utilization, averageUtilization } } }');

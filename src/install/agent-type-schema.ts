@@ -82,6 +82,13 @@ const AGENT_RULES: CelRule[] = [
   },
 ];
 
+const SPEC_RULES: CelRule[] = [
+  {
+    rule: '!has(self.agent.port) || !has(self.monitoring) || !has(self.monitoring.metricsPort) || self.agent.port != self.monitoring.metricsPort',
+    message: 'monitoring.metricsPort must differ from agent.port',
+  },
+];
+
 const SCALING_RULES: CelRule[] = [
   {
     rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
@@ -238,6 +245,7 @@ function agentSchema(): any {
       container: containerSchema(),
       code: codeSchema(),
       environment: environmentSchema(),
+      port: portSchema('HTTP port the agent container serves on (container port http); the probes then use GET /healthz and /readyz on it.'),
     },
     'anyOf': [
       { required: ['image'] },
@@ -301,26 +309,113 @@ function llmSchema(): any {
   };
 }
 
-/** `spec.monitoring`. */
+/** A TCP port number, 1 to 65535. */
+function portSchema(description: string): any {
+  return { type: 'integer', minimum: 1, maximum: 65535, description };
+}
+
+/** A Prometheus metric name. */
+export const METRIC_NAME_PATTERN = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
+/** A Prometheus duration of one unit, as `AgentPod` takes a scrape interval. */
+export const SCRAPE_INTERVAL_PATTERN = '^[0-9]+(ms|s|m|h)$';
+/** An absolute HTTP path without blanks. */
+export const HTTP_PATH_PATTERN = '^/[^\\s]*$';
+/** An http(s) URL without blanks. */
+export const HTTP_URL_PATTERN = '^https?://[^\\s]+$';
+
+/** The fields of `spec.monitoring` that configure scraping: each needs `enabled: true`. */
+const SCRAPE_FIELDS = ['metricsPort', 'metricsPath', 'serviceMonitor', 'scrapeInterval', 'scrapeNamespaces', 'metrics'];
+
+const MONITORING_RULES: CelRule[] = [
+  {
+    rule: `(has(self.enabled) && self.enabled) || !(${SCRAPE_FIELDS.map(f => `has(self.${f})`).join(' || ')})`,
+    message: `monitoring.${SCRAPE_FIELDS.join(', ')} need monitoring.enabled: true (metrics exported on a port)`,
+  },
+];
+
+/** `spec.monitoring`: metrics scraped from a port, OpenTelemetry export. */
 function monitoringSchema(): any {
   return {
-    type: 'object',
-    description: 'Monitoring.',
-    properties: {
-      enabled: { type: 'boolean', description: 'Whether metrics are exported.' },
-      metrics: stringSet('Names of the metrics to export.'),
+    'type': 'object',
+    'description': 'Monitoring: metrics the agent exports on a port for Prometheus, and the OpenTelemetry endpoint.',
+    'properties': {
+      enabled: { type: 'boolean', description: 'Whether the agent exports metrics on a port (metricsPort, default 9464) for Prometheus to scrape.' },
+      metrics: {
+        ...stringSet('Names of the metrics to export (Prometheus metric names), given to the agent as AGENT_METRICS.'),
+        items: { type: 'string', pattern: METRIC_NAME_PATTERN },
+      },
+      metricsPort: portSchema('Port the agent serves metrics on (container port metrics); default 9464 with enabled.'),
+      metricsPath: str('HTTP path of the metrics (default /metrics).', { pattern: HTTP_PATH_PATTERN }),
+      serviceMonitor: { type: 'boolean', description: 'Scrape through a Prometheus Operator ServiceMonitor instead of prometheus.io pod annotations.' },
+      scrapeInterval: str('Scrape interval of the ServiceMonitor, e.g. 30s (default 30s).', { pattern: SCRAPE_INTERVAL_PATTERN }),
+      scrapeNamespaces: {
+        ...stringList('Namespaces the scraper runs in, let in on the metrics port (default monitoring).'),
+        items: { type: 'string', maxLength: 63, pattern: DNS1123_LABEL_PATTERN },
+      },
+      otlpEndpoint: str('OTLP endpoint for traces and metrics (OTEL_EXPORTER_OTLP_ENDPOINT), an http(s) URL without credentials.', {
+        pattern: HTTP_URL_PATTERN,
+      }),
     },
+    'x-kubernetes-validations': celRules(MONITORING_RULES),
   };
 }
 
-/** `spec.security`. */
+const NETWORK_POLICY_RULES: CelRule[] = [
+  {
+    rule: '!has(self.enabled) || self.enabled || !has(self.allowedNamespaces)',
+    message: 'security.networkPolicy.allowedNamespaces needs the NetworkPolicy: drop enabled: false',
+  },
+];
+
+const POD_SECURITY_CONTEXT_RULES: CelRule[] = [
+  {
+    rule: '!has(self.runAsNonRoot) || self.runAsNonRoot',
+    message: 'security.podSecurityContext.runAsNonRoot must be true: an agent pod runs as a non-root user (Pod Security Standards restricted)',
+  },
+  {
+    rule: '(!has(self.runAsGroup) || has(self.runAsUser) && self.runAsGroup == self.runAsUser)'
+      + ' && (!has(self.fsGroup) || has(self.runAsUser) && self.fsGroup == self.runAsUser)',
+    message: 'security.podSecurityContext.runAsGroup and fsGroup must equal runAsUser: every container of an agent pod runs as one user and group id',
+  },
+];
+
+/** A user or group id of a non-root user, 1 to 2147483647. */
+function idSchema(description: string): any {
+  return { type: 'integer', minimum: 1, maximum: MAX_INT32, description };
+}
+
+/** `spec.security`: NetworkPolicy, pod user, runtime class. Only what an agent pod can honour; the API server refuses other fields. */
 function securitySchema(): any {
   return {
     type: 'object',
-    description: 'Security settings.',
+    description: 'Security settings of the agent pod.',
     properties: {
-      networkPolicy: freeForm('Network policy settings, kept as given.'),
-      podSecurityContext: freeForm('Pod securityContext (core/v1 PodSecurityContext), passed through unchanged.'),
+      networkPolicy: {
+        'type': 'object',
+        'description': 'The agent\'s NetworkPolicy: default deny, with the egress its declarations need.',
+        'properties': {
+          enabled: { type: 'boolean', description: 'false: no NetworkPolicy for the agent (default true).' },
+          allowedNamespaces: {
+            ...stringSet('Namespaces whose pods may reach the agent: its HTTP port (agent.port), or every port of the pod without one.'),
+            items: { type: 'string', maxLength: 63, pattern: DNS1123_LABEL_PATTERN },
+          },
+        },
+        'x-kubernetes-validations': celRules(NETWORK_POLICY_RULES),
+      },
+      podSecurityContext: {
+        'type': 'object',
+        'description': 'The user every container of the agent pod runs as (runAsUser, runAsGroup and fsGroup are one id).',
+        'properties': {
+          runAsNonRoot: { type: 'boolean', description: 'Always true for an agent pod.' },
+          runAsUser: idSchema('User id of every container (default 1000).'),
+          runAsGroup: idSchema('Group id: the same as runAsUser.'),
+          fsGroup: idSchema('Group of the pod\'s volumes: the same as runAsUser.'),
+        },
+        'x-kubernetes-validations': celRules(POD_SECURITY_CONTEXT_RULES),
+      },
+      runtimeClassName: str('RuntimeClass of the pod, to run the agent in a sandbox such as gvisor or kata.', {
+        maxLength: 253, pattern: DNS1123_SUBDOMAIN_PATTERN,
+      }),
     },
   };
 }
@@ -396,10 +491,10 @@ export function agentTypeOpenApiSchema(): any {
       kind: str('Kind is a string value representing the REST resource this object represents.'),
       metadata: { type: 'object' },
       spec: {
-        type: 'object',
-        description: 'Desired state of the agent type. Only spec.agent is required; every other section is optional (backward compatibility).',
-        required: ['agent'],
-        properties: {
+        'type': 'object',
+        'description': 'Desired state of the agent type. Only spec.agent is required; every other section is optional (backward compatibility).',
+        'required': ['agent'],
+        'properties': {
           agent: agentSchema(),
           tools: toolsSchema(),
           memory: memorySchema(),
@@ -408,6 +503,7 @@ export function agentTypeOpenApiSchema(): any {
           security: securitySchema(),
           scaling: scalingSchema(),
         },
+        'x-kubernetes-validations': celRules(SPEC_RULES),
       },
       status: statusSchema(),
     },

@@ -304,6 +304,15 @@ export interface AgentSpec {
    * @default - none
    */
   readonly environment?: AgentEnvironmentSpec;
+
+  /**
+   * HTTP port the agent container serves on (container port `http`), 1 to
+   * 65535 (an addition of cdk8s-agents to the AgentType schema). The probes
+   * then use `GET /healthz` and `GET /readyz` on it.
+   *
+   * @default - no port; the probes check the shared volume instead
+   */
+  readonly port?: number;
 }
 
 /**
@@ -450,42 +459,163 @@ export interface LlmSpec {
 }
 
 /**
- * Monitoring (`spec.monitoring`).
+ * Monitoring (`spec.monitoring`): metrics the agent exports on a port for
+ * Prometheus to scrape, and the OpenTelemetry endpoint. Maps onto the
+ * AgentPod's `monitoring` option. `metricsPort`, `metricsPath`,
+ * `serviceMonitor`, `scrapeInterval`, `scrapeNamespaces` and `metrics` need
+ * `enabled: true` (the CRD refuses them otherwise).
  */
 export interface MonitoringSpec {
   /**
-   * Whether metrics are exported.
+   * Whether the agent exports metrics on a port (`metricsPort`) for
+   * Prometheus to scrape.
    *
-   * @default - not set (the operator decides)
+   * @default - no metrics port
    */
   readonly enabled?: boolean;
 
   /**
-   * Metrics to export, e.g. `['memory_usage', 'api_latency']`. Unique entries.
+   * Names of the metrics to export (Prometheus metric names), e.g.
+   * `['memory_usage', 'api_latency']`, given to the agent container as
+   * `AGENT_METRICS` (comma-separated). Unique entries.
    *
-   * @default - none
+   * @default - none: the agent exports what it exports
    */
   readonly metrics?: string[];
+
+  /**
+   * Port the agent serves metrics on (container port `metrics`), 1 to 65535
+   * (an addition of cdk8s-agents to the AgentType schema).
+   *
+   * @default 9464 with `enabled: true` (the OpenTelemetry Prometheus exporter's port)
+   */
+  readonly metricsPort?: number;
+
+  /**
+   * HTTP path of the metrics (an addition of cdk8s-agents to the AgentType schema).
+   *
+   * @default '/metrics'
+   */
+  readonly metricsPath?: string;
+
+  /**
+   * Scrape through a Prometheus Operator ServiceMonitor instead of
+   * `prometheus.io/*` pod annotations (an addition of cdk8s-agents to the AgentType schema).
+   *
+   * @default false
+   */
+  readonly serviceMonitor?: boolean;
+
+  /**
+   * Scrape interval of the ServiceMonitor, e.g. `30s` (an addition of cdk8s-agents to the AgentType schema).
+   *
+   * @default '30s'
+   */
+  readonly scrapeInterval?: string;
+
+  /**
+   * Namespaces the scraper runs in, let in on the metrics port by the
+   * agent's NetworkPolicy (an addition of cdk8s-agents to the AgentType schema).
+   *
+   * @default ['monitoring']
+   */
+  readonly scrapeNamespaces?: string[];
+
+  /**
+   * OTLP endpoint for traces and metrics (`OTEL_EXPORTER_OTLP_ENDPOINT`), an
+   * http(s) URL without credentials, e.g. `http://otel-collector.monitoring:4317`
+   * (an addition of cdk8s-agents to the AgentType schema).
+   *
+   * @default - not set: the OpenTelemetry SDK's default
+   */
+  readonly otlpEndpoint?: string;
 }
 
 /**
- * Security settings (`spec.security`).
+ * The agent's NetworkPolicy (`spec.security.networkPolicy`). Maps onto the
+ * AgentPod's `networkPolicy` option.
+ */
+export interface NetworkPolicySpec {
+  /**
+   * `false` renders no NetworkPolicy for the agent.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Namespaces whose pods may reach the agent, e.g. `['default',
+   * 'monitoring']`: on its HTTP port (`spec.agent.port`), or on every port of
+   * the pod without one (the tool sidecar's too). Unique RFC 1123 labels.
+   *
+   * @default - none: no ingress but the scrapers' on the metrics port
+   */
+  readonly allowedNamespaces?: string[];
+}
+
+/**
+ * The user of the agent pod (`spec.security.podSecurityContext`), as a
+ * core/v1 PodSecurityContext. An agent pod runs every container as one non-root
+ * id, so `runAsGroup` and `fsGroup` equal `runAsUser` and `runAsNonRoot` is
+ * true (the CRD refuses anything else, and any other PodSecurityContext field).
+ * Maps onto the AgentPod's `runAsUser` option.
+ */
+export interface PodSecurityContextSpec {
+  /**
+   * Must be true when given.
+   *
+   * @default true
+   */
+  readonly runAsNonRoot?: boolean;
+
+  /**
+   * User id of every container, 1 to 2147483647.
+   *
+   * @default 1000
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * Group id of every container: `runAsUser`.
+   *
+   * @default - runAsUser
+   */
+  readonly runAsGroup?: number;
+
+  /**
+   * Group of the pod's volumes: `runAsUser`.
+   *
+   * @default - runAsUser
+   */
+  readonly fsGroup?: number;
+}
+
+/**
+ * Security settings of the agent pod (`spec.security`).
  */
 export interface SecuritySpec {
   /**
-   * Network policy settings, kept as given,
-   * e.g. `{ allowedNamespaces: ['default', 'monitoring'] }`.
+   * The agent's NetworkPolicy.
    *
-   * @default - none
+   * @default - default deny with the derived egress, no extra ingress
    */
-  readonly networkPolicy?: { [key: string]: any };
+  readonly networkPolicy?: NetworkPolicySpec;
 
   /**
-   * Pod securityContext (core/v1 PodSecurityContext), kept as given.
+   * The user every container runs as.
    *
-   * @default - none
+   * @default - user, group and fsGroup 1000
    */
-  readonly podSecurityContext?: { [key: string]: any };
+  readonly podSecurityContext?: PodSecurityContextSpec;
+
+  /**
+   * `runtimeClassName` of the pod, to run the agent in a sandbox such as
+   * `gvisor` or `kata` (an addition of cdk8s-agents to the AgentType schema;
+   * the RuntimeClass must exist).
+   *
+   * @default - the cluster's default runtime
+   */
+  readonly runtimeClassName?: string;
 }
 
 /**

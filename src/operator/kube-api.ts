@@ -62,10 +62,12 @@ export class KubeApi {
     }
   }
 
-  /** Whether the API server serves `apiVersion`/`kind` (discovery; a CRD such as ServiceMonitor may be missing). */
-  public async serves(apiVersion: string, kind: string): Promise<boolean> {
+  /** Whether the API server serves `group/version` `kind` (discovery; a CRD such as ServiceMonitor may be missing). */
+  public async serves(groupVersion: string, kind: string): Promise<boolean> {
+    const [group, version] = groupVersion.split('/');
     try {
-      return (await this.objects.resource(apiVersion, kind)) !== undefined;
+      const resources = await this.custom.getAPIResources({ group, version });
+      return resources.resources.some(r => r.kind === kind);
     } catch (error) {
       if (isStatus(error, 404)) return false;
       throw error;

@@ -7,7 +7,8 @@
  */
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import fc from 'fast-check';
-import { AGENTS_NAMESPACE, buildExamplesApp } from '../../examples/app';
+import { AGENTS_NAMESPACE } from '../../examples/app';
+import { buildGitOpsApp } from '../../examples/gitops';
 import {
   AgentEnvironment, AgentPod, AgentPodFromSpecOptions, AgentRuntime, AgentTypeSpec, LlmProvider, RedisMemory, ToolSidecar,
 } from '../../src';
@@ -49,32 +50,21 @@ function agentsChart(): Chart {
 // ---------------------------------------------------------------------------
 
 /**
- * What each example agent sets beyond its spec (examples/app.ts): the
- * options an operator would have to supply. The sidecar container and the
- * agent name are taken from the pod itself.
+ * What each example agent of the GitOps app (examples/gitops.ts) sets
+ * beyond its spec: the options an operator would have to supply. The
+ * sidecar container and the agent name are taken from the pod itself.
  */
 const EXAMPLE_OPTIONS: { [agent: string]: (chart: Chart) => AgentPodFromSpecOptions } = {
   'basic-agent': () => ({}),
-  'container-agent': () => ({ labels: { [AgentPod.RUNTIME_LABEL]: 'python' } }),
+  'container-agent': () => ({}),
   'code-agent': () => ({}),
   'tooled-agent': () => ({}),
   'full-agent': () => ({}),
-  'production-agent': chart => ({
-    namespace: AGENTS_NAMESPACE,
-    port: 8080,
-    monitoring: { metricsPort: 9464, serviceMonitor: true, otlpEndpoint: 'http://otel-collector.monitoring:4317' },
-    networkPolicy: { allowIngressFrom: [{ namespaces: ['default', 'monitoring'], ports: [8080] }] },
-    runtimeClassName: 'gvisor',
-    shutdown: { gracePeriodSeconds: 60, preStopDelaySeconds: 5 },
-    // The Redis the app deploys, built again in the operator's app.
-    redisMemories: [new RedisMemory(chart, 'agent-memory', {
-      namespace: AGENTS_NAMESPACE, passwordSecret: { name: 'redis-auth', key: 'password' }, storage: '2Gi',
-    })],
-  }),
+  'production-agent': () => ({ namespace: AGENTS_NAMESPACE }),
 };
 
 describe('every example agent, rebuilt from its AgentType spec', () => {
-  const examplePods = buildExamplesApp({ outdir: '/nonexistent-examples-outdir' }).node.findAll().filter((c): c is AgentPod => c instanceof AgentPod);
+  const examplePods = buildGitOpsApp({ outdir: '/nonexistent-examples-outdir' }).node.findAll().filter((c): c is AgentPod => c instanceof AgentPod);
 
   test('the table of options covers every example agent', () => {
     expect(examplePods.map(p => p.agentName).sort()).toEqual(Object.keys(EXAMPLE_OPTIONS).sort());
@@ -113,13 +103,18 @@ describe('every example agent, rebuilt from its AgentType spec', () => {
     expect(code.environment!.glueCode!.content).toBe(byName('code-agent').environment!.glueCode!.content);
   });
 
-  test('the production AgentType of the examples (with monitoring and security sections) is refused, naming the section', () => {
-    const production = buildExamplesApp({ outdir: '/nonexistent-examples-outdir' }).node.findAll()
-      .find((c): c is Chart => c instanceof Chart && c.node.id === 'agent-types')!;
-    const agentType = Testing.synth(production).find(m => m.kind === 'AgentType' && m.metadata.name === 'production-agent');
-    expect(errorOf(() => AgentPod.fromAgentTypeSpec(agentsChart(), 'production-agent', agentType.spec, { toolSidecar: { image: TOOL_IMAGE } })))
-      .toBe('AgentPod \'agents/production-agent\': spec.monitoring \'{"enabled":true,"metrics":["memory_usage","api_latency"]}\' '
-        + 'does not map onto an AgentPod: give the metrics port, scraping and OpenTelemetry as the monitoring option');
+  test('the production agent\'s spec carries its port, monitoring and security, which the rebuilt pod takes from it alone', () => {
+    const production = examplePods.find(p => p.agentName === 'production-agent')!;
+    const spec = production.toAgentTypeSpec();
+    expect(json(spec.agent.port)).toBe(8080);
+    expect(json(spec.monitoring)).toEqual({
+      enabled: true, metricsPort: 9464, serviceMonitor: true, metrics: ['memory_usage', 'api_latency'], otlpEndpoint: 'http://otel-collector.monitoring:4317',
+    });
+    expect(json(spec.security)).toEqual({ networkPolicy: { allowedNamespaces: ['default', 'monitoring'] }, runtimeClassName: 'gvisor' });
+    const rebuilt = AgentPod.fromAgentTypeSpec(agentsChart(), 'production-agent', spec, { toolSidecar: { image: TOOL_IMAGE } });
+    const pod = Testing.synth(Chart.of(rebuilt)).find(m => m.kind === 'Deployment').spec.template.spec;
+    expect(pod.runtimeClassName).toBe('gvisor');
+    expect(pod.containers[0].ports.map((p: any) => p.containerPort)).toEqual([8080, 9464]);
   });
 });
 
@@ -192,6 +187,76 @@ describe('fromAgentTypeSpec fills the defaults the way toAgentTypeSpec writes th
   });
 });
 
+describe('spec.monitoring and spec.security map onto the AgentPod', () => {
+  const synthOf = (pod: AgentPod) => Testing.synth(Chart.of(pod));
+
+  test('monitoring.enabled is a metrics port (9464 unless given), metrics the AGENT_METRICS variable', () => {
+    const pod = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', {
+      agent: { image: 'nginx:1.27' }, monitoring: { enabled: true, metrics: ['memory_usage', 'api_latency'] },
+    });
+    const deployment = synthOf(pod).find(m => m.kind === 'Deployment');
+    const agent = deployment.spec.template.spec.containers[0];
+    expect(agent.ports).toEqual([{ containerPort: 9464, name: 'metrics' }]);
+    expect(agent.env).toContainEqual({ name: 'AGENT_METRICS', value: 'memory_usage,api_latency' });
+    expect(deployment.spec.template.metadata.annotations['prometheus.io/port']).toBe('9464');
+    expect(json(pod.toAgentTypeSpec().monitoring)).toEqual({ enabled: true, metricsPort: 9464, metrics: ['memory_usage', 'api_latency'] });
+  });
+
+  test('monitoring.enabled false or absent is no metrics port; an OTLP endpoint stands alone', () => {
+    const off = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', { agent: { image: 'nginx:1.27' }, monitoring: { enabled: false } });
+    expect(off.toAgentTypeSpec().monitoring).toBeUndefined();
+    expect(synthOf(off).find(m => m.kind === 'Deployment').spec.template.spec.containers[0].ports).toBeUndefined();
+    const otlp = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', { agent: { image: 'nginx:1.27' }, monitoring: { otlpEndpoint: 'http://otel.monitoring:4317' } });
+    expect(json(otlp.toAgentTypeSpec().monitoring)).toEqual({ otlpEndpoint: 'http://otel.monitoring:4317' });
+  });
+
+  test('security: allowedNamespaces on agent.port (every port without one), the pod user, the runtime class; networkPolicy enabled false is none', () => {
+    const pod = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', {
+      agent: { image: 'nginx:1.27', port: 8080 },
+      security: { networkPolicy: { allowedNamespaces: ['frontend'] }, podSecurityContext: { runAsUser: 2000 }, runtimeClassName: 'kata' },
+    });
+    const objects = synthOf(pod);
+    const pod0 = objects.find(m => m.kind === 'Deployment').spec.template.spec;
+    expect(pod0.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 2000, runAsGroup: 2000, fsGroup: 2000 });
+    expect(pod0.runtimeClassName).toBe('kata');
+    expect(objects.find(m => m.kind === 'NetworkPolicy').spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'frontend' } }, podSelector: {} }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    }]);
+    expect(json(pod.toAgentTypeSpec().security)).toEqual({
+      networkPolicy: { allowedNamespaces: ['frontend'] },
+      podSecurityContext: { runAsNonRoot: true, runAsUser: 2000, runAsGroup: 2000, fsGroup: 2000 },
+      runtimeClassName: 'kata',
+    });
+    const anyPort = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', {
+      agent: { image: 'nginx:1.27' }, security: { networkPolicy: { allowedNamespaces: ['frontend'] } },
+    });
+    expect(synthOf(anyPort).find(m => m.kind === 'NetworkPolicy').spec.ingress)
+      .toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'frontend' } }, podSelector: {} }], ports: [] }]);
+    expect(json(anyPort.toAgentTypeSpec().security)).toEqual({ networkPolicy: { allowedNamespaces: ['frontend'] } });
+    const open = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', { agent: { image: 'nginx:1.27' }, security: { networkPolicy: { enabled: false } } });
+    expect(open.networkPolicy).toBeUndefined();
+    expect(json(open.toAgentTypeSpec().security)).toEqual({ networkPolicy: { enabled: false } });
+  });
+
+  test('what an agent pod cannot honour is refused by the schema, as the API server refuses it, naming the field and the value', () => {
+    const build = (spec: any) => errorOf(() => AgentPod.fromAgentTypeSpec(agentsChart(), 'web', spec));
+    const image = { image: 'nginx:1.27' };
+    expect(build({ agent: image, monitoring: { metricsPort: 9090 } }))
+      .toMatch(/^AgentPod 'agents\/web': spec.monitoring '\{"metricsPort":9090\}' fails rule .*need monitoring.enabled: true/);
+    expect(build({ agent: image, security: { networkPolicy: { enabled: false, allowedNamespaces: ['frontend'] } } }))
+      .toMatch(/^AgentPod 'agents\/web': spec.security.networkPolicy '.*' fails rule .*allowedNamespaces needs the NetworkPolicy/);
+    expect(build({ agent: image, security: { podSecurityContext: { runAsUser: 2000, runAsGroup: 3000 } } }))
+      .toMatch(/spec.security.podSecurityContext '.*' fails rule .*must equal runAsUser/);
+    expect(build({ agent: image, security: { podSecurityContext: { runAsNonRoot: false } } })).toMatch(/runAsNonRoot must be true/);
+    expect(build({ agent: image, security: { podSecurityContext: { seLinuxOptions: { level: 's0' } } } }))
+      .toMatch(/spec.security.podSecurityContext.seLinuxOptions '.*' is not a field of the AgentType schema/);
+    expect(build({ agent: image, security: { networkPolicy: { allowedCidrs: ['10.0.0.0/8'] } } })).toMatch(/spec.security.networkPolicy.allowedCidrs/);
+    expect(build({ agent: { ...image, port: 9464 }, monitoring: { enabled: true, metricsPort: 9464 } })).toMatch(/metricsPort must differ from agent.port/);
+    expect(build({ agent: image, monitoring: { enabled: true, metrics: ['api latency'] } })).toMatch(/spec.monitoring.metrics\[0\] 'api latency' must match pattern/);
+  });
+});
+
 // ---------------------------------------------------------------------------
 // Refusals: the message names the field and the value, never a credential
 // ---------------------------------------------------------------------------
@@ -249,7 +314,7 @@ describe('a spec the constructs refuse throws with the field and the value', () 
       .toContain('ToolSidecar \'tool-manager\': required tool \'Not A Tool\' is not a tool name');
     expect(build({ agent: { image: 'Nginx:1' } })).toContain('spec.agent.image \'Nginx:1\' is not an image reference');
     expect(build({ agent: { image: 'nginx:1.27' }, security: { podSecurityContext: { runAsUser: 0 } } }))
-      .toContain('AgentPod \'agents/web\': spec.security \'{"podSecurityContext":{"runAsUser":0}}\' does not map onto an AgentPod');
+      .toBe('AgentPod \'agents/web\': spec.security.podSecurityContext.runAsUser \'0\' must be >= 1');
   });
 
   test('a Redis of the options is used by address, and must have the password Secret the spec names', () => {
@@ -438,6 +503,42 @@ const specCase = fc.record({
   }, { requiredKeys: ['maxReplicas'] })),
 }, { requiredKeys: ['agent'] });
 
+const monitoringSpec = fc.record({
+  enabled: opt(fc.boolean()),
+  metrics: opt(fc.uniqueArray(field(fc.constantFrom('memory_usage', 'api_latency'), fc.constant('9bad')), { maxLength: 2 })),
+  metricsPort: opt(field(fc.constantFrom(9464, 9090), fc.constant(0))),
+  metricsPath: opt(field(fc.constant('/stats'), fc.constant('stats'))),
+  serviceMonitor: opt(fc.boolean()),
+  scrapeInterval: opt(field(fc.constant('1m'), fc.constant('1 minute'))),
+  scrapeNamespaces: opt(fc.array(fc.constantFrom('monitoring', 'observability'), { maxLength: 2 })),
+  otlpEndpoint: opt(field(fc.constant('http://otel.monitoring:4317'), secretUrl)),
+}, { requiredKeys: [] });
+const securitySpec = fc.record({
+  networkPolicy: opt(fc.record({
+    enabled: opt(fc.boolean()),
+    allowedNamespaces: opt(fc.uniqueArray(field(fc.constantFrom('default', 'frontend'), fc.constant('Bad NS')), { maxLength: 2 })),
+  }, { requiredKeys: [] })),
+  podSecurityContext: opt(fc.record({
+    runAsNonRoot: opt(field(fc.constant(true), fc.constant(false))),
+    runAsUser: opt(field(fc.constant(2000), fc.constant(0))),
+    runAsGroup: opt(field(fc.constant(2000), fc.constant(3000))),
+    fsGroup: opt(field(fc.constant(2000), fc.constant(3000))),
+  }, { requiredKeys: [] })),
+  runtimeClassName: opt(field(fc.constantFrom('gvisor', 'kata'), fc.constant('Bad_Class'))),
+}, { requiredKeys: [] });
+/** A spec with, maybe, an HTTP port, monitoring and security. */
+const productionSpecCase = fc.record({
+  spec: specCase,
+  port: opt(field(fc.constantFrom(8080, 9464), fc.constant(70000))),
+  monitoring: opt(monitoringSpec),
+  security: opt(securitySpec),
+}, { requiredKeys: ['spec'] }).map(({ spec, port, monitoring, security }) => ({
+  ...spec,
+  agent: port === undefined ? spec.agent : { ...spec.agent, port },
+  ...(monitoring ? { monitoring } : {}),
+  ...(security ? { security } : {}),
+}));
+
 const KNOWN_ENDPOINTS: { [type: string]: [string, string] } = {
   anthropic: ['https://api.anthropic.com', 'ANTHROPIC_API_KEY'],
   openai: ['https://api.openai.com/v1', 'OPENAI_API_KEY'],
@@ -467,6 +568,32 @@ function normalAgent(agent: any): any {
   return out;
 }
 
+/** `spec.monitoring` with the defaults filled in: a port with enabled, nothing for enabled false. */
+function normalMonitoring(monitoring: any): any {
+  const { enabled, otlpEndpoint, metricsPort, ...scrape } = monitoring;
+  return {
+    ...(enabled ? { enabled: true, metricsPort: metricsPort ?? 9464, ...scrape } : {}),
+    ...(otlpEndpoint !== undefined ? { otlpEndpoint } : {}),
+  };
+}
+
+/** `spec.security` with the defaults filled in: the pod user as user, group and fsGroup; no `enabled: true`. */
+function normalSecurity(security: any): any {
+  const out: any = {};
+  const policy = security.networkPolicy ?? {};
+  if (policy.enabled === false) {
+    out.networkPolicy = { enabled: false };
+  } else if (policy.allowedNamespaces !== undefined && policy.allowedNamespaces.length > 0) {
+    out.networkPolicy = { allowedNamespaces: policy.allowedNamespaces };
+  }
+  if (security.podSecurityContext) {
+    const uid = security.podSecurityContext.runAsUser ?? 1000;
+    out.podSecurityContext = { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid };
+  }
+  if (security.runtimeClassName !== undefined) out.runtimeClassName = security.runtimeClassName;
+  return out;
+}
+
 /** The spec with the defaults `fromAgentTypeSpec` fills in: what `toAgentTypeSpec` of the rebuilt pod must say. */
 function normalized(spec: any): any {
   const out: any = { agent: normalAgent(spec.agent) };
@@ -491,6 +618,11 @@ function normalized(spec: any): any {
       }),
     };
   }
+  const monitoring = normalMonitoring(spec.monitoring ?? {});
+  if (Object.keys(monitoring).length > 0) out.monitoring = monitoring;
+  const security = normalSecurity(spec.security ?? {});
+  if (Object.keys(security).length > 0) out.security = security;
+  if (spec.agent.port !== undefined) out.agent.port = spec.agent.port;
   if (spec.scaling) {
     const metrics = spec.scaling.metrics ?? [];
     const cpu = metrics.find((m: any) => m.resource.name === 'cpu');
@@ -508,7 +640,8 @@ function normalized(spec: any): any {
 describe('generated AgentType specs', () => {
   test('are built and come back normalized, or are refused with the field, the value and no credential', () => {
     const tally = new Tally();
-    fc.assert(fc.property(specCase, raw => {
+    let withProductionSettings = 0;
+    fc.assert(fc.property(productionSpecCase, raw => {
       const spec = json(raw) as AgentTypeSpec;
       const secrets = secretsOfCase(spec);
       let pod: AgentPod;
@@ -522,13 +655,15 @@ describe('generated AgentType specs', () => {
       }
       tally.synthesized++;
       const again = json(pod.toAgentTypeSpec());
+      if (again.monitoring || again.security || again.agent.port) withProductionSettings++;
       expect(again).toEqual(normalized(spec));
       // The normalized spec is a fixed point: built again, it renders the same objects.
       const twice = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', again, { toolSidecar: { image: TOOL_IMAGE } });
       expect(json(twice.toAgentTypeSpec())).toEqual(again);
       expect(renderedBy(twice)).toEqual(renderedBy(pod));
-    }), runConfig(4242, 500));
+    }), runConfig(4242, 600));
     expect(tally.synthesized).toBeGreaterThan(150);
+    expect(withProductionSettings).toBeGreaterThan(50);
     expect(tally.refused).toBeGreaterThan(50);
   });
 });

@@ -8,7 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, Testing, YamlOutputType } from 'cdk8s';
 import { build as buildBenchApp } from '../../bench/app';
-import { buildExamplesApp } from '../../examples/app';
+import { buildGitOpsApp } from '../../examples/gitops';
+import { buildOperatorApp } from '../../examples/operator';
 import { buildEnvironmentOverlays } from '../../examples/overlays';
 import { AgentPod, AgentSource, Overlay, Patch } from '../../src';
 import { checkManifests, manifestProblems } from '../../src/core/manifest-check';
@@ -303,8 +304,11 @@ describe('Overlay.synth', () => {
 });
 
 describe('no false positive', () => {
-  test('on the examples app and every overlay of the examples', () => {
-    const app = buildExamplesApp({ outdir: tmpDir('manifest-check-examples-') });
+  test('on the examples apps and every overlay of the examples', () => {
+    const operator = buildOperatorApp({ outdir: tmpDir('manifest-check-operator-') });
+    expect(manifestProblems(operator.charts.flatMap(c => c.toJson()))).toEqual([]);
+    operator.synth();
+    const app = buildGitOpsApp({ outdir: tmpDir('manifest-check-examples-') });
     const base = Overlay.baseFiles(app);
     expect(manifestProblems(base.flatMap(f => f.objects))).toEqual([]);
     for (const overlay of buildEnvironmentOverlays()) {

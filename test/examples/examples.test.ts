@@ -1,7 +1,8 @@
 /**
- * The examples app, synthesized to files exactly as `npx projen synth` does,
- * checked with libraries we did not write: kubernetes-models (every object)
- * and ajv (every AgentType against the synthesized CRD schema).
+ * The two example apps (GitOps: AgentPods; operator: CRD, operator and
+ * AgentTypes), synthesized to files as `npx projen synth` does, checked with
+ * libraries we did not write: kubernetes-models (every object) and ajv
+ * (every AgentType against the synthesized CRD schema).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,7 +10,9 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
-import { AGENTS_NAMESPACE, buildExamplesApp } from '../../examples/app';
+import { AGENTS_NAMESPACE, EXAMPLE_AGENTS } from '../../examples/app';
+import { buildGitOpsApp } from '../../examples/gitops';
+import { buildOperatorApp } from '../../examples/operator';
 import { restrictedViolations } from '../support/pod-security-standards';
 import { modelClass } from '../support/util';
 
@@ -20,41 +23,51 @@ interface Manifest {
   [key: string]: any;
 }
 
-const EXAMPLE_AGENTS = ['basic-agent', 'container-agent', 'code-agent', 'tooled-agent', 'full-agent', 'production-agent'];
 const CLUSTER_SCOPED = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 let outdir: string;
-let files: string[];
+const files: Record<string, string[]> = {};
+const byApp: Record<string, Manifest[]> = {};
 let manifests: Manifest[];
 
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-agents-examples-'));
-  buildExamplesApp({ outdir }).synth();
-  files = fs.readdirSync(outdir).sort();
-  manifests = files.flatMap(f => parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf-8')).map(d => d.toJSON() as Manifest));
+  buildGitOpsApp({ outdir: path.join(outdir, 'gitops') }).synth();
+  buildOperatorApp({ outdir: path.join(outdir, 'operator') }).synth();
+  for (const app of ['gitops', 'operator']) {
+    files[app] = fs.readdirSync(path.join(outdir, app)).sort();
+    byApp[app] = files[app].flatMap(f => parseAllDocuments(fs.readFileSync(path.join(outdir, app, f), 'utf-8')).map(d => d.toJSON() as Manifest));
+  }
+  manifests = [...byApp.gitops, ...byApp.operator];
 });
 
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 const ofKind = (kind: string) => manifests.filter(m => m.kind === kind);
-const find = (kind: string, name: string) => {
-  const found = manifests.find(m => m.kind === kind && m.metadata.name === name);
+const find = (kind: string, name: string, app = 'gitops') => {
+  const found = (kind === 'AgentType' || kind === 'CustomResourceDefinition' ? byApp.operator : byApp[app]).find(m => m.kind === kind && m.metadata.name === name);
   if (!found) throw new Error(`no ${kind} ${name}`);
   return found;
 };
 
 
-test('the CRD and operator come first, then the agents and their AgentType resources', () => {
-  expect(files).toEqual(['0000-agent-operator.k8s.yaml', '0001-agents.k8s.yaml', '0002-agent-types.k8s.yaml']);
-  const operatorFile = parseAllDocuments(fs.readFileSync(path.join(outdir, files[0]), 'utf-8')).map(d => d.toJSON().kind);
+test('GitOps: the namespace, then the agents; operator: the CRD, operator and namespace, then the AgentTypes', () => {
+  expect(files.gitops).toEqual(['0000-agents-namespace.k8s.yaml', '0001-agents.k8s.yaml']);
+  expect(files.operator).toEqual(['0000-agent-operator.k8s.yaml', '0001-agent-types.k8s.yaml']);
+  const operatorFile = parseAllDocuments(fs.readFileSync(path.join(outdir, 'operator', files.operator[0]), 'utf-8')).map(d => d.toJSON().kind);
   expect(operatorFile).toEqual(expect.arrayContaining(['CustomResourceDefinition', 'Namespace', 'Deployment', 'ServiceAccount', 'NetworkPolicy']));
   for (const name of EXAMPLE_AGENTS) {
     expect(find('Deployment', name).metadata.namespace).toBe(AGENTS_NAMESPACE);
     expect(find('AgentType', name).metadata.namespace).toBe(AGENTS_NAMESPACE);
   }
-  expect(ofKind('AgentType')).toHaveLength(6);
-  expect(ofKind('Deployment')).toHaveLength(7); // six agents and the operator
+  // Each agent once per app: workloads in one, AgentTypes in the other.
+  expect(byApp.gitops.filter(m => m.kind === 'AgentType')).toEqual([]);
+  expect(byApp.operator.filter(m => m.kind === 'AgentType')).toHaveLength(6);
+  expect(byApp.gitops.filter(m => m.kind === 'Deployment')).toHaveLength(6);
+  expect(byApp.operator.filter(m => m.kind === 'Deployment').map(m => m.metadata.name)).toEqual(['agent-operator']);
+  const manager = find('Deployment', 'agent-operator', 'operator').spec.template.spec.containers[0];
+  expect(manager.args).toContain('--tool-sidecar-image=registry.example.com/agents/tool-manager:0.1.0');
 });
 
 test('every built-in object is valid for kubernetes-models', () => {
@@ -69,7 +82,7 @@ test('every built-in object is valid for kubernetes-models', () => {
 
 test('every pod meets the Pod Security Standards restricted profile (operator, agents, Redis)', () => {
   const workloads = manifests.filter(m => ['Deployment', 'StatefulSet'].includes(m.kind));
-  expect(workloads.length).toBe(8); // six agents, the operator, Redis
+  expect(workloads.length).toBe(9); // six agents and Redis (GitOps), the operator and Redis (operator)
   for (const w of workloads) expect([`${w.kind}/${w.metadata.name}`, restrictedViolations(w)]).toEqual([`${w.kind}/${w.metadata.name}`, []]);
 });
 
@@ -117,7 +130,7 @@ test('Kubernetes API-server rules: names, namespaces, selectors', () => {
       expect(m.metadata.namespace).toBeDefined();
     }
   }
-  for (const d of ofKind('Deployment')) {
+  for (const [app, d] of Object.entries(byApp).flatMap(([a, ms]) => ms.filter(m => m.kind === 'Deployment').map(m => [a, m] as const))) {
     const template = d.spec.template.metadata.labels;
     for (const [k, v] of Object.entries(d.spec.selector.matchLabels)) expect(template[k]).toBe(v);
     const volumes = new Set((d.spec.template.spec.volumes ?? []).map((v: any) => v.name));
@@ -126,9 +139,9 @@ test('Kubernetes API-server rules: names, namespaces, selectors', () => {
     }
     // Every ConfigMap and ServiceAccount the pod refers to is part of the output.
     for (const v of d.spec.template.spec.volumes ?? []) {
-      if (v.configMap) expect(find('ConfigMap', v.configMap.name).metadata.namespace).toBe(d.metadata.namespace);
+      if (v.configMap) expect(find('ConfigMap', v.configMap.name, app).metadata.namespace).toBe(d.metadata.namespace);
     }
-    expect(find('ServiceAccount', d.spec.template.spec.serviceAccountName).metadata.namespace).toBe(d.metadata.namespace);
+    expect(find('ServiceAccount', d.spec.template.spec.serviceAccountName, app).metadata.namespace).toBe(d.metadata.namespace);
   }
 });
 
@@ -175,7 +188,7 @@ describe('one snapshot per example, with targeted assertions', () => {
     expect(pod.containers[0].image).toBe('nginx:latest');
     expect(pod.containers[0].command).toEqual(['/bin/sh', '/shared/bin/agent-entrypoint.sh', 'nginx', '-g', 'daemon off;']);
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(['agent-init']);
-    expect(find('AgentType', 'basic-agent').spec.agent.container.image).toBe('nginx:latest');
+    expect(find('AgentType', 'basic-agent').spec.agent.container).toEqual({ image: 'nginx:latest', command: ['nginx', '-g', 'daemon off;'] });
     expect(objects).toMatchSnapshot();
   });
 
@@ -204,6 +217,7 @@ describe('one snapshot per example, with targeted assertions', () => {
     expect(init['prepare-shared-volume.sh']).toContain("git clone --depth 1 -- 'https://github.com/example/agent' \"$SHARED/src\"");
     expect(init['glue_gluecode.py']).toBe(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'glue', 'gluecode.py'), 'utf-8'));
     expect(find('AgentType', 'code-agent').spec.agent.code).toEqual({ source: { type: 'git', path: '/src', repository: 'https://github.com/example/agent' }, runtime: 'python', version: '3.9' });
+    expect(find('AgentType', 'code-agent').spec.agent.environment.glueCode.content).toBe(init['glue_gluecode.py']);
     expect(objects).toMatchSnapshot();
   });
 
@@ -251,6 +265,8 @@ describe('one snapshot per example, with targeted assertions', () => {
     const policy = find('NetworkPolicy', 'production-agent');
     expect(policy.spec.policyTypes).toEqual(['Egress', 'Ingress']);
     expect(policy.spec.ingress.map((r: any) => r.from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name']))).toEqual([['default', 'monitoring'], ['monitoring']]);
+    expect(policy.spec.ingress.map((r: any) => r.ports)).toEqual([[{ port: 8080, protocol: 'TCP' }], [{ port: 9464, protocol: 'TCP' }]]);
+    expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: 'AGENT_METRICS', value: 'memory_usage,api_latency' });
     // Its Redis is deployed by the app and lets only this agent in.
     const redisPolicy = find('NetworkPolicy', 'agent-memory');
     expect(redisPolicy.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: deployment.spec.selector.matchLabels } }], ports: [{ port: 6379, protocol: 'TCP' }] }]);
@@ -258,8 +274,9 @@ describe('one snapshot per example, with targeted assertions', () => {
     const spec = find('AgentType', 'production-agent').spec;
     expect(spec.memory).toMatchObject({ size: '2Gi', type: 'redis' });
     expect(spec.scaling).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
-    expect(spec.monitoring).toEqual({ enabled: true, metrics: ['memory_usage', 'api_latency'] });
-    expect(spec.security.networkPolicy.allowedNamespaces).toEqual(['default', 'monitoring']);
+    expect(spec.monitoring).toEqual({ enabled: true, metrics: ['memory_usage', 'api_latency'], serviceMonitor: true, otlpEndpoint: 'http://otel-collector.monitoring:4317' });
+    expect(spec.security).toEqual({ networkPolicy: { allowedNamespaces: ['default', 'monitoring'] }, runtimeClassName: 'gvisor' });
+    expect(spec.agent.port).toBe(8080);
     const agent = deployment.spec.template.spec.containers[0];
     expect(agent.env).toContainEqual({ name: 'AGENT_MEMORY_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } });
     expect(agent.env).toContainEqual({ name: 'AGENT_MEMORY_REDIS_ADDRESS', value: 'agent-memory.agents.svc.cluster.local:6379' });

@@ -2,16 +2,14 @@
  * The examples' dev, staging and prod overlays, written exactly as
  * `npx projen synth` writes them (examples/main.ts), checked with tools we
  * did not write: kubernetes-models for every object of every environment,
- * ajv for the AgentTypes against the CRD, and `kubectl kustomize` on the
+ * and `kubectl kustomize` on the
  * written kustomize tree (where kubectl is installed; the targeted
  * expectations below run either way).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
-import { buildExamplesApp } from '../../examples/app';
+import { buildGitOpsApp } from '../../examples/gitops';
 import { buildEnvironmentOverlays } from '../../examples/overlays';
 import { ImagePolicy, Overlay } from '../../src';
 import { byId, kustomizeBuild } from '../support/kustomize';
@@ -33,13 +31,13 @@ function load(file: string): any[] {
 beforeAll(() => {
   outdir = tmpDir('cdk8s-agents-overlays-');
   tree = path.join(outdir, 'kustomize');
-  const app = buildExamplesApp({ outdir });
+  const app = buildGitOpsApp({ outdir });
   Overlay.synth(app, buildEnvironmentOverlays(), { kustomizeOutdir: tree });
   for (const env of ENVIRONMENTS) {
     const dir = path.join(outdir, env);
     output[env] = fs.readdirSync(dir).sort().flatMap(f => load(path.join(dir, f)));
   }
-  base = Overlay.baseFiles(buildExamplesApp({ outdir })).flatMap(f => f.objects);
+  base = Overlay.baseFiles(buildGitOpsApp({ outdir })).flatMap(f => f.objects);
 });
 
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
@@ -48,14 +46,16 @@ const deployment = (env: string, name: string) => findObject(output[env], 'Deplo
 
 test('one folder per environment, with the chart files of the app, and the kustomize tree beside them', () => {
   expect(fs.readdirSync(outdir).sort()).toEqual(['dev', 'kustomize', 'prod', 'staging']);
-  expect(fs.readdirSync(path.join(outdir, 'dev')).sort()).toEqual(['0000-agent-operator.k8s.yaml', '0001-agents.k8s.yaml', '0002-agent-types.k8s.yaml']);
-  expect(fs.readdirSync(path.join(outdir, 'staging')).sort()).toEqual(['0000-agent-operator.k8s.yaml', '0001-agents.k8s.yaml', '0002-agent-types.k8s.yaml', 'generated.k8s.yaml']);
+  expect(fs.readdirSync(path.join(outdir, 'dev')).sort()).toEqual(['0000-agents-namespace.k8s.yaml', '0001-agents.k8s.yaml']);
+  expect(fs.readdirSync(path.join(outdir, 'staging')).sort()).toEqual(['0000-agents-namespace.k8s.yaml', '0001-agents.k8s.yaml', 'generated.k8s.yaml']);
   expect(fs.readdirSync(path.join(tree, 'overlays')).sort()).toEqual(ENVIRONMENTS.slice().sort());
   expect(load(path.join(tree, 'base', 'kustomization.yaml'))[0].resources)
-    .toEqual(['0000-agent-operator.k8s.yaml', '0001-agents.k8s.yaml', '0002-agent-types.k8s.yaml']);
+    .toEqual(['0000-agents-namespace.k8s.yaml', '0001-agents.k8s.yaml']);
   // Every environment has every object of the base; staging adds its test data, prod the
-  // PodDisruptionBudgets of the five agents and the operator it raises to 2 replicas.
-  const added: Record<string, number> = { dev: 0, staging: 1, prod: 6 };
+  // PodDisruptionBudgets of the five agents it raises to 2 replicas.
+  const added: Record<string, number> = { dev: 0, staging: 1, prod: 5 };
+  // The GitOps app has no operator and no AgentType.
+  expect(base.filter(o => o.kind === 'AgentType' || o.metadata.name === 'agent-operator')).toEqual([]);
   for (const env of ENVIRONMENTS) {
     expect(output[env].length).toBe(base.length + added[env]);
   }
@@ -68,8 +68,7 @@ test.each(ENVIRONMENTS)('%s: kubectl kustomize on the written tree gives the sam
   // prod a PodDisruptionBudget for every workload with more than one replica.
   const ids = Object.keys(byId(output[env])).filter(k => !k.includes('agent-test-data-'));
   const budgets = env === 'prod'
-    ? [...AGENTS.filter(a => a !== 'production-agent').map(a => `policy/v1/PodDisruptionBudget/agents/${a}`),
-      'policy/v1/PodDisruptionBudget/agents-system/agent-operator']
+    ? AGENTS.filter(a => a !== 'production-agent').map(a => `policy/v1/PodDisruptionBudget/agents/${a}`)
     : [];
   expect(ids.sort()).toEqual([...Object.keys(byId(base)), ...budgets].sort());
 });
@@ -88,16 +87,8 @@ test('prod: every workload with more than one replica has a PodDisruptionBudget 
   expect(output.dev.filter(o => o.kind === 'PodDisruptionBudget').map(b => b.metadata.name)).toEqual(['production-agent']);
 });
 
-test.each(ENVIRONMENTS)('%s: every built-in object is valid for kubernetes-models, every AgentType for the CRD', (env) => {
-  const crd = findObject(output[env], 'CustomResourceDefinition', 'agenttypes.agents.example.com');
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
-  const validate = ajv.compile(crd.spec.versions.find((v: any) => v.name === 'v1').schema.openAPIV3Schema);
+test.each(ENVIRONMENTS)('%s: every object is valid for kubernetes-models', (env) => {
   for (const m of output[env]) {
-    if (m.kind === 'AgentType') {
-      expect([m.metadata.name, validate(m), validate.errors ?? []]).toEqual([m.metadata.name, true, []]);
-      continue;
-    }
     const Cls = modelClass(m);
     expect(`${m.apiVersion}/${m.kind}: ${Cls ? 'model' : 'NO MODEL'}`).toBe(`${m.apiVersion}/${m.kind}: model`);
     expect(() => new Cls(m).validate()).not.toThrow();
@@ -163,9 +154,9 @@ test('staging: OpenTelemetry, test data mounted from a hashed ConfigMap, data-sc
     expect(podSpec(d).volumes.find((v: any) => v.name === 'agent-test-data').configMap.name).toBe(data[0].metadata.name);
     expect(d.metadata.annotations['agents.cdk8s.io/release-channel']).toBe('staging');
   }
-  // python agents (code-agent by runtime, container-agent by its label) get data-science CPU; others do not.
-  for (const name of ['code-agent', 'container-agent']) expect(container(deployment('staging', name), 'agent').resources.limits.cpu).toBe('4');
-  expect(container(deployment('staging', 'basic-agent'), 'agent').resources.limits.cpu).toBeUndefined();
+  // python agents (code-agent, by its runtime label) get data-science CPU; others do not.
+  expect(container(deployment('staging', 'code-agent'), 'agent').resources.limits.cpu).toBe('4');
+  for (const name of ['basic-agent', 'container-agent']) expect(container(deployment('staging', name), 'agent').resources.limits.cpu).toBeUndefined();
 });
 
 test('prod: HA, python web-service, large memory, pinned images, replicas and the overlay\'s own patches', () => {
@@ -174,7 +165,6 @@ test('prod: HA, python web-service, large memory, pinned images, replicas and th
   expect(deployment('prod', 'full-agent').spec.replicas).toBe(3); // the replicas field wins over the preset's 2
   expect(podSpec(production).terminationGracePeriodSeconds).toBe(90);
   expect(deployment('prod', 'basic-agent').spec.replicas).toBe(2);
-  expect(findObject(output.prod, 'Deployment', 'agent-operator').spec.replicas).toBe(2);
   expect(container(deployment('prod', 'basic-agent'), 'agent').image).toMatch(/^registry\.example\.com\/mirror\/nginx:1\.27\.3@sha256:[a-f0-9]{64}$/);
   expect(container(production, 'tool-manager').image).toMatch(/^registry\.example\.com\/agents\/tool-manager:0\.1\.1@sha256:[a-f0-9]{64}$/);
   // EnvironmentPreset.prod() requires digests: every image of prod is pinned, none of dev is.
@@ -184,15 +174,15 @@ test('prod: HA, python web-service, large memory, pinned images, replicas and th
   expect(container(deployment('prod', 'code-agent'), 'agent').ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
   expect(container(deployment('prod', 'basic-agent'), 'agent').ports).toBeUndefined();
   expect(container(production, 'agent').resources.limits.memory).toBe('2Gi');
-  expect(findObject(output.prod, 'AgentType', 'production-agent').spec.scaling.maxReplicas).toBe(10);
-  expect(findObject(base, 'AgentType', 'production-agent').spec.scaling.maxReplicas).toBe(5);
+  expect(findObject(output.prod, 'HorizontalPodAutoscaler', 'production-agent').spec.maxReplicas).toBe(10);
+  expect(findObject(base, 'HorizontalPodAutoscaler', 'production-agent').spec.maxReplicas).toBe(5);
 });
 
 test('the kustomization files of the tree', () => {
   const prod = load(path.join(tree, 'overlays', 'prod', 'kustomization.yaml'))[0];
   expect(prod.resources).toEqual(['../../base', 'disruption-budgets.yaml']);
   expect(load(path.join(tree, 'overlays', 'prod', 'disruption-budgets.yaml')).map(b => b.metadata.name))
-    .toEqual(['agent-operator', 'basic-agent', 'container-agent', 'code-agent', 'tooled-agent', 'full-agent']);
+    .toEqual(['basic-agent', 'container-agent', 'code-agent', 'tooled-agent', 'full-agent']);
   const staging = load(path.join(tree, 'components', 'environment-staging', 'kustomization.yaml'))[0];
   expect(staging.configMapGenerator[0].files).toEqual(['scenarios.json=configmap-agent-test-data_agents/scenarios.json']);
   expect(prod.components).toEqual([
@@ -201,7 +191,7 @@ test('the kustomization files of the tree', () => {
   ]);
   expect(prod.patches.map((p: any) => p.path)).toEqual(['patches/01-production-agent.yaml', 'patches/02-production-agent.yaml']);
   expect(load(path.join(tree, 'overlays', 'prod', 'patches', '01-production-agent.yaml'))[0])
-    .toEqual([{ op: 'replace', path: '/spec/scaling/maxReplicas', value: 10 }]);
+    .toEqual([{ op: 'replace', path: '/spec/maxReplicas', value: 10 }]);
   const envProd = load(path.join(tree, 'components', 'environment-prod', 'kustomization.yaml'))[0];
   expect(envProd.kind).toBe('Component');
   expect(envProd.labels).toEqual([{ pairs: { 'agents.cdk8s.io/environment': 'prod' }, includeTemplates: true }]);

@@ -240,8 +240,11 @@ describe('AgentTypeCrd', () => {
     expect(preserved(spec.memory.properties.config)).toBe(true);
     expect(preserved(spec.llm.properties.providers.items.properties.config)).toBe(true);
     expect(preserved(agent.container.properties.securityContext)).toBe(true);
-    expect(preserved(spec.security.properties.networkPolicy)).toBe(true);
-    expect(preserved(spec.security.properties.podSecurityContext)).toBe(true);
+    // security lists only what an agent pod honours: the API server refuses (or prunes) the rest.
+    expect(preserved(spec.security.properties.networkPolicy)).toBeUndefined();
+    expect(Object.keys(spec.security.properties.networkPolicy.properties).sort()).toEqual(['allowedNamespaces', 'enabled']);
+    expect(preserved(spec.security.properties.podSecurityContext)).toBeUndefined();
+    expect(Object.keys(spec.security.properties.podSecurityContext.properties).sort()).toEqual(['fsGroup', 'runAsGroup', 'runAsNonRoot', 'runAsUser']);
     expect(preserved(spec.scaling.properties.metrics.items)).toBe(true);
     for (const k of ['toolStatus', 'memoryStatus', 'llmStatus']) {
       expect(preserved(s.properties.status.properties[k])).toBe(true);

@@ -1,7 +1,9 @@
 /**
- * What the examples synthesize, applied for real: the AgentType CRD is
- * accepted and established; every object of every environment (the files
- * `Overlay.synth` writes, and `kubectl kustomize` of the kustomize tree) is
+ * What the examples synthesize, applied for real: every object of the GitOps
+ * app in every environment (the files `Overlay.synth` writes, and `kubectl
+ * kustomize` of the kustomize tree), and of the operator app (the AgentType
+ * CRD, accepted and established, the operator and the AgentTypes, which the
+ * API server validates against the CRD's schema and CEL rules), is
  * applied with server-side apply with no rejection and no warning; the
  * Deployment, ReplicaSet and StatefulSet controllers and the scheduler put the
  * pods on the kwok nodes, Running; the disruption controller gives every
@@ -10,7 +12,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { buildExamplesApp } from '../../examples/app';
+import { buildGitOpsApp } from '../../examples/gitops';
+import { buildOperatorApp } from '../../examples/operator';
 import { buildEnvironmentOverlays } from '../../examples/overlays';
 import { Overlay } from '../../src';
 import { api, controlPlane, kubectl, kubectlOk, waitFor } from './support/cluster';
@@ -23,7 +26,8 @@ let outdir: string;
 
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(controlPlane().dir, '..', 'examples-'));
-  Overlay.synth(buildExamplesApp({ outdir }), buildEnvironmentOverlays(), { kustomizeOutdir: path.join(outdir, 'kustomize') });
+  Overlay.synth(buildGitOpsApp({ outdir }), buildEnvironmentOverlays(), { kustomizeOutdir: path.join(outdir, 'kustomize') });
+  buildOperatorApp({ outdir: path.join(outdir, 'operator') }).synth();
 });
 
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
@@ -34,6 +38,12 @@ const toYaml = (objects: any[]): string => objects.map((o) => JSON.stringify(o))
 /** The objects of dist/<env>/, in file order. */
 function environmentObjects(env: string): any[] {
   const dir = path.join(outdir, env);
+  return fs.readdirSync(dir).sort().flatMap((f) => parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+}
+
+/** The objects of the operator app (dist/operator/), in file order. */
+function operatorObjects(): any[] {
+  const dir = path.join(outdir, 'operator');
   return fs.readdirSync(dir).sort().flatMap((f) => parse(fs.readFileSync(path.join(dir, f), 'utf8')));
 }
 
@@ -173,6 +183,30 @@ async function expectBudgetsObserved(objects: any[]): Promise<void> {
 const summary: string[] = [];
 afterAll(() => {
   if (summary.length) process.stdout.write(`\napplied per environment:\n${summary.join('\n')}\n`);
+});
+
+/** Applies `objects` with their infrastructure, checks them, removes them; returns the pods Running. */
+async function applyAndCheck(objects: any[]): Promise<number> {
+  const infrastructure = clusterInfrastructure(objects);
+  try {
+    kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], toYaml(infrastructure));
+    const result = await applyAll(objects);
+    expect(result).toEqual({ warnings: [], rejections: [] });
+    const pods = await expectWorkloadsRunning(objects);
+    await expectBudgetsObserved(objects);
+    expect(pods).toBeGreaterThanOrEqual(objects.filter((o) => WORKLOAD_PATHS[o.kind]).length);
+    return pods;
+  } finally {
+    await removeAll(objects);
+    kubectlOk(['delete', '--ignore-not-found', '-f', '-'], toYaml(infrastructure));
+  }
+}
+
+test('operator app: the CRD, the operator and the six AgentTypes are applied without rejection or warning; pods Running', async () => {
+  const objects = [...externalCrds(), ...operatorObjects()];
+  expect(objects.filter((o) => o.kind === 'AgentType')).toHaveLength(6);
+  const pods = await applyAndCheck(objects);
+  summary.push(`operator app: ${objects.length} objects, ${pods} pods Running (the operator and Redis)`);
 });
 
 describe.each([

@@ -3,14 +3,14 @@
  * objects rendered from the spec, owned by the AgentType, with the checksum
  * of the Secrets the pod reads and never a Secret value.
  */
-import { buildExamplesApp } from '../../examples/app';
+import { buildOperatorApp } from '../../examples/operator';
 import { manifestProblems } from '../../src/core/manifest-check';
 import { AgentTypeResource, renderAgentType, secretReferences, withSecretChecksum } from '../../src/operator/desired-state';
 import { errorOf } from '../support/util';
 
 /** The examples' AgentTypes as the API server would hand them to the operator (with a uid). */
 function exampleAgentTypes(): AgentTypeResource[] {
-  const app = buildExamplesApp();
+  const app = buildOperatorApp({ outdir: '/nonexistent-examples-outdir' });
   return app.charts.flatMap(c => c.toJson()).filter(o => o.kind === 'AgentType')
     .map((o, i) => ({ ...o, metadata: { ...o.metadata, uid: `00000000-0000-0000-0000-00000000000${i}`, generation: 1 } }));
 }
@@ -26,7 +26,7 @@ describe('renderAgentType', () => {
       ['basic-agent', 'code-agent', 'container-agent', 'full-agent', 'production-agent', 'tooled-agent']);
   });
 
-  test.each(agentTypes.filter(a => !a.spec.monitoring && !a.spec.security).map(a => [a.metadata.name, a]))(
+  test.each(agentTypes.map(a => [a.metadata.name, a]))(
     '%s: the AgentPod objects, in its namespace, each owned by the AgentType, passing the final check', (name, agentType) => {
       const objects = renderAgentType(agentType as AgentTypeResource, SIDECAR);
       const deployment = objects.find(o => o.kind === 'Deployment');
@@ -50,9 +50,11 @@ describe('renderAgentType', () => {
     expect(errorOf(() => renderAgentType(bad, SIDECAR))).toMatch(/spec\.memory\.type 'mongo'/);
   });
 
-  test('spec.monitoring and spec.security, which an AgentPod cannot take, are refused by name', () => {
+  test('spec.monitoring and spec.security of the production agent become its metrics port, ServiceMonitor and NetworkPolicy', () => {
     const production = agentTypes.find(a => a.metadata.name === 'production-agent')!;
-    expect(errorOf(() => renderAgentType(production, SIDECAR))).toMatch(/spec\.(monitoring|security)/);
+    const objects = renderAgentType(production, SIDECAR);
+    expect(objects.map(o => o.kind)).toEqual(expect.arrayContaining(['ServiceMonitor', 'NetworkPolicy', 'HorizontalPodAutoscaler']));
+    expect(objects.find(o => o.kind === 'Deployment').spec.template.spec.runtimeClassName).toBe('gvisor');
   });
 });
 

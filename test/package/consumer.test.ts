@@ -122,7 +122,8 @@ const CHECKS: Record<string, (cwd: string) => void> = {
   },
   'Usage': cwd => {
     const objects = synthesized(path.join(cwd, 'dist'));
-    expectOperatorInstall(objects, 'registry.example.com/agent-operator:1.0.0');
+    // GitOps: the agents as workloads, no operator and no AgentType.
+    expect(objects.filter(o => ['AgentType', 'CustomResourceDefinition'].includes(o.kind) || o.metadata.name === 'agent-operator')).toEqual([]);
     expect([...new Set(objects.map(o => o.file))]).toEqual(['0000-platform.k8s.yaml', '0001-agents.k8s.yaml']);
     expectNamespacesFirst(objects);
     const researcher = findObject(objects, 'Deployment', 'researcher');
@@ -138,8 +139,20 @@ const CHECKS: Record<string, (cwd: string) => void> = {
       .map((e: any) => e?.valueFrom?.secretKeyRef?.name).filter(n => n);
     expect(sidecarSecrets).toEqual(expect.arrayContaining(['anthropic', 'openai']));
     expect(Object.values(agentEnv).map((e: any) => e?.valueFrom?.secretKeyRef?.name).filter(n => n)).toEqual(['search-api']);
+    expect(container(researcher, 'agent').ports.map((p: any) => p.containerPort)).toEqual([8080, 9464]);
+    expect(agentEnv.AGENT_METRICS).toBe('api_latency');
+    expectNoLiteralCredentials(objects);
+  },
+  'Two ways to run agents': cwd => {
+    const objects = synthesized(path.join(cwd, 'dist'));
+    expectOperatorInstall(objects, 'registry.example.com/agent-operator:1.0.0');
+    expect(container(findObject(objects, 'Deployment', 'agent-operator'), 'manager').args)
+      .toContain('--tool-sidecar-image=registry.example.com/tool-manager:0.1.0');
     const type = findObject(objects, 'AgentType', 'researcher');
-    expect(type.spec.tools.required).toEqual(['python', 'git']);
+    expect(type.spec.monitoring).toEqual({ enabled: true, metrics: ['api_latency'] });
+    expect(type.spec.security.networkPolicy.allowedNamespaces).toEqual(['frontend']);
+    // The operator renders the workloads: none in the manifests.
+    expect(objects.filter(o => o.kind === 'Deployment').map(o => o.metadata.name)).toEqual(['agent-operator']);
     expectNoLiteralCredentials(objects);
   },
   'A code agent': cwd => {

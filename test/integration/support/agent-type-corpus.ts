@@ -10,7 +10,9 @@
  * Pure (no control plane): the test sends the cases to the server.
  */
 import fc from 'fast-check';
-import { agentTypeOpenApiSchema } from '../../../src/install/agent-type-schema';
+import {
+  HTTP_PATH_PATTERN, HTTP_URL_PATTERN, METRIC_NAME_PATTERN, SCRAPE_INTERVAL_PATTERN, agentTypeOpenApiSchema,
+} from '../../../src/install/agent-type-schema';
 
 /** One generated manifest. */
 export interface CorpusCase {
@@ -69,6 +71,10 @@ function sampleString(node: any, key: string): string {
     '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$': 'llm.creds-1',
     '^[-._a-zA-Z][-._a-zA-Z0-9]*$': 'LOG_LEVEL',
     '^\\+?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?$': '1Gi',
+    [METRIC_NAME_PATTERN]: 'api_latency',
+    [SCRAPE_INTERVAL_PATTERN]: '30s',
+    [HTTP_PATH_PATTERN]: '/metrics',
+    [HTTP_URL_PATTERN]: 'http://otel-collector.monitoring:4317',
   };
   if (node.pattern) {
     const sample = byPattern[node.pattern];
@@ -251,6 +257,7 @@ function ruleCases(field: Field, valid: any, base: any): CorpusCase[] {
 export function schemaCases(): CorpusCase[] {
   const schema = agentTypeOpenApiSchema();
   const base = validSample(schema);
+  satisfyProductionRules(base.spec);
   const out: CorpusCase[] = [
     { id: 'every field valid', category: '<root>', keyword: 'valid', target: 'create', manifest: base },
     { id: 'minimal', category: '<root>', keyword: 'valid', target: 'create', manifest: { spec: minimalSpec() } },
@@ -370,6 +377,27 @@ function arbitraryOf(node: any, key: string): fc.Arbitrary<any> {
   }
 }
 
+/**
+ * `spec` changed so that the CEL rules of monitoring and security hold:
+ * scrape settings with `enabled: true`, no `allowedNamespaces` beside
+ * `enabled: false`, one pod user id, `runAsNonRoot` true, a metrics port
+ * other than the agent's port.
+ */
+function satisfyProductionRules(spec: any): any {
+  const m = spec.monitoring;
+  if (m && ['metricsPort', 'metricsPath', 'serviceMonitor', 'scrapeInterval', 'scrapeNamespaces', 'metrics'].some((k) => m[k] !== undefined)) m.enabled = true;
+  if (m && m.metricsPort !== undefined && m.metricsPort === spec.agent?.port) m.metricsPort = (m.metricsPort % 65535) + 1;
+  const policy = spec.security?.networkPolicy;
+  if (policy && policy.enabled === false) delete policy.allowedNamespaces;
+  const context = spec.security?.podSecurityContext;
+  if (context) {
+    if (context.runAsNonRoot !== undefined) context.runAsNonRoot = true;
+    const uid = context.runAsUser ?? context.runAsGroup ?? context.fsGroup;
+    for (const k of ['runAsUser', 'runAsGroup', 'fsGroup']) if (context[k] !== undefined || (k === 'runAsUser' && uid !== undefined)) context[k] = uid;
+  }
+  return spec;
+}
+
 /** Valid specs: the schema's arbitrary, with the agent given something to run and the CEL rules satisfied. */
 export function validSpec(): fc.Arbitrary<any> {
   return arbitraryOf(agentTypeOpenApiSchema().properties.spec, 'spec').map((spec) => {
@@ -381,7 +409,7 @@ export function validSpec(): fc.Arbitrary<any> {
     if (s && s.minReplicas !== undefined && s.maxReplicas !== undefined && s.minReplicas > s.maxReplicas) {
       [s.minReplicas, s.maxReplicas] = [s.maxReplicas, s.minReplicas];
     }
-    return spec;
+    return satisfyProductionRules(spec);
   });
 }
 
