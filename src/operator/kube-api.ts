@@ -19,6 +19,7 @@ export interface ObjectInformer {
   get(name: string, namespace?: string): any | undefined;
   on(event: 'add' | 'update' | 'delete', callback: (object: any) => void): void;
   on(event: 'error', callback: (error: unknown) => void): void;
+  /** Lists, then watches; rejects if the list or the watch failed (the cache is then not filled). */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -112,7 +113,19 @@ export class KubeApi {
       list: (namespace?: string) => [...informer.list(namespace)],
       get: (name: string, namespace?: string) => informer.get(name, namespace),
       on: (event: any, callback: any) => informer.on(event, callback),
-      start: () => informer.start(),
+      // client-node's start() resolves even when its list or watch failed (it emits 'error'):
+      // reject then, so a caller knows the cache is not filled.
+      start: async () => {
+        let failure: unknown;
+        const onError = (error: unknown) => (failure ??= error ?? new Error(`watch of ${path} failed`));
+        informer.on('error', onError);
+        try {
+          await informer.start();
+        } finally {
+          informer.off('error', onError);
+        }
+        if (failure !== undefined) throw failure;
+      },
       stop: () => informer.stop(),
     };
   }
