@@ -14,7 +14,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { DockerfileParser, From, Instruction, JSONInstruction } from 'dockerfile-ast';
+import { DockerfileParser, From, Instruction, JSONInstruction, ModifiableInstruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import * as ts from 'typescript';
 import { AgentOperator } from '../../src';
@@ -61,9 +61,8 @@ function argumentsOf(instruction: Instruction): string[] {
 
 /** The value of an instruction's `--name=value` flag, if it has one. */
 function flagOf(instruction: Instruction, name: string): string | undefined {
-  const flag = (instruction as Instruction & { getFlags?(): { getName(): string; getValue(): string | null }[] })
-    .getFlags?.().find(f => f.getName() === name);
-  return flag?.getValue() ?? undefined;
+  if (!(instruction instanceof ModifiableInstruction)) return undefined;
+  return instruction.getFlags().find(f => f.getName() === name)?.getValue() ?? undefined;
 }
 
 /** The Node.js major a base image runs: `node:<major>-...` or `gcr.io/distroless/nodejs<major>-...`. */
