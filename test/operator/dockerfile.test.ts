@@ -145,6 +145,17 @@ describe('stages', () => {
   });
 });
 
+test('.dockerignore keeps everything out of the build context but an allow-list, without node_modules or build output', () => {
+  // `COPY . .` comes after `npm ci`: a node_modules or lib/ from the context would replace what the image built.
+  const patterns = fs.readFileSync(path.join(REPO_ROOT, '.dockerignore'), 'utf-8').split('\n')
+    .map(l => l.trim()).filter(l => l !== '' && !l.startsWith('#'));
+  expect(patterns[0]).toBe('*');
+  const reincluded = patterns.filter(p => p.startsWith('!')).map(p => p.slice(1).replace(/^\/+|\/+$/g, ''));
+  const built = /^(node_modules|lib|dist|dist-packages|build|coverage|test|\.git|\.jsii|tsconfig\.tsbuildinfo)(\/|$)/;
+  expect(reincluded.filter(p => built.test(p) || p.includes('*'))).toEqual([]);
+  expect(reincluded).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src']));
+});
+
 describe('Node.js version', () => {
   test('every stage runs the Node.js major package.json engines names, the one @types/node types', () => {
     const engines = PACKAGE.engines?.node;
