@@ -25,6 +25,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   jsiiVersion: '~5.9.0',
   typescriptVersion: '~5.9.0',
   keywords: ['cdk8s', 'kubernetes', 'ai-agents', 'llm', 'crd', 'operator', 'constructs'],
+  // package.json `engines.node`: the Node.js the library and the operator
+  // program are tested on; the operator image (Dockerfile) uses its major.
+  minNodeVersion: '20.0.0',
 
   cdk8sVersion: CDK8S_VERSION,
   constructsVersion: CONSTRUCTS_VERSION,
@@ -41,6 +44,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'esbuild@^0.28.2',
     // Property-based tests: generated props and overlays (test/property/).
     'fast-check@^4.11.0',
+    // The operator image's Dockerfile, parsed and linted by its test
+    // (test/operator/dockerfile.test.ts): no Docker engine needed.
+    'dockerfile-ast@^0.7.1',
+    'dockerfile-utils@^0.16.3',
   ],
   // Validation of AgentType resources at synth time against the CRD schema:
   // ajv for the JSON Schema, @bufbuild/cel for its x-kubernetes-validations
@@ -192,6 +199,13 @@ project.addTask('bench', {
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/dist/');
+// The operator image's build files are no part of the npm package.
+project.addPackageIgnore('/Dockerfile');
+project.addPackageIgnore('/.dockerignore');
+// Nor are CI, the cdk8s CLI's config for the examples, and the design notes.
+project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('/cdk8s.yaml');
+project.addPackageIgnore('/docs/');
 project.addPackageIgnore(`/${EXAMPLES_BUILD_DIR}/`);
 // jsii-pacmak appends its outdir to .npmignore unless it is listed already.
 project.addPackageIgnore('dist-packages');

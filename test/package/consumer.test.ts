@@ -187,6 +187,24 @@ const CHECKS: Record<string, (cwd: string) => void> = {
     expect(envOf(container(staging, 'agent')).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector.monitoring:4317');
     expect(findObject(prod, 'AgentType', 'researcher').spec.scaling).toEqual({ minReplicas: 2, maxReplicas: 10 });
   },
+  'In a cluster': cwd => {
+    const objects = synthesized(path.join(cwd, 'dist'));
+    expect([...new Set(objects.map(o => o.file))]).toEqual(['operator.k8s.yaml']);
+    const manager = container(findObject(objects, 'Deployment', 'agent-operator'), 'manager');
+    expect(manager.image).toBe('registry.example.com/agent-operator:1.0.0');
+    expect(manager.command).toBeUndefined(); // the image's ENTRYPOINT runs the program, with these args
+    expect(manager.args).toEqual([
+      '--leader-elect', '--leader-election-id=cdk8s-agents-operator', '--metrics-bind-address=:8080',
+      '--health-probe-bind-address=:8081', '--zap-log-level=info',
+    ]);
+    // The section's table names every flag the program is given.
+    const section = README.slice(README.indexOf('## Running the operator'), README.indexOf('### Out of cluster'));
+    expect(manager.args.filter((a: string) => !section.includes(`\`${a}`))).toEqual([]);
+    expect(envOf(manager).WATCH_NAMESPACE).toBe('agents');
+    expect(manager.securityContext).toEqual(expect.objectContaining({ runAsUser: 65532, runAsGroup: 65532, readOnlyRootFilesystem: true }));
+    expect(objects.filter(o => o.kind === 'Role').map(o => `${o.metadata.namespace}/${o.metadata.name}`).sort())
+      .toEqual(['agents-system/agent-operator-leader-election', 'agents/agent-operator']);
+  },
 };
 
 test('README.md has one TypeScript program per section, each checked below', () => {
