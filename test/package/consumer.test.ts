@@ -195,7 +195,7 @@ const CHECKS: Record<string, (cwd: string) => void> = {
     expect(manager.command).toBeUndefined(); // the image's ENTRYPOINT runs the program, with these args
     expect(manager.args).toEqual([
       '--leader-elect', '--leader-election-id=cdk8s-agents-operator', '--metrics-bind-address=:8080',
-      '--health-probe-bind-address=:8081', '--zap-log-level=info',
+      '--health-probe-bind-address=:8081', '--log-level=info',
     ]);
     // The section's table names every flag the program is given.
     const section = README.slice(README.indexOf('## Running the operator'), README.indexOf('### Out of cluster'));
