@@ -13,10 +13,19 @@ const USER = 'system:serviceaccount:ops:agent-operator';
 /** One audit.k8s.io/v1 Event line as kube-apiserver writes it at level Metadata. */
 function entry(auditID: string, stage: string, verb: string, objectRef: any, code: number | undefined, at: string, requestURI = '/x'): string {
   return JSON.stringify({
-    kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID, stage, requestURI, verb,
-    user: { username: USER, groups: ['system:serviceaccounts'] }, sourceIPs: ['127.0.0.1'],
-    objectRef, ...(code === undefined ? {} : { responseStatus: { metadata: {}, code } }),
-    requestReceivedTimestamp: at, stageTimestamp: at,
+    kind: 'Event',
+    apiVersion: 'audit.k8s.io/v1',
+    level: 'Metadata',
+    auditID,
+    stage,
+    requestURI,
+    verb,
+    user: { username: USER, groups: ['system:serviceaccounts'] },
+    sourceIPs: ['127.0.0.1'],
+    objectRef,
+    ...(code === undefined ? {} : { responseStatus: { metadata: {}, code } }),
+    requestReceivedTimestamp: at,
+    stageTimestamp: at,
   });
 }
 
@@ -58,7 +67,7 @@ test('reading the file in small chunks gives the same requests (lines and charac
     const file = path.join(dir, 'audit.log');
     fs.writeFileSync(file, LOG);
     const whole = parseAuditLog(LOG);
-    for (const chunk of [7, 100, 1 << 20]) expect(readAuditLog(file, chunk)).toEqual(whole);
+    for (const chunk of [7, 100, 2 ** 20]) expect(readAuditLog(file, chunk)).toEqual(whole);
     expect(whole.find(r => r.auditId === 'c1')?.name).toBe('é-init');
     expect(readAuditLog(path.join(dir, 'none.log'))).toEqual([]);
   } finally {
