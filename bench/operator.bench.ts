@@ -88,7 +88,7 @@ async function poll(admin: Admin, progress: Progress, t0: number): Promise<void>
   const now = Date.now() - t0;
   const list = await admin.json(AGENT_TYPES);
   progress.failed = 0;
-  for (const item of list.items) {
+  for (const item of list.items ?? []) {
     const status = item.status ?? {};
     if (status.phase === 'Failed') progress.failed++;
     if (status.phase === 'Running' && status.observedGeneration === item.metadata.generation && !progress.runningAt.has(item.metadata.name)) {
@@ -98,7 +98,7 @@ async function poll(admin: Admin, progress: Progress, t0: number): Promise<void>
   if (progress.runningAt.size >= N) progress.allRunningMs ??= now;
   const pods = await admin.json(`/api/v1/namespaces/${NS}/pods?fieldSelector=${encodeURIComponent('status.phase=Running')}`,
     { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1' });
-  progress.podsRunning = pods.items.filter((p: any) => !p.metadata.deletionTimestamp).length;
+  progress.podsRunning = (pods.items ?? []).filter((p: any) => !p.metadata.deletionTimestamp).length;
   if (progress.podsRunning >= N) progress.podsRunningMs ??= now;
 }
 
