@@ -186,6 +186,11 @@ project.addTask('bench:overlay', {
   exec: 'node --expose-gc -r ts-node/register bench/overlay.bench.ts',
   env: benchEnv,
 });
+project.addTask('bench:operator', {
+  description: 'The operator on a real control plane: BENCH_AGENT_TYPES (1000) AgentTypes created at once; time until all Running, API requests per AgentType (audit log), peak RSS, writes of a resync with nothing changed (needs Go; not part of `bench`)',
+  exec: 'node -r ts-node/register bench/operator.bench.ts',
+  env: benchEnv,
+});
 project.addTask('bench:property', {
   description: 'The property tests of test/property/ with more cases and a fresh seed (PROPERTY_RUNS, PROPERTY_SEED, PROPERTY_FAMILIES, PROPERTY_SURVEY=1)',
   exec: 'node -r ts-node/register bench/property.ts',

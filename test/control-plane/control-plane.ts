@@ -36,6 +36,22 @@ export interface ControlPlaneOptions {
   readonly nodes?: number;
   /** Progress lines. @default none */
   readonly log?: (line: string) => void;
+  /**
+   * Users (e.g. `system:serviceaccount:<namespace>:<name>`) whose requests
+   * kube-apiserver writes to an audit log, `<dir>/logs/audit.log`: one JSON
+   * `audit.k8s.io/v1` Event per line, level Metadata, stages ResponseStarted
+   * (watches) and ResponseComplete; every other user's requests are not logged.
+   * Read it with `readAuditLog` (audit-log.ts).
+   * @default none: no audit log
+   */
+  readonly auditUsers?: readonly string[];
+  /**
+   * Client rate limit of kube-controller-manager and kube-scheduler towards
+   * the API server (`--kube-api-qps` and `--kube-api-burst` of both), for
+   * planes that run many pods.
+   * @default their own defaults (controller manager 20 QPS, burst 30; scheduler 50, burst 100)
+   */
+  readonly componentApiRate?: { readonly qps: number; readonly burst: number };
 }
 
 /** What a client of the plane needs: written to `state.json` in the plane's folder. */
@@ -51,6 +67,8 @@ export interface ControlPlaneState {
   readonly nodeNames: readonly string[];
   /** Process id per component. */
   readonly pids: Readonly<Record<string, number>>;
+  /** The audit log, when the plane was started with `auditUsers`. */
+  readonly auditLog?: string;
 }
 
 const SERVICE_CIDR = '10.0.0.0/24';
@@ -162,6 +180,7 @@ export class ControlPlane {
       kubectl: path.join(this.options.binDir, 'kubectl'),
       nodeNames: Array.from({ length: nodes }, (_, i) => `kwok-node-${i}`),
       pids: Object.fromEntries(this.components.map((c) => [c.name, c.process.pid ?? 0])),
+      ...(this.options.auditUsers?.length ? { auditLog: path.join(this.logDir, 'audit.log') } : {}),
     };
   }
 
@@ -263,10 +282,32 @@ export class ControlPlane {
       // One API server, no Endpoints of its own to keep (there is no kube-proxy).
       '--endpoint-reconciler-type=none',
       '--enable-priority-and-fairness=false',
+      ...this.auditFlags(),
     ]);
     const admin = p.clients.admin;
     await this.waitFor('wait for kube-apiserver /readyz', apiServer, 90, async () =>
       (await httpsGet(`${this.server}/readyz`, { ca: p.caCert, cert: admin.cert, key: admin.key })) === 'ok');
+  }
+
+  /**
+   * kube-apiserver's audit flags for `auditUsers` (none without): a policy
+   * that logs their requests at level Metadata and nothing else, to a file
+   * that is never rotated.
+   */
+  private auditFlags(): string[] {
+    const users = this.options.auditUsers ?? [];
+    if (users.length === 0) return [];
+    const policy = path.join(this.options.dir, 'audit-policy.yaml');
+    fs.writeFileSync(policy, JSON.stringify({
+      apiVersion: 'audit.k8s.io/v1',
+      kind: 'Policy',
+      omitStages: ['RequestReceived'],
+      rules: [{ level: 'Metadata', users: [...users] }, { level: 'None' }],
+    }));
+    return [
+      `--audit-policy-file=${policy}`, `--audit-log-path=${this.state.auditLog}`,
+      '--audit-log-format=json', '--audit-log-maxsize=1000000', '--audit-log-mode=blocking',
+    ];
   }
 
   private writeKubeconfig(user: string): string {
@@ -291,12 +332,14 @@ export class ControlPlane {
   private async clientFlags(user: string): Promise<{ flags: string[]; port: number }> {
     const kubeconfig = path.join(this.options.dir, `${user}.kubeconfig`);
     const port = await freePort();
+    const rate = this.options.componentApiRate;
     return {
       port,
       flags: [
         `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
         '--bind-address=127.0.0.1', `--secure-port=${port}`, '--leader-elect=false',
         `--cert-dir=${path.join(this.options.dir, user)}`,
+        ...(rate ? [`--kube-api-qps=${rate.qps}`, `--kube-api-burst=${rate.burst}`] : []),
       ],
     };
   }

@@ -55,6 +55,10 @@ export interface StartOptions {
   readonly nodes?: number;
   /** How long to wait for the plane to be ready, seconds. @default 240 */
   readonly timeoutSeconds?: number;
+  /** Users whose requests go to the plane's audit log (`ControlPlaneOptions.auditUsers`). @default none: no audit log */
+  readonly auditUsers?: readonly string[];
+  /** Client rate limit of the controller manager and scheduler (`ControlPlaneOptions.componentApiRate`). @default theirs */
+  readonly componentApiRate?: { readonly qps: number; readonly burst: number };
 }
 
 /** The state of the plane in `root`, if its supervisor runs and the plane is ready. */
@@ -78,6 +82,8 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   const args = ['--root', options.root, '--bin', options.binDir, '--nodes', String(options.nodes ?? 2)];
   if (options.owner) args.push('--owner', String(options.owner));
   if (options.ttlSeconds) args.push('--ttl', String(options.ttlSeconds));
+  if (options.auditUsers?.length) args.push('--audit-users', options.auditUsers.join(','));
+  if (options.componentApiRate) args.push('--kube-api-qps', String(options.componentApiRate.qps), '--kube-api-burst', String(options.componentApiRate.burst));
   const child = spawn(process.execPath, ['-r', 'ts-node/register', path.join(HERE, 'supervisor.ts'), ...args], {
     cwd: ROOT,
     detached: true,

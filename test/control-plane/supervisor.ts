@@ -8,6 +8,7 @@
  * - a component exits on its own (the reason goes to the log).
  *
  * Usage: supervisor.ts --root <dir> --bin <dir> [--owner <pid>] [--ttl <s>] [--nodes <n>]
+ *        [--audit-users <user,...>] [--kube-api-qps <n> --kube-api-burst <n>]
  * Logs go to stdout/stderr (the client points them at <root>/supervisor.log).
  */
 import * as fs from 'fs';
@@ -44,7 +45,16 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop(signal, 0));
 
-  plane = new ControlPlane({ binDir: flag('bin'), dir: path.join(root, 'plane'), nodes: Number(flag('nodes', '2')), log });
+  const auditUsers = flag('audit-users', '').split(',').filter(u => u);
+  const qps = flag('kube-api-qps', '');
+  plane = new ControlPlane({
+    binDir: flag('bin'),
+    dir: path.join(root, 'plane'),
+    nodes: Number(flag('nodes', '2')),
+    log,
+    auditUsers,
+    componentApiRate: qps ? { qps: Number(qps), burst: Number(flag('kube-api-burst')) } : undefined,
+  });
   let ready = false;
   setInterval(() => {
     if (owner && !alive(owner)) stop(`owner process ${owner} is gone`, 0);

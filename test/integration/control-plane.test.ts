@@ -1,13 +1,16 @@
 /**
  * The control plane itself: the versions it reports, the controllers the
  * other integration tests rely on (garbage collector, Job), and that a plane
- * stops by itself, processes and data, when the process that owns it is gone.
+ * stops by itself, processes and data, when the process that owns it is gone;
+ * its options for the operator benchmark (an audit log of chosen users, the
+ * controller manager's and scheduler's client rate).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { readAuditLog } from '../control-plane/audit-log';
 import { isProcessAlive as alive } from '../control-plane/control-plane';
-import { startControlPlane } from '../control-plane/supervisor-client';
+import { startControlPlane, stopControlPlane } from '../control-plane/supervisor-client';
 import { api, controlPlane, kubectlOk, waitFor } from './support/cluster';
 
 const NAMESPACE = 'control-plane-test';
@@ -72,5 +75,35 @@ test('a plane stops by itself, every process and its data, when its owner proces
   } finally {
     owner.kill('SIGKILL');
     fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a plane with auditUsers logs those users\' requests only; componentApiRate reaches the controller manager and the scheduler', async () => {
+  const root = fs.mkdtempSync(path.join(controlPlane().dir, '..', 'audited-'));
+  try {
+    const state = await startControlPlane({
+      root,
+      binDir: controlPlane().binDir,
+      owner: process.pid,
+      nodes: 1,
+      auditUsers: ['system:kube-scheduler'],
+      componentApiRate: { qps: 150, burst: 300 },
+    });
+    expect(state.auditLog).toBe(path.join(root, 'plane', 'logs', 'audit.log'));
+    // The admin created the node and read it while the plane started: none of that is logged.
+    const requests = await waitFor('the scheduler\'s requests in the audit log', 30, () => {
+      const logged = readAuditLog(state.auditLog!);
+      // client-go's informers stream their initial list in a watch (no list request).
+      return logged.some(r => r.verb === 'watch' && r.resource === 'pods') && logged.some(r => r.verb === 'get') ? logged : undefined;
+    });
+    expect(new Set(requests.map(r => r.user))).toEqual(new Set(['system:kube-scheduler']));
+    expect(requests.every(r => r.receivedAt > 0 && r.resource !== '')).toBe(true);
+    for (const component of ['kube-controller-manager', 'kube-scheduler']) {
+      const args = fs.readFileSync(`/proc/${state.pids[component]}/cmdline`, 'utf8').split('\0');
+      expect(args).toEqual(expect.arrayContaining(['--kube-api-qps=150', '--kube-api-burst=300']));
+    }
+    expect(fs.readFileSync(`/proc/${state.pids['kube-apiserver']}/cmdline`, 'utf8')).toContain('--audit-policy-file=');
+  } finally {
+    await stopControlPlane(root);
   }
 });
