@@ -207,7 +207,8 @@ export class OperatorProcess {
   private constructor(program: OperatorProgram, kubeconfig: string, namespace: string, args: readonly string[], logFile: string) {
     this.log = fs.createWriteStream(logFile, { flags: 'a' });
     this.child = spawn(process.execPath, ['-r', parentWatchdog(path.dirname(kubeconfig)), ...program.nodeArgs,
-      '--health-probe-bind-address=127.0.0.1:0', '--tool-sidecar-image=registry.example.com/tool-manager:1.0', ...args], {
+      '--health-probe-bind-address=127.0.0.1:0', '--metrics-bind-address=127.0.0.1:0', '--log-level=debug',
+      '--tool-sidecar-image=registry.example.com/tool-manager:1.0', ...args], {
       cwd: ROOT,
       env: { ...process.env, ...program.env, KUBECONFIG: kubeconfig, WATCH_NAMESPACE: namespace, HOSTNAME: 'bench-operator' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -221,7 +222,8 @@ export class OperatorProcess {
     this.lastOutputAt = Date.now();
     const lines = (this.partial + text).split('\n');
     this.partial = lines.pop()!;
-    for (const line of lines) {
+    for (const timestamped of lines) {
+      const line = timestamped.replace(/^\d{4}-\d\d-\d\dT\S+Z /, ''); // the program's lines begin with a timestamp
       const reconcile = /^reconcile (\S+) generation /.exec(line);
       if (reconcile) {
         this.reconciles++;

@@ -67,6 +67,8 @@ export class AgentTypeController {
   private running: Promise<void>[] = [];
   /** The Secrets each AgentType (`namespace/name`) used at its last reconcile, to queue it when one changes. */
   private readonly secretUsers = new Map<string, Set<string>>();
+  /** The generation of each AgentType at its last successful reconcile. */
+  private readonly reconciledGeneration = new Map<string, number>();
   private resync?: NodeJS.Timeout;
 
   constructor(private readonly api: KubeApi, private readonly options: ControllerOptions) {
@@ -90,21 +92,44 @@ export class AgentTypeController {
         secrets: this.api.objectInformer('v1', 'Secret', 'secrets', namespace, ''),
         owned: ownedKinds.map(([apiVersion, kind, resource]) => this.api.objectInformer(apiVersion, kind, resource, namespace, MANAGED_SELECTOR)),
       };
+      scope.agentTypes.on('add', o => this.enqueue(keyOf(o)));
+      scope.agentTypes.on('delete', o => this.enqueue(keyOf(o)));
+      // A status-only update (the operator's own status write among them) keeps the generation: nothing to do.
+      scope.agentTypes.on('update', o => o.metadata?.generation === this.reconciledGeneration.get(keyOf(o)) && !o.metadata?.deletionTimestamp
+        ? undefined : this.enqueue(keyOf(o)));
       for (const event of ['add', 'update', 'delete'] as const) {
-        scope.agentTypes.on(event, o => this.enqueue(keyOf(o)));
         // An owned object changed or went: its AgentType is reconciled (controller-runtime's Owns()).
         for (const informer of scope.owned) informer.on(event, o => this.enqueueOwner(o));
         scope.secrets.on(event, o => this.enqueueNamespace(scope, o.metadata?.namespace, o.metadata?.name));
       }
       const informers = [scope.agentTypes, scope.secrets, ...scope.owned];
-      for (const informer of informers) this.restartOnError(informer);
       this.scopes.push(scope);
-      await Promise.all(informers.map(i => i.start()));
+      await Promise.all(informers.map(i => this.sync(i)));
+      for (const informer of informers) this.restartOnError(informer);
     }
     this.running = Array.from({ length: this.options.workers ?? 2 }, () => this.work());
     const period = (this.options.syncPeriodSeconds ?? 36_000) * 1000;
     this.resync = setInterval(() => this.scopes.forEach(scope => this.enqueueNamespace(scope, undefined)), period);
     this.resync.unref();
+  }
+
+  /**
+   * Starts an informer and waits until its cache is filled, retrying (1 s,
+   * doubling to 10 s) while the list fails, e.g. a CRD just established
+   * answers 429 for a moment; as controller-runtime's cache sync, gives up
+   * after 2 minutes.
+   */
+  private async sync(informer: ObjectInformer): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    for (let delay = 1000; ; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        return await informer.start();
+      } catch (error) {
+        if (Date.now() + delay > deadline) throw new Error(`an informer's cache did not fill in 2 minutes: ${describe(error)}`);
+        this.log.error(`informer start failed, retrying in ${delay / 1000} s: ${describe(error)}`);
+        await new Promise(resolve => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /**
@@ -183,11 +208,13 @@ export class AgentTypeController {
     const agentType = scope?.agentTypes.get(name, namespace);
     if (!scope || !agentType || agentType.metadata.deletionTimestamp) {
       this.secretUsers.delete(key);
+      this.reconciledGeneration.delete(key);
       return; // the garbage collector removes what it owned
     }
     this.log.debug(`reconcile ${key} generation ${agentType.metadata.generation}`);
     const outcome = await this.applyAgentType(scope, agentType);
     await this.writeStatus(agentType, outcome);
+    this.reconciledGeneration.set(key, agentType.metadata.generation);
   }
 
   private async applyAgentType(scope: Scope, agentType: any): Promise<ReconcileOutcome> {
