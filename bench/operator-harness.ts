@@ -13,7 +13,7 @@ import { App, Chart } from 'cdk8s';
 import { AgentNamespace } from '../src/install/agent-namespace';
 import { AgentOperator } from '../src/install/agent-operator';
 import { AgentTypeCrd } from '../src/install/agent-type-crd';
-import type { ControlPlaneState } from '../test/control-plane/control-plane';
+import { ControlPlaneState, writeTokenKubeconfig } from '../test/control-plane/control-plane';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -113,15 +113,7 @@ export async function operatorKubeconfig(admin: Admin, plane: ControlPlaneState,
     { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 86400 } });
   if (response.status !== 201) throw new Error(`TokenRequest for ${operatorNamespace}/${serviceAccount}: HTTP ${response.status} ${response.body}`);
   const token = JSON.parse(response.body).status.token;
-  const file = path.join(plane.dir, 'operator.kubeconfig');
-  fs.writeFileSync(file, [
-    'apiVersion: v1', 'kind: Config',
-    `clusters: [{name: plane, cluster: {server: "${plane.server}", certificate-authority: "${plane.dir}/pki/ca.crt"}}]`,
-    `users: [{name: operator, user: {token: "${token}"}}]`,
-    'contexts: [{name: operator, context: {cluster: plane, user: operator}}]',
-    'current-context: operator', '',
-  ].join('\n'), { mode: 0o600 });
-  return file;
+  return writeTokenKubeconfig(plane, path.join(plane.dir, 'operator.kubeconfig'), token);
 }
 
 /** How the operator program runs: node arguments and extra environment. */

@@ -25,7 +25,7 @@ import {
 import { Construct } from 'constructs';
 import { AgentTypeCrd } from './agent-type-crd';
 import { AGENT_TYPE_PLURAL, DEFAULT_GROUP, checkGroup } from './agent-type-schema';
-import { LOG_LEVELS, LogLevel, OPERATOR_DEFAULTS, OPERATOR_ENV, operatorArgs } from './operator-command-line';
+import { LOG_LEVELS, LogLevel, OPERATOR_DEFAULTS, OPERATOR_ENV, OperatorArguments, operatorArgs } from './operator-command-line';
 import { AgentOperatorNetworkPolicyOptions, operatorNetworkPolicySpec } from './operator-network-policy';
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels, selectorLabels } from '../core/labels';
@@ -457,7 +457,7 @@ export class AgentOperator extends Construct {
 }
 
 /** The props of an AgentOperator, checked, with every default applied. */
-interface OperatorSettings {
+interface OperatorSettings extends OperatorArguments {
   readonly image: string;
   readonly name: string;
   readonly namespace: string;
@@ -469,12 +469,6 @@ interface OperatorSettings {
   readonly crd?: AgentTypeCrd;
   readonly installCrd: boolean;
   readonly replicas: number;
-  readonly leaderElectionId: string;
-  readonly metricsPort: number;
-  readonly healthPort: number;
-  readonly logLevel: LogLevel;
-  readonly toolSidecarImage?: string;
-  readonly syncPeriodSeconds?: number;
   readonly imagePullPolicy: ImagePullPolicy;
   readonly resources: ContainerResources;
   /** The restricted defaults with the `securityContext` prop merged over them. */

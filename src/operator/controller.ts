@@ -34,7 +34,7 @@ export interface ControllerOptions {
   readonly plural: string;
   /** Namespaces to watch; empty: every namespace. */
   readonly namespaces: readonly string[];
-  /** Reconcile workers. @default 2 */
+  /** Reconcile workers: keys reconciled at once (one key is never reconciled by two). I/O bound (applies), so more than the cores. @default 4 */
   readonly workers?: number;
   /** Seconds between two full resyncs (every AgentType queued again). @default 36000 */
   readonly syncPeriodSeconds?: number;
@@ -67,6 +67,8 @@ export class AgentTypeController {
   private running: Promise<void>[] = [];
   /** The Secrets each AgentType (`namespace/name`) used at its last reconcile, to queue it when one changes. */
   private readonly secretUsers = new Map<string, Set<string>>();
+  /** The last rendering of each AgentType (`namespace/name`): objects, or the message of a refused spec. */
+  private readonly rendered = new Map<string, { uid: string; generation: number; result: any[] | string }>();
   /** The generation of each AgentType at its last successful reconcile. */
   private readonly reconciledGeneration = new Map<string, number>();
   private resync?: NodeJS.Timeout;
@@ -107,7 +109,7 @@ export class AgentTypeController {
       await Promise.all(informers.map(i => this.sync(i)));
       for (const informer of informers) this.restartOnError(informer);
     }
-    this.running = Array.from({ length: this.options.workers ?? 2 }, () => this.work());
+    this.running = Array.from({ length: this.options.workers ?? 4 }, () => this.work());
     const period = (this.options.syncPeriodSeconds ?? 36_000) * 1000;
     this.resync = setInterval(() => this.scopes.forEach(scope => this.enqueueNamespace(scope, undefined)), period);
     this.resync.unref();
@@ -209,6 +211,7 @@ export class AgentTypeController {
     if (!scope || !agentType || agentType.metadata.deletionTimestamp) {
       this.secretUsers.delete(key);
       this.reconciledGeneration.delete(key);
+      this.rendered.delete(key);
       return; // the garbage collector removes what it owned
     }
     this.log.debug(`reconcile ${key} generation ${agentType.metadata.generation}`);
@@ -219,12 +222,9 @@ export class AgentTypeController {
 
   private async applyAgentType(scope: Scope, agentType: any): Promise<ReconcileOutcome> {
     const { name, namespace } = agentType.metadata;
-    let objects: any[];
-    try {
-      objects = renderAgentType(agentType, this.options.agentPod);
-    } catch (error) {
-      return this.failed(agentType, 'InvalidSpec', (error as Error).message);
-    }
+    const rendered = this.render(agentType);
+    if (typeof rendered === 'string') return this.failed(agentType, 'InvalidSpec', rendered);
+    const objects = rendered;
     const refs = secretReferences(objects);
     this.secretUsers.set(keyOf(agentType), new Set(refs.map(r => r.name)));
     const contents: SecretContent[] = [];
@@ -255,6 +255,27 @@ export class AgentTypeController {
       await this.event(agentType, 'Normal', owned.length === 0 ? 'Created' : 'Updated', summary);
     }
     return { applied: true, spec: agentType.spec, deployment };
+  }
+
+  /**
+   * The objects the AgentType renders to, or the constructs' message for a
+   * spec they refuse. Rendering depends only on the spec, name, namespace and
+   * uid, so it is done once per uid and generation: a reconcile for a
+   * Deployment's or a Secret's change reuses it.
+   */
+  private render(agentType: any): any[] | string {
+    const key = keyOf(agentType);
+    const { uid, generation } = agentType.metadata;
+    const cached = this.rendered.get(key);
+    if (cached && cached.uid === uid && cached.generation === generation) return cached.result;
+    let result: any[] | string;
+    try {
+      result = renderAgentType(agentType, this.options.agentPod);
+    } catch (error) {
+      result = (error as Error).message;
+    }
+    this.rendered.set(key, { uid, generation, result });
+    return result;
   }
 
   private async failed(agentType: any, reason: 'InvalidSpec' | 'SecretNotFound', message: string): Promise<ReconcileOutcome> {

@@ -91,6 +91,21 @@ function freePort(): Promise<number> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Whether a process with this id runs (signal 0 only checks). */
+/**
+ * Writes `file`, a kubeconfig for the plane `state` that authenticates with
+ * a bearer `token` (a ServiceAccount's, from a TokenRequest), mode 0600.
+ */
+export function writeTokenKubeconfig(state: Pick<ControlPlaneState, 'server' | 'dir'>, file: string, token: string): string {
+  fs.writeFileSync(file, [
+    'apiVersion: v1', 'kind: Config',
+    `clusters: [{name: plane, cluster: {server: "${state.server}", certificate-authority: "${state.dir}/pki/ca.crt"}}]`,
+    `users: [{name: token, user: {token: "${token}"}}]`,
+    'contexts: [{name: token, context: {cluster: plane, user: token}}]',
+    'current-context: token', '',
+  ].join('\n'), { mode: 0o600 });
+  return file;
+}
+
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

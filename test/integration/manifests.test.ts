@@ -215,18 +215,7 @@ describe.each([
 ])('%s', (source, objectsOf) => {
   test.each(ENVIRONMENTS)('%s: every object is applied without rejection or warning; pods Running; budgets observed', async (env) => {
     const objects = [...externalCrds(), ...objectsOf(env)];
-    const infrastructure = clusterInfrastructure(objects);
-    try {
-      kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], toYaml(infrastructure));
-      const result = await applyAll(objects);
-      expect(result).toEqual({ warnings: [], rejections: [] });
-      const pods = await expectWorkloadsRunning(objects);
-      await expectBudgetsObserved(objects);
-      summary.push(`${source} ${env}: ${objects.length} objects (${objects.length - externalCrds().length} of the examples), ${pods} pods Running`);
-      expect(pods).toBeGreaterThanOrEqual(objects.filter((o) => WORKLOAD_PATHS[o.kind]).length);
-    } finally {
-      await removeAll(objects);
-      kubectlOk(['delete', '--ignore-not-found', '-f', '-'], toYaml(infrastructure));
-    }
+    const pods = await applyAndCheck(objects);
+    summary.push(`${source} ${env}: ${objects.length} objects (${objects.length - externalCrds().length} of the examples), ${pods} pods Running`);
   });
 });

@@ -7,12 +7,12 @@
  * gets: too little permission fails a test.
  */
 import { ChildProcess, spawn } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { api, controlPlane, kubectlOk, waitFor } from './cluster';
 import { AgentOperator, AgentOperatorProps } from '../../../src/install/agent-operator';
 import { AgentTypeCrd } from '../../../src/install/agent-type-crd';
+import { writeTokenKubeconfig } from '../../control-plane/control-plane';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -49,15 +49,7 @@ async function serviceAccountKubeconfig(install: OperatorInstall): Promise<strin
   if (response.status !== 201) throw new Error(`TokenRequest failed: ${response.status} ${response.body}`);
   const token = JSON.parse(response.body).status.token;
   const plane = controlPlane();
-  const file = path.join(plane.dir, `${install.namespace}-${install.serviceAccount}.kubeconfig`);
-  fs.writeFileSync(file, [
-    'apiVersion: v1', 'kind: Config',
-    `clusters: [{name: plane, cluster: {server: "${plane.server}", certificate-authority: "${plane.dir}/pki/ca.crt"}}]`,
-    `users: [{name: operator, user: {token: "${token}"}}]`,
-    'contexts: [{name: operator, context: {cluster: plane, user: operator}}]',
-    'current-context: operator', '',
-  ].join('\n'), { mode: 0o600 });
-  return file;
+  return writeTokenKubeconfig(plane, path.join(plane.dir, `${install.namespace}-${install.serviceAccount}.kubeconfig`), token);
 }
 
 /** A running operator process. */
