@@ -43,13 +43,13 @@ export async function installOperator(props: Omit<AgentOperatorProps, 'image'>, 
 }
 
 /** A kubeconfig with a token of the install's ServiceAccount. */
-async function serviceAccountKubeconfig(install: OperatorInstall): Promise<string> {
+async function serviceAccountKubeconfig(install: OperatorInstall, server?: string): Promise<string> {
   const response = await api('POST', `/api/v1/namespaces/${install.namespace}/serviceaccounts/${install.serviceAccount}/token`,
     { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } });
   if (response.status !== 201) throw new Error(`TokenRequest failed: ${response.status} ${response.body}`);
   const token = JSON.parse(response.body).status.token;
   const plane = controlPlane();
-  return writeTokenKubeconfig(plane, path.join(plane.dir, `${install.namespace}-${install.serviceAccount}.kubeconfig`), token);
+  return writeTokenKubeconfig({ dir: plane.dir, server: server ?? plane.server }, path.join(plane.dir, `${install.namespace}-${install.serviceAccount}.kubeconfig`), token);
 }
 
 /** A running operator process. */
@@ -70,13 +70,13 @@ export interface OperatorProcess {
  * `env`: both servers on 127.0.0.1 port 0 (every interface and a fixed port
  * in a pod), POD_NAMESPACE the operator namespace.
  */
-export async function startOperator(install: OperatorInstall): Promise<OperatorProcess> {
+export async function startOperator(install: OperatorInstall, server?: string): Promise<OperatorProcess> {
   const args = (install.container.args as string[]).map(a => a.replace(/^(--(?:metrics|health-probe)-bind-address)=:\d+$/, '$1=127.0.0.1:0'));
   const env = Object.fromEntries((install.container.env as any[]).map(e => [e.name,
     e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace' ? install.namespace : e.value]));
   const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/operator/main.ts', ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, KUBECONFIG: await serviceAccountKubeconfig(install), ...env, TS_NODE_PROJECT: 'test/tsconfig.json', TS_NODE_TRANSPILE_ONLY: 'true' },
+    env: { PATH: process.env.PATH, KUBECONFIG: await serviceAccountKubeconfig(install, server), ...env, TS_NODE_PROJECT: 'test/tsconfig.json', TS_NODE_TRANSPILE_ONLY: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
