@@ -10,7 +10,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const CONTROLLER_NAME = 'agenttype';
 
 /** How one reconcile ended, the `result` label of `controller_runtime_reconcile_total`. */
-export type ReconcileResult = 'success' | 'error' | 'requeue';
+export type ReconcileResult = 'success' | 'error';
 
 export class OperatorMetrics {
   public readonly registry = new Registry();
@@ -26,7 +26,7 @@ export class OperatorMetrics {
     const registers = [this.registry];
     const controller = CONTROLLER_NAME;
     this.reconcileTotal = new Counter({ name: 'controller_runtime_reconcile_total', help: 'Total number of reconciliations per controller', labelNames: ['controller', 'result'], registers });
-    for (const result of ['success', 'error', 'requeue'] as const) this.reconcileTotal.inc({ controller, result }, 0);
+    for (const result of ['success', 'error'] as const) this.reconcileTotal.inc({ controller, result }, 0);
     this.reconcileErrors = new Counter({ name: 'controller_runtime_reconcile_errors_total', help: 'Total number of reconciliation errors per controller', labelNames: ['controller'], registers });
     this.reconcileErrors.inc({ controller }, 0);
     this.reconcileTime = new Histogram({

@@ -5,13 +5,14 @@
  * unknown flag, a missing value or a bad one is an error naming the flag.
  */
 import { parseArgs } from 'util';
+import { isDns1123Label } from '../core/validation';
 import { DEFAULT_GROUP } from '../install/agent-type-schema';
 import { LOG_LEVELS, LogLevel, OPERATOR_DEFAULTS, OPERATOR_ENV, OPERATOR_FLAGS } from '../install/operator-command-line';
 
 /** A bind address: `host` undefined means every interface. */
 export interface BindAddress {
   readonly host?: string;
-  /** 0: an ephemeral port (tests), or, for metrics, no server at all. */
+  /** 0: an ephemeral port (tests). */
   readonly port: number;
 }
 
@@ -29,8 +30,6 @@ export interface OperatorOptions {
   readonly toolSidecarImage?: string;
   readonly syncPeriodSeconds: number;
 }
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * The options of `argv` (the arguments after the script) and `env`.
@@ -55,7 +54,7 @@ export function parseOperatorOptions(argv: readonly string[], env: NodeJS.Proces
     },
   }) as { values: Record<string, string | boolean | undefined> };
   const str = (name: string) => values[name] as string | undefined;
-  const metrics = bindAddress(f.metricsBindAddress, str(f.metricsBindAddress) ?? `:${OPERATOR_DEFAULTS.metricsPort}`, true);
+  const metricsAddress = str(f.metricsBindAddress) ?? `:${OPERATOR_DEFAULTS.metricsPort}`;
   const logLevel = (str(f.logLevel) ?? OPERATOR_DEFAULTS.logLevel) as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--${f.logLevel} '${logLevel}' is not one of ${LOG_LEVELS.join(', ')}`);
   return {
@@ -64,8 +63,8 @@ export function parseOperatorOptions(argv: readonly string[], env: NodeJS.Proces
     leaderElect: values[f.leaderElect] === true,
     leaderElectionId: str(f.leaderElectionId) ?? OPERATOR_DEFAULTS.leaderElectionId,
     leaderElectionNamespace: str(f.leaderElectionNamespace) ?? (env[OPERATOR_ENV.podNamespace] || undefined),
-    metrics: metrics.port === 0 && str(f.metricsBindAddress) === '0' ? undefined : metrics,
-    health: bindAddress(f.healthProbeBindAddress, str(f.healthProbeBindAddress) ?? `:${OPERATOR_DEFAULTS.healthPort}`, false),
+    metrics: metricsAddress === '0' ? undefined : bindAddress(f.metricsBindAddress, metricsAddress),
+    health: bindAddress(f.healthProbeBindAddress, str(f.healthProbeBindAddress) ?? `:${OPERATOR_DEFAULTS.healthPort}`),
     logLevel,
     toolSidecarImage: str(f.toolSidecarImage),
     syncPeriodSeconds: seconds(f.syncPeriod, str(f.syncPeriod)) ?? OPERATOR_DEFAULTS.syncPeriodSeconds,
@@ -76,14 +75,13 @@ export function parseOperatorOptions(argv: readonly string[], env: NodeJS.Proces
 function watchNamespaces(value: string): string[] {
   const namespaces = value.split(',').map(n => n.trim()).filter(n => n);
   for (const ns of namespaces) {
-    if (!DNS1123_LABEL.test(ns) || ns.length > 63) throw new Error(`${OPERATOR_ENV.watchNamespace} '${value}': '${ns}' is not a namespace name (RFC 1123 label)`);
+    if (!isDns1123Label(ns)) throw new Error(`${OPERATOR_ENV.watchNamespace} '${value}': '${ns}' is not a namespace name (RFC 1123 label)`);
   }
   return [...new Set(namespaces)];
 }
 
-/** `[host]:port`; `0` alone (metrics only) disables the server. */
-function bindAddress(flag: string, value: string, zeroDisables: boolean): BindAddress {
-  if (zeroDisables && value === '0') return { port: 0 };
+/** `[host]:port`. */
+function bindAddress(flag: string, value: string): BindAddress {
   const at = value.lastIndexOf(':');
   const portText = value.slice(at + 1);
   const port = Number(portText);

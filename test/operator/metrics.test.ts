@@ -20,7 +20,6 @@ test('reconciles, errors, durations, writes and the queue depth are exposed unde
   expect(samples(body, 'controller_runtime_reconcile_total')).toEqual([
     'controller_runtime_reconcile_total{controller="agenttype",result="success"} 2',
     'controller_runtime_reconcile_total{controller="agenttype",result="error"} 1',
-    'controller_runtime_reconcile_total{controller="agenttype",result="requeue"} 0',
   ]);
   expect(samples(body, 'controller_runtime_reconcile_errors_total')).toEqual(['controller_runtime_reconcile_errors_total{controller="agenttype"} 1']);
   expect(samples(body, 'controller_runtime_reconcile_time_seconds_count')).toEqual(['controller_runtime_reconcile_time_seconds_count{controller="agenttype"} 3']);
