@@ -48,6 +48,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // (test/operator/dockerfile.test.ts): no Docker engine needed.
     'dockerfile-ast@^0.7.1',
     'dockerfile-utils@^0.16.3',
+    // The real MCP tool servers the gateway tests call (test/gateway/).
+    '@modelcontextprotocol/sdk@^1.32.2',
   ],
   // Validation of AgentType resources at synth time against the CRD schema:
   // ajv for the JSON Schema, @bufbuild/cel for its x-kubernetes-validations
