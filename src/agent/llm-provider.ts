@@ -261,6 +261,18 @@ export class LlmProvider {
   }
 
   /**
+   * This provider's entry of the LLM gateway (LiteLLM's `litellm_params`):
+   * `model` as `<route>/<model>` (`anthropic/...` for Anthropic, `openai/...`
+   * for OpenAI and any OpenAI-compatible endpoint), `api_base` the endpoint,
+   * `api_key` an `os.environ/<apiKeyEnvVar>` reference (never the key).
+   * @internal
+   */
+  public _liteLlmParams(): { [key: string]: string } {
+    const route = this.type === 'anthropic' ? 'anthropic' : 'openai';
+    return { model: `${route}/${this.model ?? ''}`, api_base: this.endpoint, api_key: `os.environ/${this.apiKeyEnvVar}` };
+  }
+
+  /**
    * The provider as an AgentType `spec.llm.providers[]` entry (and an entry
    * of the sidecar's `llm-providers.json`): `name`, `type`,
    * `credentialsSecret`, `credentialsKeyName` when the key is not `api-key`,

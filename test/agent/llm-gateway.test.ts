@@ -1,0 +1,52 @@
+import { parse } from 'yaml';
+import { LlmProvider } from '../../src';
+import { liteLlmConfig, liteLlmConfigYaml, LLM_GATEWAY_DEFAULTS } from '../../src/agent/llm-gateway';
+
+const anthropic = LlmProvider.anthropic({ name: 'main-llm', model: 'claude-sonnet-4-5', credentials: { secretName: 'anthropic' } });
+const openai = LlmProvider.openai({ name: 'backup-llm', model: 'gpt-4o', credentials: { secretName: 'openai', secretKey: 'key' } });
+const vllm = LlmProvider.generic({
+  name: 'local', type: 'vllm', model: 'meta-llama/Llama-3.1-8B-Instruct', endpoint: 'http://vllm.models.svc:8000/v1', credentials: { secretName: 'vllm' },
+});
+
+describe('LiteLLM configuration of the LLM gateway', () => {
+  test('one model entry per provider, named as the provider, keys as os.environ references', () => {
+    const config = liteLlmConfig('agents/a', [anthropic, openai, vllm]);
+    expect(config.model_list).toEqual([
+      { model_name: 'main-llm', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: 'https://api.anthropic.com', api_key: 'os.environ/ANTHROPIC_API_KEY' } },
+      { model_name: 'backup-llm', litellm_params: { model: 'openai/gpt-4o', api_base: 'https://api.openai.com/v1', api_key: 'os.environ/OPENAI_API_KEY' } },
+      {
+        model_name: 'local',
+        litellm_params: { model: 'openai/meta-llama/Llama-3.1-8B-Instruct', api_base: 'http://vllm.models.svc:8000/v1', api_key: 'os.environ/LLM_LOCAL_API_KEY' },
+      },
+    ]);
+  });
+
+  test('each provider falls back to the ones declared after it, in order', () => {
+    expect(liteLlmConfig('agents/a', [anthropic, openai, vllm]).router_settings.fallbacks).toEqual([
+      { 'main-llm': ['backup-llm', 'local'] },
+      { 'backup-llm': ['local'] },
+    ]);
+    expect(liteLlmConfig('agents/a', [anthropic]).router_settings).not.toHaveProperty('fallbacks');
+  });
+
+  test('timeout and retries go to the router and to direct calls', () => {
+    const config = liteLlmConfig('agents/a', [anthropic], { requestTimeoutSeconds: 120, maxRetries: 0 });
+    expect(config.router_settings).toMatchObject({ timeout: 120, num_retries: 0 });
+    expect(config.litellm_settings).toMatchObject({ request_timeout: 120, num_retries: 0 });
+    expect(liteLlmConfig('agents/a', [anthropic]).router_settings).toMatchObject({
+      timeout: LLM_GATEWAY_DEFAULTS.requestTimeoutSeconds, num_retries: LLM_GATEWAY_DEFAULTS.maxRetries,
+    });
+  });
+
+  test('the YAML text reads back as the configuration (PyYAML, as LiteLLM, reads YAML 1.1)', () => {
+    const text = liteLlmConfigYaml('agents/a', [anthropic, openai]);
+    expect(parse(text, { version: '1.1' })).toEqual(liteLlmConfig('agents/a', [anthropic, openai]));
+    expect(text).not.toMatch(/sk-|api_key: (?!os\.environ\/)/);
+  });
+
+  test('a provider without a model is refused, naming the agent and the provider', () => {
+    const noModel = LlmProvider.openai({ name: 'nomodel', credentials: { secretName: 'openai' } });
+    expect(() => liteLlmConfig('agents/a', [anthropic, noModel]))
+      .toThrow("AgentPod 'agents/a': llmProviders 'nomodel' has no model: the LLM gateway needs the model it calls");
+  });
+});
