@@ -10,9 +10,9 @@
  * reference to the sidecar's `secretKeyRef` variable, which LiteLLM reads
  * at start-up.
  */
+import type { LlmProvider } from './llm-provider';
 import { fail } from '../core/validation';
 import { stringifyYaml } from '../core/yaml';
-import type { LlmProvider } from './llm-provider';
 
 /** Timeout and retries of the gateway's calls to the providers. */
 export interface LlmGatewaySettings {
