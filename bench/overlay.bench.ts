@@ -10,6 +10,13 @@
  * Run: npx projen bench:overlay
  * (numbers, not a test; BENCH_SIZES=100,1000 to choose the sizes; results
  * also in bench/results/overlay.json)
+ *
+ * BENCH_OLD_SPACE_MB=640 runs each N with `--max-old-space-size=640`: V8
+ * then collects its old space before it grows past that, so the peak RSS
+ * shows what the app and the overlays need rather than how far V8's heap
+ * growth policy lets garbage pile up (by default, with many GiB of memory,
+ * 5,000 agents saw the heap reach 908 MB before a full collection that
+ * left 375 MB).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -85,7 +92,8 @@ function measure(agents: number): Result {
 
 /** Runs one N in a fresh Node process with this process's flags (`--expose-gc -r ts-node/register`). */
 function measureInChild(agents: number): Result {
-  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', String(agents)], {
+  const oldSpace = process.env.BENCH_OLD_SPACE_MB ? [`--max-old-space-size=${Number(process.env.BENCH_OLD_SPACE_MB)}`] : [];
+  const child = spawnSync(process.execPath, [...process.execArgv, ...oldSpace, __filename, '--child', String(agents)], {
     encoding: 'utf-8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 2 ** 20,
   });
   if (child.status !== 0) throw new Error(`the bench of ${agents} agents failed (exit ${child.status ?? child.signal})`);
@@ -104,7 +112,7 @@ function main(): void {
   const sizes = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
   const results = sizes.map(measureInChild);
   const first = results[0];
-  console.log(`Overlay.synth() of dev, staging and prod plus the kustomize tree (Node ${process.version}, one process per N):`);
+  console.log(`Overlay.synth() of dev, staging and prod plus the kustomize tree (Node ${process.version}, one process per N${process.env.BENCH_OLD_SPACE_MB ? `, --max-old-space-size=${process.env.BENCH_OLD_SPACE_MB}` : ''}):`);
   console.table(results.map(r => ({
     'N': r.agents,
     'objects/env': r.objectsPerEnv,
