@@ -24,6 +24,8 @@ export const OPERATOR_FLAGS = {
   toolSidecarImage: 'tool-sidecar-image',
   /** Seconds between two full resyncs of every AgentType. */
   syncPeriod: 'sync-period',
+  /** Reconcile workers: AgentTypes reconciled at once (controller-runtime's `MaxConcurrentReconciles`). */
+  maxConcurrentReconciles: 'max-concurrent-reconciles',
 } as const;
 
 /** The environment variables. */
@@ -49,7 +51,18 @@ export const OPERATOR_DEFAULTS = {
   logLevel: 'info' as LogLevel,
   /** 10 hours, as controller-runtime's `SyncPeriod`. */
   syncPeriodSeconds: 36_000,
+  /** Reconciles wait on the API server, not on CPU: more workers than cores. */
+  maxConcurrentReconciles: 4,
 };
+
+/** The values `--max-concurrent-reconciles` accepts: integers from `min` to `max`. */
+export const MAX_CONCURRENT_RECONCILES_RANGE = { min: 1, max: 64 } as const;
+
+/** Whether `value` is a worker count `--max-concurrent-reconciles` accepts. */
+export function isWorkerCount(value: unknown): value is number {
+  const { min, max } = MAX_CONCURRENT_RECONCILES_RANGE;
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
 
 /** What `AgentOperator` passes on the command line. */
 export interface OperatorArguments {
@@ -59,6 +72,7 @@ export interface OperatorArguments {
   readonly logLevel: LogLevel;
   readonly toolSidecarImage?: string;
   readonly syncPeriodSeconds?: number;
+  readonly maxConcurrentReconciles?: number;
 }
 
 /** The container `args` of the operator: leader election on, both servers on every interface of the pod. */
@@ -72,5 +86,6 @@ export function operatorArgs(a: OperatorArguments): string[] {
     `--${f.logLevel}=${a.logLevel}`,
     ...(a.toolSidecarImage !== undefined ? [`--${f.toolSidecarImage}=${a.toolSidecarImage}`] : []),
     ...(a.syncPeriodSeconds !== undefined ? [`--${f.syncPeriod}=${a.syncPeriodSeconds}s`] : []),
+    ...(a.maxConcurrentReconciles !== undefined ? [`--${f.maxConcurrentReconciles}=${a.maxConcurrentReconciles}`] : []),
   ];
 }

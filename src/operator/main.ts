@@ -13,6 +13,7 @@
  *   --log-level=debug|info|error              (default info)
  *   --tool-sidecar-image=<image>              the tool sidecar of AgentTypes with tools or LLM providers
  *   --sync-period=<n>s|m|h                    full resync period (default 10h)
+ *   --max-concurrent-reconciles=<n>           reconcile workers, 1 to 64 (default 4)
  * Env: WATCH_NAMESPACE (comma-separated namespaces; empty: all), AGENT_TYPE_GROUP, POD_NAMESPACE.
  * SIGTERM and SIGINT stop it cleanly: workers finish, informers stop, the Lease is given up.
  */
@@ -21,14 +22,13 @@ import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as os from 'os';
-import { AgentTypeController, OperatorLog } from './controller';
+import { AgentTypeController, OperatorLog, programControllerOptions } from './controller';
 import { KubeApi } from './kube-api';
 import { LeaderElector } from './leader-election';
 import { OperatorMetrics } from './metrics';
 import { BindAddress, OperatorOptions, parseOperatorOptions } from './options';
-import { AGENT_TYPE_PLURAL, AGENT_TYPE_VERSION } from '../install/agent-type-schema';
 
-const PROGRAM = 'cdk8s-agents-operator';
+const OPERATOR_PROGRAM = 'cdk8s-agents-operator';
 
 /** The elector of the Lease `--leader-election-id` in the operator's namespace. */
 function leaderElector(api: KubeApi, options: OperatorOptions, log: OperatorLog): LeaderElector {
@@ -59,16 +59,7 @@ async function main(): Promise<void> {
   const api = await KubeApi.connect();
   let controller: AgentTypeController | undefined;
   const metrics = new OperatorMetrics(() => controller?.queue.length ?? 0);
-  controller = new AgentTypeController(api, {
-    group: options.group,
-    version: AGENT_TYPE_VERSION,
-    plural: AGENT_TYPE_PLURAL,
-    namespaces: options.namespaces,
-    syncPeriodSeconds: options.syncPeriodSeconds,
-    agentPod: options.toolSidecarImage ? { toolSidecar: { image: options.toolSidecarImage } } : {},
-    metrics,
-    log,
-  });
+  controller = new AgentTypeController(api, programControllerOptions(options, { metrics, log }));
   let ready = false;
   const health = await serve(options.health, (request, response) => {
     const ok = request.url === '/healthz' || (request.url === '/readyz' && ready);
@@ -85,7 +76,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${PROGRAM}: ${signal}, stopping`);
+    log.info(`${OPERATOR_PROGRAM}: ${signal}, stopping`);
     await controller!.stop();
     await elector?.stop();
     health.server.close();
@@ -98,10 +89,10 @@ async function main(): Promise<void> {
   if (elector && !(await elector.acquire(() => process.exit(1)))) return;
   await controller.start();
   const watched = options.namespaces.length > 0 ? options.namespaces.join(', ') : 'every namespace';
-  log.info(`${PROGRAM}: watching ${watched}; health on port ${health.port}${metricsServer ? `, metrics on port ${metricsServer.port}` : ''}`);
+  log.info(`${OPERATOR_PROGRAM}: watching ${watched}; health on port ${health.port}${metricsServer ? `, metrics on port ${metricsServer.port}` : ''}`);
 }
 
 main().catch((error) => {
-  console.error(`${PROGRAM}: ${(error as Error).message}`);
+  console.error(`${OPERATOR_PROGRAM}: ${(error as Error).message}`);
   process.exit(1);
 });

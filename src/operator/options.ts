@@ -7,7 +7,15 @@
 import { parseArgs } from 'util';
 import { isDns1123Label } from '../core/validation';
 import { DEFAULT_GROUP } from '../install/agent-type-schema';
-import { LOG_LEVELS, LogLevel, OPERATOR_DEFAULTS, OPERATOR_ENV, OPERATOR_FLAGS } from '../install/operator-command-line';
+import {
+  LOG_LEVELS,
+  LogLevel,
+  MAX_CONCURRENT_RECONCILES_RANGE,
+  OPERATOR_DEFAULTS,
+  OPERATOR_ENV,
+  OPERATOR_FLAGS,
+  isWorkerCount,
+} from '../install/operator-command-line';
 
 /** A bind address: `host` undefined means every interface. */
 export interface BindAddress {
@@ -29,30 +37,31 @@ export interface OperatorOptions {
   readonly logLevel: LogLevel;
   readonly toolSidecarImage?: string;
   readonly syncPeriodSeconds: number;
+  /** Reconcile workers (`--max-concurrent-reconciles`). */
+  readonly maxConcurrentReconciles: number;
+}
+
+/** Flags without a value; every other flag takes one (`--flag=value` or `--flag value`). */
+const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([OPERATOR_FLAGS.leaderElect]);
+
+/**
+ * The flags of `argv`, parsed strictly.
+ * @throws Node's parseArgs error (an unknown flag, a missing value, a positional argument)
+ */
+function readFlags(argv: readonly string[]): Record<string, string | boolean | undefined> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = Object.fromEntries(
+    Object.values(OPERATOR_FLAGS).map(flag => [flag, { type: BOOLEAN_FLAGS.has(flag) ? 'boolean' : 'string' }]));
+  return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values as Record<string, string | boolean | undefined>;
 }
 
 /**
  * The options of `argv` (the arguments after the script) and `env`.
- * @throws `<flag or variable> '<value>' <problem>`
+ * @throws `<flag or variable> '<value>' <problem>`; for an unknown flag, a
+ *   missing value or a positional argument, Node's parseArgs message
  */
 export function parseOperatorOptions(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorOptions {
   const f = OPERATOR_FLAGS;
-  const text = { type: 'string' } as const;
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      [f.leaderElect]: { type: 'boolean' },
-      [f.leaderElectionId]: text,
-      [f.leaderElectionNamespace]: text,
-      [f.metricsBindAddress]: text,
-      [f.healthProbeBindAddress]: text,
-      [f.logLevel]: text,
-      [f.toolSidecarImage]: text,
-      [f.syncPeriod]: text,
-    },
-  }) as { values: Record<string, string | boolean | undefined> };
+  const values = readFlags(argv);
   const str = (name: string) => values[name] as string | undefined;
   const metricsAddress = str(f.metricsBindAddress) ?? `:${OPERATOR_DEFAULTS.metricsPort}`;
   const logLevel = (str(f.logLevel) ?? OPERATOR_DEFAULTS.logLevel) as LogLevel;
@@ -68,7 +77,17 @@ export function parseOperatorOptions(argv: readonly string[], env: NodeJS.Proces
     logLevel,
     toolSidecarImage: str(f.toolSidecarImage),
     syncPeriodSeconds: seconds(f.syncPeriod, str(f.syncPeriod)) ?? OPERATOR_DEFAULTS.syncPeriodSeconds,
+    maxConcurrentReconciles: workerCount(f.maxConcurrentReconciles, str(f.maxConcurrentReconciles)) ?? OPERATOR_DEFAULTS.maxConcurrentReconciles,
   };
+}
+
+/** A worker count: a decimal integer in `MAX_CONCURRENT_RECONCILES_RANGE`. */
+function workerCount(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  const { min, max } = MAX_CONCURRENT_RECONCILES_RANGE;
+  if (!isWorkerCount(count)) throw new Error(`--${flag} '${value}' is not an integer from ${min} to ${max}`);
+  return count;
 }
 
 /** `WATCH_NAMESPACE`: comma-separated RFC 1123 labels; empty for every namespace. */

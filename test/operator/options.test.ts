@@ -28,7 +28,10 @@ describe('the program reads what AgentOperator renders', () => {
       logLevel: 'info',
       toolSidecarImage: undefined,
       syncPeriodSeconds: 36000,
+      maxConcurrentReconciles: 4,
     });
+    // The default is the program's, not rendered: the container args stay as they were.
+    expect(c.args.some((a: string) => a.startsWith('--max-concurrent-reconciles'))).toBe(false);
     // The ports the program listens on are the container ports and probe ports rendered beside them.
     expect(c.ports).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'metrics', containerPort: 8080 }), expect.objectContaining({ name: 'health', containerPort: 8081 })]));
     expect([c.livenessProbe.httpGet, c.readinessProbe.httpGet]).toEqual([{ path: '/healthz', port: 8081, scheme: 'HTTP' }, { path: '/readyz', port: 8081, scheme: 'HTTP' }]);
@@ -43,7 +46,9 @@ describe('the program reads what AgentOperator renders', () => {
       leaderElectionId: 'ops',
       toolSidecarImage: 'registry.example.com/tools:2.0',
       syncPeriod: Duration.minutes(5),
+      maxConcurrentReconciles: 12,
     });
+    expect(c.args).toContain('--max-concurrent-reconciles=12');
     expect(parseOperatorOptions(c.args, environment(c, 'ops-ns'))).toMatchObject({
       namespaces: [],
       leaderElectionId: 'ops',
@@ -53,6 +58,7 @@ describe('the program reads what AgentOperator renders', () => {
       logLevel: 'debug',
       toolSidecarImage: 'registry.example.com/tools:2.0',
       syncPeriodSeconds: 300,
+      maxConcurrentReconciles: 12,
     });
   });
 });
@@ -64,8 +70,21 @@ describe('parseOperatorOptions', () => {
     expect(parseOperatorOptions(['--metrics-bind-address=[::1]:9000'], {}).metrics).toEqual({ host: '[::1]', port: 9000 });
   });
 
+  test('--max-concurrent-reconciles: 1 to 64 workers, as --flag=n or --flag n; 4 without it', () => {
+    expect(parseOperatorOptions([], {}).maxConcurrentReconciles).toBe(4);
+    expect(parseOperatorOptions(['--max-concurrent-reconciles=1'], {}).maxConcurrentReconciles).toBe(1);
+    expect(parseOperatorOptions(['--max-concurrent-reconciles', '64'], {}).maxConcurrentReconciles).toBe(64);
+    expect(parseOperatorOptions(['--max-concurrent-reconciles=007'], {}).maxConcurrentReconciles).toBe(7);
+  });
+
+  test.each(['0', '65', '-1', '1.5', '2e1', '0x10', 'four', '', ' 3', 'Infinity'])('--max-concurrent-reconciles=%j is refused, naming the flag and the value', (value) => {
+    expect(() => parseOperatorOptions([`--max-concurrent-reconciles=${value}`], {}))
+      .toThrow(new Error(`--max-concurrent-reconciles '${value}' is not an integer from 1 to 64`));
+  });
+
   test.each([
     [['--zap-log-level=info'], /Unknown option '--zap-log-level'/],
+    [['--max-concurrent-reconciles'], /Option '--max-concurrent-reconciles <value>' argument missing/],
     [['--group=agents.acme.io'], /Unknown option '--group'/],
     [['--leader-election-id'], /Option '--leader-election-id <value>' argument missing/],
     [['extra'], /Unexpected argument 'extra'/],
@@ -82,3 +101,4 @@ describe('parseOperatorOptions', () => {
     expect(() => parseOperatorOptions([], { WATCH_NAMESPACE: 'team-a,Team_B' })).toThrow("WATCH_NAMESPACE 'team-a,Team_B': 'Team_B' is not a namespace name (RFC 1123 label)");
   });
 });
+
