@@ -4,17 +4,8 @@
  *
  * Out of cluster it uses the current `KUBECONFIG`; in cluster, its
  * ServiceAccount. Its flags and environment are those `AgentOperator`
- * renders (install/operator-command-line.ts; parsed in options.ts):
- *   --health-probe-bind-address=[host]:port   /healthz and /readyz (default :8081)
- *   --metrics-bind-address=[host]:port        Prometheus /metrics (default :8080; 0: off)
- *   --leader-elect                            reconcile only while holding the Lease
- *   --leader-election-id=<name>               the Lease's name (default cdk8s-agents-operator)
- *   --leader-election-namespace=<ns>          its namespace (default: POD_NAMESPACE, else the pod's own)
- *   --log-level=debug|info|error              (default info)
- *   --tool-sidecar-image=<image>              the tool sidecar of AgentTypes with tools or LLM providers
- *   --sync-period=<n>s|m|h                    full resync period (default 10h)
- *   --max-concurrent-reconciles=<n>           reconcile workers, 1 to 64 (default 4)
- * Env: WATCH_NAMESPACE (comma-separated namespaces; empty: all), AGENT_TYPE_GROUP, POD_NAMESPACE.
+ * renders (install/operator-command-line.ts; parsed in options.ts);
+ * `--help` lists them with their defaults.
  * SIGTERM and SIGINT stop it cleanly: workers finish, informers stop, the Lease is given up.
  */
 import { randomUUID } from 'crypto';
@@ -26,9 +17,7 @@ import { AgentTypeController, OperatorLog, programControllerOptions } from './co
 import { KubeApi } from './kube-api';
 import { LeaderElector } from './leader-election';
 import { OperatorMetrics } from './metrics';
-import { BindAddress, OperatorOptions, parseOperatorOptions } from './options';
-
-const OPERATOR_PROGRAM = 'cdk8s-agents-operator';
+import { BindAddress, OPERATOR_PROGRAM, OperatorOptions, asksForHelp, operatorUsage, parseOperatorOptions } from './options';
 
 /** The elector of the Lease `--leader-election-id` in the operator's namespace. */
 function leaderElector(api: KubeApi, options: OperatorOptions, log: OperatorLog): LeaderElector {
@@ -54,7 +43,10 @@ async function serve(address: BindAddress, handler: http.RequestListener): Promi
 }
 
 async function main(): Promise<void> {
-  const options = parseOperatorOptions(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  // Before anything else: no API server is contacted, nothing is listened on.
+  if (asksForHelp(argv)) return void process.stdout.write(operatorUsage());
+  const options = parseOperatorOptions(argv, process.env);
   const log = logger(options.logLevel);
   const api = await KubeApi.connect();
   let controller: AgentTypeController | undefined;

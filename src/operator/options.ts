@@ -8,11 +8,14 @@ import { parseArgs } from 'util';
 import { isDns1123Label } from '../core/validation';
 import { DEFAULT_GROUP } from '../install/agent-type-schema';
 import {
+  CommandLineHelp,
   LOG_LEVELS,
   LogLevel,
   MAX_CONCURRENT_RECONCILES_RANGE,
   OPERATOR_DEFAULTS,
   OPERATOR_ENV,
+  OPERATOR_ENV_HELP,
+  OPERATOR_FLAG_HELP,
   OPERATOR_FLAGS,
   isWorkerCount,
 } from '../install/operator-command-line';
@@ -41,23 +44,81 @@ export interface OperatorOptions {
   readonly maxConcurrentReconciles: number;
 }
 
+/** The program's name, as `--help` shows it. */
+export const OPERATOR_PROGRAM = 'cdk8s-agents-operator';
+
+/** The flag that prints the usage text (not rendered by `AgentOperator`, so not in `OPERATOR_FLAGS`). */
+const HELP = { name: 'help', short: 'h' } as const;
+
 /** Flags without a value; every other flag takes one (`--flag=value` or `--flag value`). */
 const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([OPERATOR_FLAGS.leaderElect]);
 
 /**
  * The flags of `argv`, parsed strictly.
- * @throws Node's parseArgs error (an unknown flag, a missing value, a positional argument)
+ * @throws Node's parseArgs error (an unknown flag, a missing value, a positional argument), pointing at `--help`
  */
 function readFlags(argv: readonly string[]): Record<string, string | boolean | undefined> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = Object.fromEntries(
     Object.values(OPERATOR_FLAGS).map(flag => [flag, { type: BOOLEAN_FLAGS.has(flag) ? 'boolean' : 'string' }]));
-  return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values as Record<string, string | boolean | undefined>;
+  options[HELP.name] = { type: 'boolean', short: HELP.short };
+  try {
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    if (!String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_')) throw error;
+    throw new Error(`${(error as Error).message} (${OPERATOR_PROGRAM} --${HELP.name} lists the flags)`);
+  }
+}
+
+/**
+ * Whether `argv` asks for the usage text (`--help` or `-h`). The flags are
+ * parsed strictly, their values and the environment are not looked at: the
+ * text is printed whatever else is given.
+ * @throws as `parseOperatorOptions` for an unknown flag, a missing value or a positional argument
+ */
+export function asksForHelp(argv: readonly string[]): boolean {
+  return readFlags(argv)[HELP.name] === true;
+}
+
+/**
+ * The usage text of the program (`--help`): every flag of `OPERATOR_FLAGS`
+ * and every variable of `OPERATOR_ENV`, with its value, description and
+ * default, from the tables of `install/operator-command-line.ts`.
+ */
+export function operatorUsage(): string {
+  const flags = (Object.keys(OPERATOR_FLAGS) as (keyof typeof OPERATOR_FLAGS)[]).map(key => {
+    const help = OPERATOR_FLAG_HELP[key];
+    return { name: `--${OPERATOR_FLAGS[key]}${help.value ? `=${help.value}` : ''}`, help };
+  });
+  flags.push({ name: `-${HELP.short}, --${HELP.name}`, help: { description: 'print this text and exit' } });
+  const env = (Object.keys(OPERATOR_ENV) as (keyof typeof OPERATOR_ENV)[]).map(key => {
+    const help = OPERATOR_ENV_HELP[key];
+    return { name: `${OPERATOR_ENV[key]}${help.value ? `=${help.value}` : ''}`, help };
+  });
+  const width = Math.max(...[...flags, ...env].map(e => e.name.length)) + 2;
+  const line = (e: { name: string; help: CommandLineHelp }) =>
+    `  ${e.name.padEnd(width)}${e.help.description}${e.help.default !== undefined ? ` (default: ${e.help.default})` : ''}`;
+  return [
+    `Usage: ${OPERATOR_PROGRAM} [flags]`,
+    '',
+    'Reconciles AgentType resources into running agents. Out of a cluster it uses',
+    'the current KUBECONFIG (or ~/.kube/config); in a pod, its ServiceAccount.',
+    'SIGTERM and SIGINT stop it cleanly.',
+    '',
+    'Flags:',
+    ...flags.map(line),
+    '',
+    'Environment:',
+    ...env.map(line),
+    '',
+  ].join('\n');
 }
 
 /**
  * The options of `argv` (the arguments after the script) and `env`.
+ * `--help` is accepted and ignored here (see `asksForHelp`).
  * @throws `<flag or variable> '<value>' <problem>`; for an unknown flag, a
- *   missing value or a positional argument, Node's parseArgs message
+ *   missing value or a positional argument, Node's parseArgs message and a
+ *   pointer to `--help`
  */
 export function parseOperatorOptions(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorOptions {
   const f = OPERATOR_FLAGS;
