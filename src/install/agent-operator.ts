@@ -25,7 +25,16 @@ import {
 import { Construct } from 'constructs';
 import { AgentTypeCrd } from './agent-type-crd';
 import { AGENT_TYPE_PLURAL, DEFAULT_GROUP, checkGroup } from './agent-type-schema';
-import { LOG_LEVELS, LogLevel, OPERATOR_DEFAULTS, OPERATOR_ENV, OperatorArguments, operatorArgs } from './operator-command-line';
+import {
+  LOG_LEVELS,
+  LogLevel,
+  MAX_CONCURRENT_RECONCILES_RANGE,
+  OPERATOR_DEFAULTS,
+  OPERATOR_ENV,
+  OperatorArguments,
+  isWorkerCount,
+  operatorArgs,
+} from './operator-command-line';
 import { AgentOperatorNetworkPolicyOptions, operatorNetworkPolicySpec } from './operator-network-policy';
 import { clusterScoped } from '../core/cluster-scoped';
 import { recommendedLabels, selectorLabels } from '../core/labels';
@@ -224,6 +233,19 @@ export interface AgentOperatorProps {
    * @throws if under 1 second or not whole seconds
    */
   readonly syncPeriod?: Duration;
+
+  /**
+   * Number of reconcile workers of the operator: how many AgentTypes it
+   * reconciles at once (`--max-concurrent-reconciles`, controller-runtime's
+   * `MaxConcurrentReconciles`). One AgentType is never reconciled by two
+   * workers at once. A reconcile mostly waits on the API server, so more
+   * workers than CPU cores pay off. An integer from 1 to 64; rendered as the
+   * flag only when set.
+   *
+   * @default 4
+   * @throws if not an integer from 1 to 64
+   */
+  readonly maxConcurrentReconciles?: number;
 
   /**
    * Prefix of every object name (Deployment, ServiceAccount, Roles, bindings,
@@ -501,6 +523,7 @@ function operatorSettings(path: string, props: AgentOperatorProps): OperatorSett
   }
   const toolSidecarImage = p.toolSidecarImage === undefined ? undefined : checkImage(p.toolSidecarImage, KIND, path, 'toolSidecarImage');
   const syncPeriodSeconds = p.syncPeriod === undefined ? undefined : checkSyncPeriod(path, p.syncPeriod);
+  const maxConcurrentReconciles = p.maxConcurrentReconciles === undefined ? undefined : checkWorkerCount(path, p.maxConcurrentReconciles);
   return {
     image,
     name,
@@ -514,6 +537,7 @@ function operatorSettings(path: string, props: AgentOperatorProps): OperatorSett
     logLevel,
     toolSidecarImage,
     syncPeriodSeconds,
+    maxConcurrentReconciles,
     createNamespace: p.createNamespace ?? true,
     group: checkOperatorGroup(path, p.crd, p.group),
     crd: p.crd,
@@ -532,6 +556,15 @@ function checkSyncPeriod(path: string, period: Duration): number {
   const seconds = period.toSeconds({ integral: false });
   if (!Number.isInteger(seconds) || seconds < 1) fail(KIND, path, 'syncPeriod', `${seconds}s`, 'must be whole seconds, at least 1 second');
   return seconds;
+}
+
+/** `maxConcurrentReconciles`: an integer from 1 to 64. */
+function checkWorkerCount(path: string, count: number): number {
+  if (!isWorkerCount(count)) {
+    const { min, max } = MAX_CONCURRENT_RECONCILES_RANGE;
+    fail(KIND, path, 'maxConcurrentReconciles', typeof count === 'number' ? String(count) : count, `is not an integer from ${min} to ${max}`);
+  }
+  return count;
 }
 
 /** `name`: an RFC 1123 label starting with a letter, short enough for `<name>-metrics`. */

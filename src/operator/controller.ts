@@ -6,6 +6,7 @@
 import { renderAgentType, secretReferences, withSecretChecksum } from './desired-state';
 import { FIELD_MANAGER, KubeApi, ObjectInformer } from './kube-api';
 import { OperatorMetrics } from './metrics';
+import type { OperatorOptions } from './options';
 import { planChanges } from './plan';
 import { AgentTypeStatus, agentTypeStatus, ReconcileOutcome, microTime, rfc3339Time } from './status';
 import { WorkQueue } from './work-queue';
@@ -13,6 +14,8 @@ import { AgentPodFromSpecOptions } from '../agent/agent-pod';
 import { canonicalJson } from '../core/canonical-json';
 import { AGENT_TYPE_LABEL } from '../core/labels';
 import { SecretContent } from '../core/secret-checksum';
+import { AGENT_TYPE_PLURAL, AGENT_TYPE_VERSION } from '../install/agent-type-schema';
+import { OPERATOR_DEFAULTS } from '../install/operator-command-line';
 
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': FIELD_MANAGER };
 const MANAGED_SELECTOR = `app.kubernetes.io/managed-by=${FIELD_MANAGER}`;
@@ -34,7 +37,7 @@ export interface ControllerOptions {
   readonly plural: string;
   /** Namespaces to watch; empty: every namespace. */
   readonly namespaces: readonly string[];
-  /** Reconcile workers: keys reconciled at once (one key is never reconciled by two). I/O bound (applies), so more than the cores. @default 4 */
+  /** Reconcile workers (`--max-concurrent-reconciles`): keys reconciled at once (one key is never reconciled by two). I/O bound (applies), so more than the cores. @default 4 */
   readonly workers?: number;
   /** Seconds between two full resyncs (every AgentType queued again). @default 36000 */
   readonly syncPeriodSeconds?: number;
@@ -42,6 +45,23 @@ export interface ControllerOptions {
   readonly agentPod?: AgentPodFromSpecOptions;
   readonly metrics?: OperatorMetrics;
   readonly log?: OperatorLog;
+}
+
+/**
+ * The controller's options for the program's options (`--max-concurrent-reconciles`
+ * is its `workers`); `metrics` and `log` are the program's.
+ */
+export function programControllerOptions(options: OperatorOptions, program: Pick<ControllerOptions, 'metrics' | 'log'>): ControllerOptions {
+  return {
+    group: options.group,
+    version: AGENT_TYPE_VERSION,
+    plural: AGENT_TYPE_PLURAL,
+    namespaces: options.namespaces,
+    syncPeriodSeconds: options.syncPeriodSeconds,
+    workers: options.maxConcurrentReconciles,
+    agentPod: options.toolSidecarImage ? { toolSidecar: { image: options.toolSidecarImage } } : {},
+    ...program,
+  };
 }
 
 /** Where the controller logs: `error` for failures, `info` for writes and phase changes, `debug` for every reconcile. */
@@ -109,7 +129,7 @@ export class AgentTypeController {
       await Promise.all(informers.map(i => this.sync(i)));
       for (const informer of informers) this.restartOnError(informer);
     }
-    this.running = Array.from({ length: this.options.workers ?? 4 }, () => this.work());
+    this.running = Array.from({ length: this.options.workers ?? OPERATOR_DEFAULTS.maxConcurrentReconciles }, () => this.work());
     const period = (this.options.syncPeriodSeconds ?? 36_000) * 1000;
     this.resync = setInterval(() => this.scopes.forEach(scope => this.enqueueNamespace(scope, undefined)), period);
     this.resync.unref();

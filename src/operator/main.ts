@@ -4,16 +4,8 @@
  *
  * Out of cluster it uses the current `KUBECONFIG`; in cluster, its
  * ServiceAccount. Its flags and environment are those `AgentOperator`
- * renders (install/operator-command-line.ts; parsed in options.ts):
- *   --health-probe-bind-address=[host]:port   /healthz and /readyz (default :8081)
- *   --metrics-bind-address=[host]:port        Prometheus /metrics (default :8080; 0: off)
- *   --leader-elect                            reconcile only while holding the Lease
- *   --leader-election-id=<name>               the Lease's name (default cdk8s-agents-operator)
- *   --leader-election-namespace=<ns>          its namespace (default: POD_NAMESPACE, else the pod's own)
- *   --log-level=debug|info|error              (default info)
- *   --tool-sidecar-image=<image>              the tool sidecar of AgentTypes with tools or LLM providers
- *   --sync-period=<n>s|m|h                    full resync period (default 10h)
- * Env: WATCH_NAMESPACE (comma-separated namespaces; empty: all), AGENT_TYPE_GROUP, POD_NAMESPACE.
+ * renders (install/operator-command-line.ts; parsed in options.ts);
+ * `--help` lists them with their defaults.
  * SIGTERM and SIGINT stop it cleanly: workers finish, informers stop, the Lease is given up.
  */
 import { randomUUID } from 'crypto';
@@ -21,14 +13,11 @@ import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as os from 'os';
-import { AgentTypeController, OperatorLog } from './controller';
+import { AgentTypeController, OperatorLog, programControllerOptions } from './controller';
 import { KubeApi } from './kube-api';
 import { LeaderElector } from './leader-election';
 import { OperatorMetrics } from './metrics';
-import { BindAddress, OperatorOptions, parseOperatorOptions } from './options';
-import { AGENT_TYPE_PLURAL, AGENT_TYPE_VERSION } from '../install/agent-type-schema';
-
-const PROGRAM = 'cdk8s-agents-operator';
+import { BindAddress, OPERATOR_PROGRAM, OperatorOptions, asksForHelp, operatorUsage, parseOperatorOptions } from './options';
 
 /** The elector of the Lease `--leader-election-id` in the operator's namespace. */
 function leaderElector(api: KubeApi, options: OperatorOptions, log: OperatorLog): LeaderElector {
@@ -54,21 +43,15 @@ async function serve(address: BindAddress, handler: http.RequestListener): Promi
 }
 
 async function main(): Promise<void> {
-  const options = parseOperatorOptions(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  // Before anything else: no API server is contacted, nothing is listened on.
+  if (asksForHelp(argv)) return void process.stdout.write(operatorUsage());
+  const options = parseOperatorOptions(argv, process.env);
   const log = logger(options.logLevel);
   const api = await KubeApi.connect();
   let controller: AgentTypeController | undefined;
   const metrics = new OperatorMetrics(() => controller?.queue.length ?? 0);
-  controller = new AgentTypeController(api, {
-    group: options.group,
-    version: AGENT_TYPE_VERSION,
-    plural: AGENT_TYPE_PLURAL,
-    namespaces: options.namespaces,
-    syncPeriodSeconds: options.syncPeriodSeconds,
-    agentPod: options.toolSidecarImage ? { toolSidecar: { image: options.toolSidecarImage } } : {},
-    metrics,
-    log,
-  });
+  controller = new AgentTypeController(api, programControllerOptions(options, { metrics, log }));
   let ready = false;
   const health = await serve(options.health, (request, response) => {
     const ok = request.url === '/healthz' || (request.url === '/readyz' && ready);
@@ -85,7 +68,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${PROGRAM}: ${signal}, stopping`);
+    log.info(`${OPERATOR_PROGRAM}: ${signal}, stopping`);
     await controller!.stop();
     await elector?.stop();
     health.server.close();
@@ -98,10 +81,10 @@ async function main(): Promise<void> {
   if (elector && !(await elector.acquire(() => process.exit(1)))) return;
   await controller.start();
   const watched = options.namespaces.length > 0 ? options.namespaces.join(', ') : 'every namespace';
-  log.info(`${PROGRAM}: watching ${watched}; health on port ${health.port}${metricsServer ? `, metrics on port ${metricsServer.port}` : ''}`);
+  log.info(`${OPERATOR_PROGRAM}: watching ${watched}; health on port ${health.port}${metricsServer ? `, metrics on port ${metricsServer.port}` : ''}`);
 }
 
 main().catch((error) => {
-  console.error(`${PROGRAM}: ${(error as Error).message}`);
+  console.error(`${OPERATOR_PROGRAM}: ${(error as Error).message}`);
   process.exit(1);
 });

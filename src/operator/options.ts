@@ -7,7 +7,18 @@
 import { parseArgs } from 'util';
 import { isDns1123Label } from '../core/validation';
 import { DEFAULT_GROUP } from '../install/agent-type-schema';
-import { LOG_LEVELS, LogLevel, OPERATOR_DEFAULTS, OPERATOR_ENV, OPERATOR_FLAGS } from '../install/operator-command-line';
+import {
+  CommandLineHelp,
+  LOG_LEVELS,
+  LogLevel,
+  MAX_CONCURRENT_RECONCILES_RANGE,
+  OPERATOR_DEFAULTS,
+  OPERATOR_ENV,
+  OPERATOR_ENV_HELP,
+  OPERATOR_FLAG_HELP,
+  OPERATOR_FLAGS,
+  isWorkerCount,
+} from '../install/operator-command-line';
 
 /** A bind address: `host` undefined means every interface. */
 export interface BindAddress {
@@ -29,30 +40,89 @@ export interface OperatorOptions {
   readonly logLevel: LogLevel;
   readonly toolSidecarImage?: string;
   readonly syncPeriodSeconds: number;
+  /** Reconcile workers (`--max-concurrent-reconciles`). */
+  readonly maxConcurrentReconciles: number;
+}
+
+/** The program's name, as `--help` shows it. */
+export const OPERATOR_PROGRAM = 'cdk8s-agents-operator';
+
+/** The flag that prints the usage text (not rendered by `AgentOperator`, so not in `OPERATOR_FLAGS`). */
+const HELP = { name: 'help', short: 'h' } as const;
+
+/** Flags without a value; every other flag takes one (`--flag=value` or `--flag value`). */
+const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([OPERATOR_FLAGS.leaderElect]);
+
+/**
+ * The flags of `argv`, parsed strictly.
+ * @throws Node's parseArgs error (an unknown flag, a missing value, a positional argument), pointing at `--help`
+ */
+function readFlags(argv: readonly string[]): Record<string, string | boolean | undefined> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = Object.fromEntries(
+    Object.values(OPERATOR_FLAGS).map(flag => [flag, { type: BOOLEAN_FLAGS.has(flag) ? 'boolean' : 'string' }]));
+  options[HELP.name] = { type: 'boolean', short: HELP.short };
+  try {
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    if (!String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_')) throw error;
+    throw new Error(`${(error as Error).message} (${OPERATOR_PROGRAM} --${HELP.name} lists the flags)`);
+  }
+}
+
+/**
+ * Whether `argv` asks for the usage text (`--help` or `-h`). The flags are
+ * parsed strictly, their values and the environment are not looked at: the
+ * text is printed whatever else is given.
+ * @throws as `parseOperatorOptions` for an unknown flag, a missing value or a positional argument
+ */
+export function asksForHelp(argv: readonly string[]): boolean {
+  return readFlags(argv)[HELP.name] === true;
+}
+
+/**
+ * The usage text of the program (`--help`): every flag of `OPERATOR_FLAGS`
+ * and every variable of `OPERATOR_ENV`, with its value, description and
+ * default, from the tables of `install/operator-command-line.ts`.
+ */
+export function operatorUsage(): string {
+  const flags = (Object.keys(OPERATOR_FLAGS) as (keyof typeof OPERATOR_FLAGS)[]).map(key => {
+    const help = OPERATOR_FLAG_HELP[key];
+    return { name: `--${OPERATOR_FLAGS[key]}${help.value ? `=${help.value}` : ''}`, help };
+  });
+  flags.push({ name: `-${HELP.short}, --${HELP.name}`, help: { description: 'print this text and exit' } });
+  const env = (Object.keys(OPERATOR_ENV) as (keyof typeof OPERATOR_ENV)[]).map(key => {
+    const help = OPERATOR_ENV_HELP[key];
+    return { name: `${OPERATOR_ENV[key]}${help.value ? `=${help.value}` : ''}`, help };
+  });
+  const width = Math.max(...[...flags, ...env].map(e => e.name.length)) + 2;
+  const line = (e: { name: string; help: CommandLineHelp }) =>
+    `  ${e.name.padEnd(width)}${e.help.description}${e.help.default !== undefined ? ` (default: ${e.help.default})` : ''}`;
+  return [
+    `Usage: ${OPERATOR_PROGRAM} [flags]`,
+    '',
+    'Reconciles AgentType resources into running agents. Out of a cluster it uses',
+    'the current KUBECONFIG (or ~/.kube/config); in a pod, its ServiceAccount.',
+    'SIGTERM and SIGINT stop it cleanly.',
+    '',
+    'Flags:',
+    ...flags.map(line),
+    '',
+    'Environment:',
+    ...env.map(line),
+    '',
+  ].join('\n');
 }
 
 /**
  * The options of `argv` (the arguments after the script) and `env`.
- * @throws `<flag or variable> '<value>' <problem>`
+ * `--help` is accepted and ignored here (see `asksForHelp`).
+ * @throws `<flag or variable> '<value>' <problem>`; for an unknown flag, a
+ *   missing value or a positional argument, Node's parseArgs message and a
+ *   pointer to `--help`
  */
 export function parseOperatorOptions(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorOptions {
   const f = OPERATOR_FLAGS;
-  const text = { type: 'string' } as const;
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      [f.leaderElect]: { type: 'boolean' },
-      [f.leaderElectionId]: text,
-      [f.leaderElectionNamespace]: text,
-      [f.metricsBindAddress]: text,
-      [f.healthProbeBindAddress]: text,
-      [f.logLevel]: text,
-      [f.toolSidecarImage]: text,
-      [f.syncPeriod]: text,
-    },
-  }) as { values: Record<string, string | boolean | undefined> };
+  const values = readFlags(argv);
   const str = (name: string) => values[name] as string | undefined;
   const metricsAddress = str(f.metricsBindAddress) ?? `:${OPERATOR_DEFAULTS.metricsPort}`;
   const logLevel = (str(f.logLevel) ?? OPERATOR_DEFAULTS.logLevel) as LogLevel;
@@ -68,7 +138,17 @@ export function parseOperatorOptions(argv: readonly string[], env: NodeJS.Proces
     logLevel,
     toolSidecarImage: str(f.toolSidecarImage),
     syncPeriodSeconds: seconds(f.syncPeriod, str(f.syncPeriod)) ?? OPERATOR_DEFAULTS.syncPeriodSeconds,
+    maxConcurrentReconciles: workerCount(f.maxConcurrentReconciles, str(f.maxConcurrentReconciles)) ?? OPERATOR_DEFAULTS.maxConcurrentReconciles,
   };
+}
+
+/** A worker count: a decimal integer in `MAX_CONCURRENT_RECONCILES_RANGE`. */
+function workerCount(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  const { min, max } = MAX_CONCURRENT_RECONCILES_RANGE;
+  if (!isWorkerCount(count)) throw new Error(`--${flag} '${value}' is not an integer from ${min} to ${max}`);
+  return count;
 }
 
 /** `WATCH_NAMESPACE`: comma-separated RFC 1123 labels; empty for every namespace. */

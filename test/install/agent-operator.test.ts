@@ -123,7 +123,7 @@ describe('AgentOperator validation', () => {
     expect(() => synth({ healthPort: 0 })).toThrow("healthPort '0' is not a port number");
   });
 
-  test('replicas, name, group, leaderElectionId, logLevel, toolSidecarImage and syncPeriod are checked', () => {
+  test('replicas, name, group, leaderElectionId, logLevel, toolSidecarImage, syncPeriod and maxConcurrentReconciles are checked', () => {
     expect(() => synth({ replicas: 0 })).toThrow("AgentOperator 'test/op': replicas '0' is not an integer from 1 to 2147483647");
     expect(() => synth({ replicas: 1.5 })).toThrow("replicas '1.5' is not an integer from 1 to 2147483647");
     expect(() => synth({ name: 'Op' })).toThrow("name 'Op' is not a valid RFC 1123 label");
@@ -137,6 +137,12 @@ describe('AgentOperator validation', () => {
     expect(() => synth({ toolSidecarImage: 'Tool:1' })).toThrow("AgentOperator 'test/op': toolSidecarImage 'Tool:1'");
     expect(() => synth({ syncPeriod: Duration.millis(1500) })).toThrow("AgentOperator 'test/op': syncPeriod '1.5s' must be whole seconds, at least 1 second");
     expect(() => synth({ syncPeriod: Duration.seconds(0) })).toThrow("syncPeriod '0s' must be whole seconds");
+    for (const count of [0, 65, -1, 2.5, NaN, Infinity]) {
+      expect(() => synth({ maxConcurrentReconciles: count })).toThrow(`AgentOperator 'test/op': maxConcurrentReconciles '${count}' is not an integer from 1 to 64`);
+    }
+    expect(() => synth({ maxConcurrentReconciles: '8' as any })).toThrow("AgentOperator 'test/op': maxConcurrentReconciles '8' is not an integer from 1 to 64");
+    expect(container(synth({ maxConcurrentReconciles: 1 })).args).toContain('--max-concurrent-reconciles=1');
+    expect(container(synth({ maxConcurrentReconciles: 64 })).args).toContain('--max-concurrent-reconciles=64');
   });
 
   test('group that differs from the passed crd throws', () => {
@@ -283,6 +289,7 @@ describe('AgentOperator default install', () => {
       logLevel: 'debug',
       toolSidecarImage: 'registry.example.com/tool-manager:1.0',
       syncPeriod: Duration.minutes(10),
+      maxConcurrentReconciles: 16,
       group: 'agents.acme.io',
       resources: { cpu: { request: Cpu.millis(50) } },
     });
@@ -299,6 +306,7 @@ describe('AgentOperator default install', () => {
       '--log-level=debug',
       '--tool-sidecar-image=registry.example.com/tool-manager:1.0',
       '--sync-period=600s',
+      '--max-concurrent-reconciles=16',
     ]);
     expect(c.resources).toEqual({ requests: { cpu: '50m' } });
     expect(c.livenessProbe.httpGet.port).toBe(9091);
@@ -542,6 +550,7 @@ describe('AgentOperator with bad props', () => {
     ['healthPort', { healthPort: 8080 }],
     ['logLevel', { logLevel: 'very loud' }],
     ['group', { group: 'agents' }],
+    ['maxConcurrentReconciles', { maxConcurrentReconciles: 0 }],
   ])('a bad %s throws before any child is created: nothing half-written', (_field, props) => {
     const chart = Testing.chart();
     expect(() => new AgentOperator(chart, 'op', { image: IMAGE, ...props })).toThrow(/^AgentOperator 'test\/op': /);
