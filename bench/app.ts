@@ -26,8 +26,8 @@ export function build(agents: number, outdir: string): App {
       toolSidecar: new ToolSidecar({ image: 'registry.example.com/tool-manager:0.1.0', required: ['python', 'git'], optional: ['kubectl'] }),
       memory: MemoryProfile.MEDIUM.withBackend(MemoryBackend.redis({ address: 'redis.data.svc:6379' })),
       llmProviders: [
-        LlmProvider.anthropic({ name: 'main-llm', credentials: { secretName: 'anthropic' } }),
-        LlmProvider.openai({ name: 'backup-llm', credentials: { secretName: 'openai' } }),
+        LlmProvider.anthropic({ name: 'main-llm', model: 'claude-sonnet-4-5', credentials: { secretName: 'anthropic' } }),
+        LlmProvider.openai({ name: 'backup-llm', model: 'gpt-4o', credentials: { secretName: 'openai' } }),
       ],
     });
     new AgentType(chart, `type-${i}`, { metadata: { name: `agent-${i}` }, spec: pod.toAgentTypeSpec(), crd });

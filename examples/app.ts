@@ -16,14 +16,14 @@
  * images; `nginx:latest` and friends are public images.
  */
 import { Construct } from 'constructs';
-import { AgentNamespace, RedisMemory } from '../src';
+import { AgentNamespace, RedisMemory, ToolSidecar } from '../src';
 
 /** Namespace of the example agents. */
 export const AGENTS_NAMESPACE = 'agents';
-/** The tool-manager image name, without its tag (the overlays change the tag). */
-export const TOOL_MANAGER_IMAGE_NAME = 'registry.example.com/agents/tool-manager';
-/** The tool-manager sidecar's image. */
-export const TOOL_MANAGER_IMAGE = `${TOOL_MANAGER_IMAGE_NAME}:0.1.0`;
+/** The tool sidecar's image name, without its tag: the team's copy of LiteLLM's image (the prod overlay pins its digest). */
+export const GATEWAY_IMAGE_NAME = 'registry.example.com/mirror/litellm';
+/** The tool sidecar's image: LiteLLM's proxy at the release the library is tested with, from the team's registry. */
+export const GATEWAY_IMAGE = `${GATEWAY_IMAGE_NAME}:v${ToolSidecar.LITELLM_VERSION}`;
 /** The operator's image. */
 export const OPERATOR_IMAGE = 'registry.example.com/agents/agent-operator:0.1.0';
 /** The example agents, in the order they are declared. */

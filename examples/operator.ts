@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { AgentOperator, AgentType, AgentTypeCrd, AgentTypeSpec } from '../src';
-import { AGENTS_NAMESPACE, OPERATOR_IMAGE, TOOL_MANAGER_IMAGE, agentsNamespace, productionRedis } from './app';
+import { AGENTS_NAMESPACE, OPERATOR_IMAGE, GATEWAY_IMAGE, agentsNamespace, productionRedis } from './app';
 
 /** The example AgentTypes: name and spec. */
 export function exampleAgentTypeSpecs(redisAddress: string): { [name: string]: AgentTypeSpec } {
@@ -48,7 +48,7 @@ export function exampleAgentTypeSpecs(redisAddress: string): { [name: string]: A
       llm: {
         providers: [
           { name: 'main-llm', type: 'anthropic', credentialsSecret: 'anthropic-credentials', config: { model: 'claude-3' } },
-          { name: 'backup-llm', type: 'openai', credentialsSecret: 'openai-credentials' },
+          { name: 'backup-llm', type: 'openai', credentialsSecret: 'openai-credentials', config: { model: 'gpt-4o' } },
         ],
       },
     },
@@ -81,7 +81,7 @@ export function buildOperatorApp(props: AppProps = {}): App {
     image: OPERATOR_IMAGE,
     crd,
     watchNamespaces: [AGENTS_NAMESPACE],
-    toolSidecarImage: TOOL_MANAGER_IMAGE, // the sidecar of the agents with tools or LLM providers
+    toolSidecarImage: GATEWAY_IMAGE, // the sidecar of the agents with tools or LLM providers
   });
   agentsNamespace(operatorChart);
 

@@ -7,7 +7,7 @@ import { JsonPatch } from 'cdk8s';
 import {
   AgentTypePreset, EnvironmentPreset, FeaturePreset, Overlay, Patch,
 } from '../src';
-import { AGENTS_NAMESPACE, TOOL_MANAGER_IMAGE_NAME } from './app';
+import { AGENTS_NAMESPACE, GATEWAY_IMAGE_NAME } from './app';
 
 /** The other images of the example app, pinned to digests in prod. */
 const PINNED_IN_PROD = [
@@ -33,7 +33,6 @@ export function buildEnvironmentOverlays(): Overlay[] {
       FeaturePreset.toolsComplete(),
       FeaturePreset.apisDevelopment(),
     ],
-    images: [{ name: TOOL_MANAGER_IMAGE_NAME, newTag: '0.2.0-dev' }],
   });
 
   // staging: monitoring and test data, data-science sizing for python agents.
@@ -65,7 +64,7 @@ export function buildEnvironmentOverlays(): Overlay[] {
       FeaturePreset.apisProduction(),
     ],
     images: [
-      { name: TOOL_MANAGER_IMAGE_NAME, newTag: '0.1.1', digest: placeholderDigest(TOOL_MANAGER_IMAGE_NAME) },
+      { name: GATEWAY_IMAGE_NAME, digest: placeholderDigest(GATEWAY_IMAGE_NAME) },
       { name: 'nginx', newName: 'registry.example.com/mirror/nginx', newTag: '1.27.3', digest: placeholderDigest('nginx') },
       ...PINNED_IN_PROD.map(name => ({ name, digest: placeholderDigest(name) })),
     ],

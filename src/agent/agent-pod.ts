@@ -6,9 +6,11 @@ import {
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AgentEnvironment } from './environment';
+import { GATEWAY_CONFIG_DIR, gatewayCommand, gatewayProbes } from './gateway-sidecar';
 import {
-  AgentProbes, AgentShutdown, ResolvedShutdown, agentProbes, resolveShutdown, sidecarPreStopSeconds, sidecarProbes, sleepHook,
+  AgentProbes, AgentShutdown, ResolvedShutdown, agentProbes, resolveShutdown, sidecarPreStopSeconds, sleepHook,
 } from './health';
+import { GATEWAY_CONFIG_KEY, GATEWAY_SETTINGS_KEY, checkGatewayProvider, liteLlmFiles } from './llm-gateway';
 import { LlmProvider } from './llm-provider';
 import { MemoryBackend, MemoryBackendType, MemoryProfile } from './memory-profile';
 import {
@@ -50,8 +52,6 @@ const KIND = 'AgentPod';
 const AGENT_CONTAINER = 'agent';
 /** Name of the init container. */
 const INIT_CONTAINER = 'agent-init';
-/** Mount path of the tool manifest in the sidecar. */
-const TOOLS_MOUNT_PATH = '/etc/tool-manager';
 /** Suffixes of the names of the objects derived from the agent name. */
 const INIT_CONFIG_SUFFIX = '-init';
 const TOOLS_CONFIG_SUFFIX = '-tools';
@@ -254,11 +254,11 @@ export interface AgentPodProps extends AgentPodOptions {
  */
 export interface AgentPodFromSpecOptions extends AgentPodOptions {
   /**
-   * The container of the tool-manager sidecar (its image, name, port, pull
+   * The container of the tool sidecar (its image, name, port, pull
    * policy), which the spec does not carry: the sidecar is added, with the
    * tools of `spec.tools`, when the spec has `tools` or LLM providers
    * (`spec.llm.providers`); otherwise this option is not used.
-   * @default - none: a spec with `tools` or LLM providers is refused
+   * @default - the sidecar's defaults (LiteLLM's pinned image, port 4000)
    */
   readonly toolSidecar?: ToolSidecarContainerOptions;
 
@@ -447,15 +447,21 @@ export class AgentPod extends Construct {
 
   /**
    * Adds an LLM provider after the ones already given (the order is the
-   * fallback order). Its API key goes to the sidecar as `secretKeyRef`; the
-   * agent only gets the sidecar's proxy endpoint (`LLM_PROXY_ENDPOINT`) and
-   * the provider names (`AGENT_LLM_PROVIDERS`). Its endpoint joins the
-   * NetworkPolicy's egress rules (derived again now, so a forbidden endpoint
-   * fails here); the policy, the `llm-providers.json` file and the config
-   * checksum take it at synth.
+   * fallback order). Its API key goes to the sidecar as `secretKeyRef`, and
+   * the sidecar's LLM gateway gets a model entry for it (`model_name` the
+   * provider's name) with fallback to the providers after it. The agent only
+   * gets the gateway's URLs, never a key: `LLM_PROXY_ENDPOINT`
+   * (`http://127.0.0.1:<port>`), `OPENAI_BASE_URL` (`.../v1`, for OpenAI
+   * SDKs), `ANTHROPIC_BASE_URL` (for Anthropic SDKs), `LLM_MODEL` (the first
+   * provider's name: the model to ask the gateway for) and
+   * `AGENT_LLM_PROVIDERS` (the names in fallback order). Its endpoint joins
+   * the NetworkPolicy's egress rules (derived again now, so a forbidden
+   * endpoint fails here); the policy, the gateway's `config.yaml` and the
+   * config checksum take it at synth.
    * @returns the provider
-   * @throws if there is no tool sidecar, a provider of that name or key
-   * variable exists, or its endpoint is a cloud metadata address
+   * @throws if there is no tool sidecar, the provider has no model, a
+   * provider of that name or key variable exists, or its endpoint is a cloud
+   * metadata address
    */
   public addLlmProvider(provider: LlmProvider): LlmProvider {
     checkProvider(this.node.path, this.toolSidecar, provider, this._providers);
@@ -469,7 +475,11 @@ export class AgentPod extends Construct {
     }));
     if (this._providers.length === 1) {
       const agentEnv = this.agentContainer.env;
-      agentEnv.addVariable('LLM_PROXY_ENDPOINT', EnvValue.fromValue(`${this.toolSidecar!.endpoint}/llm`));
+      const gateway = this.toolSidecar!.endpoint;
+      agentEnv.addVariable('LLM_PROXY_ENDPOINT', EnvValue.fromValue(gateway));
+      agentEnv.addVariable('OPENAI_BASE_URL', EnvValue.fromValue(`${gateway}/v1`));
+      agentEnv.addVariable('ANTHROPIC_BASE_URL', EnvValue.fromValue(gateway));
+      agentEnv.addVariable('LLM_MODEL', EnvValue.fromValue(provider.name));
       agentEnv.addVariable('AGENT_LLM_PROVIDERS', EnvValue.fromValue(lazy(() => this._providers.map(p => p.name).join(','))));
     }
     return provider;
@@ -704,13 +714,19 @@ export class AgentPod extends Construct {
     for (const [name, value] of Object.entries(otel)) if (!(name in own)) env.addVariable(name, EnvValue.fromValue(value));
   }
 
-  /** The tool sidecar and its `<name>-tools` ConfigMap (tool manifest, LLM providers). */
+  /**
+   * The tool sidecar, running the LLM gateway on 127.0.0.1, and its
+   * `<name>-tools` ConfigMap: the tool manifest (`tools.json`) and the
+   * gateway's `config.yaml` and `gateway-settings.yaml`.
+   */
   private addSidecarContainer(sidecar: ToolSidecar, volumes: PodVolumes): Container {
+    const gatewayFiles = () => liteLlmFiles(this.node.path, this._providers, sidecar._gatewaySettings());
     const toolsConfigMap = new ConfigMap(this, 'ToolsConfig', {
       metadata: this.metadata(`${this.agentName}${TOOLS_CONFIG_SUFFIX}`),
       data: {
         'tools.json': JSON.stringify(sidecar.toSpec(), null, 2),
-        'llm-providers.json': lazy(() => this.providersJson()),
+        [GATEWAY_CONFIG_KEY]: lazy(() => gatewayFiles()[GATEWAY_CONFIG_KEY]),
+        [GATEWAY_SETTINGS_KEY]: lazy(() => gatewayFiles()[GATEWAY_SETTINGS_KEY]),
       },
     });
     this.checksummedConfigMaps.push(toolsConfigMap);
@@ -719,22 +735,22 @@ export class AgentPod extends Construct {
       name: sidecar.name,
       image: sidecar.image,
       imagePullPolicy: sidecar.imagePullPolicy,
-      ports: [{ number: sidecar.port, name: 'tools' }],
+      command: gatewayCommand(sidecar.port, sidecar.requiredTools),
       envVariables: {
-        TOOL_MANAGER_PORT: EnvValue.fromValue(String(sidecar.port)),
-        TOOL_MANAGER_CONFIG: EnvValue.fromValue(`${TOOLS_MOUNT_PATH}/tools.json`),
-        LLM_PROVIDERS_CONFIG: EnvValue.fromValue(`${TOOLS_MOUNT_PATH}/llm-providers.json`),
+        TOOL_MANAGER_CONFIG: EnvValue.fromValue(`${GATEWAY_CONFIG_DIR}/tools.json`),
         AGENT_SHARED_DIR: EnvValue.fromValue(SHARED_MOUNT_PATH),
+        // The model prices ship with LiteLLM: it fetches nothing at start-up.
+        LITELLM_LOCAL_MODEL_COST_MAP: EnvValue.fromValue('True'),
       },
       resources: this.memory.sidecarResources(),
       securityContext: this.settings.securityContext,
-      ...sidecarProbes(sidecar.port, this.props.probes?.sidecar),
+      ...gatewayProbes(sidecar.port, sidecar.requiredTools, this.props.probes?.sidecar),
       lifecycle: { preStop: sleepHook(sidecarPreStopSeconds(this.settings.shutdown)) },
     });
     this.addOtel(container.env, `${this.agentName}-${sidecar.name}`);
     container.mount(SHARED_MOUNT_PATH, volumes.shared);
     container.mount('/tmp', volumes.tmp, { subPath: sidecar.name });
-    container.mount(TOOLS_MOUNT_PATH, toolsVolume, { readOnly: true });
+    container.mount(GATEWAY_CONFIG_DIR, toolsVolume, { readOnly: true });
     return container;
   }
 
@@ -752,21 +768,19 @@ export class AgentPod extends Construct {
     return service;
   }
 
-  /** The `llm-providers.json` the sidecar reads: providers in fallback order, Secret names only. */
-  private providersJson(): string {
-    return JSON.stringify(this._providers.map(p => p.toSpec()), null, 2);
-  }
-
   /** sha256 of everything the pod reads from ConfigMaps: a change rolls the pods. */
   private configChecksum(): string {
     const hash = createHash('sha256');
     const add = (key: string, value: string) => hash.update(key).update('\0').update(value).update('\0');
     for (const cm of this.checksummedConfigMaps) {
       for (const [key, value] of Object.entries(cm.data).sort(([a], [b]) => a.localeCompare(b))) {
-        if (typeof value === 'string') add(`${cm.name}/${key}`, value); // the lazy providers file is added below
+        if (typeof value === 'string') add(`${cm.name}/${key}`, value); // the lazy gateway files are added below
       }
     }
-    if (this.toolSidecar) add('llm-providers.json', this.providersJson());
+    if (this.toolSidecar) {
+      const files = liteLlmFiles(this.node.path, this._providers, this.toolSidecar._gatewaySettings());
+      for (const key of Object.keys(files).sort()) add(key, files[key]);
+    }
     return hash.digest('hex');
   }
 
@@ -891,6 +905,7 @@ function checkProvider(where: string, sidecar: ToolSidecar | undefined, provider
   if (!sidecar) {
     fail(KIND, where, 'llmProviders', provider.name, 'needs a toolSidecar: LLM credentials are given to the sidecar only, never to the agent container');
   }
+  checkGatewayProvider(where, provider);
   if (before.some(p => p.name === provider.name)) {
     fail(KIND, where, 'llmProviders', provider.name, 'is declared twice');
   }
@@ -966,8 +981,8 @@ function redisDestination(backend: MemoryBackend): AgentRedisDestination | undef
  * @param agentContainer the name of the AgentPod's agent container (`spec.agent.name` must be it)
  * @throws `AgentPod '<where>': <field> '<value>' <problem>` for a spec the
  * schema refuses (one line per problem, credentials redacted), for an agent container of another
- * name, for tools or LLM providers without `options.toolSidecar`; and
- * whatever the parts' `fromSpec` refuse, in their own kind's words
+ * name; and whatever the parts' `fromSpec` refuse, in their own kind's words
+ * (e.g. an LLM provider without `config.model`)
  */
 export function agentPodPropsFromSpec(
   where: string, spec: AgentTypeSpec, options: AgentPodFromSpecOptions, agentContainer: string,
@@ -979,11 +994,6 @@ export function agentPodPropsFromSpec(
   const { toolSidecar: sidecarContainer, redisMemories, ...podOptions } = options;
   const providers = spec.llm?.providers ?? [];
   const needsSidecar = spec.tools !== undefined || providers.length > 0;
-  if (needsSidecar && !sidecarContainer) {
-    const field = spec.tools !== undefined ? 'spec.tools' : 'spec.llm.providers';
-    fail(KIND, where, field, JSON.stringify(spec.tools ?? providers.map(p => p.name)),
-      'needs the tool-manager sidecar: give its container (image) as the toolSidecar option');
-  }
   const environment = spec.agent.environment;
   const port = spec.agent.port ?? podOptions.port;
   const { networkPolicy, ...security } = securityFromSpec(spec.security, port);
@@ -996,7 +1006,7 @@ export function agentPodPropsFromSpec(
     ...security,
     source: AgentSource.fromSpec(spec.agent),
     environment: environment && Object.keys(environment).length > 0 ? AgentEnvironment.fromSpec(environment) : undefined,
-    toolSidecar: needsSidecar ? ToolSidecar.fromSpec(spec.tools ?? {}, sidecarContainer!) : undefined,
+    toolSidecar: needsSidecar ? ToolSidecar.fromSpec(spec.tools ?? {}, sidecarContainer ?? {}) : undefined,
     memory: spec.memory && MemoryProfile.fromSpec(spec.memory, redisMemories),
     llmProviders: providers.length > 0 ? providers.map(p => LlmProvider.fromSpec(p)) : undefined,
     scaling: spec.scaling && scalingFromSpec(KIND, where, spec.scaling),

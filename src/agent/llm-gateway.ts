@@ -25,43 +25,68 @@ export interface LlmGatewaySettings {
 /** Defaults of {@link LlmGatewaySettings}: LiteLLM's retry default, and a minute per call. */
 export const LLM_GATEWAY_DEFAULTS: LlmGatewaySettings = { requestTimeoutSeconds: 60, maxRetries: 2 };
 
+/** The gateway's main configuration file, in the sidecar's ConfigMap. */
+export const GATEWAY_CONFIG_KEY = 'config.yaml';
+/**
+ * The file of the gateway's timeout and retries, included by the main one:
+ * a key of its own, so an overlay (the `apisDevelopment`/`apisProduction`
+ * presets) replaces it whole without touching the providers.
+ */
+export const GATEWAY_SETTINGS_KEY = 'gateway-settings.yaml';
+
+/**
+ * Checks that the gateway can route to `provider`: it needs the model it calls.
+ * @throws `AgentPod '<where>': llmProviders '<name>' has no model ...`
+ */
+export function checkGatewayProvider(where: string, provider: LlmProvider): void {
+  if (provider.model === undefined) {
+    fail('AgentPod', where, 'llmProviders', provider.name, 'has no model: the LLM gateway needs the model it calls (give `model` to the LlmProvider factory)');
+  }
+}
+
 /**
  * LiteLLM's proxy configuration for `providers` (in fallback order):
+ * - `include` of {@link GATEWAY_SETTINGS_KEY} (see {@link liteLlmSettings});
  * - `model_list`: one entry per provider, `model_name` the provider's name
  *   (what the agent asks for), `litellm_params` from the provider;
  * - `router_settings.fallbacks`: each provider falls back to the ones
- *   declared after it, in order (`[{ main: [backup, last] }, { backup: [last] }]`);
- * - `router_settings.num_retries` and `timeout`, and the same in
- *   `litellm_settings` (`num_retries`, `request_timeout`) for calls that
- *   bypass the router.
- * @throws `<where>: llmProviders '<name>' ...` when a provider has no model:
- *   the gateway must know which model to call
+ *   declared after it, in order (`[{ main: [backup, last] }, { backup: [last] }]`).
+ * @throws `AgentPod '<where>': llmProviders '<name>' has no model ...` when a
+ *   provider has no model: the gateway must know which model to call
  */
-export function liteLlmConfig(where: string, providers: readonly LlmProvider[], settings: LlmGatewaySettings = LLM_GATEWAY_DEFAULTS): any {
+export function liteLlmConfig(where: string, providers: readonly LlmProvider[]): any {
   const modelList = providers.map(provider => {
-    if (provider.model === undefined) {
-      fail('AgentPod', where, 'llmProviders', provider.name, 'has no model: the LLM gateway needs the model it calls (give `model` to the LlmProvider factory)');
-    }
+    checkGatewayProvider(where, provider);
     return { model_name: provider.name, litellm_params: provider._liteLlmParams() };
   });
   const fallbacks = providers.slice(0, -1).map((p, i) => ({ [p.name]: providers.slice(i + 1).map(f => f.name) }));
   return {
+    include: [GATEWAY_SETTINGS_KEY],
     model_list: modelList,
-    router_settings: {
-      ...(fallbacks.length > 0 ? { fallbacks } : {}),
-      num_retries: settings.maxRetries,
-      timeout: settings.requestTimeoutSeconds,
-    },
+    ...(fallbacks.length > 0 ? { router_settings: { fallbacks } } : {}),
+  };
+}
+
+/**
+ * The included settings: `litellm_settings` with `num_retries` and
+ * `request_timeout` (the router takes both as its defaults) and
+ * `drop_params` (the agent's SDK may send parameters a fallback provider
+ * does not take).
+ */
+export function liteLlmSettings(settings: LlmGatewaySettings = LLM_GATEWAY_DEFAULTS): any {
+  return {
     litellm_settings: {
       num_retries: settings.maxRetries,
       request_timeout: settings.requestTimeoutSeconds,
-      // The agent's SDK may send parameters a fallback provider does not take.
       drop_params: true,
     },
   };
 }
 
-/** {@link liteLlmConfig} as the YAML text of the ConfigMap key the sidecar mounts. */
-export function liteLlmConfigYaml(where: string, providers: readonly LlmProvider[], settings?: LlmGatewaySettings): string {
-  return stringifyYaml(liteLlmConfig(where, providers, settings));
+/** The two files of the gateway, as the YAML texts of their ConfigMap keys. */
+export function liteLlmFiles(where: string, providers: readonly LlmProvider[], settings?: LlmGatewaySettings): { [key: string]: string } {
+  return {
+    [GATEWAY_CONFIG_KEY]: stringifyYaml(liteLlmConfig(where, providers)),
+    [GATEWAY_SETTINGS_KEY]: stringifyYaml(liteLlmSettings(settings)),
+  };
 }

@@ -1,4 +1,7 @@
+import { Duration } from 'cdk8s';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
+import { LITELLM_IMAGE, LITELLM_VERSION } from './gateway-version';
+import { LLM_GATEWAY_DEFAULTS, LlmGatewaySettings } from './llm-gateway';
 import { screenText } from '../core/credential-screen';
 import { checkDns1123Label, checkImage, checkPort, checkPullPolicy, fail, isDns1123Label } from '../core/validation';
 import type { ToolsSpec } from '../install/agent-type';
@@ -20,16 +23,19 @@ export interface CustomTool {
 }
 
 /**
- * The container of the tool-manager sidecar: what an AgentType spec does not
- * say (its `tools` list only the tools), so an operator building an AgentPod
+ * The container of the tool sidecar: what an AgentType spec does not say
+ * (its `tools` list only the tools), so an operator building an AgentPod
  * from a spec gives it (`AgentPodFromSpecOptions.toolSidecar`).
  */
 export interface ToolSidecarContainerOptions {
   /**
-   * Image of the tool-manager sidecar. Required: this project does not ship a
-   * tool-manager image, and no default may point at an image that does not exist.
+   * Image of the sidecar: LiteLLM's proxy (the LLM gateway), which the
+   * sidecar runs as `litellm --config ...` with `/bin/sh` and `python3` for
+   * its probes. Give a copy of it in your own registry, or a build of it
+   * with your tools installed.
+   * @default - LiteLLM's official image of the release this library is tested with (`LITELLM_IMAGE`)
    */
-  readonly image: string;
+  readonly image?: string;
 
   /**
    * Container name.
@@ -38,9 +44,10 @@ export interface ToolSidecarContainerOptions {
   readonly name?: string;
 
   /**
-   * Port the sidecar listens on. Containers of a pod share the network
-   * namespace, so the agent reaches it at `http://localhost:<port>`.
-   * @default 9000
+   * Port the LLM gateway listens on, on 127.0.0.1 only: containers of a pod
+   * share the network namespace, so the agent reaches it at
+   * `http://127.0.0.1:<port>`, and nothing outside the pod does.
+   * @default 4000 (LiteLLM's)
    */
   readonly port?: number;
 
@@ -70,16 +77,37 @@ export interface ToolSidecarProps extends ToolSidecarContainerOptions {
    * @default - none
    */
   readonly custom?: CustomTool[];
+
+  /**
+   * How long one call to an LLM provider may take before it fails and the
+   * next provider is tried (LiteLLM's `request_timeout`), whole seconds.
+   * @default Duration.seconds(60)
+   */
+  readonly requestTimeout?: Duration;
+
+  /**
+   * Retries of a failed call on the same provider before its fallback is
+   * tried (LiteLLM's `num_retries`).
+   * @default 2
+   */
+  readonly maxRetries?: number;
 }
 
 /**
- * The `tool-manager` sidecar beside the agent: it discovers and installs the declared tools,
- * serves them to the agent on a local endpoint, and proxies LLM API calls
- * with the provider credentials, which only this container receives.
+ * The tool sidecar beside the agent: an LLM gateway (LiteLLM's proxy, on
+ * 127.0.0.1) that routes the agent's LLM calls to its providers with
+ * fallback, holding the provider credentials, which only this container
+ * receives; and the declared tools, which must be on its `PATH` before it
+ * reports ready.
  *
  * Give it to `AgentPod` through `toolSidecar`.
  */
 export class ToolSidecar {
+  /** The LiteLLM release the sidecar's gateway configuration is tested with (its PyPI version). */
+  public static readonly LITELLM_VERSION: string = LITELLM_VERSION;
+  /** LiteLLM's official image of that release: the sidecar's default image. */
+  public static readonly LITELLM_IMAGE: string = LITELLM_IMAGE;
+
   /**
    * The sidecar an AgentType `spec.tools` describes, in the given container:
    * the inverse of {@link ToolSidecar.toSpec}. `required` and `optional`
@@ -108,6 +136,11 @@ export class ToolSidecar {
   public readonly port: number;
   /** Pull policy of the sidecar image. */
   public readonly imagePullPolicy: ImagePullPolicy;
+  /** How long one LLM provider call may take before the next provider is tried. */
+  public readonly requestTimeout: Duration;
+  /** Retries of a failed provider call before its fallback is tried. */
+  public readonly maxRetries: number;
+  private readonly gatewaySettings: LlmGatewaySettings;
   private readonly _required: string[] = [];
   private readonly _optional: string[] = [];
   private readonly _custom: CustomTool[] = [];
@@ -120,9 +153,12 @@ export class ToolSidecar {
       fail(KIND, this.name, 'name', this.name, 'is not a valid container name (RFC 1123 label)');
     }
     checkDns1123Label(KIND, this.name, 'name', this.name);
-    this.image = checkImage(props?.image, KIND, this.name, 'image');
-    this.port = checkPort(KIND, this.name, 'port', props.port ?? 9000);
+    this.image = checkImage(props?.image ?? LITELLM_IMAGE, KIND, this.name, 'image');
+    this.port = checkPort(KIND, this.name, 'port', props.port ?? 4000);
     this.imagePullPolicy = checkPullPolicy(KIND, this.name, 'imagePullPolicy', props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT);
+    this.gatewaySettings = checkGatewaySettings(this.name, props.requestTimeout, props.maxRetries);
+    this.requestTimeout = Duration.seconds(this.gatewaySettings.requestTimeoutSeconds);
+    this.maxRetries = this.gatewaySettings.maxRetries;
     (props.required ?? []).forEach(t => this.addRequiredTool(t));
     (props.optional ?? []).forEach(t => this.addOptionalTool(t));
     (props.custom ?? []).forEach(t => this.addCustomTool(t));
@@ -179,9 +215,9 @@ export class ToolSidecar {
     return this._custom.map(t => ({ ...t }));
   }
 
-  /** The URL the agent container calls the sidecar at: `http://localhost:<port>`. */
+  /** The URL the agent container calls the sidecar at: `http://127.0.0.1:<port>`. */
   public get endpoint(): string {
-    return `http://localhost:${this.port}`;
+    return `http://127.0.0.1:${this.port}`;
   }
 
   /**
@@ -194,6 +230,14 @@ export class ToolSidecar {
     if (this._optional.length) spec.optional = [...this._optional];
     if (this._custom.length) spec.custom = this.customTools;
     return spec;
+  }
+
+  /**
+   * Timeout (seconds) and retries of the gateway's provider calls, for its settings file.
+   * @internal
+   */
+  public _gatewaySettings(): LlmGatewaySettings {
+    return { ...this.gatewaySettings };
   }
 
   /**
@@ -218,4 +262,17 @@ export class ToolSidecar {
     }
     return name;
   }
+}
+
+/** Checks `requestTimeout` (whole seconds, 1 to 3600) and `maxRetries` (0 to 10). */
+function checkGatewaySettings(name: string, requestTimeout: Duration | undefined, maxRetries: number | undefined): LlmGatewaySettings {
+  const seconds = requestTimeout === undefined ? LLM_GATEWAY_DEFAULTS.requestTimeoutSeconds : requestTimeout.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+    fail(KIND, name, 'requestTimeout', `${seconds}s`, 'must be whole seconds from 1 to 3600');
+  }
+  const retries = maxRetries ?? LLM_GATEWAY_DEFAULTS.maxRetries;
+  if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
+    fail(KIND, name, 'maxRetries', retries, 'must be an integer from 0 to 10');
+  }
+  return { requestTimeoutSeconds: seconds, maxRetries: retries };
 }

@@ -213,12 +213,12 @@ export interface AgentOperatorProps {
   readonly logLevel?: string;
 
   /**
-   * Image of the tool sidecar the operator adds to agents whose AgentType
-   * has `spec.tools` or LLM providers (`--tool-sidecar-image`), checked with
-   * `ImageReference.parse`. Without it, such AgentTypes go `Failed` with a
-   * message saying so.
+   * Image of the tool sidecar (the LLM gateway, LiteLLM's proxy) the
+   * operator adds to agents whose AgentType has `spec.tools` or LLM providers
+   * (`--tool-sidecar-image`), checked with `ImageReference.parse`: e.g. a
+   * copy of LiteLLM's image in your registry.
    *
-   * @default - none
+   * @default - LiteLLM's official image of the release this library is tested with (`ToolSidecar`'s default)
    * @throws if not an image reference
    */
   readonly toolSidecarImage?: string;

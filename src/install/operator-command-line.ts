@@ -88,7 +88,7 @@ export const OPERATOR_FLAG_HELP: { readonly [K in keyof typeof OPERATOR_FLAGS]: 
   metricsBindAddress: { value: '[host]:port', description: 'Prometheus /metrics; 0 turns it off', default: `:${OPERATOR_DEFAULTS.metricsPort}` },
   healthProbeBindAddress: { value: '[host]:port', description: '/healthz and /readyz', default: `:${OPERATOR_DEFAULTS.healthPort}` },
   logLevel: { value: LOG_LEVELS.join('|'), description: 'debug: every reconcile; info: writes, phase changes, leadership; error: failures', default: OPERATOR_DEFAULTS.logLevel },
-  toolSidecarImage: { value: '<image>', description: 'the tool sidecar of AgentTypes with tools or LLM providers (without it they go Failed)' },
+  toolSidecarImage: { value: '<image>', description: 'the tool sidecar (LLM gateway) of AgentTypes with tools or LLM providers (default: LiteLLM\'s pinned image)' },
   syncPeriod: { value: '<n>s|<n>m|<n>h', description: 'time between two full resyncs of every AgentType', default: durationText(OPERATOR_DEFAULTS.syncPeriodSeconds) },
   maxConcurrentReconciles: {
     value: '<n>',

@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
+import { parse as parseYaml } from 'yaml';
 import {
   AgentEnvironment, AgentPod, AgentPodProps, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, CodeSource,
   GlueCode, LlmProvider, MemoryBackend, MemoryProfile, ToolSidecar,
 } from '../../src';
+import { LITELLM_IMAGE, LITELLM_VERSION } from '../../src/agent/gateway-version';
 import { container, envOf, errorOf, findObject, podSpec, tmpDir } from '../support/util';
 
 // ---------------------------------------------------------------------------
@@ -55,7 +57,7 @@ const basicImage = () => AgentSource.image('nginx:latest');
 const anthropic = (name = 'main-llm') => LlmProvider.anthropic({
   name, model: 'claude-3', credentials: { secretName: 'anthropic-credentials' },
 });
-const openai = (name = 'backup-llm') => LlmProvider.openai({ name, credentials: { secretName: 'openai-credentials' } });
+const openai = (name = 'backup-llm') => LlmProvider.openai({ name, model: 'gpt-4o', credentials: { secretName: 'openai-credentials' } });
 
 const RECOMMENDED_KEYS = [
   'app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component',
@@ -399,22 +401,40 @@ describe('tool sidecar', () => {
     }),
   }, 'tooled-agent');
 
-  test('the tool-manager sidecar runs beside the agent with its port, and the agent knows its endpoint', () => {
+  test('the sidecar runs the LLM gateway on 127.0.0.1 beside the agent, which knows its endpoint; no port is exposed', () => {
     const { manifests } = tooled();
     const deployment = findObject(manifests, 'Deployment', 'tooled-agent');
     expect(containerNames(deployment)).toEqual(['agent', 'tool-manager']);
     const sidecar = container(deployment, 'tool-manager');
     expect(sidecar.image).toEqual(TOOL_IMAGE);
-    expect(sidecar.ports).toEqual([{ containerPort: 9000, name: 'tools' }]);
-    expect(envOf(sidecar).TOOL_MANAGER_PORT).toEqual('9000');
-    expect(envOf(container(deployment, 'agent')).TOOL_MANAGER_ENDPOINT).toEqual('http://localhost:9000');
+    // Listening on the loopback address, the gateway has no containerPort: nothing outside the pod reaches it.
+    expect(sidecar.ports).toBeUndefined();
+    expect(sidecar.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(sidecar.command[2]).toMatch(/exec litellm --config \/etc\/tool-manager\/config\.yaml --host 127\.0\.0\.1 --port 4000 /);
+    expect(envOf(container(deployment, 'agent')).TOOL_MANAGER_ENDPOINT).toEqual('http://127.0.0.1:4000');
   });
 
-  test('a custom port moves both the container port and the endpoint', () => {
+  test('a custom port moves both the gateway and the endpoint', () => {
     const { manifests } = tooled(9100);
     const deployment = findObject(manifests, 'Deployment', 'tooled-agent');
-    expect(container(deployment, 'tool-manager').ports).toEqual([{ containerPort: 9100, name: 'tools' }]);
-    expect(envOf(container(deployment, 'agent')).TOOL_MANAGER_ENDPOINT).toEqual('http://localhost:9100');
+    expect(container(deployment, 'tool-manager').command[2]).toContain('--host 127.0.0.1 --port 9100 ');
+    expect(envOf(container(deployment, 'agent')).TOOL_MANAGER_ENDPOINT).toEqual('http://127.0.0.1:9100');
+  });
+
+  test('a missing required tool is logged at start and keeps the sidecar not ready', () => {
+    const sidecar = container(findObject(tooled().manifests, 'Deployment', 'tooled-agent'), 'tool-manager');
+    expect(sidecar.command[2]).toContain('for t in \'python\' \'git\'; do command -v "$t" >/dev/null 2>&1 || echo "tool-manager: required tool \'$t\' is not on PATH" >&2; done; ');
+    const readiness = sidecar.readinessProbe.exec.command;
+    expect(readiness[2]).toContain('for t in \'python\' \'git\'; do command -v "$t" >/dev/null 2>&1 || { echo "required tool \'$t\' is not on PATH"; exit 1; }; done; ');
+    expect(readiness[2]).toMatch(/python3 -c .*http:\/\/127\.0\.0\.1:4000\/health\/readiness/);
+    expect(sidecar.livenessProbe.exec.command[2]).toMatch(/http:\/\/127\.0\.0\.1:4000\/health\/liveliness/);
+  });
+
+  test('the sidecar defaults to LiteLLM\'s pinned image', () => {
+    const { manifests } = synthPod({ source: basicImage(), toolSidecar: new ToolSidecar({}) });
+    expect(container(findObject(manifests, 'Deployment', 'web'), 'tool-manager').image).toEqual(LITELLM_IMAGE);
+    expect(LITELLM_IMAGE).toEqual(`ghcr.io/berriai/litellm:v${LITELLM_VERSION}`);
+    expect([ToolSidecar.LITELLM_IMAGE, ToolSidecar.LITELLM_VERSION]).toEqual([LITELLM_IMAGE, LITELLM_VERSION]);
   });
 
   test('tools are declared in tools.json of the <name>-tools ConfigMap, mounted where the sidecar reads it', () => {
@@ -486,30 +506,56 @@ describe('LLM providers', () => {
       expect((c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef?.name?.endsWith('-credentials'))).toEqual([]);
     }
     const agentEnv = envOf(container(deployment, 'agent'));
-    expect(agentEnv.LLM_PROXY_ENDPOINT).toEqual('http://localhost:9000/llm');
+    expect(agentEnv.LLM_PROXY_ENDPOINT).toEqual('http://127.0.0.1:4000');
+    expect(agentEnv.OPENAI_BASE_URL).toEqual('http://127.0.0.1:4000/v1');
+    expect(agentEnv.ANTHROPIC_BASE_URL).toEqual('http://127.0.0.1:4000');
+    expect(agentEnv.LLM_MODEL).toEqual('main-llm');
     expect(agentEnv.AGENT_LLM_PROVIDERS).toEqual('main-llm,backup-llm');
   });
 
-  test('llm-providers.json keeps the order and carries Secret names, not keys', () => {
+  test('the gateway\'s config.yaml, mounted where the sidecar reads it, keeps the order and names key variables, not keys', () => {
     const { manifests } = withProviders([openai('first'), anthropic('second')]);
     const data = findObject(manifests, 'ConfigMap', 'full-agent-tools').data;
-    const providers = JSON.parse(data['llm-providers.json']);
-    expect(providers.map((p: any) => [p.name, p.type, p.credentialsSecret])).toEqual([
-      ['first', 'openai', 'openai-credentials'],
-      ['second', 'anthropic', 'anthropic-credentials'],
+    const config = parseYaml(data['config.yaml']);
+    expect(config.model_list.map((m: any) => [m.model_name, m.litellm_params.model, m.litellm_params.api_key])).toEqual([
+      ['first', 'openai/gpt-4o', 'os.environ/OPENAI_API_KEY'],
+      ['second', 'anthropic/claude-3', 'os.environ/ANTHROPIC_API_KEY'],
     ]);
-    expect(providers[1].config).toEqual({ endpoint: 'https://api.anthropic.com', model: 'claude-3' });
+    expect(config.router_settings.fallbacks).toEqual([{ first: ['second'] }]);
+    expect(parseYaml(data['gateway-settings.yaml'])).toEqual({ litellm_settings: { num_retries: 2, request_timeout: 60, drop_params: true } });
     const deployment = findObject(manifests, 'Deployment', 'full-agent');
     expect(envOf(container(deployment, 'agent')).AGENT_LLM_PROVIDERS).toEqual('first,second');
-    expect(envOf(container(deployment, 'tool-manager')).LLM_PROVIDERS_CONFIG).toEqual('/etc/tool-manager/llm-providers.json');
+    expect(envOf(container(deployment, 'agent')).LLM_MODEL).toEqual('first');
+    const sidecar = container(deployment, 'tool-manager');
+    const { mount, volume } = volumeAt(deployment, sidecar, '/etc/tool-manager');
+    expect(mount.readOnly).toBe(true);
+    expect(volume.configMap.name).toEqual('full-agent-tools');
   });
 
-  test('without providers the agent has no LLM variables and llm-providers.json is an empty list', () => {
+  test('the sidecar\'s timeout and retries go to the gateway settings', () => {
+    const { manifests } = synthPod({
+      source: basicImage(),
+      toolSidecar: new ToolSidecar({ requestTimeout: Duration.minutes(2), maxRetries: 0 }),
+      llmProviders: [anthropic()],
+    });
+    const data = findObject(manifests, 'ConfigMap', 'web-tools').data;
+    expect(parseYaml(data['gateway-settings.yaml']).litellm_settings).toMatchObject({ request_timeout: 120, num_retries: 0 });
+    expect(errorOf(() => new ToolSidecar({ requestTimeout: Duration.millis(1500) }))).toContain("ToolSidecar 'tool-manager': requestTimeout '1.5s' must be whole seconds from 1 to 3600");
+    expect(errorOf(() => new ToolSidecar({ maxRetries: -1 }))).toContain("ToolSidecar 'tool-manager': maxRetries '-1' must be an integer from 0 to 10");
+  });
+
+  test('a provider without a model is refused when it is added: the gateway needs the model it calls', () => {
+    const noModel = LlmProvider.openai({ name: 'nomodel', credentials: { secretName: 'openai' } });
+    expect(errorOf(() => withProviders([anthropic(), noModel]))).toContain("AgentPod 'test/full-agent': llmProviders 'nomodel' has no model");
+  });
+
+  test('without providers the agent has no LLM variables and the gateway has no model', () => {
     const { manifests } = withProviders([]);
     const agentEnv = envOf(container(findObject(manifests, 'Deployment', 'full-agent'), 'agent'));
-    expect(agentEnv).not.toHaveProperty(['LLM_PROXY_ENDPOINT']);
-    expect(agentEnv).not.toHaveProperty(['AGENT_LLM_PROVIDERS']);
-    expect(JSON.parse(findObject(manifests, 'ConfigMap', 'full-agent-tools').data['llm-providers.json'])).toEqual([]);
+    for (const name of ['LLM_PROXY_ENDPOINT', 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL', 'LLM_MODEL', 'AGENT_LLM_PROVIDERS']) {
+      expect(agentEnv).not.toHaveProperty([name]);
+    }
+    expect(parseYaml(findObject(manifests, 'ConfigMap', 'full-agent-tools').data['config.yaml'])).toEqual({ include: ['gateway-settings.yaml'], model_list: [] });
   });
 
   test('providers without a sidecar throw: credentials never go to the agent container', () => {
@@ -541,8 +587,8 @@ describe('LLM providers', () => {
     const deployment = findObject(manifests, 'Deployment', 'full-agent');
     expect(envOf(container(deployment, 'agent')).AGENT_LLM_PROVIDERS).toEqual('main-llm,backup-llm');
     expect(envNames(container(deployment, 'tool-manager')).filter(n => n.endsWith('_API_KEY'))).toEqual(['ANTHROPIC_API_KEY', 'OPENAI_API_KEY']);
-    const json = JSON.parse(findObject(manifests, 'ConfigMap', 'full-agent-tools').data['llm-providers.json']);
-    expect(json.map((p: any) => p.name)).toEqual(['main-llm', 'backup-llm']);
+    const config = parseYaml(findObject(manifests, 'ConfigMap', 'full-agent-tools').data['config.yaml']);
+    expect(config.model_list.map((m: any) => m.model_name)).toEqual(['main-llm', 'backup-llm']);
     expect(pod.toAgentTypeSpec().llm!.providers!.map((p: any) => p.name)).toEqual(['main-llm', 'backup-llm']);
   });
 
@@ -552,7 +598,7 @@ describe('LLM providers', () => {
     const policy = pod.networkPolicy;
     const children = () => pod.node.children.map(c => c.node.id);
     const before = children();
-    const selfHosted = LlmProvider.generic({ name: 'vllm', type: 'vllm', endpoint: 'http://10.1.2.3:8000/v1', credentials: { secretName: 'vllm' } });
+    const selfHosted = LlmProvider.generic({ name: 'vllm', type: 'vllm', model: 'llama', endpoint: 'http://10.1.2.3:8000/v1', credentials: { secretName: 'vllm' } });
     expect(pod.addLlmProvider(selfHosted)).toBe(selfHosted);
     const egress = () => findObject(Testing.synth(chart), 'NetworkPolicy', 'web').spec.egress;
     const toVllm = { ports: [{ port: 8000, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.1.2.3/32' } }] };
@@ -560,7 +606,7 @@ describe('LLM providers', () => {
     expect(egress()).toContainEqual(toVllm);
     expect(egress()).not.toContainEqual(toOther);
     // After a synth too: the next synth renders the provider added in between.
-    pod.addLlmProvider(LlmProvider.generic({ name: 'other', type: 'vllm', endpoint: 'http://10.1.2.4:8001/v1', credentials: { secretName: 'other' } }));
+    pod.addLlmProvider(LlmProvider.generic({ name: 'other', type: 'vllm', model: 'llama', endpoint: 'http://10.1.2.4:8001/v1', credentials: { secretName: 'other' } }));
     expect(egress()).toEqual(expect.arrayContaining([toVllm, toOther]));
     expect(pod.networkPolicy).toBe(policy);
     expect(children().slice(0, before.length)).toEqual(before);
@@ -581,7 +627,7 @@ describe('LLM providers', () => {
     const chart = Testing.chart();
     const pod = new AgentPod(chart, 'web', { source: basicImage(), toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }) });
     const children = pod.node.children.length;
-    const metadata = LlmProvider.generic({ name: 'metadata', type: 'vllm', endpoint: 'http://169.254.169.254/v1', credentials: { secretName: 'vllm' } });
+    const metadata = LlmProvider.generic({ name: 'metadata', type: 'vllm', model: 'llama', endpoint: 'http://169.254.169.254/v1', credentials: { secretName: 'vllm' } });
     expect(errorOf(() => pod.addLlmProvider(metadata)))
       .toContain("AgentPod 'test/web': llmProviders['metadata'].endpoint '169.254.169.254' is a cloud metadata address");
     expect(pod.llmProviders).toEqual([]);
@@ -922,7 +968,7 @@ describe('full agent pod', () => {
       SEARCH_API_KEY: { valueFrom: { secretKeyRef: { name: 'search-credentials', key: 'token' } } },
       AGENT_GLUE_CODE: '/shared/glue/gluecode.py',
       AGENT_MEMORY_BACKEND: 'redis',
-      TOOL_MANAGER_ENDPOINT: 'http://localhost:9000',
+      TOOL_MANAGER_ENDPOINT: 'http://127.0.0.1:4000',
       AGENT_LLM_PROVIDERS: 'main-llm,backup-llm',
     });
     expect(Object.keys(envOf(container(deployment, 'tool-manager'))).filter(n => n.endsWith('_API_KEY'))).toEqual(['ANTHROPIC_API_KEY', 'OPENAI_API_KEY']);

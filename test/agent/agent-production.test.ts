@@ -72,7 +72,7 @@ describe('scaling and availability', () => {
 });
 
 describe('health and shutdown', () => {
-  test('default probes: shared-volume checks on the agent, HTTP on the sidecar tools port', () => {
+  test('default probes: shared-volume checks on the agent, exec checks of the gateway on 127.0.0.1 in the sidecar', () => {
     const d = findObject(synth({ toolSidecar: sidecar() }), 'Deployment', 'web');
     const agent = container(d, 'agent');
     const ready = { exec: { command: ['/bin/sh', '-c', 'test -f /shared/etc/ready'] } };
@@ -80,9 +80,11 @@ describe('health and shutdown', () => {
     expect(agent.livenessProbe).toEqual({ ...ready, periodSeconds: 10, failureThreshold: 3 });
     expect(agent.readinessProbe).toEqual({ ...ready, periodSeconds: 5, failureThreshold: 3 });
     const tools = container(d, 'tool-manager');
-    expect(tools.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 9000, scheme: 'HTTP' });
-    expect(tools.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 9000, scheme: 'HTTP' });
-    expect(tools.startupProbe.httpGet.path).toBe('/healthz');
+    const live = { exec: { command: ['/bin/sh', '-c', 'python3 -c "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:4000/health/liveliness\', timeout=5)"'] } };
+    expect(tools.startupProbe).toEqual({ ...live, periodSeconds: 2, failureThreshold: 60, timeoutSeconds: 6 });
+    expect(tools.livenessProbe).toEqual({ ...live, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 6 });
+    expect(tools.readinessProbe.exec.command[2]).toMatch(/^export PATH="\$PATH:\/shared\/tools\/bin"; .*\/health\/readiness/);
+    expect(tools.readinessProbe).toMatchObject({ periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 6 });
   });
 
   test('with a port: HTTP probes on it and a container port named http', () => {

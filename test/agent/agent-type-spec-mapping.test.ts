@@ -153,7 +153,7 @@ describe('fromAgentTypeSpec fills the defaults the way toAgentTypeSpec writes th
             credentialsSecret: 'vllm-creds',
             credentialsKeyName: 'token.txt',
             apiKeyEnvVar: 'VLLM_API_KEY',
-            config: { endpoint: 'http://vllm.models.svc:8000/v1' },
+            config: { endpoint: 'http://vllm.models.svc:8000/v1', model: 'llama-3.1-8b' },
           },
         ],
       },
@@ -167,6 +167,12 @@ describe('fromAgentTypeSpec fills the defaults the way toAgentTypeSpec writes th
     expect(pod.toAgentTypeSpec().tools).toEqual({});
     const sidecar = Testing.synth(Chart.of(pod)).find(m => m.kind === 'Deployment').spec.template.spec.containers.find((c: any) => c.name === 'tool-manager');
     expect(sidecar.env.find((e: any) => e.name === 'VLLM_API_KEY').valueFrom).toEqual({ secretKeyRef: { name: 'vllm-creds', key: 'token.txt' } });
+  });
+
+  test('without a toolSidecar option, a spec with tools gets the default sidecar: LiteLLM\'s pinned image', () => {
+    const pod = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', { agent: { image: 'nginx:1.27' }, tools: { required: ['git'] } });
+    expect(pod.toolSidecar?.image).toBe(ToolSidecar.LITELLM_IMAGE);
+    expect(pod.toolSidecar?.requiredTools).toEqual(['git']);
   });
 
   test('scaling: minReplicas defaults to 1 and the CPU target to 80%; a memory target is kept', () => {
@@ -304,8 +310,8 @@ describe('a spec the constructs refuse throws with the field and the value', () 
       .toBe('AgentPod \'agents/web\': spec.agent.name \'web-agent\' is not supported: the agent container of an AgentPod is named \'agent\'');
     expect(build({ agent: { type: 'code', code: { source: { type: 'local', path: '/src' }, runtime: 'python', version: '3.12' } } }))
       .toContain('AgentSource \'spec.agent\': code.source.type \'local\' cannot be built from a spec');
-    expect(build({ agent: { image: 'nginx:1.27' }, tools: { required: ['git'] } }, {}))
-      .toBe('AgentPod \'agents/web\': spec.tools \'{"required":["git"]}\' needs the tool-manager sidecar: give its container (image) as the toolSidecar option');
+    expect(build({ agent: { image: 'nginx:1.27' }, llm: { providers: [{ name: 'main', type: 'openai', credentialsSecret: 'creds' }] } }))
+      .toBe('AgentPod \'agents/web\': llmProviders \'main\' has no model: the LLM gateway needs the model it calls (give `model` to the LlmProvider factory)');
     expect(build({ agent: { image: 'nginx:1.27' }, memory: { profile: 'small', size: '2Gi' } }))
       .toBe('MemoryProfile \'spec.memory\': size \'2Gi\' differs from the agent memory limit \'512Mi\' of profile \'small\'');
     expect(build({ agent: { image: 'nginx:1.27', environment: { glueCode: { source: '/shared/glue/glue.py' } } } }))
@@ -473,13 +479,14 @@ const providerSpec = fc.record({
   credentialsSecret: field(dnsSubdomain, secretToken),
   credentialsKeyName: opt(fc.constantFrom('api-key', 'token.txt')),
   apiKeyEnvVar: opt(fc.constantFrom('ANTHROPIC_API_KEY', 'VLLM_API_KEY')),
-  config: opt(fc.record({
+  // The gateway needs a model: every generated provider has one (a missing model's refusal has its own test).
+  config: fc.record({
     endpoint: opt(field(fc.constantFrom('https://api.example.com/v1', 'http://vllm.models.svc:8000/v1'), fc.oneof(secretUrl, fc.constant('ftp://x')))),
-    model: opt(fc.constantFrom('claude-3', 'gpt-4o')),
+    model: fc.constantFrom('claude-3', 'gpt-4o'),
     temperature: opt(fc.constantFrom('0.2', '1')),
     api_key: opt(fc.oneof(password, fc.constant('${API_KEY}')), 8),
-  }, { requiredKeys: [] })),
-}, { requiredKeys: ['name', 'type', 'credentialsSecret'] });
+  }, { requiredKeys: ['model'] }),
+}, { requiredKeys: ['name', 'type', 'credentialsSecret', 'config'] });
 const utilization = (name: string) => fc.integer({ min: 1, max: 100 })
   .map(averageUtilization => ({ type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization } } }));
 const specCase = fc.record({

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { LlmProvider } from '../../src';
-import { liteLlmConfig, liteLlmConfigYaml, LLM_GATEWAY_DEFAULTS } from '../../src/agent/llm-gateway';
+import { GATEWAY_SETTINGS_KEY, liteLlmConfig, liteLlmFiles, liteLlmSettings, LLM_GATEWAY_DEFAULTS } from '../../src/agent/llm-gateway';
 
 const anthropic = LlmProvider.anthropic({ name: 'main-llm', model: 'claude-sonnet-4-5', credentials: { secretName: 'anthropic' } });
 const openai = LlmProvider.openai({ name: 'backup-llm', model: 'gpt-4o', credentials: { secretName: 'openai', secretKey: 'key' } });
@@ -26,22 +26,29 @@ describe('LiteLLM configuration of the LLM gateway', () => {
       { 'main-llm': ['backup-llm', 'local'] },
       { 'backup-llm': ['local'] },
     ]);
-    expect(liteLlmConfig('agents/a', [anthropic]).router_settings).not.toHaveProperty('fallbacks');
+    expect(liteLlmConfig('agents/a', [anthropic])).not.toHaveProperty('router_settings');
   });
 
-  test('timeout and retries go to the router and to direct calls', () => {
-    const config = liteLlmConfig('agents/a', [anthropic], { requestTimeoutSeconds: 120, maxRetries: 0 });
-    expect(config.router_settings).toMatchObject({ timeout: 120, num_retries: 0 });
-    expect(config.litellm_settings).toMatchObject({ request_timeout: 120, num_retries: 0 });
-    expect(liteLlmConfig('agents/a', [anthropic]).router_settings).toMatchObject({
-      timeout: LLM_GATEWAY_DEFAULTS.requestTimeoutSeconds, num_retries: LLM_GATEWAY_DEFAULTS.maxRetries,
+  test('timeout and retries live in the included settings file, which an overlay replaces whole', () => {
+    const config = liteLlmConfig('agents/a', [anthropic, openai]);
+    expect(config.include).toEqual([GATEWAY_SETTINGS_KEY]);
+    // LiteLLM's include replaces a top-level key of the main file: the main file holds none of the settings'.
+    expect(Object.keys(config)).toEqual(['include', 'model_list', 'router_settings']);
+    expect(Object.keys(config.router_settings)).toEqual(['fallbacks']);
+    expect(liteLlmSettings({ requestTimeoutSeconds: 120, maxRetries: 0 })).toEqual({
+      litellm_settings: { request_timeout: 120, num_retries: 0, drop_params: true },
+    });
+    expect(liteLlmSettings().litellm_settings).toMatchObject({
+      request_timeout: LLM_GATEWAY_DEFAULTS.requestTimeoutSeconds, num_retries: LLM_GATEWAY_DEFAULTS.maxRetries,
     });
   });
 
-  test('the YAML text reads back as the configuration (PyYAML, as LiteLLM, reads YAML 1.1)', () => {
-    const text = liteLlmConfigYaml('agents/a', [anthropic, openai]);
-    expect(parse(text, { version: '1.1' })).toEqual(liteLlmConfig('agents/a', [anthropic, openai]));
-    expect(text).not.toMatch(/sk-|api_key: (?!os\.environ\/)/);
+  test('the YAML texts read back as the configuration (PyYAML, as LiteLLM, reads YAML 1.1)', () => {
+    const files = liteLlmFiles('agents/a', [anthropic, openai], { requestTimeoutSeconds: 30, maxRetries: 1 });
+    expect(Object.keys(files)).toEqual(['config.yaml', GATEWAY_SETTINGS_KEY]);
+    expect(parse(files['config.yaml'], { version: '1.1' })).toEqual(liteLlmConfig('agents/a', [anthropic, openai]));
+    expect(parse(files[GATEWAY_SETTINGS_KEY], { version: '1.1' })).toEqual(liteLlmSettings({ requestTimeoutSeconds: 30, maxRetries: 1 }));
+    expect(files['config.yaml']).not.toMatch(/sk-|api_key: (?!os\.environ\/)/);
   });
 
   test('a provider without a model is refused, naming the agent and the provider', () => {

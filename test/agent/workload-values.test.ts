@@ -212,9 +212,11 @@ describe('MemoryBackend', () => {
 // ---------------------------------------------------------------------------
 
 describe('ToolSidecar', () => {
-  test('defaults: name tool-manager, port 9000, IfNotPresent, endpoint on localhost', () => {
-    const s = new ToolSidecar({ image: 'tm:1' });
-    expect([s.name, s.port, s.imagePullPolicy, s.endpoint]).toEqual(['tool-manager', 9000, ImagePullPolicy.IF_NOT_PRESENT, 'http://localhost:9000']);
+  test('defaults: name tool-manager, LiteLLM\'s image and port 4000, IfNotPresent, endpoint on 127.0.0.1, 60 s and 2 retries', () => {
+    const s = new ToolSidecar({});
+    expect([s.name, s.image, s.port, s.imagePullPolicy, s.endpoint])
+      .toEqual(['tool-manager', ToolSidecar.LITELLM_IMAGE, 4000, ImagePullPolicy.IF_NOT_PRESENT, 'http://127.0.0.1:4000']);
+    expect([s.requestTimeout.toSeconds(), s.maxRetries]).toEqual([60, 2]);
     expect(s.toSpec()).toEqual({});
   });
 
@@ -261,7 +263,7 @@ describe('ToolSidecar', () => {
   });
 
   test('bad image, name, port, tool names, sources and versions throw', () => {
-    expect(errorOf(() => new ToolSidecar({} as any))).toContain('image');
+    expect(errorOf(() => new ToolSidecar({ image: '' }))).toContain("image ''");
     expect(errorOf(() => new ToolSidecar({ image: 'tm 1' }))).toContain("image 'tm 1'");
     expect(errorOf(() => new ToolSidecar({ image: 'tm:1', name: 'Tool_Manager' }))).toContain("name 'Tool_Manager'");
     for (const port of [0, 65536, 80.5]) {

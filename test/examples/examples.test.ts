@@ -10,7 +10,7 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
-import { AGENTS_NAMESPACE, EXAMPLE_AGENTS } from '../../examples/app';
+import { AGENTS_NAMESPACE, EXAMPLE_AGENTS, GATEWAY_IMAGE } from '../../examples/app';
 import { buildGitOpsApp } from '../../examples/gitops';
 import { buildOperatorApp } from '../../examples/operator';
 import { restrictedViolations } from '../support/pod-security-standards';
@@ -67,7 +67,7 @@ test('GitOps: the namespace, then the agents; operator: the CRD, operator and na
   expect(byApp.gitops.filter(m => m.kind === 'Deployment')).toHaveLength(6);
   expect(byApp.operator.filter(m => m.kind === 'Deployment').map(m => m.metadata.name)).toEqual(['agent-operator']);
   const manager = find('Deployment', 'agent-operator', 'operator').spec.template.spec.containers[0];
-  expect(manager.args).toContain('--tool-sidecar-image=registry.example.com/agents/tool-manager:0.1.0');
+  expect(manager.args).toContain(`--tool-sidecar-image=${GATEWAY_IMAGE}`);
 });
 
 test('every built-in object is valid for kubernetes-models', () => {

@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { GATEWAY_IMAGE } from '../../examples/app';
 import { buildGitOpsApp } from '../../examples/gitops';
 import { buildEnvironmentOverlays } from '../../examples/overlays';
 import { ImagePolicy, Overlay } from '../../src';
@@ -113,7 +114,7 @@ test.each(ENVIRONMENTS)('%s: no secret value lands in a manifest', (env) => {
   }
 });
 
-test('dev: one replica, debug, small, in-pod memory, every tool, development APIs, dev tool-manager image', () => {
+test('dev: one replica, debug, small, in-pod memory, every tool, development APIs, the base gateway image', () => {
   for (const name of AGENTS) {
     const d = deployment('dev', name);
     // The autoscaled production-agent keeps its HPA and has no replicas in any environment.
@@ -122,7 +123,7 @@ test('dev: one replica, debug, small, in-pod memory, every tool, development API
     expect(container(d, 'agent').resources.limits.memory).toBe('512Mi');
   }
   const tooled = container(deployment('dev', 'tooled-agent'), 'tool-manager');
-  expect(tooled.image).toBe('registry.example.com/agents/tool-manager:0.2.0-dev');
+  expect(tooled.image).toBe(GATEWAY_IMAGE);
   expect(envOf(tooled)).toMatchObject({ TOOL_MANAGER_TOOL_SET: 'complete', TOOL_MANAGER_DEBUG_TOOLS: 'enabled', LLM_MAX_RETRIES: '0' });
   expect(findObject(output.dev, 'HorizontalPodAutoscaler', 'production-agent').spec.minReplicas).toBe(2);
 });
@@ -166,7 +167,7 @@ test('prod: HA, python web-service, large memory, pinned images, replicas and th
   expect(podSpec(production).terminationGracePeriodSeconds).toBe(90);
   expect(deployment('prod', 'basic-agent').spec.replicas).toBe(2);
   expect(container(deployment('prod', 'basic-agent'), 'agent').image).toMatch(/^registry\.example\.com\/mirror\/nginx:1\.27\.3@sha256:[a-f0-9]{64}$/);
-  expect(container(production, 'tool-manager').image).toMatch(/^registry\.example\.com\/agents\/tool-manager:0\.1\.1@sha256:[a-f0-9]{64}$/);
+  expect(container(production, 'tool-manager').image).toMatch(/^registry\.example\.com\/mirror\/litellm@sha256:[a-f0-9]{64}$/);
   // EnvironmentPreset.prod() requires digests: every image of prod is pinned, none of dev is.
   const images = (env: string) => ImagePolicy.imagesOf(output[env]).map(u => u.image);
   expect(images('prod').filter(i => !/@sha256:[a-f0-9]{64}$/.test(i))).toEqual([]);

@@ -6,7 +6,7 @@
  * for the owner reference the operator adds: no drift between the two ways.
  */
 import { Testing } from 'cdk8s';
-import { AGENTS_NAMESPACE, EXAMPLE_AGENTS, TOOL_MANAGER_IMAGE } from '../../examples/app';
+import { AGENTS_NAMESPACE, EXAMPLE_AGENTS, GATEWAY_IMAGE } from '../../examples/app';
 import { buildGitOpsApp } from '../../examples/gitops';
 import { buildOperatorApp } from '../../examples/operator';
 import { AgentTypeResource, renderAgentType } from '../../src/operator/desired-state';
@@ -57,7 +57,7 @@ test('each app declares the six agents once: the GitOps app as workloads, the op
   expect(gitops.filter(o => o.kind === 'Deployment').map(o => o.metadata.name)).toEqual(EXAMPLE_AGENTS);
   expect(operatorApp.filter(o => o.kind === 'AgentType').map(o => o.metadata.name)).toEqual(EXAMPLE_AGENTS);
   expect(operatorApp.filter(o => o.kind === 'Deployment').map(o => o.metadata.name)).toEqual(['agent-operator']);
-  expect(operatorOptions()).toEqual({ toolSidecar: { image: TOOL_MANAGER_IMAGE } });
+  expect(operatorOptions()).toEqual({ toolSidecar: { image: GATEWAY_IMAGE } });
 });
 
 describe('the operator renders each AgentType into the GitOps app\'s objects for that agent', () => {

@@ -147,7 +147,7 @@ const CHECKS: Record<string, (cwd: string) => void> = {
     const objects = synthesized(path.join(cwd, 'dist'));
     expectOperatorInstall(objects, 'registry.example.com/agent-operator:1.0.0');
     expect(container(findObject(objects, 'Deployment', 'agent-operator'), 'manager').args)
-      .toContain('--tool-sidecar-image=registry.example.com/tool-manager:0.1.0');
+      .toContain('--tool-sidecar-image=registry.example.com/mirror/litellm:v1.108.7');
     const type = findObject(objects, 'AgentType', 'researcher');
     expect(type.spec.monitoring).toEqual({ enabled: true, metrics: ['api_latency'] });
     expect(type.spec.security.networkPolicy.allowedNamespaces).toEqual(['frontend']);

@@ -107,7 +107,8 @@ const llm = fc.record({
   genericType: field(fc.constantFrom('ollama', 'vllm'), adversarialString),
   secretName: dnsSubdomain,
   secretKey: opt(field(fc.constantFrom('api-key', 'key'), adversarialString)),
-  model: opt(field(fc.constantFrom('claude-3', 'gpt-4o'), adversarialString)),
+  // Mostly set: the gateway refuses a provider without a model, so a missing one is an occasional case.
+  model: opt(field(fc.constantFrom('claude-3', 'gpt-4o'), adversarialString), 20),
   endpoint: opt(httpUrl, 4),
   config: opt(smallMap(field(fc.constantFrom('temperature', 'max_tokens', 'api_key', 'x-api-key', 'organization'), adversarialString),
     fc.oneof(plainValue, secretish, password))),

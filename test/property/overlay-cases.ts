@@ -35,7 +35,7 @@ export function buildBase(app: App, base: BaseCase): void {
       replicas: p.replicas,
       labels: { 'agents.cdk8s.io/runtime-hint': p.runtime },
       toolSidecar: p.sidecar ? new ToolSidecar({ image: 'registry.example.com/agents/tool-manager:0.1.0' }) : undefined,
-      llmProviders: p.sidecar ? [LlmProvider.anthropic({ credentials: { secretName: 'anthropic-credentials' } })] : undefined,
+      llmProviders: p.sidecar ? [LlmProvider.anthropic({ model: 'claude-sonnet-4-5', credentials: { secretName: 'anthropic-credentials' } })] : undefined,
     });
   }
 }
