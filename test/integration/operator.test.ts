@@ -114,7 +114,7 @@ test('a rotated Secret rolls the agent\'s pods: its checksum (never its data) ch
   const secrets = `/api/v1/namespaces/${NS}/secrets`;
   const encode = (text: string) => Buffer.from(text).toString('base64');
   expect((await api('POST', secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'rotated-llm' }, data: { 'api-key': encode('sk-first-value') } })).status).toBe(201);
-  const providers = { llm: { providers: [{ name: 'main', type: 'anthropic', credentialsSecret: 'rotated-llm' }] } };
+  const providers = { llm: { providers: [{ name: 'main', type: 'anthropic', credentialsSecret: 'rotated-llm', config: { model: 'claude-sonnet-4-5' } }] } };
   expect((await api('POST', AGENT_TYPES, newAgentType('rotated', spec('registry.example.com/llm:1.0', providers)))).status).toBe(201);
   const deploymentPath = `/apis/apps/v1/namespaces/${NS}/deployments/rotated`;
   const checksumOf = (d: any) => d?.spec.template.metadata.annotations?.['agents.cdk8s.io/secret-checksum'];
@@ -158,7 +158,7 @@ test('namespaced mode: an AgentType outside WATCH_NAMESPACE is left alone (no st
 });
 
 test('an AgentType whose Secret is missing goes Failed, naming the Secret, and gets no Deployment', async () => {
-  const withProvider = spec('registry.example.com/llm:1.0', { llm: { providers: [{ name: 'primary', type: 'anthropic', credentialsSecret: 'no-such-secret' }] } });
+  const withProvider = spec('registry.example.com/llm:1.0', { llm: { providers: [{ name: 'primary', type: 'anthropic', credentialsSecret: 'no-such-secret', config: { model: 'claude-sonnet-4-5' } }] } });
   expect((await api('POST', AGENT_TYPES, newAgentType('no-secret', withProvider))).status).toBe(201);
   const agentType = await waitFor('status Failed', 60, async () => {
     const at = await getJson(`${AGENT_TYPES}/no-secret`);
