@@ -14,6 +14,10 @@ import type { LlmProvider } from './llm-provider';
 import { fail } from '../core/validation';
 import { stringifyYaml } from '../core/yaml';
 
+const KIND = 'AgentPod';
+/** The variables through which the AWS SDK finds a static access key before it tries the pod's identity. */
+const AWS_SDK_KEY_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+
 /** Timeout and retries of the gateway's calls to the providers. */
 export interface LlmGatewaySettings {
   /** Seconds one provider call may take before it fails (and the next provider is tried). */
@@ -34,15 +38,18 @@ export const LLM_GATEWAY_DEFAULTS: LlmGatewaySettings = { requestTimeoutSeconds:
  * - `router_settings.num_retries` and `timeout`, and the same in
  *   `litellm_settings` (`num_retries`, `request_timeout`) for calls that
  *   bypass the router.
- * @throws `<where>: llmProviders '<name>' ...` when a provider has no model:
- *   the gateway must know which model to call
+ * @throws `AgentPod '<where>': llmProviders '<name>' ...` when a provider has
+ *   no model (the gateway must know which model to call), and for what
+ *   {@link checkLlmProviders} refuses
  */
 export function liteLlmConfig(where: string, providers: readonly LlmProvider[], settings: LlmGatewaySettings = LLM_GATEWAY_DEFAULTS): any {
+  checkLlmProviders(where, providers);
   const modelList = providers.map(provider => {
-    if (provider.model === undefined) {
-      fail('AgentPod', where, 'llmProviders', provider.name, 'has no model: the LLM gateway needs the model it calls (give `model` to the LlmProvider factory)');
+    const params = provider._liteLlmParams();
+    if (params.model === undefined) {
+      fail(KIND, where, 'llmProviders', provider.name, 'has no model: the LLM gateway needs the model it calls (give `model` to the LlmProvider factory)');
     }
-    return { model_name: provider.name, litellm_params: provider._liteLlmParams() };
+    return { model_name: provider.name, litellm_params: params };
   });
   const fallbacks = providers.slice(0, -1).map((p, i) => ({ [p.name]: providers.slice(i + 1).map(f => f.name) }));
   return {
@@ -64,4 +71,63 @@ export function liteLlmConfig(where: string, providers: readonly LlmProvider[], 
 /** {@link liteLlmConfig} as the YAML text of the ConfigMap key the sidecar mounts. */
 export function liteLlmConfigYaml(where: string, providers: readonly LlmProvider[], settings?: LlmGatewaySettings): string {
   return stringifyYaml(liteLlmConfig(where, providers, settings));
+}
+
+/**
+ * Checks the providers of one agent as a whole (their order is the fallback
+ * order; each is checked against the ones before it):
+ * - two providers may set the same sidecar variable only from the same key
+ *   of the same Secret (then they share it, e.g. two Anthropic models with
+ *   one key); from another key it would be overwritten;
+ * - a Bedrock provider using the pod's AWS identity cannot sit beside a
+ *   provider that sets `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` or
+ *   `AWS_SESSION_TOKEN`: the AWS SDK would take those keys for it too;
+ * - the agent's ServiceAccount has one IAM role: every Bedrock `roleArn` must
+ *   be the same.
+ * @throws `AgentPod '<where>': llmProviders '<name>' <problem>`, naming the
+ *   variable and Secret references (never a value)
+ */
+export function checkLlmProviders(where: string, providers: readonly LlmProvider[]): void {
+  const sources = new Map<string, { provider: string; secretName: string; secretKey: string }>();
+  providers.forEach((provider, i) => {
+    for (const env of provider._secretEnv()) {
+      const before = sources.get(env.envVar);
+      if (before && (before.secretName !== env.secretName || before.secretKey !== env.secretKey)) {
+        fail(KIND, where, 'llmProviders', provider.name,
+          `sets the sidecar variable ${env.envVar} from Secret ${env.secretName} key ${env.secretKey}, which provider '${before.provider}' sets from Secret ${before.secretName} key ${before.secretKey}; give one of them another variable (apiKeyEnvVar)`);
+      }
+      if (!before) sources.set(env.envVar, { provider: provider.name, ...env });
+    }
+    const ambient = [provider, ...providers.slice(0, i)].find(p => p._workloadIdentity() !== undefined);
+    const keyed = [provider, ...providers.slice(0, i)].find(p => p._secretEnv().some(e => AWS_SDK_KEY_VARIABLES.includes(e.envVar)));
+    if (ambient && keyed) {
+      fail(KIND, where, 'llmProviders', provider.name,
+        `mixes '${ambient.name}', which uses the pod's AWS identity, with '${keyed.name}', which sets ${AWS_SDK_KEY_VARIABLES.join('/')} in the sidecar: the AWS SDK would use those keys for '${ambient.name}' too; give '${keyed.name}' other variables (credentials.accessKeyIdEnvVar, credentials.secretAccessKeyEnvVar)`);
+    }
+  });
+  llmServiceAccountAnnotations(where, providers);
+}
+
+/**
+ * The annotations the agent's ServiceAccount needs for its LLM providers:
+ * `eks.amazonaws.com/role-arn` when a Bedrock provider uses IAM Roles for
+ * Service Accounts. The AgentPod renders them on its ServiceAccount; the EKS
+ * webhook then gives the role to every container of the pod unless the pod
+ * annotation `eks.amazonaws.com/skip-containers` names the others.
+ * @throws `AgentPod '<where>': llmProviders '<name>' roleArn ...` when two providers ask for different roles
+ */
+export function llmServiceAccountAnnotations(where: string, providers: readonly LlmProvider[]): { [key: string]: string } {
+  const annotations: { [key: string]: string } = {};
+  const from: { [key: string]: string } = {};
+  for (const provider of providers) {
+    for (const [key, value] of Object.entries(provider._serviceAccountAnnotations())) {
+      if (annotations[key] !== undefined && annotations[key] !== value) {
+        fail(KIND, where, `llmProviders['${provider.name}'].roleArn`, value,
+          `differs from the role of '${from[key]}' (${annotations[key]}): the agent's ServiceAccount has one ${key} annotation`);
+      }
+      annotations[key] = value;
+      from[key] = from[key] ?? provider.name;
+    }
+  }
+  return annotations;
 }
