@@ -10,7 +10,7 @@ import { GATEWAY_CONFIG_DIR, gatewayCommand, gatewayProbes } from './gateway-sid
 import {
   AgentProbes, AgentShutdown, ResolvedShutdown, agentProbes, resolveShutdown, sidecarPreStopSeconds, sleepHook,
 } from './health';
-import { GATEWAY_CONFIG_KEY, GATEWAY_SETTINGS_KEY, checkGatewayProvider, liteLlmFiles } from './llm-gateway';
+import { GATEWAY_CONFIG_KEY, GATEWAY_SETTINGS_KEY, checkGatewayProvider, checkLlmProviders, liteLlmFiles } from './llm-gateway';
 import { LlmProvider } from './llm-provider';
 import { MemoryBackend, MemoryBackendType, MemoryProfile } from './memory-profile';
 import {
@@ -469,10 +469,12 @@ export class AgentPod extends Construct {
       this.egressRules = deriveEgressRules(this.node.path, this.agentName, this.props, [...this._providers, provider]);
     }
     this._providers.push(provider);
-    this.sidecarContainer!.env.addVariable(provider.apiKeyEnvVar, EnvValue.fromSecretValue({
-      secret: Secret.fromSecretName(this, `LlmSecret-${provider.name}`, provider.secretName),
-      key: provider.secretKey,
-    }));
+    for (const { envVar, secretName, secretKey } of provider._secretEnv()) {
+      this.sidecarContainer!.env.addVariable(envVar, EnvValue.fromSecretValue({
+        secret: Secret.fromSecretName(this, `LlmSecret-${provider.name}-${envVar}`, secretName),
+        key: secretKey,
+      }));
+    }
     if (this._providers.length === 1) {
       const agentEnv = this.agentContainer.env;
       const gateway = this.toolSidecar!.endpoint;
@@ -909,9 +911,7 @@ function checkProvider(where: string, sidecar: ToolSidecar | undefined, provider
   if (before.some(p => p.name === provider.name)) {
     fail(KIND, where, 'llmProviders', provider.name, 'is declared twice');
   }
-  if (before.some(p => p.apiKeyEnvVar === provider.apiKeyEnvVar)) {
-    fail(KIND, where, 'llmProviders', provider.name, `uses the key variable ${provider.apiKeyEnvVar} of another provider; give one of them apiKeyEnvVar via LlmProvider.generic()`);
-  }
+  checkLlmProviders(where, [...before, provider]);
 }
 
 /** Checks a Secret handed in for the checksum against the ones before it. */

@@ -14,6 +14,10 @@ import type { LlmProvider } from './llm-provider';
 import { fail } from '../core/validation';
 import { stringifyYaml } from '../core/yaml';
 
+const KIND = 'AgentPod';
+/** The variables through which the AWS SDK finds a static access key before it tries the pod's identity. */
+const AWS_SDK_KEY_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+
 /** Timeout and retries of the gateway's calls to the providers. */
 export interface LlmGatewaySettings {
   /** Seconds one provider call may take before it fails (and the next provider is tried). */
@@ -35,12 +39,13 @@ export const GATEWAY_CONFIG_KEY = 'config.yaml';
 export const GATEWAY_SETTINGS_KEY = 'gateway-settings.yaml';
 
 /**
- * Checks that the gateway can route to `provider`: it needs the model it calls.
+ * Checks that the gateway can route to `provider`: it needs the model it
+ * calls (an Azure OpenAI provider's is its deployment).
  * @throws `AgentPod '<where>': llmProviders '<name>' has no model ...`
  */
 export function checkGatewayProvider(where: string, provider: LlmProvider): void {
-  if (provider.model === undefined) {
-    fail('AgentPod', where, 'llmProviders', provider.name, 'has no model: the LLM gateway needs the model it calls (give `model` to the LlmProvider factory)');
+  if (provider._liteLlmParams().model === undefined) {
+    fail(KIND, where, 'llmProviders', provider.name, 'has no model: the LLM gateway needs the model it calls (give `model` to the LlmProvider factory)');
   }
 }
 
@@ -51,10 +56,12 @@ export function checkGatewayProvider(where: string, provider: LlmProvider): void
  *   (what the agent asks for), `litellm_params` from the provider;
  * - `router_settings.fallbacks`: each provider falls back to the ones
  *   declared after it, in order (`[{ main: [backup, last] }, { backup: [last] }]`).
- * @throws `AgentPod '<where>': llmProviders '<name>' has no model ...` when a
- *   provider has no model: the gateway must know which model to call
+ * @throws `AgentPod '<where>': llmProviders '<name>' ...` when a provider has
+ *   no model (the gateway must know which model to call), and for what
+ *   {@link checkLlmProviders} refuses
  */
 export function liteLlmConfig(where: string, providers: readonly LlmProvider[]): any {
+  checkLlmProviders(where, providers);
   const modelList = providers.map(provider => {
     checkGatewayProvider(where, provider);
     return { model_name: provider.name, litellm_params: provider._liteLlmParams() };
@@ -89,4 +96,63 @@ export function liteLlmFiles(where: string, providers: readonly LlmProvider[], s
     [GATEWAY_CONFIG_KEY]: stringifyYaml(liteLlmConfig(where, providers)),
     [GATEWAY_SETTINGS_KEY]: stringifyYaml(liteLlmSettings(settings)),
   };
+}
+
+/**
+ * Checks the providers of one agent as a whole (their order is the fallback
+ * order; each is checked against the ones before it):
+ * - two providers may set the same sidecar variable only from the same key
+ *   of the same Secret (then they share it, e.g. two Anthropic models with
+ *   one key); from another key it would be overwritten;
+ * - a Bedrock provider using the pod's AWS identity cannot sit beside a
+ *   provider that sets `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` or
+ *   `AWS_SESSION_TOKEN`: the AWS SDK would take those keys for it too;
+ * - the agent's ServiceAccount has one IAM role: every Bedrock `roleArn` must
+ *   be the same.
+ * @throws `AgentPod '<where>': llmProviders '<name>' <problem>`, naming the
+ *   variable and Secret references (never a value)
+ */
+export function checkLlmProviders(where: string, providers: readonly LlmProvider[]): void {
+  const sources = new Map<string, { provider: string; secretName: string; secretKey: string }>();
+  providers.forEach((provider, i) => {
+    for (const env of provider._secretEnv()) {
+      const before = sources.get(env.envVar);
+      if (before && (before.secretName !== env.secretName || before.secretKey !== env.secretKey)) {
+        fail(KIND, where, 'llmProviders', provider.name,
+          `sets the sidecar variable ${env.envVar} from Secret ${env.secretName} key ${env.secretKey}, which provider '${before.provider}' sets from Secret ${before.secretName} key ${before.secretKey}; give one of them another variable (apiKeyEnvVar)`);
+      }
+      if (!before) sources.set(env.envVar, { provider: provider.name, ...env });
+    }
+    const ambient = [provider, ...providers.slice(0, i)].find(p => p._workloadIdentity() !== undefined);
+    const keyed = [provider, ...providers.slice(0, i)].find(p => p._secretEnv().some(e => AWS_SDK_KEY_VARIABLES.includes(e.envVar)));
+    if (ambient && keyed) {
+      fail(KIND, where, 'llmProviders', provider.name,
+        `mixes '${ambient.name}', which uses the pod's AWS identity, with '${keyed.name}', which sets ${AWS_SDK_KEY_VARIABLES.join('/')} in the sidecar: the AWS SDK would use those keys for '${ambient.name}' too; give '${keyed.name}' other variables (credentials.accessKeyIdEnvVar, credentials.secretAccessKeyEnvVar)`);
+    }
+  });
+  llmServiceAccountAnnotations(where, providers);
+}
+
+/**
+ * The annotations the agent's ServiceAccount needs for its LLM providers:
+ * `eks.amazonaws.com/role-arn` when a Bedrock provider uses IAM Roles for
+ * Service Accounts. The AgentPod renders them on its ServiceAccount; the EKS
+ * webhook then gives the role to every container of the pod unless the pod
+ * annotation `eks.amazonaws.com/skip-containers` names the others.
+ * @throws `AgentPod '<where>': llmProviders '<name>' roleArn ...` when two providers ask for different roles
+ */
+export function llmServiceAccountAnnotations(where: string, providers: readonly LlmProvider[]): { [key: string]: string } {
+  const annotations: { [key: string]: string } = {};
+  const from: { [key: string]: string } = {};
+  for (const provider of providers) {
+    for (const [key, value] of Object.entries(provider._serviceAccountAnnotations())) {
+      if (annotations[key] !== undefined && annotations[key] !== value) {
+        fail(KIND, where, `llmProviders['${provider.name}'].roleArn`, value,
+          `differs from the role of '${from[key]}' (${annotations[key]}): the agent's ServiceAccount has one ${key} annotation`);
+      }
+      annotations[key] = value;
+      from[key] = from[key] ?? provider.name;
+    }
+  }
+  return annotations;
 }

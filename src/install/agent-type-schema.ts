@@ -297,13 +297,13 @@ function llmSchema(): any {
     properties: {
       providers: namedList('LLM providers, in order of preference.', {
         name: str('Provider entry name.'),
-        type: str('Provider kind, for example anthropic or openai.'),
-        credentialsSecret: str('Name of the Secret holding the credentials (never the credentials themselves).', {
+        type: str('Provider kind: anthropic, openai, azure-openai, bedrock, gemini, vertex-ai, openai-compatible, or another (a generic OpenAI-compatible provider).'),
+        credentialsSecret: str('Name of the Secret holding the credentials (never the credentials themselves); optional for bedrock (the pod\'s AWS identity) and openai-compatible.', {
           maxLength: 253, pattern: DNS1123_SUBDOMAIN_PATTERN,
         }),
-        credentialsKeyName: str('Key inside credentialsSecret that holds the API key (default api-key).'),
+        credentialsKeyName: str('Key inside credentialsSecret that holds the API key (default api-key; credentials.json for vertex-ai; bedrock names its two keys in config).'),
         apiKeyEnvVar: str('Environment variable of the tool sidecar that receives the API key.', { pattern: ENV_VAR_NAME_PATTERN }),
-        config: freeForm('Provider specific configuration (model, endpoint, ...), kept as given.'),
+        config: freeForm('Provider specific configuration as strings (model, endpoint, deployment, apiVersion, region, project, location, ...), kept as given.'),
       }),
     },
   };

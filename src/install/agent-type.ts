@@ -400,14 +400,33 @@ export interface MemorySpec {
 }
 
 /**
- * One LLM provider (`spec.llm.providers[]`).
+ * One LLM provider (`spec.llm.providers[]`). `LlmProvider.fromSpec` reads it
+ * and `LlmProvider.toSpec` writes it; each type with a factory of its own
+ * keeps its settings in `config`, as strings:
+ * - `anthropic`, `openai`: `endpoint`, `model`;
+ * - `azure-openai`: `endpoint`, `deployment`, `apiVersion`, `model`;
+ * - `bedrock`: `region`, `model`, `roleArn`; with `credentialsSecret`, the
+ *   keys `accessKeyIdKeyName` (default `aws-access-key-id`) and
+ *   `secretAccessKeyKeyName` (default `aws-secret-access-key`) and the
+ *   variables `accessKeyIdEnvVar` (default `AWS_ACCESS_KEY_ID`) and
+ *   `secretAccessKeyEnvVar` (default `AWS_SECRET_ACCESS_KEY`);
+ * - `gemini`: `model`;
+ * - `vertex-ai`: `project`, `location`, `model`;
+ * - `openai-compatible`: `model`, and `endpoint` or the in-cluster Service
+ *   `serviceName`, `serviceNamespace`, `servicePort`, `serviceTargetPort`,
+ *   `serviceClusterDomain` (ports as decimal strings).
+ * Derived endpoints (Bedrock, Gemini, Vertex AI, a Service) are written to
+ * `config.endpoint` too, and must match when read back.
  */
 export interface LlmProviderSpec {
   /** Entry name, e.g. `main-llm`; unique within the list. */
   readonly name: string;
 
   /**
-   * Provider kind, e.g. `anthropic`, `openai` (free text).
+   * Provider kind: `anthropic`, `openai`, `azure-openai`, `bedrock`,
+   * `gemini`, `vertex-ai`, `openai-compatible`, or any other (a generic
+   * OpenAI-compatible provider, e.g. `vllm`). An `azure-openai` or `bedrock`
+   * entry without its settings in `config` is a generic provider.
    *
    * @default - none
    */
@@ -417,29 +436,34 @@ export interface LlmProviderSpec {
    * Name of the Secret that holds the credentials (an RFC 1123 subdomain),
    * e.g. `anthropic-credentials`. Never the credentials themselves.
    *
-   * @default - none
+   * @default - none: required except for `bedrock` (the pod's AWS identity)
+   * and `openai-compatible` (a server without key)
    */
   readonly credentialsSecret?: string;
 
   /**
    * Key inside `credentialsSecret` that holds the API key (an addition of
-   * cdk8s-agents to the AgentType schema).
+   * cdk8s-agents to the AgentType schema). Not for `bedrock`, whose two keys
+   * are in `config`.
    *
-   * @default 'api-key'
+   * @default 'api-key' ('credentials.json' for `vertex-ai`)
    */
   readonly credentialsKeyName?: string;
 
   /**
    * Environment variable of the tool sidecar that receives the API key
-   * (an addition of cdk8s-agents to the AgentType schema).
+   * (an addition of cdk8s-agents to the AgentType schema). Not for
+   * `bedrock`, whose two variables are in `config`.
    *
-   * @default - `ANTHROPIC_API_KEY` / `OPENAI_API_KEY` for those types, else
+   * @default - `ANTHROPIC_API_KEY`, `OPENAI_API_KEY`, `AZURE_API_KEY`,
+   * `GEMINI_API_KEY`, `VERTEXAI_CREDENTIALS` for those types, else
    * `LLM_<NAME>_API_KEY`
    */
   readonly apiKeyEnvVar?: string;
 
   /**
-   * Provider configuration, kept as given, e.g. `{ model: 'claude-3' }`.
+   * Provider configuration, kept as given, e.g. `{ model: 'claude-3' }`:
+   * the settings listed above, and any extra entries.
    *
    * @default - none
    */

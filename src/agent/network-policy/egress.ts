@@ -4,7 +4,7 @@
  * options (DNS, extra peers). Plain data in, plain data out: no constructs.
  */
 import { classifyHost, hostAndPort, isHost, scpHost } from './destination';
-import { PUBLIC_IP_BLOCKS, classifyIp, hostCidr } from '../../core/cidr';
+import { PUBLIC_IP_BLOCKS, classifyIp, hostCidr, parseIp } from '../../core/cidr';
 import {
   addDnsEgress, AgentEgressPeer, AgentNetworkPolicyOptions, EgressRuleSet, PolicyInput, PolicyRule, PortSpec, Rank, tcp, udp,
 } from '../../core/network-policy';
@@ -42,7 +42,10 @@ export interface AgentRedisDestination {
 /** What an agent's egress is derived from; all of it is known to `AgentPod`. */
 export interface AgentEgressSources {
   /**
-   * The agent's LLM providers: each endpoint's host and port.
+   * The agent's LLM providers: each endpoint's host and port, or the pods
+   * of an in-cluster Service's namespace on its target port; for Bedrock
+   * through EKS Pod Identity, the Pod Identity Agent (169.254.170.23 and
+   * fd00:ec2::23, TCP 80).
    * @default - none
    */
   readonly llmProviders?: LlmProvider[];
@@ -81,6 +84,12 @@ const ENDPOINT_PORTS = { 'https:': 443, 'http:': 80 };
 const TOOL_SOURCE_PORTS = { ...ENDPOINT_PORTS, 'oci:': 443 };
 const GIT_PORTS = { ...ENDPOINT_PORTS, 'ssh:': 22 };
 const HTTPS = [tcp(443)];
+/**
+ * The EKS Pod Identity Agent, on every node (link-local and unique-local
+ * addresses, which "any public address" leaves out), where the AWS SDK gets
+ * the credentials of an EKS Pod Identity association.
+ */
+const EKS_POD_IDENTITY_AGENT = ['169.254.170.23', 'fd00:ec2::23'].map(a => parseIp(a)!);
 
 /**
  * The egress rules of an agent: DNS (unless `options.allowDns` is false),
@@ -111,9 +120,7 @@ export function deriveEgress(sources: AgentEgressSources, options: AgentNetworkP
   const egress = new EgressDerivation(input, clusterDomain);
   addDnsEgress(egress.rules, input, options);
   if (sources.redis) egress.redis(sources.redis);
-  for (const provider of sources.llmProviders ?? []) {
-    egress.url(`llmProviders['${provider.name}'].endpoint`, provider.endpoint, ENDPOINT_PORTS);
-  }
+  for (const provider of sources.llmProviders ?? []) egress.llmProvider(provider);
   if (sources.toolSidecar) egress.toolSidecar(sources.toolSidecar);
   if (sources.gitRepository !== undefined) egress.git(sources.gitRepository);
   if (sources.installsPackages) egress.anyPublic(HTTPS);
@@ -165,6 +172,23 @@ class EgressDerivation {
       return this.input.fail(field, text ?? '', `is not a URL with one of the schemes ${schemes}`);
     }
     this.host(field, target.host, [tcp(target.port)], false, true);
+  }
+
+  /**
+   * An LLM provider: its in-cluster Service (the pods of its namespace on the
+   * target port), else its endpoint's host and port; and for Bedrock through
+   * EKS Pod Identity, the node's Pod Identity Agent.
+   */
+  public llmProvider(provider: LlmProvider): void {
+    const service = provider._egressService();
+    if (service) {
+      this.rules.add(Rank.PODS, { type: 'pods', namespace: service.namespace, labels: {} }, [tcp(service.port)]);
+    } else {
+      this.url(`llmProviders['${provider.name}'].endpoint`, provider.endpoint, ENDPOINT_PORTS);
+    }
+    if (provider._workloadIdentity() === 'eks-pod-identity') {
+      for (const address of EKS_POD_IDENTITY_AGENT) this.rules.add(Rank.IP, { type: 'ip', block: { cidr: hostCidr(address), except: [] } }, [tcp(80)]);
+    }
   }
 
   public redis(redis: AgentRedisDestination): void {
