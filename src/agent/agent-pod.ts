@@ -52,6 +52,8 @@ const KIND = 'AgentPod';
 const AGENT_CONTAINER = 'agent';
 /** Name of the init container. */
 const INIT_CONTAINER = 'agent-init';
+/** Pod annotation of the EKS Pod Identity webhook: containers that get no IRSA credentials. */
+const IRSA_SKIP_CONTAINERS = 'eks.amazonaws.com/skip-containers';
 /** Suffixes of the names of the objects derived from the agent name. */
 const INIT_CONFIG_SUFFIX = '-init';
 const TOOLS_CONFIG_SUFFIX = '-tools';
@@ -447,7 +449,10 @@ export class AgentPod extends Construct {
 
   /**
    * Adds an LLM provider after the ones already given (the order is the
-   * fallback order). Its API key goes to the sidecar as `secretKeyRef`, and
+   * fallback order). Its keys go to the sidecar as `secretKeyRef` variables
+   * (a Bedrock provider on the pod's AWS identity has none: with `roleArn`
+   * its role annotates the agent's ServiceAccount, `eks.amazonaws.com/role-arn`,
+   * and the pod tells the EKS webhook to skip the agent and init containers), and
    * the sidecar's LLM gateway gets a model entry for it (`model_name` the
    * provider's name) with fallback to the providers after it. The agent only
    * gets the gateway's URLs, never a key: `LLM_PROXY_ENDPOINT`
@@ -460,8 +465,9 @@ export class AgentPod extends Construct {
    * config checksum take it at synth.
    * @returns the provider
    * @throws if there is no tool sidecar, the provider has no model, a
-   * provider of that name or key variable exists, or its endpoint is a cloud
-   * metadata address
+   * provider of that name exists, another provider sets one of its variables
+   * from another Secret key or asks for another IAM role, or its endpoint is
+   * a cloud metadata address
    */
   public addLlmProvider(provider: LlmProvider): LlmProvider {
     checkProvider(this.node.path, this.toolSidecar, provider, this._providers);
@@ -474,6 +480,13 @@ export class AgentPod extends Construct {
         secret: Secret.fromSecretName(this, `LlmSecret-${provider.name}-${envVar}`, secretName),
         key: secretKey,
       }));
+    }
+    for (const [key, value] of Object.entries(provider._serviceAccountAnnotations())) {
+      this.serviceAccount.metadata.addAnnotation(key, value);
+    }
+    if (provider._workloadIdentity() === 'irsa') {
+      // The EKS webhook gives the role to every container unless told otherwise: the sidecar alone calls the provider.
+      this.deployment.podMetadata.addAnnotation(IRSA_SKIP_CONTAINERS, `${AGENT_CONTAINER},${INIT_CONTAINER}`);
     }
     if (this._providers.length === 1) {
       const agentEnv = this.agentContainer.env;

@@ -544,6 +544,20 @@ describe('LLM providers', () => {
     expect(errorOf(() => new ToolSidecar({ maxRetries: -1 }))).toContain("ToolSidecar 'tool-manager': maxRetries '-1' must be an integer from 0 to 10");
   });
 
+  test('Bedrock on IRSA: the role annotates the ServiceAccount, the EKS webhook skips the agent and init containers, no key variable', () => {
+    const roleArn = 'arn:aws:iam::123456789012:role/bedrock-caller';
+    const bedrock = LlmProvider.bedrock({ name: 'bedrock', region: 'eu-west-3', model: 'mistral.mistral-large-2402-v1:0', roleArn });
+    const { manifests } = withProviders([bedrock]);
+    expect(findObject(manifests, 'ServiceAccount', 'full-agent').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': roleArn });
+    const deployment = findObject(manifests, 'Deployment', 'full-agent');
+    expect(deployment.spec.template.metadata.annotations['eks.amazonaws.com/skip-containers']).toBe('agent,agent-init');
+    expect(envNames(container(deployment, 'tool-manager')).filter(n => n.startsWith('AWS_'))).toEqual([]);
+    // Without a role (EKS Pod Identity) nothing is annotated.
+    const podIdentity = withProviders([LlmProvider.bedrock({ name: 'bedrock', region: 'eu-west-3', model: 'amazon.nova-pro-v1:0' })]).manifests;
+    expect(findObject(podIdentity, 'ServiceAccount', 'full-agent').metadata.annotations).toBeUndefined();
+    expect(findObject(podIdentity, 'Deployment', 'full-agent').spec.template.metadata.annotations).not.toHaveProperty(['eks.amazonaws.com/skip-containers']);
+  });
+
   test('a provider without a model is refused when it is added: the gateway needs the model it calls', () => {
     const noModel = LlmProvider.openai({ name: 'nomodel', credentials: { secretName: 'openai' } });
     expect(errorOf(() => withProviders([anthropic(), noModel]))).toContain("AgentPod 'test/full-agent': llmProviders 'nomodel' has no model");
