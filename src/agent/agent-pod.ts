@@ -6,7 +6,7 @@ import {
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AgentEnvironment } from './environment';
-import { GATEWAY_CONFIG_DIR, gatewayCommand, gatewayProbes } from './gateway-sidecar';
+import { GATEWAY_CONFIG_DIR, TOOLS_CONFIG_SUFFIX, gatewayCommand, gatewayProbes } from './gateway-sidecar';
 import {
   AgentProbes, AgentShutdown, ResolvedShutdown, agentProbes, resolveShutdown, sidecarPreStopSeconds, sleepHook,
 } from './health';
@@ -56,7 +56,6 @@ const INIT_CONTAINER = 'agent-init';
 const IRSA_SKIP_CONTAINERS = 'eks.amazonaws.com/skip-containers';
 /** Suffixes of the names of the objects derived from the agent name. */
 const INIT_CONFIG_SUFFIX = '-init';
-const TOOLS_CONFIG_SUFFIX = '-tools';
 const SOURCE_CONFIG_SUFFIX = '-source';
 const METRICS_SERVICE_SUFFIX = '-metrics';
 

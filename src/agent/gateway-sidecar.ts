@@ -15,6 +15,8 @@ import { Probe } from 'cdk8s-plus-28';
 import type { ContainerProbes, ResolvedProbes } from './health';
 import { SHARED_MOUNT_PATH } from './shared-volume';
 
+/** Suffix of the sidecar's ConfigMap name, `<agent name>-tools` (tool manifest, gateway configuration). */
+export const TOOLS_CONFIG_SUFFIX = '-tools';
 /** Where the sidecar's ConfigMap (tool manifest, gateway configuration) is mounted. */
 export const GATEWAY_CONFIG_DIR = '/etc/tool-manager';
 /** Where the init container installs custom tools; on the sidecar's `PATH`. */

@@ -58,6 +58,8 @@ export const METRICS_LABEL = `${KEY_PREFIX}/metrics`;
 export const MEMORY_PROFILE_ANNOTATION = `${KEY_PREFIX}/memory-profile`;
 /** Pod annotation with a hash of the agent's generated ConfigMaps: a change rolls the pods. */
 export const CONFIG_CHECKSUM_ANNOTATION = `${KEY_PREFIX}/config-checksum`;
+/** Pod annotation naming the LLM gateway settings an API preset put in place (`development`, `production`): a change rolls the pods. */
+export const LLM_GATEWAY_SETTINGS_ANNOTATION = `${KEY_PREFIX}/llm-gateway-settings`;
 /** Pod annotation with a hash of the data of the Secrets the agent reads: a rotation rolls the pods. */
 export const SECRET_CHECKSUM_ANNOTATION = `${KEY_PREFIX}/secret-checksum`;
 /**

@@ -18,15 +18,18 @@ import { OverlayComponent } from './kustomization';
 import { Patch } from './patch';
 import { AgentPod } from '../agent/agent-pod';
 import { ContainerMemory } from '../agent/container-memory';
+import { TOOLS_CONFIG_SUFFIX } from '../agent/gateway-sidecar';
+import { GATEWAY_SETTINGS_KEY, LlmGatewaySettings, liteLlmSettings } from '../agent/llm-gateway';
 import { MemoryProfile } from '../agent/memory-profile';
 import { AgentRuntime } from '../agent/source';
 import { screenMap, screenText } from '../core/credential-screen';
 import { ImagePolicy } from '../core/image-reference';
 import {
-  AUTOSCALED_LABEL, ENVIRONMENT_LABEL, MEMORY_PROFILE_ANNOTATION, RUNTIME_LABEL, TOOL_SIDECAR_LABEL,
+  AUTOSCALED_LABEL, ENVIRONMENT_LABEL, LLM_GATEWAY_SETTINGS_ANNOTATION, MEMORY_PROFILE_ANNOTATION, RUNTIME_LABEL, TOOL_SIDECAR_LABEL,
 } from '../core/labels';
 import { checkQuantity, checkRequestWithinLimit } from '../core/quantity';
 import { checkDns1123Label, checkEnvVarName, checkPort, checkReplicaCount, fail } from '../core/validation';
+import { stringifyYaml } from '../core/yaml';
 import type { PatchTarget } from '../kustomize';
 
 /** The label every agent object carries (`AgentPod`). */
@@ -456,21 +459,26 @@ export class FeaturePreset {
   }
 
   /**
-   * APIs `development`: the sidecar's LLM proxy logs requests, waits up to
-   * 120 s and does not retry (`LLM_LOG_REQUESTS=true`,
-   * `LLM_REQUEST_TIMEOUT_SECONDS=120`, `LLM_MAX_RETRIES=0`).
+   * APIs `development`: the sidecar's LLM gateway waits up to 120 s for a
+   * provider, does not retry (the fallback is tried at once) and logs each
+   * request (`LITELLM_LOG=INFO`). Replaces the gateway's settings file
+   * (`gateway-settings.yaml` of each agent's `<name>-tools` ConfigMap:
+   * `request_timeout: 120`, `num_retries: 0`) and sets the pod annotation
+   * `agents.cdk8s.io/llm-gateway-settings: development`, so pods roll when
+   * the settings change.
    */
   public static apisDevelopment(options: PresetOptions = {}): OverlayComponent {
-    return apiSettings('development', { LLM_LOG_REQUESTS: 'true', LLM_REQUEST_TIMEOUT_SECONDS: '120', LLM_MAX_RETRIES: '0' }, options);
+    return apiSettings('development', { requestTimeoutSeconds: 120, maxRetries: 0 }, 'INFO', options);
   }
 
   /**
-   * APIs `production`: no request logging, 60 s timeout, 3 retries with
-   * fallback to the next provider (`LLM_LOG_REQUESTS=false`,
-   * `LLM_REQUEST_TIMEOUT_SECONDS=60`, `LLM_MAX_RETRIES=3`).
+   * APIs `production`: 60 s per provider call, 3 retries before the
+   * fallback, errors only in the log (`LITELLM_LOG=ERROR`); the settings
+   * file and pod annotation as {@link FeaturePreset.apisDevelopment}
+   * (`request_timeout: 60`, `num_retries: 3`, `production`).
    */
   public static apisProduction(options: PresetOptions = {}): OverlayComponent {
-    return apiSettings('production', { LLM_LOG_REQUESTS: 'false', LLM_REQUEST_TIMEOUT_SECONDS: '60', LLM_MAX_RETRIES: '3' }, options);
+    return apiSettings('production', { requestTimeoutSeconds: 60, maxRetries: 3 }, 'ERROR', options);
   }
 
   private constructor() {}
@@ -488,11 +496,33 @@ function toolSet(set: string, options: PresetOptions): OverlayComponent {
   });
 }
 
-function apiSettings(kind: string, env: { [name: string]: string }, options: PresetOptions): OverlayComponent {
+/**
+ * The gateway settings of `kind`: the settings file of each selected agent's
+ * `<name>-tools` ConfigMap replaced whole, the sidecar's log level, and a
+ * pod annotation naming the settings (the ConfigMap's change alone would not
+ * roll the pods).
+ */
+function apiSettings(kind: string, settings: LlmGatewaySettings, logLevel: string, options: PresetOptions): OverlayComponent {
   const sidecar = sidecarName(options);
+  const user = options.target ?? {};
+  const selector = sidecarSelector(sidecar);
+  const configMapTarget: PatchTarget = {
+    kind: 'ConfigMap',
+    name: `${user.name ?? '.*'}${TOOLS_CONFIG_SUFFIX}`,
+    ...(user.namespace !== undefined ? { namespace: user.namespace } : {}),
+    labelSelector: user.labelSelector ? `${selector},${user.labelSelector}` : selector,
+  };
+  const settingsFile = { [GATEWAY_SETTINGS_KEY]: stringifyYaml(liteLlmSettings(settings)) };
   return new OverlayComponent({
     name: componentName(options, `apis-${kind}`),
-    patches: [agentPatch(options, sidecarSelector(sidecar), { containers: [{ name: sidecar, env: envList(env) }] })],
+    patches: [
+      // kustomize ignores the name of a patch that has a target; this one says so.
+      Patch.strategicMerge({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'selected-by-target' }, data: settingsFile }, { target: configMapTarget }),
+      agentPatch(options, selector, {
+        podAnnotations: { [LLM_GATEWAY_SETTINGS_ANNOTATION]: kind },
+        containers: [{ name: sidecar, env: envList({ LITELLM_LOG: logLevel }) }],
+      }),
+    ],
   });
 }
 
