@@ -1,6 +1,6 @@
+import { lockedPackages, parseRequirements } from './requirements';
 import { LITELLM_IMAGE, LITELLM_VERSION } from '../../src/agent/gateway-version';
 import { ImageReference } from '../../src/core/image-reference';
-import { lockedPackages, parseRequirements } from './requirements';
 
 describe('the gateway release', () => {
   test('the lock installs the LiteLLM proxy of gateway-version.ts', () => {
