@@ -53,6 +53,8 @@ export interface LiteLlm {
 }
 
 const MAX_LOG = 4 * 1024 * 1024;
+/** The proxy's entry point: its command line, and a watchdog that stops its process group when the owner is gone. */
+export const RUN_SCRIPT = path.join(__dirname, 'run_litellm.py');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A port of 127.0.0.1 free right now (the OS's choice). */
@@ -102,7 +104,7 @@ async function stopGroup(pid: number): Promise<void> {
 
 function spawnProxy(dir: string, configFile: string, port: number, options: LiteLlmOptions): ChildProcess {
   const venv = options.venv ?? liteLlmVenv();
-  const args = [path.join(__dirname, 'run_litellm.py'), '--config', configFile, '--host', '127.0.0.1', '--port', String(port)];
+  const args = [RUN_SCRIPT, '--config', configFile, '--host', '127.0.0.1', '--port', String(port)];
   return spawn(venvPython(venv), args, {
     cwd: dir,
     detached: true, // its own process group: stop() signals the group

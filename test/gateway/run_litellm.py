@@ -23,7 +23,10 @@ def _stop_group() -> None:
 def _watch(owner: int, deadline: float) -> None:
     while os.getppid() == owner and time.monotonic() < deadline:
         time.sleep(0.5)
-    print("run_litellm: owner gone or time to live over, stopping", file=sys.stderr, flush=True)
+    try:
+        print("run_litellm: owner gone or time to live over, stopping", file=sys.stderr, flush=True)
+    except OSError:
+        pass  # the owner held the other end of stderr: gone with it
     _stop_group()
 
 
