@@ -142,6 +142,8 @@ new JsonFile(project, 'test/integration/jest.config.json', {
     rootDir: '../..',
     testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+    // The gateway tests need no control plane: `test:gateway` runs them.
+    testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/gateway/'],
     globalSetup: '<rootDir>/test/integration/global-setup.ts',
     globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     // One plane, shared: the test files run one after the other.
@@ -157,6 +159,30 @@ const integrationTask = project.addTask('test:integration', {
   env: controlPlaneEnv,
 });
 project.testTask.spawn(integrationTask);
+
+// The gateway tests run LiteLLM's real proxy (the release
+// src/agent/gateway-version.ts names) on 127.0.0.1 against stub LLM providers
+// and real MCP servers. test/gateway/build-venv.sh installs it once from PyPI
+// into a cache outside the repository (needs python3 3.11 with venv); the
+// global setup runs it. No control plane: a jest config of their own.
+new JsonFile(project, 'test/integration/gateway/jest.config.json', {
+  obj: {
+    rootDir: '../../..',
+    testMatch: ['<rootDir>/test/integration/gateway/**/*.test.ts'],
+    transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+    globalSetup: '<rootDir>/test/integration/gateway/global-setup.ts',
+    // One proxy at a time on 2 cores: each takes ~20 s of CPU to start.
+    maxWorkers: 1,
+    testTimeout: 120_000,
+    reporters: ['default', ['jest-junit', { outputDirectory: 'test-reports', outputName: 'gateway-junit.xml' }]],
+  },
+});
+const gatewayTask = project.addTask('test:gateway', {
+  description: 'Gateway tests: LiteLLM\'s proxy on 127.0.0.1 with stub providers and MCP servers (installs it into the cache on the first run: ~2 min)',
+  exec: 'jest --ci -c test/integration/gateway/jest.config.json',
+  receiveArgs: true,
+});
+project.testTask.spawn(gatewayTask);
 project.addTask('control-plane:build', {
   description: 'Build kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd and kwok into the cache (a no-op when cached)',
   exec: `${controlPlaneCli} build`,
