@@ -6,7 +6,7 @@ import {
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AgentEnvironment } from './environment';
-import { GATEWAY_CONFIG_DIR, TOOLS_CONFIG_SUFFIX, gatewayCommand, gatewayProbes } from './gateway-sidecar';
+import { GATEWAY_CONFIG_DIR, GATEWAY_OFFLINE_ENV, TOOLS_CONFIG_SUFFIX, gatewayCommand, gatewayProbes } from './gateway-sidecar';
 import {
   AgentProbes, AgentShutdown, ResolvedShutdown, agentProbes, resolveShutdown, sidecarPreStopSeconds, sleepHook,
 } from './health';
@@ -753,8 +753,7 @@ export class AgentPod extends Construct {
       envVariables: {
         TOOL_MANAGER_CONFIG: EnvValue.fromValue(`${GATEWAY_CONFIG_DIR}/tools.json`),
         AGENT_SHARED_DIR: EnvValue.fromValue(SHARED_MOUNT_PATH),
-        // The model prices ship with LiteLLM: it fetches nothing at start-up.
-        LITELLM_LOCAL_MODEL_COST_MAP: EnvValue.fromValue('True'),
+        ...Object.fromEntries(Object.entries(GATEWAY_OFFLINE_ENV).map(([name, value]) => [name, EnvValue.fromValue(value)])),
       },
       resources: this.memory.sidecarResources(),
       securityContext: this.settings.securityContext,

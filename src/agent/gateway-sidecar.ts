@@ -22,6 +22,21 @@ export const GATEWAY_CONFIG_DIR = '/etc/tool-manager';
 /** Where the init container installs custom tools; on the sidecar's `PATH`. */
 export const TOOLS_BIN_DIR = `${SHARED_MOUNT_PATH}/tools/bin`;
 
+/**
+ * The sidecar's variables that keep LiteLLM off the network at start-up (its
+ * NetworkPolicy lets it reach the providers only): the model cost map,
+ * Anthropic beta headers, blog posts, policy templates and router presets
+ * from the copies in the package rather than GitHub, and no telemetry.
+ */
+export const GATEWAY_OFFLINE_ENV: { readonly [name: string]: string } = {
+  LITELLM_LOCAL_MODEL_COST_MAP: 'True',
+  LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS: 'True',
+  LITELLM_LOCAL_BLOG_POSTS: 'True',
+  LITELLM_LOCAL_POLICY_TEMPLATES: 'True',
+  LITELLM_LOCAL_AUTOROUTER_PRESETS: 'True',
+  LITELLM_TELEMETRY_DISABLED: 'true',
+};
+
 /** The proxy's base URL inside the pod: `http://127.0.0.1:<port>`. */
 export function gatewayUrl(port: number): string {
   return `http://127.0.0.1:${port}`;

@@ -55,7 +55,10 @@ export function checkGatewayProvider(where: string, provider: LlmProvider): void
  * - `model_list`: one entry per provider, `model_name` the provider's name
  *   (what the agent asks for), `litellm_params` from the provider;
  * - `router_settings.fallbacks`: each provider falls back to the ones
- *   declared after it, in order (`[{ main: [backup, last] }, { backup: [last] }]`).
+ *   declared after it, in order (`[{ main: [backup, last] }, { backup: [last] }]`);
+ * - `general_settings.dangerously_permit_weak_or_unset_master_key`: the
+ *   proxy starts without a master key (LiteLLM refuses to otherwise), as it
+ *   listens on the pod's loopback address only.
  * @throws `AgentPod '<where>': llmProviders '<name>' ...` when a provider has
  *   no model (the gateway must know which model to call), and for what
  *   {@link checkLlmProviders} refuses
@@ -71,14 +74,20 @@ export function liteLlmConfig(where: string, providers: readonly LlmProvider[]):
     include: [GATEWAY_SETTINGS_KEY],
     model_list: modelList,
     ...(fallbacks.length > 0 ? { router_settings: { fallbacks } } : {}),
+    // The proxy listens on 127.0.0.1 in the pod: only the pod's own containers
+    // reach it, and the agent calls it without a key (it never holds one).
+    general_settings: { dangerously_permit_weak_or_unset_master_key: true },
   };
 }
 
 /**
  * The included settings: `litellm_settings` with `num_retries` and
- * `request_timeout` (the router takes both as its defaults) and
- * `drop_params` (the agent's SDK may send parameters a fallback provider
- * does not take).
+ * `request_timeout` (the router takes both as its defaults), `drop_params`
+ * (the agent's SDK may send parameters a fallback provider does not take)
+ * and `use_chat_completions_url_for_anthropic_messages` (an Anthropic-style
+ * `/v1/messages` call to an OpenAI-style provider goes to its chat
+ * completions, which every OpenAI-compatible server has, not to its
+ * Responses API).
  */
 export function liteLlmSettings(settings: LlmGatewaySettings = LLM_GATEWAY_DEFAULTS): any {
   return {
@@ -86,6 +95,7 @@ export function liteLlmSettings(settings: LlmGatewaySettings = LLM_GATEWAY_DEFAU
       num_retries: settings.maxRetries,
       request_timeout: settings.requestTimeoutSeconds,
       drop_params: true,
+      use_chat_completions_url_for_anthropic_messages: true,
     },
   };
 }

@@ -522,7 +522,7 @@ describe('LLM providers', () => {
       ['second', 'anthropic/claude-3', 'os.environ/ANTHROPIC_API_KEY'],
     ]);
     expect(config.router_settings.fallbacks).toEqual([{ first: ['second'] }]);
-    expect(parseYaml(data['gateway-settings.yaml'])).toEqual({ litellm_settings: { num_retries: 2, request_timeout: 60, drop_params: true } });
+    expect(parseYaml(data['gateway-settings.yaml'])).toEqual({ litellm_settings: { num_retries: 2, request_timeout: 60, drop_params: true, use_chat_completions_url_for_anthropic_messages: true } });
     const deployment = findObject(manifests, 'Deployment', 'full-agent');
     expect(envOf(container(deployment, 'agent')).AGENT_LLM_PROVIDERS).toEqual('first,second');
     expect(envOf(container(deployment, 'agent')).LLM_MODEL).toEqual('first');
@@ -569,7 +569,9 @@ describe('LLM providers', () => {
     for (const name of ['LLM_PROXY_ENDPOINT', 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL', 'LLM_MODEL', 'AGENT_LLM_PROVIDERS']) {
       expect(agentEnv).not.toHaveProperty([name]);
     }
-    expect(parseYaml(findObject(manifests, 'ConfigMap', 'full-agent-tools').data['config.yaml'])).toEqual({ include: ['gateway-settings.yaml'], model_list: [] });
+    expect(parseYaml(findObject(manifests, 'ConfigMap', 'full-agent-tools').data['config.yaml'])).toEqual({
+      include: ['gateway-settings.yaml'], model_list: [], general_settings: { dangerously_permit_weak_or_unset_master_key: true },
+    });
   });
 
   test('providers without a sidecar throw: credentials never go to the agent container', () => {

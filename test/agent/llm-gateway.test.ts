@@ -33,10 +33,12 @@ describe('LiteLLM configuration of the LLM gateway', () => {
     const config = liteLlmConfig('agents/a', [anthropic, openai]);
     expect(config.include).toEqual([GATEWAY_SETTINGS_KEY]);
     // LiteLLM's include replaces a top-level key of the main file: the main file holds none of the settings'.
-    expect(Object.keys(config)).toEqual(['include', 'model_list', 'router_settings']);
+    expect(Object.keys(config)).toEqual(['include', 'model_list', 'router_settings', 'general_settings']);
+    // No master key: the proxy is on the pod's loopback address, and the agent holds no key.
+    expect(config.general_settings).toEqual({ dangerously_permit_weak_or_unset_master_key: true });
     expect(Object.keys(config.router_settings)).toEqual(['fallbacks']);
     expect(liteLlmSettings({ requestTimeoutSeconds: 120, maxRetries: 0 })).toEqual({
-      litellm_settings: { request_timeout: 120, num_retries: 0, drop_params: true },
+      litellm_settings: { request_timeout: 120, num_retries: 0, drop_params: true, use_chat_completions_url_for_anthropic_messages: true },
     });
     expect(liteLlmSettings().litellm_settings).toMatchObject({
       request_timeout: LLM_GATEWAY_DEFAULTS.requestTimeoutSeconds, num_retries: LLM_GATEWAY_DEFAULTS.maxRetries,

@@ -124,7 +124,11 @@ test('dev: one replica, debug, small, in-pod memory, every tool, development API
   }
   const tooled = container(deployment('dev', 'tooled-agent'), 'tool-manager');
   expect(tooled.image).toBe(GATEWAY_IMAGE);
-  expect(envOf(tooled)).toMatchObject({ TOOL_MANAGER_TOOL_SET: 'complete', TOOL_MANAGER_DEBUG_TOOLS: 'enabled', LLM_MAX_RETRIES: '0' });
+  expect(envOf(tooled)).toMatchObject({ TOOL_MANAGER_TOOL_SET: 'complete', TOOL_MANAGER_DEBUG_TOOLS: 'enabled', LITELLM_LOG: 'INFO' });
+  // apisDevelopment: the gateway's settings file replaced (no retry, 120 s), and the pods told so.
+  const settings = parseAllDocuments(findObject(output.dev, 'ConfigMap', 'tooled-agent-tools').data['gateway-settings.yaml'])[0].toJS();
+  expect(settings.litellm_settings).toMatchObject({ num_retries: 0, request_timeout: 120 });
+  expect(deployment('dev', 'tooled-agent').spec.template.metadata.annotations['agents.cdk8s.io/llm-gateway-settings']).toBe('development');
   expect(findObject(output.dev, 'HorizontalPodAutoscaler', 'production-agent').spec.minReplicas).toBe(2);
 });
 

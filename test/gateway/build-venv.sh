@@ -5,11 +5,10 @@
 #
 # The venv goes to a cache outside the repository, one folder per key: the
 # hash of requirements.txt, this script and `python3 --version`. A second run
-# with the same inputs installs nothing. It is built in a temporary folder and
-# renamed when complete, so a cancelled build never looks cached. Run the proxy
-# as `<folder>/venv/bin/python -m litellm.proxy.proxy_cli` (the console
-# scripts' shebangs name the temporary folder). The last line on stdout is the
-# folder.
+# with the same inputs installs nothing. It is built in its final folder (a
+# venv's console scripts name its absolute path, so `litellm` runs as the
+# sidecar's command line runs it) and marked complete last, so a cancelled
+# build never looks cached. The last line on stdout is the folder.
 #
 # Needs: python3 3.11 with venv and pip, network access to PyPI (cold build only).
 #
@@ -40,33 +39,38 @@ if [ -f "$out/.complete" ]; then
 fi
 
 mkdir -p "$cache_root/litellm"
-tmp=$(mktemp -d "$cache_root/litellm/.build-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# One build at a time (a second one waits, then finds the first one's venv).
+exec 9>"$cache_root/litellm/.lock"
+flock 9
+if [ -f "$out/.complete" ]; then
+  echo "gateway venv: cached ($out)" >&2
+  echo "$out"
+  exit 0
+fi
+# Built where it stays: a venv's scripts (litellm, ...) start with its absolute
+# path, so it cannot be renamed once built. A folder without .complete is an
+# interrupted build: removed, and removed again if this one fails.
+rm -rf "$out"
+trap 'rm -rf "$out"' EXIT
 start=$(date +%s)
 echo "gateway venv: installing LiteLLM $version with $python_version (a cold install takes a few minutes) ..." >&2
-python3 -m venv "$tmp/venv"
-# --require-hashes: every package pinned and its file's sha256 checked;
-# --only-binary: wheels only, no package's build code runs here.
-"$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+python3 -m venv "$out/venv"
+"$out/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
   --require-hashes --only-binary=:all: -r requirements.txt >&2
 
-# A .pth file in site-packages runs code at every Python start (how the
-# compromised LiteLLM releases of 2026 stole credentials): only setuptools'
-# own is expected.
-site=$("$tmp/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+site=$("$out/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 unexpected=$(find "$site" -maxdepth 1 -name '*.pth' ! -name distutils-precedence.pth)
 if [ -n "$unexpected" ]; then
   echo "gateway venv: unexpected .pth files in site-packages: $unexpected" >&2
   exit 1
 fi
-installed=$("$tmp/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("litellm"))')
+installed=$("$out/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("litellm"))')
 [ "$installed" = "$version" ] || { echo "gateway venv: installed litellm $installed, not $version" >&2; exit 1; }
+# The console scripts run: what a sidecar's command line (`exec litellm ...`) needs.
+"$out/venv/bin/litellm" --help >/dev/null
 
-touch "$tmp/.complete"
-rm -rf "$out"
-mv "$tmp" "$out"
+touch "$out/.complete"
 trap - EXIT
-# Venvs of other inputs (an older lock, say) not used for 14 days go.
 find "$cache_root/litellm" -mindepth 2 -maxdepth 2 -name .complete -mtime +14 -printf '%h\n' | while read -r old; do
   [ "$old" = "$out" ] || rm -rf "$old"
 done

@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'yaml';
 import { liteLlmVenv, venvPython } from './venv';
+import { GATEWAY_OFFLINE_ENV } from '../../src/agent/gateway-sidecar';
 
 /**
  * What keeps LiteLLM off the network at startup: its model cost map, Anthropic
@@ -17,18 +18,16 @@ import { liteLlmVenv, venvPython } from './venv';
  * copies in the package instead of GitHub, and its telemetry vetoed.
  */
 export const OFFLINE_ENV: { readonly [name: string]: string } = {
-  LITELLM_LOCAL_MODEL_COST_MAP: 'True',
-  LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS: 'True',
-  LITELLM_LOCAL_BLOG_POSTS: 'True',
-  LITELLM_LOCAL_POLICY_TEMPLATES: 'True',
-  LITELLM_LOCAL_AUTOROUTER_PRESETS: 'True',
-  LITELLM_TELEMETRY_DISABLED: 'true',
+  // What the library renders into the sidecar, and one more the venv needs here.
+  ...GATEWAY_OFFLINE_ENV,
   HF_HUB_OFFLINE: '1',
 };
 
 export interface LiteLlmOptions {
   /** The proxy's `config.yaml`: an object (written as YAML) or YAML text. */
   readonly config: object | string;
+  /** More files beside `config.yaml` (e.g. the files it `include`s), by name. @default none */
+  readonly files?: { readonly [name: string]: string };
   /** Variables of the proxy process, beside PATH, a temporary HOME and OFFLINE_ENV (these win over them). @default none */
   readonly env?: { readonly [name: string]: string };
   /** The venv folder (build-venv.sh's output). @default liteLlmVenv() */
@@ -150,6 +149,7 @@ export async function startLiteLlm(options: LiteLlmOptions): Promise<LiteLlm> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'litellm-'));
   const configFile = path.join(dir, 'config.yaml');
   fs.writeFileSync(configFile, typeof options.config === 'string' ? options.config : yaml.stringify(options.config));
+  for (const [name, text] of Object.entries(options.files ?? {})) fs.writeFileSync(path.join(dir, path.basename(name)), text);
   const port = await freePort();
   const child = spawnProxy(dir, configFile, port, options);
   let log = '';

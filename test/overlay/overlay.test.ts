@@ -368,7 +368,9 @@ describe('presets on AgentPods', () => {
     expect(container(py, 'agent').resources).toEqual({ requests: { memory: medium.agent.request, cpu: medium.agent.cpuRequest }, limits: { memory: medium.agent.limit } });
     expect(container(py, 'agent-init').resources.limits.memory).toBe(medium.init.limit);
     expect(container(py, 'tool-manager').resources.limits.memory).toBe(medium.sidecar.limit);
-    expect(envOf(container(py, 'tool-manager'))).toMatchObject({ TOOL_MANAGER_TOOL_SET: 'complete', LLM_MAX_RETRIES: '3', LLM_REQUEST_TIMEOUT_SECONDS: '60' });
+    expect(envOf(container(py, 'tool-manager'))).toMatchObject({ TOOL_MANAGER_TOOL_SET: 'complete', LITELLM_LOG: 'ERROR' });
+    const tools = out.find((o: any) => o.kind === 'ConfigMap' && o.metadata.name === 'py-tools');
+    expect(tools.data['gateway-settings.yaml']).toContain('num_retries: 3\n  request_timeout: 60\n');
     expect(envOf(container(py, 'agent')).TOOL_MANAGER_TOOL_SET).toBeUndefined();
     expect(podSpec(deployment(out, 'img')).containers).toHaveLength(1);
   });
