@@ -24,6 +24,13 @@ export const AGENTS_NAMESPACE = 'agents';
 export const GATEWAY_IMAGE_NAME = 'registry.example.com/mirror/litellm';
 /** The tool sidecar's image: LiteLLM's proxy at the release the library is tested with, from the team's registry. */
 export const GATEWAY_IMAGE = `${GATEWAY_IMAGE_NAME}:v${ToolSidecar.LITELLM_VERSION}`;
+/** The custom tool's download and its SHA-256 (`sha256sum custom-tool`; a placeholder here): the init container checks it. */
+export const CUSTOM_TOOL = {
+  name: 'custom-tool',
+  version: '1.0',
+  source: 'https://example.com/tools/custom-tool',
+  sha256: '5f0c7bcfc47b6a6c1d0b3f2a5e6d8c9b0a1f2e3d4c5b6a79887766554433221f',
+};
 /** The operator's image. */
 export const OPERATOR_IMAGE = 'registry.example.com/agents/agent-operator:0.1.0';
 /** The example agents, in the order they are declared. */

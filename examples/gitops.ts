@@ -10,7 +10,7 @@ import { ImagePullPolicy } from 'cdk8s-plus-28';
 import {
   AgentEnvironment, AgentPod, AgentRuntime, AgentSource, CodeSource, GlueCode, LlmProvider, MemoryBackend, MemoryProfile, ToolSidecar,
 } from '../src';
-import { AGENTS_NAMESPACE, GATEWAY_IMAGE, agentsNamespace, productionRedis } from './app';
+import { AGENTS_NAMESPACE, CUSTOM_TOOL, GATEWAY_IMAGE, agentsNamespace, productionRedis } from './app';
 
 /** Builds the GitOps app; `synth()` writes `0000-agents-namespace.k8s.yaml` and `0001-agents.k8s.yaml`. */
 export function buildGitOpsApp(props: AppProps = {}): App {
@@ -55,16 +55,16 @@ export function buildGitOpsApp(props: AppProps = {}): App {
     source: AgentSource.image('base-agent:latest', { command: ['/usr/local/bin/agent'] }),
     toolSidecar: new ToolSidecar({
       image: GATEWAY_IMAGE,
-      required: ['python', 'git'],
+      required: ['python3'],
       optional: ['kubectl'],
-      custom: [{ name: 'custom-tool', version: '1.0', source: 'https://example.com/tools/custom-tool' }],
+      custom: [CUSTOM_TOOL],
     }),
   });
 
   // full-agent with a Redis memory backend and two LLM providers (main, then fallback).
   new AgentPod(agents, 'full-agent', {
     source: AgentSource.image('advanced-agent:latest', { command: ['/usr/local/bin/agent'] }),
-    toolSidecar: new ToolSidecar({ image: GATEWAY_IMAGE, required: ['python'] }),
+    toolSidecar: new ToolSidecar({ image: GATEWAY_IMAGE, required: ['python3'] }),
     memory: MemoryProfile.fromSize('1Gi', MemoryBackend.redis({ address: 'redis.agents.svc:6379' })),
     llmProviders: [
       LlmProvider.anthropic({ name: 'main-llm', model: 'claude-3', credentials: { secretName: 'anthropic-credentials' } }),
@@ -83,7 +83,7 @@ export function buildGitOpsApp(props: AppProps = {}): App {
     namespace: AGENTS_NAMESPACE, // as the operator gives it: the ServiceMonitor then names it in its namespaceSelector
     scaling: { minReplicas: 2, maxReplicas: 5, cpuUtilization: 80 },
     port: 8080,
-    toolSidecar: new ToolSidecar({ image: GATEWAY_IMAGE, required: ['python'] }),
+    toolSidecar: new ToolSidecar({ image: GATEWAY_IMAGE, required: ['python3'] }),
     memory: MemoryProfile.fromSize('2Gi', MemoryBackend.redis({ address: redis.address, passwordSecret: redis.passwordSecret })),
     llmProviders: [
       LlmProvider.anthropic({ name: 'production-llm', model: 'claude-sonnet-4', credentials: { secretName: 'prod-anthropic-creds' } }),

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { AgentOperator, AgentType, AgentTypeCrd, AgentTypeSpec } from '../src';
-import { AGENTS_NAMESPACE, OPERATOR_IMAGE, GATEWAY_IMAGE, agentsNamespace, productionRedis } from './app';
+import { AGENTS_NAMESPACE, CUSTOM_TOOL, GATEWAY_IMAGE, OPERATOR_IMAGE, agentsNamespace, productionRedis } from './app';
 
 /** The example AgentTypes: name and spec. */
 export function exampleAgentTypeSpecs(redisAddress: string): { [name: string]: AgentTypeSpec } {
@@ -36,14 +36,14 @@ export function exampleAgentTypeSpecs(redisAddress: string): { [name: string]: A
     'tooled-agent': {
       agent: { container: { image: 'base-agent:latest', command } },
       tools: {
-        required: ['python', 'git'],
+        required: ['python3'],
         optional: ['kubectl'],
-        custom: [{ name: 'custom-tool', version: '1.0', source: 'https://example.com/tools/custom-tool' }],
+        custom: [CUSTOM_TOOL],
       },
     },
     'full-agent': {
       agent: { type: 'container', container: { image: 'advanced-agent:latest', command } },
-      tools: { required: ['python'] },
+      tools: { required: ['python3'] },
       memory: { size: '1Gi', type: 'redis', config: { address: 'redis.agents.svc:6379' } },
       llm: {
         providers: [
@@ -54,7 +54,7 @@ export function exampleAgentTypeSpecs(redisAddress: string): { [name: string]: A
     },
     'production-agent': {
       agent: { type: 'container', container: { image: 'production-agent:latest', command }, port: 8080 },
-      tools: { required: ['python'] },
+      tools: { required: ['python3'] },
       memory: { size: '2Gi', type: 'redis', config: { address: redisAddress, passwordSecret: { name: 'redis-auth', key: 'password' } } },
       llm: { providers: [{ name: 'production-llm', type: 'anthropic', credentialsSecret: 'prod-anthropic-creds', config: { model: 'claude-sonnet-4' } }] },
       // Metrics on port 9464 (the default with enabled), scraped through a ServiceMonitor; traces and metrics to the collector.

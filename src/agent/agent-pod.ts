@@ -575,7 +575,7 @@ export class AgentPod extends Construct {
     const configMap = new ConfigMap(this, 'InitConfig', {
       metadata: this.metadata(`${this.agentName}${INIT_CONFIG_SUFFIX}`),
       data: {
-        [INIT_SCRIPT_KEY]: renderInitScript(this.source, this.environment),
+        [INIT_SCRIPT_KEY]: renderInitScript(this.source, this.environment, this.toolSidecar?.customTools),
         [WRAPPER_KEY]: renderWrapper(),
         ...(glue ? { [glueKey(glue.fileName)]: glue.content } : {}),
       },
@@ -735,6 +735,8 @@ export class AgentPod extends Construct {
    */
   private addSidecarContainer(sidecar: ToolSidecar, volumes: PodVolumes): Container {
     const gatewayFiles = () => liteLlmFiles(this.node.path, this._providers, sidecar._gatewaySettings());
+    // The sidecar is ready once its required tools and the custom ones the init container installed are on PATH.
+    const neededTools = [...sidecar.requiredTools, ...sidecar.customTools.map(t => t.name)];
     const toolsConfigMap = new ConfigMap(this, 'ToolsConfig', {
       metadata: this.metadata(`${this.agentName}${TOOLS_CONFIG_SUFFIX}`),
       data: {
@@ -749,7 +751,7 @@ export class AgentPod extends Construct {
       name: sidecar.name,
       image: sidecar.image,
       imagePullPolicy: sidecar.imagePullPolicy,
-      command: gatewayCommand(sidecar.port, sidecar.requiredTools),
+      command: gatewayCommand(sidecar.port, neededTools),
       envVariables: {
         TOOL_MANAGER_CONFIG: EnvValue.fromValue(`${GATEWAY_CONFIG_DIR}/tools.json`),
         AGENT_SHARED_DIR: EnvValue.fromValue(SHARED_MOUNT_PATH),
@@ -757,7 +759,7 @@ export class AgentPod extends Construct {
       },
       resources: this.memory.sidecarResources(),
       securityContext: this.settings.securityContext,
-      ...gatewayProbes(sidecar.port, sidecar.requiredTools, this.props.probes?.sidecar),
+      ...gatewayProbes(sidecar.port, neededTools, this.props.probes?.sidecar),
       lifecycle: { preStop: sleepHook(sidecarPreStopSeconds(this.settings.shutdown)) },
     });
     this.addOtel(container.env, `${this.agentName}-${sidecar.name}`);

@@ -18,8 +18,20 @@ export interface CustomTool {
    * @default - the latest the source offers
    */
   readonly version?: string;
-  /** Where the sidecar downloads it from (`https://...` or `oci://...`). */
+  /**
+   * Where the init container downloads it from: an `https://` (or `http://`)
+   * URL of one executable file, installed as `/shared/tools/bin/<name>` on
+   * the sidecar's `PATH`.
+   */
   readonly source: string;
+
+  /**
+   * SHA-256 of the file at `source`, 64 lowercase hex digits (e.g. from
+   * `sha256sum`). The init container refuses a download whose digest
+   * differs, and the pod does not start: a tool fetched from a URL without
+   * a digest could be replaced under the same URL.
+   */
+  readonly sha256: string;
 }
 
 /**
@@ -111,20 +123,20 @@ export class ToolSidecar {
   /**
    * The sidecar an AgentType `spec.tools` describes, in the given container:
    * the inverse of {@link ToolSidecar.toSpec}. `required` and `optional`
-   * are tool names, `custom[]` entries `{ name, version, source }`.
+   * are tool names, `custom[]` entries `{ name, version, source, sha256 }`.
    * @param tools the `spec.tools` object
    * @param container the sidecar container (image, name, port, pull policy), which the spec does not carry
    * @throws `ToolSidecar '<name>': <field> '<value>' <problem>` for whatever the
    * constructor refuses: an invalid image, name or port, a tool name that is
    * not one, a tool declared twice, a custom tool whose source is not an
-   * http(s)/oci URL or holds a credential
+   * http(s) URL or holds a credential, or whose sha256 is missing or not one
    */
   public static fromSpec(tools: ToolsSpec, container: ToolSidecarContainerOptions): ToolSidecar {
     return new ToolSidecar({
       ...container,
       required: tools.required,
       optional: tools.optional,
-      custom: tools.custom?.map(t => ({ name: t.name, version: t.version, source: t.source ?? '' })),
+      custom: tools.custom?.map(t => ({ name: t.name, version: t.version, source: t.source ?? '', sha256: t.sha256 ?? '' })),
     });
   }
 
@@ -175,9 +187,11 @@ export class ToolSidecar {
   }
 
   /**
-   * Adds a custom tool.
-   * @throws if the name or source is invalid, the name is already declared, or
-   * the source or version holds what looks like a credential (a token in the URL)
+   * Adds a custom tool, downloaded by the init container and checked against its `sha256`.
+   * @throws if the name or source is invalid (an `https://` or `http://` URL),
+   * the name is already declared, the sha256 is missing or not 64 lowercase
+   * hex digits, or the source or version holds what looks like a credential
+   * (a token in the URL)
    */
   public addCustomTool(tool: CustomTool): void {
     this.checkNewTool('custom', tool.name);
@@ -190,14 +204,20 @@ export class ToolSidecar {
     } catch {
       url = undefined;
     }
-    if (!url || !['https:', 'http:', 'oci:'].includes(url.protocol)) {
-      fail(KIND, this.name, `custom tool '${tool.name}' source`, tool.source ?? '', 'is not an https://, http:// or oci:// URL');
+    if (!url || !['https:', 'http:'].includes(url.protocol)) {
+      fail(KIND, this.name, `custom tool '${tool.name}' source`, tool.source ?? '',
+        'is not an https:// or http:// URL of the tool\'s file (the init container downloads it; build OCI-packaged tools into the sidecar image)');
+    }
+    if (typeof tool.sha256 !== 'string' || !/^[a-f0-9]{64}$/.test(tool.sha256)) {
+      fail(KIND, this.name, `custom tool '${tool.name}' sha256`, tool.sha256 ?? '',
+        'must be the SHA-256 of the file at source, 64 lowercase hex digits: a download without a digest could be swapped under the same URL');
     }
     if (tool.version !== undefined && !/^[A-Za-z0-9._+-]+$/.test(tool.version)) {
       fail(KIND, this.name, `custom tool '${tool.name}' version`, tool.version, 'is not a version');
     }
-    // One key order (name, version, source), whatever the caller's: tools.json and the spec render the same for equal tools.
-    this._custom.push({ name: tool.name, ...(tool.version !== undefined ? { version: tool.version } : {}), source: tool.source });
+    // One key order (name, version, source, sha256), whatever the caller's: tools.json and the spec render the same for equal tools.
+    const version = tool.version !== undefined ? { version: tool.version } : {};
+    this._custom.push({ name: tool.name, ...version, source: tool.source, sha256: tool.sha256 });
   }
 
   /** Required tools (a copy). */

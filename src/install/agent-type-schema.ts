@@ -267,7 +267,12 @@ function toolsSchema(): any {
       custom: namedList('Custom tools with a version and a source.', {
         name: str('Tool name.'),
         version: str('Tool version.'),
-        source: str('Where to fetch the tool from (URL).'),
+        source: str('Where the init container downloads the tool from (an http(s) URL of one executable file).'),
+        sha256: {
+          type: 'string',
+          pattern: '^[a-f0-9]{64}$',
+          description: 'SHA-256 of the file at source (64 lowercase hex digits): the init container refuses a download whose digest differs.',
+        },
       }),
     },
   };

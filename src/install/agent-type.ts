@@ -330,11 +330,21 @@ export interface CustomToolSpec {
   readonly version?: string;
 
   /**
-   * Where to fetch the tool from, e.g. `https://example.com/tools/custom-tool`.
+   * Where the init container downloads the tool from: an http(s) URL of one
+   * executable file, e.g. `https://example.com/tools/custom-tool`.
    *
    * @default - none
    */
   readonly source?: string;
+
+  /**
+   * SHA-256 of the file at `source`, 64 lowercase hex digits: the init
+   * container refuses a download whose digest differs (required with a
+   * source).
+   *
+   * @default - none
+   */
+  readonly sha256?: string;
 }
 
 /**

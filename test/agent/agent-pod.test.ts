@@ -397,7 +397,7 @@ describe('tool sidecar', () => {
       port,
       required: ['python', 'git'],
       optional: ['kubectl'],
-      custom: [{ name: 'custom-tool', version: '1.0', source: 'https://example.com/tools/custom-tool' }],
+      custom: [{ name: 'custom-tool', version: '1.0', source: 'https://example.com/tools/custom-tool', sha256: 'abababababababababababababababababababababababababababababababab' }],
     }),
   }, 'tooled-agent');
 
@@ -421,11 +421,11 @@ describe('tool sidecar', () => {
     expect(envOf(container(deployment, 'agent')).TOOL_MANAGER_ENDPOINT).toEqual('http://127.0.0.1:9100');
   });
 
-  test('a missing required tool is logged at start and keeps the sidecar not ready', () => {
+  test('a missing required or custom tool is logged at start and keeps the sidecar not ready', () => {
     const sidecar = container(findObject(tooled().manifests, 'Deployment', 'tooled-agent'), 'tool-manager');
-    expect(sidecar.command[2]).toContain('for t in \'python\' \'git\'; do command -v "$t" >/dev/null 2>&1 || echo "tool-manager: required tool \'$t\' is not on PATH" >&2; done; ');
+    expect(sidecar.command[2]).toContain('for t in \'python\' \'git\' \'custom-tool\'; do command -v "$t" >/dev/null 2>&1 || echo "tool-manager: required tool \'$t\' is not on PATH" >&2; done; ');
     const readiness = sidecar.readinessProbe.exec.command;
-    expect(readiness[2]).toContain('for t in \'python\' \'git\'; do command -v "$t" >/dev/null 2>&1 || { echo "required tool \'$t\' is not on PATH"; exit 1; }; done; ');
+    expect(readiness[2]).toContain('for t in \'python\' \'git\' \'custom-tool\'; do command -v "$t" >/dev/null 2>&1 || { echo "required tool \'$t\' is not on PATH"; exit 1; }; done; ');
     expect(readiness[2]).toMatch(/python3 -c .*http:\/\/127\.0\.0\.1:4000\/health\/readiness/);
     expect(sidecar.livenessProbe.exec.command[2]).toMatch(/http:\/\/127\.0\.0\.1:4000\/health\/liveliness/);
   });
@@ -443,7 +443,7 @@ describe('tool sidecar', () => {
     expect(JSON.parse(configMap.data['tools.json'])).toEqual({
       required: ['python', 'git'],
       optional: ['kubectl'],
-      custom: [{ name: 'custom-tool', version: '1.0', source: 'https://example.com/tools/custom-tool' }],
+      custom: [{ name: 'custom-tool', version: '1.0', source: 'https://example.com/tools/custom-tool', sha256: 'abababababababababababababababababababababababababababababababab' }],
     });
     const deployment = findObject(manifests, 'Deployment', 'tooled-agent');
     const sidecar = container(deployment, 'tool-manager');
@@ -465,11 +465,11 @@ describe('tool sidecar', () => {
   test('a tool declared twice, or a custom tool with a bad source, throws', () => {
     expect(errorOf(() => new ToolSidecar({ image: TOOL_IMAGE, required: ['git'], optional: ['git'] })))
       .toMatch(/optional tool 'git' is declared twice/);
-    expect(errorOf(() => new ToolSidecar({ image: TOOL_IMAGE, required: ['git'], custom: [{ name: 'git', source: 'https://x.example/git' }] })))
+    expect(errorOf(() => new ToolSidecar({ image: TOOL_IMAGE, required: ['git'], custom: [{ name: 'git', source: 'https://x.example/git', sha256: 'abababababababababababababababababababababababababababababababab' }] })))
       .toMatch(/'git' is declared twice/);
-    expect(errorOf(() => new ToolSidecar({ image: TOOL_IMAGE, custom: [{ name: 'tool', source: 'ftp://example.com/tool' }] })))
+    expect(errorOf(() => new ToolSidecar({ image: TOOL_IMAGE, custom: [{ name: 'tool', source: 'ftp://example.com/tool', sha256: 'abababababababababababababababababababababababababababababababab' }] })))
       .toMatch(/custom tool 'tool' source 'ftp:\/\/example.com\/tool'/);
-    expect(errorOf(() => new ToolSidecar({ image: TOOL_IMAGE, custom: [{ name: 'tool', source: 'not a url' }] })))
+    expect(errorOf(() => new ToolSidecar({ image: TOOL_IMAGE, custom: [{ name: 'tool', source: 'not a url', sha256: 'abababababababababababababababababababababababababababababababab' }] })))
       .toContain("'not a url'");
     const sidecar = new ToolSidecar({ image: TOOL_IMAGE, required: ['python'] });
     expect(() => sidecar.addOptionalTool('python')).toThrow(/declared twice/);
@@ -966,7 +966,7 @@ describe('full agent pod', () => {
         image: TOOL_IMAGE,
         required: ['python'],
         optional: ['kubectl'],
-        custom: [{ name: 'search', version: '2.1', source: 'oci://registry.example.com/tools/search' }],
+        custom: [{ name: 'search', version: '2.1', source: 'https://registry.example.com/tools/search', sha256: 'abababababababababababababababababababababababababababababababab' }],
       }),
       memory: MemoryProfile.LARGE.withBackend(MemoryBackend.redis({
         address: 'redis.agents.svc:6379', passwordSecret: { name: 'redis-auth', key: 'password' },
@@ -1221,7 +1221,7 @@ describe('no secret leaves synth', () => {
     expect(errorOf(() => GlueCode.fromFile(path.join(dir, 'glue.js')))).not.toContain('hunter2');
     expect(() => GlueCode.fromFile(path.join(dir, 'glue.js'))).toThrow(/named like a credential on line 1/);
     const sidecar = new ToolSidecar({ image: TOOL_IMAGE });
-    const tool = errorOf(() => sidecar.addCustomTool({ name: 'scraper', source: `https://tools.example.com/scraper.tgz?token=${GITHUB}` }));
+    const tool = errorOf(() => sidecar.addCustomTool({ name: 'scraper', source: `https://tools.example.com/scraper.tgz?token=${GITHUB}`, sha256: 'abababababababababababababababababababababababababababababababab' }));
     expect(tool).toContain("ToolSidecar 'tool-manager': custom tool source holds what looks like a credential");
     expect(tool).not.toContain(GITHUB);
     expect(sidecar.customTools).toEqual([]);

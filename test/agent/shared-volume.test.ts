@@ -4,13 +4,15 @@
  * `<name>-init` ConfigMap (what the cluster would mount), and `git`, `python`
  * and `npm` are stubs that record their arguments and create what they would.
  */
-import { spawnSync, SpawnSyncReturns } from 'child_process';
+import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import {
-  AgentEnvironment, AgentPodProps, AgentPod, AgentRuntime, AgentSource, CodeSource, GlueCode,
+  AgentEnvironment, AgentPodProps, AgentPod, AgentRuntime, AgentSource, CodeSource, GlueCode, ToolSidecar,
 } from '../../src';
+import { freePort } from '../gateway/litellm-process';
 import { container, envOf, errorOf, findObject, tmpDir } from '../support/util';
 
 // ---------------------------------------------------------------------------
@@ -258,6 +260,52 @@ describe('init script', () => {
 // ---------------------------------------------------------------------------
 // the wrapper entrypoint
 // ---------------------------------------------------------------------------
+
+describe('custom tools: downloaded by the init container, checked against their sha256', () => {
+  // A file server of its own process on 127.0.0.1 (the init script runs synchronously, so not in this one).
+  let server: ChildProcess;
+  let url: string;
+  const files = tmpDir('agent-tools-');
+  const tool = '#!/bin/sh\necho hello from the custom tool\n';
+  fs.writeFileSync(path.join(files, 'hello'), tool);
+  const sha256 = createHash('sha256').update(tool).digest('hex');
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', files], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      if (await fetch(`${url}/hello`).then(r => r.ok, () => false)) return;
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    throw new Error('the file server did not start in 10 s');
+  }, 20_000);
+  afterAll(() => server?.kill());
+
+  const withTool = (digest: string): AgentPodProps => ({
+    source: AgentSource.image('custom-agent:latest'),
+    networkPolicy: { enabled: false }, // the file server is on loopback, which an egress rule may not name
+    toolSidecar: new ToolSidecar({ custom: [{ name: 'hello', source: `${url}/hello`, sha256: digest }] }),
+  });
+
+  test('a download with the expected digest is installed as tools/bin/<name>, executable, before etc/ready', () => {
+    const { result, shared } = runInit(withTool(sha256));
+    expectSuccess(result);
+    const installed = path.join(shared, 'tools', 'bin', 'hello');
+    expect(spawnSync(installed, [], { encoding: 'utf-8' }).stdout).toBe('hello from the custom tool\n');
+    expect(fs.existsSync(path.join(shared, 'etc', 'ready'))).toBe(true);
+  });
+
+  test('a download whose digest differs is refused: the script fails naming the tool and both digests, and installs nothing', () => {
+    const expected = 'ab'.repeat(32);
+    const { result, shared } = runInit(withTool(expected));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`agent-init: custom tool 'hello' from ${url}/hello: sha256 ${sha256} is not the expected ${expected}; refused`);
+    expect(fs.readdirSync(path.join(shared, 'tools', 'bin'))).toEqual([]);
+    expect(fs.readdirSync(path.join(shared, 'tools')).filter(f => f.startsWith('.download'))).toEqual([]);
+    expect(fs.existsSync(path.join(shared, 'etc', 'ready'))).toBe(false);
+  });
+});
 
 describe('wrapper entrypoint', () => {
   const prepared = () => runInit({

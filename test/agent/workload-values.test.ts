@@ -225,27 +225,27 @@ describe('ToolSidecar', () => {
       image: 'tm:1',
       required: ['python'],
       optional: ['kubectl'],
-      custom: [{ name: 'custom-tool', version: '1.0', source: 'https://example.com/custom-tool' }],
+      custom: [{ name: 'custom-tool', version: '1.0', source: 'https://example.com/custom-tool', sha256: 'abababababababababababababababababababababababababababababababab' }],
     });
     s.requiredTools.push('evil');
     s.optionalTools.splice(0, 1);
-    s.customTools.push({ name: 'x', source: 'https://x.example' });
+    s.customTools.push({ name: 'x', source: 'https://x.example', sha256: 'abababababababababababababababababababababababababababababababab' });
     (s.customTools[0] as any).source = 'https://evil.example';
     (s.toSpec().required as string[]).push('evil');
 
     expect(s.requiredTools).toEqual(['python']);
     expect(s.optionalTools).toEqual(['kubectl']);
-    expect(s.customTools).toEqual([{ name: 'custom-tool', version: '1.0', source: 'https://example.com/custom-tool' }]);
+    expect(s.customTools).toEqual([{ name: 'custom-tool', version: '1.0', source: 'https://example.com/custom-tool', sha256: 'abababababababababababababababababababababababababababababababab' }]);
     expect(s.toSpec()).toEqual({
       required: ['python'],
       optional: ['kubectl'],
-      custom: [{ name: 'custom-tool', version: '1.0', source: 'https://example.com/custom-tool' }],
+      custom: [{ name: 'custom-tool', version: '1.0', source: 'https://example.com/custom-tool', sha256: 'abababababababababababababababababababababababababababababababab' }],
     });
   });
 
   test('the props arrays and custom tool objects are copied', () => {
     const required = ['python'];
-    const tool = { name: 'custom-tool', source: 'https://example.com/custom-tool' };
+    const tool = { name: 'custom-tool', source: 'https://example.com/custom-tool', sha256: 'abababababababababababababababababababababababababababababababab' };
     const s = new ToolSidecar({ image: 'tm:1', required, custom: [tool] });
     required.push('later');
     (tool as any).source = 'https://evil.example';
@@ -258,8 +258,8 @@ describe('ToolSidecar', () => {
     s.addRequiredTool('python');
     s.addRequiredTool('git');
     s.addOptionalTool('kubectl');
-    s.addCustomTool({ name: 'search', source: 'oci://registry.example.com/search' });
-    expect(s.toSpec()).toEqual({ required: ['python', 'git'], optional: ['kubectl'], custom: [{ name: 'search', source: 'oci://registry.example.com/search' }] });
+    s.addCustomTool({ name: 'search', source: 'https://registry.example.com/search', sha256: 'abababababababababababababababababababababababababababababababab' });
+    expect(s.toSpec()).toEqual({ required: ['python', 'git'], optional: ['kubectl'], custom: [{ name: 'search', source: 'https://registry.example.com/search', sha256: 'abababababababababababababababababababababababababababababababab' }] });
   });
 
   test('bad image, name, port, tool names, sources and versions throw', () => {
@@ -271,8 +271,8 @@ describe('ToolSidecar', () => {
     }
     expect(errorOf(() => new ToolSidecar({ image: 'tm:1', required: ['Python'] }))).toContain("required tool 'Python'");
     expect(errorOf(() => new ToolSidecar({ image: 'tm:1', optional: ['a b'] }))).toContain("optional tool 'a b'");
-    expect(errorOf(() => new ToolSidecar({ image: 'tm:1', custom: [{ name: 't', source: 'file:///etc/passwd' }] }))).toContain("source 'file:///etc/passwd'");
-    expect(errorOf(() => new ToolSidecar({ image: 'tm:1', custom: [{ name: 't', source: 'https://x.example', version: '1.0; rm' }] }))).toContain("version '1.0; rm'");
+    expect(errorOf(() => new ToolSidecar({ image: 'tm:1', custom: [{ name: 't', source: 'file:///etc/passwd', sha256: 'abababababababababababababababababababababababababababababababab' }] }))).toContain("source 'file:///etc/passwd'");
+    expect(errorOf(() => new ToolSidecar({ image: 'tm:1', custom: [{ name: 't', source: 'https://x.example', version: '1.0; rm', sha256: 'abababababababababababababababababababababababababababababababab' }] }))).toContain("version '1.0; rm'");
   });
 });
 

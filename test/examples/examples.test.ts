@@ -10,11 +10,11 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
-import { AGENTS_NAMESPACE, EXAMPLE_AGENTS, GATEWAY_IMAGE } from '../../examples/app';
+import { AGENTS_NAMESPACE, CUSTOM_TOOL, EXAMPLE_AGENTS, GATEWAY_IMAGE } from '../../examples/app';
 import { buildGitOpsApp } from '../../examples/gitops';
 import { buildOperatorApp } from '../../examples/operator';
 import { restrictedViolations } from '../support/pod-security-standards';
-import { modelClass } from '../support/util';
+import { container, modelClass } from '../support/util';
 
 interface Manifest {
   apiVersion: string;
@@ -227,11 +227,15 @@ describe('one snapshot per example, with targeted assertions', () => {
     expect(pod.containers.map((c: any) => c.name)).toEqual(['agent', 'tool-manager']);
     const tools = JSON.parse(find('ConfigMap', 'tooled-agent-tools').data['tools.json']);
     expect(tools).toEqual({
-      required: ['python', 'git'],
+      required: ['python3'],
       optional: ['kubectl'],
-      custom: [{ name: 'custom-tool', version: '1.0', source: 'https://example.com/tools/custom-tool' }],
+      custom: [CUSTOM_TOOL],
     });
     expect(find('AgentType', 'tooled-agent').spec.tools).toEqual(tools);
+    // The init container downloads the custom tool and checks its digest; the sidecar is ready once it and python3 are on PATH.
+    const init = find('ConfigMap', 'tooled-agent-init').data['prepare-shared-volume.sh'];
+    expect(init).toContain(`install_tool 'custom-tool' '${CUSTOM_TOOL.source}' '${CUSTOM_TOOL.sha256}'`);
+    expect(container(find('Deployment', 'tooled-agent'), 'tool-manager').readinessProbe.exec.command[2]).toContain("for t in 'python3' 'custom-tool'");
     expect(objects).toMatchSnapshot();
   });
 

@@ -73,9 +73,10 @@ const sidecar = fc.record({
   custom: opt(fc.uniqueArray(fc.record({
     name: field(fc.constantFrom('my-tool', 'calc'), adversarialString),
     version: opt(field(fc.constantFrom('1.0.0', '2'), adversarialString)),
-    source: field(fc.constantFrom('https://tools.example.com/t.tgz', 'oci://registry.example.com/tools/t:1'), fc.oneof(secretUrl, adversarialString)),
+    source: field(fc.constantFrom('https://tools.example.com/t', 'http://tools.internal.svc:8080/t'), fc.oneof(secretUrl, adversarialString, fc.constant('oci://registry.example.com/tools/t:1'))),
+    sha256: field(fc.stringMatching(/^[a-f0-9]{64}$/), fc.oneof(adversarialString, fc.constant('ABAB'), fc.constant(''))),
   },
-  { requiredKeys: ['name', 'source'] }), { maxLength: 2, selector: t => t.name })),
+  { requiredKeys: ['name', 'source', 'sha256'] }), { maxLength: 2, selector: t => t.name })),
   pullPolicy: opt(pullPolicy),
 }, { requiredKeys: ['image'] });
 

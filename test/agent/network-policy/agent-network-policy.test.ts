@@ -235,9 +235,9 @@ test('tool sources: registry tools and oci:// go to public 443, an IP source get
     image: TOOL_IMAGE,
     required: ['git'],
     custom: [
-      { name: 'scanner', source: 'oci://ghcr.io/example/scanner:1.0' },
-      { name: 'internal', source: 'http://10.0.0.5:8080/internal.tgz' },
-      { name: 'mirror', source: 'oci://registry.tools.svc:5000/mirror' },
+      { name: 'scanner', source: 'https://ghcr.io/example/scanner/1.0/scanner', sha256: 'abababababababababababababababababababababababababababababababab' },
+      { name: 'internal', source: 'http://10.0.0.5:8080/internal.tgz', sha256: 'abababababababababababababababababababababababababababababababab' },
+      { name: 'mirror', source: 'https://registry.tools.svc:5000/mirror', sha256: 'abababababababababababababababababababababababababababababababab' },
     ],
   });
   const { spec } = synth({ toolSidecar: sidecar });

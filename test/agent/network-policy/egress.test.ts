@@ -82,10 +82,10 @@ describe('derived destinations', () => {
   });
 
   test('tool sidecar: sources by URL, and public 443 only when it installs registry tools', () => {
-    const bare = new ToolSidecar({ image: TOOL_IMAGE, custom: [{ name: 'mirror', source: 'oci://registry.tools.svc:5000/mirror' }] });
+    const bare = new ToolSidecar({ image: TOOL_IMAGE, custom: [{ name: 'mirror', source: 'https://registry.tools.svc:5000/mirror', sha256: 'abababababababababababababababababababababababababababababababab' }] });
     expect(derive({ toolSidecar: bare })).toEqual([pods('tools', tcp(5000))]);
     expect(derive({ toolSidecar: new ToolSidecar({ image: TOOL_IMAGE, optional: ['jq'] }) })).toEqual(anyPublic(tcp(443)));
-    const metadata = new ToolSidecar({ image: TOOL_IMAGE, custom: [{ name: 'x', source: 'http://169.254.169.254/x.tgz' }] });
+    const metadata = new ToolSidecar({ image: TOOL_IMAGE, custom: [{ name: 'x', source: 'http://169.254.169.254/x.tgz', sha256: 'abababababababababababababababababababababababababababababababab' }] });
     expect(errorOf(() => derive({ toolSidecar: metadata })))
       .toBe('NetworkPolicy \'web\': toolSidecar.custom[\'x\'].source \'169.254.169.254\' is a cloud metadata address; an agent must not reach it');
   });
