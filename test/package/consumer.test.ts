@@ -10,7 +10,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import {
   checkCompiledLibrary, compileApp, createConsumerApp, nodeInApp, packLibrary, PackedLibrary, pinnedVersions, REPO_ROOT,
   resolveFromApp, runProgram, runWithTsNode, tmpRoot,
@@ -141,6 +141,21 @@ const CHECKS: Record<string, (cwd: string) => void> = {
     expect(Object.values(agentEnv).map((e: any) => e?.valueFrom?.secretKeyRef?.name).filter(n => n)).toEqual(['search-api']);
     expect(container(researcher, 'agent').ports.map((p: any) => p.containerPort)).toEqual([8080, 9464]);
     expect(agentEnv.AGENT_METRICS).toBe('api_latency');
+    expectNoLiteralCredentials(objects);
+  },
+  'More LLM providers, and fallback': cwd => {
+    const objects = synthesized(path.join(cwd, 'dist'));
+    const planner = findObject(objects, 'Deployment', 'planner');
+    const config = parseYaml(findObject(objects, 'ConfigMap', 'planner-tools').data['config.yaml']);
+    expect(config.model_list.map((m: any) => [m.model_name, m.litellm_params.model])).toEqual([
+      ['main-llm', 'anthropic/claude-sonnet-4-5'],
+      ['bedrock', 'bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0'],
+      ['local', 'openai/meta-llama/Llama-3.1-8B-Instruct'],
+    ]);
+    expect(config.router_settings.fallbacks).toEqual([{ 'main-llm': ['bedrock', 'local'] }, { bedrock: ['local'] }]);
+    expect(findObject(objects, 'ServiceAccount', 'planner').metadata.annotations['eks.amazonaws.com/role-arn'])
+      .toBe('arn:aws:iam::123456789012:role/planner-bedrock');
+    expect(envOf(container(planner, 'agent'))).toMatchObject({ LLM_MODEL: 'main-llm', OPENAI_BASE_URL: 'http://127.0.0.1:4000/v1' });
     expectNoLiteralCredentials(objects);
   },
   'Two ways to run agents': cwd => {
