@@ -316,6 +316,19 @@ const MCP_SERVER_RULES: CelRule[] = [
   },
 ];
 
+/** `spec.tools.mcpServers[].headers`: each header's value is a key of a Secret. */
+function mcpHeadersSchema(): any {
+  const list = namedList('Headers sent to a remote server, each from a key of a Secret (never the value itself).', {
+    name: str('Header name.', { pattern: MCP_HEADER_NAME_PATTERN }),
+    valueFrom: {
+      ...secretSourceSchema('The key of a Secret in the agent\'s namespace holding the header\'s whole value, e.g. Bearer <token> (never the value itself).'),
+      required: ['secretKeyRef'],
+    },
+  });
+  list.items.required = ['name', 'valueFrom'];
+  return list;
+}
+
 /** `spec.tools.mcpServers`: MCP servers whose tools the sidecar's gateway serves to the agent. */
 function mcpServersSchema(): any {
   const list = namedList('MCP servers whose tools the sidecar\'s LLM gateway serves to the agent at one MCP endpoint (MCP_SERVER_URL), named <server>-<tool>.', {
@@ -324,13 +337,7 @@ function mcpServersSchema(): any {
       enum: ['streamable-http', 'sse', 'stdio'],
     }),
     url: str('URL of a remote server\'s MCP endpoint (http or https), without credentials.', { pattern: HTTP_URL_PATTERN }),
-    headers: namedList('Headers sent to a remote server, each from a key of a Secret (never the value itself).', {
-      name: str('Header name.', { pattern: MCP_HEADER_NAME_PATTERN }),
-      valueFrom: {
-        ...secretSourceSchema('The key of a Secret in the agent\'s namespace holding the header\'s whole value, e.g. Bearer <token> (never the value itself).'),
-        required: ['secretKeyRef'],
-      },
-    }),
+    headers: mcpHeadersSchema(),
     command: str('Program the gateway starts in the sidecar for a stdio server (a name on its PATH or a path).'),
     args: stringList('Arguments of the command.'),
     env: namedList('Variables of a stdio server\'s process: a value, or a key of a Secret (valueFrom).', variableProperties()),
