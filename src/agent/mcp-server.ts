@@ -81,7 +81,9 @@ export interface McpStdioServerOptions {
    * The program the gateway starts (e.g. `uvx`, `npx`, `/shared/tools/bin/my-server`):
    * a name on the sidecar's `PATH` (its image's and `/shared/tools/bin`) or
    * a path, without spaces or commas. It runs in the sidecar container, so
-   * it must be in the sidecar image or installed as a custom tool.
+   * it must be in the sidecar image or installed as a custom tool; its root
+   * filesystem is read-only, so what the process caches must go under `/tmp`
+   * (LiteLLM points npm's cache there; for `uvx` give `UV_CACHE_DIR` in `env`).
    */
   readonly command: string;
 
@@ -210,7 +212,8 @@ export class McpServer {
       const { env, secretEnv } = envFromSpec(name, spec.env ?? []);
       return McpServer.stdio({ name, command: spec.command, args: spec.args, env, secretEnv });
     }
-    if (spec.args !== undefined || spec.env !== undefined) fail(KIND, name, spec.args !== undefined ? 'args' : 'env', '', 'are for a stdio server (command)');
+    if (spec.args !== undefined) fail(KIND, name, 'args', spec.args, 'are for a stdio server (command)');
+    if (spec.env !== undefined) fail(KIND, name, 'env', spec.env.map(e => e?.name), 'are for a stdio server (command)');
     const headers: { [header: string]: SecretKeyReference } = {};
     for (const header of spec.headers ?? []) {
       const ref = header?.valueFrom?.secretKeyRef;
@@ -412,9 +415,17 @@ function checkEnv(name: string, env: { [name: string]: string }, secretEnv: { [n
     plain[variable] = value;
   }
   const secret: { [name: string]: SecretKeyReference } = {};
+  /** The sidecar variable (`MCP_<NAME>_ENV_<VAR>`) of each secret variable: `A.B` and `A_B` would share one. */
+  const sidecarNames = new Map<string, string>();
   for (const [variable, ref] of Object.entries(secretEnv)) {
     checkEnvVarName(KIND, name, 'secretEnv', variable);
     if (variable in plain) fail(KIND, name, 'secretEnv', variable, 'is in env too: give each variable once');
+    const sidecarName = variable.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+    const before = sidecarNames.get(sidecarName);
+    if (before !== undefined) {
+      fail(KIND, name, 'secretEnv', variable, `and '${before}' would share the sidecar variable of the server (upper-cased, other characters as '_'); rename one`);
+    }
+    sidecarNames.set(sidecarName, variable);
     if (ref === null || typeof ref !== 'object') {
       fail(KIND, name, `secretEnv['${safeText(variable)}']`, '<not shown>', 'must be { name, key } of a Secret');
     }

@@ -129,6 +129,8 @@ describe('McpServer factories', () => {
     expect(stdio({ env: { '1X': 'a' } })).toBe('McpServer \'svc\': env \'1X\' is not a valid environment variable name');
     expect(stdio({ env: { X: 'a' }, secretEnv: { X: { name: 's', key: 'k' } } })).toBe('McpServer \'svc\': secretEnv \'X\' is in env too: give each variable once');
     expect(stdio({ secretEnv: { X: 'literal' } })).toBe('McpServer \'svc\': secretEnv[\'X\'] \'<not shown>\' must be { name, key } of a Secret');
+    expect(stdio({ secretEnv: { 'a.b': { name: 's', key: 'k' }, 'A_B': { name: 's', key: 'j' } } }))
+      .toBe('McpServer \'svc\': secretEnv \'A_B\' and \'a.b\' would share the sidecar variable of the server (upper-cased, other characters as \'_\'); rename one');
   });
 });
 
@@ -164,7 +166,8 @@ describe('the AgentType spec of an MCP server', () => {
     expect(from({ name: 'a', url: 'https://x.example.com', command: 'uvx' })).toMatch(/url 'https:\/\/x.example.com' or command is required, and not both/);
     expect(from({ name: 'a', command: 'uvx', transport: 'sse' })).toBe('McpServer \'a\': transport \'sse\' does not run a command: a server with command is stdio');
     expect(from({ name: 'a', url: 'https://x.example.com', transport: 'stdio' })).toMatch(/transport 'stdio' is not a remote transport/);
-    expect(from({ name: 'a', url: 'https://x.example.com', env: [{ name: 'X', value: 'y' }] })).toBe('McpServer \'a\': env \'\' are for a stdio server (command)');
+    expect(from({ name: 'a', url: 'https://x.example.com', env: [{ name: 'X', value: 'y' }] })).toBe('McpServer \'a\': env \'["X"]\' are for a stdio server (command)');
+    expect(from({ name: 'a', url: 'https://x.example.com', args: ['--x'] })).toBe('McpServer \'a\': args \'["--x"]\' are for a stdio server (command)');
     expect(from({ name: 'a', command: 'uvx', headers: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }))
       .toBe('McpServer \'a\': headers \'["X"]\' are for a remote server (url)');
     expect(from({ name: 'a', url: 'https://x.example.com', headers: [{ name: 'X' }] })).toBe('McpServer \'a\': headers[\'X\'].valueFrom \'\' needs secretKeyRef: { name, key } of a Secret');
