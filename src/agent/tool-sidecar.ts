@@ -6,6 +6,7 @@ import { McpServer } from './mcp-server';
 import { screenText } from '../core/credential-screen';
 import { checkDns1123Label, checkImage, checkPort, checkPullPolicy, fail, isDns1123Label } from '../core/validation';
 import type { ToolsSpec } from '../install/agent-type';
+import { MAX_MCP_SERVERS } from '../install/agent-type-schema';
 
 const KIND = 'ToolSidecar';
 const TOOL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -223,7 +224,7 @@ export class ToolSidecar {
    * NetworkPolicy egress.
    * @throws `ToolSidecar '<name>': mcpServers '<server>' <problem>` if the
    * sidecar is already rendered by an AgentPod, a server of that name exists,
-   * or two servers would set the same sidecar variable
+   * it already has 64 servers, or two servers would set the same sidecar variable
    */
   public addMcpServer(server: McpServer): void {
     const name = server?.name ?? '';
@@ -232,6 +233,9 @@ export class ToolSidecar {
     }
     if (!(server instanceof McpServer)) fail(KIND, this.name, 'mcpServers', name, 'is not an McpServer (use McpServer.remote() or McpServer.stdio())');
     if (this._mcpServers.some(s => s.name === name)) fail(KIND, this.name, 'mcpServers', name, 'is declared twice');
+    if (this._mcpServers.length >= MAX_MCP_SERVERS) {
+      fail(KIND, this.name, 'mcpServers', name, `is one too many: a sidecar takes at most ${MAX_MCP_SERVERS} MCP servers (AgentType tools.mcpServers)`);
+    }
     for (const { envVar } of server._secretEnv()) {
       const other = this._mcpServers.find(s => s._secretEnv().some(e => e.envVar === envVar));
       if (other) fail(KIND, this.name, 'mcpServers', name, `sets the sidecar variable ${envVar}, as '${other.name}' does; rename one of them`);

@@ -293,6 +293,9 @@ export const MCP_SERVER_NAME_PATTERN = '^[a-z][a-z0-9_]{0,31}$';
 /** An HTTP header name as the library takes it: letters, digits and '-'. */
 export const MCP_HEADER_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9-]*$';
 
+/** The most MCP servers an AgentType lists (and a ToolSidecar takes). */
+export const MAX_MCP_SERVERS = 64;
+
 const MCP_SERVER_RULES: CelRule[] = [
   {
     rule: 'has(self.url) != has(self.command)',
@@ -331,7 +334,7 @@ function mcpHeadersSchema(): any {
 
 /** `spec.tools.mcpServers`: MCP servers whose tools the sidecar's gateway serves to the agent. */
 function mcpServersSchema(): any {
-  const list = namedList('MCP servers whose tools the sidecar\'s LLM gateway serves to the agent at one MCP endpoint (MCP_SERVER_URL), named <server>-<tool>.', {
+  const list = namedList('MCP servers (at most 64) whose tools the sidecar\'s LLM gateway serves to the agent at one MCP endpoint (MCP_SERVER_URL), named <server>-<tool>.', {
     name: str('Server name: a lowercase letter, then at most 31 lowercase letters, digits and _.', { pattern: MCP_SERVER_NAME_PATTERN }),
     transport: str('How the gateway reaches the server: streamable-http or sse (with url), stdio (with command). Default: streamable-http with url, stdio with command.', {
       enum: ['streamable-http', 'sse', 'stdio'],
@@ -343,6 +346,8 @@ function mcpServersSchema(): any {
     env: namedList('Variables of a stdio server\'s process: a value, or a key of a Secret (valueFrom).', variableProperties()),
   });
   list.items['x-kubernetes-validations'] = celRules(MCP_SERVER_RULES);
+  // Bounds what the API server estimates the entries' CEL rules cost (an unbounded list counts as a million entries).
+  list.maxItems = MAX_MCP_SERVERS;
   return list;
 }
 

@@ -243,6 +243,9 @@ describe('ToolSidecar.addMcpServer', () => {
     expect(errorOf(() => sidecar.addMcpServer(c)))
       .toBe('ToolSidecar \'tool-manager\': mcpServers \'a\' sets the sidecar variable MCP_A_HEADER_HEADER_X, as \'a_header\' does; rename one of them');
     expect(errorOf(() => sidecar.addMcpServer({ name: 'x' } as any))).toMatch(/mcpServers 'x' is not an McpServer/);
+    const full = new ToolSidecar({ mcpServers: Array.from({ length: 64 }, (_, i) => McpServer.stdio({ name: `s${i}`, command: 'uvx' })) });
+    expect(errorOf(() => full.addMcpServer(McpServer.stdio({ name: 'one_more', command: 'uvx' }))))
+      .toBe('ToolSidecar \'tool-manager\': mcpServers \'one_more\' is one too many: a sidecar takes at most 64 MCP servers (AgentType tools.mcpServers)');
   });
 
   test('once an AgentPod rendered the sidecar, adding a server throws instead of being left out', () => {
