@@ -6,6 +6,7 @@ export * from './agent/source';
 export * from './agent/environment';
 export * from './agent/agent-pod';
 export * from './agent/tool-sidecar';
+export * from './agent/mcp-server';
 export * from './agent/memory-profile';
 export * from './agent/redis-memory';
 export * from './agent/llm-provider';

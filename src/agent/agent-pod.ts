@@ -6,7 +6,7 @@ import {
 } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AgentEnvironment } from './environment';
-import { GATEWAY_CONFIG_DIR, GATEWAY_OFFLINE_ENV, TOOLS_CONFIG_SUFFIX, gatewayCommand, gatewayProbes } from './gateway-sidecar';
+import { GATEWAY_CONFIG_DIR, GATEWAY_OFFLINE_ENV, TOOLS_CONFIG_SUFFIX, gatewayCommand, gatewayMcpEnv, gatewayProbes } from './gateway-sidecar';
 import {
   AgentProbes, AgentShutdown, ResolvedShutdown, agentProbes, resolveShutdown, sidecarPreStopSeconds, sleepHook,
 } from './health';
@@ -54,6 +54,8 @@ const AGENT_CONTAINER = 'agent';
 const INIT_CONTAINER = 'agent-init';
 /** Pod annotation of the EKS Pod Identity webhook: containers that get no IRSA credentials. */
 const IRSA_SKIP_CONTAINERS = 'eks.amazonaws.com/skip-containers';
+/** The agent's variable holding the sidecar's MCP endpoint, when the sidecar has MCP servers. */
+const MCP_URL_VARIABLE = 'MCP_SERVER_URL';
 /** Suffixes of the names of the objects derived from the agent name. */
 const INIT_CONFIG_SUFFIX = '-init';
 const SOURCE_CONFIG_SUFFIX = '-source';
@@ -220,7 +222,10 @@ export interface AgentPodProps extends AgentPodOptions {
 
   /**
    * The tool-manager sidecar. Required to use `llmProviders`:
-   * LLM credentials are given to the sidecar only.
+   * LLM credentials are given to the sidecar only. With MCP servers
+   * (`ToolSidecar.addMcpServer`) the agent gets `MCP_SERVER_URL`, the
+   * sidecar's MCP endpoint; the servers' header and secret variables go to
+   * the sidecar only.
    * @default - no sidecar
    */
   readonly toolSidecar?: ToolSidecar;
@@ -281,7 +286,8 @@ export interface AgentPodFromSpecOptions extends AgentPodOptions {
  *   (`/shared`) with the wrapper entrypoint, the code, SDK packages and glue
  *   code before the agent starts;
  * - the optional `tool-manager` sidecar with the declared tools, a local
- *   endpoint for the agent and the LLM credentials (as `secretKeyRef`);
+ *   endpoint for the agent (LLM gateway, and the MCP endpoint of its MCP
+ *   servers) and the LLM and MCP credentials (as `secretKeyRef`);
  * - requests and limits of every container from a `MemoryProfile`.
  *
  * Also renders a ServiceAccount (no API token mounted), the ConfigMaps
@@ -714,6 +720,9 @@ export class AgentPod extends Construct {
       }
     }
     if (this.toolSidecar) env.addVariable('TOOL_MANAGER_ENDPOINT', EnvValue.fromValue(this.toolSidecar.endpoint));
+    if (this.toolSidecar && this.toolSidecar.mcpServers.length > 0) {
+      env.addVariable(MCP_URL_VARIABLE, EnvValue.fromValue(this.toolSidecar.mcpEndpoint));
+    }
   }
 
   /** `OTEL_*` variables of a container; a value the user set in the environment wins. */
@@ -731,10 +740,12 @@ export class AgentPod extends Construct {
   /**
    * The tool sidecar, running the LLM gateway on 127.0.0.1, and its
    * `<name>-tools` ConfigMap: the tool manifest (`tools.json`) and the
-   * gateway's `config.yaml` and `gateway-settings.yaml`.
+   * gateway's `config.yaml` and `gateway-settings.yaml`. The MCP servers'
+   * Secret keys become its `secretKeyRef` variables.
    */
   private addSidecarContainer(sidecar: ToolSidecar, volumes: PodVolumes): Container {
-    const gatewayFiles = () => liteLlmFiles(this.node.path, this._providers, sidecar._gatewaySettings());
+    const mcpServers = sidecar.mcpServers;
+    const gatewayFiles = () => liteLlmFiles(this.node.path, this._providers, sidecar._gatewaySettings(), mcpServers);
     // The sidecar is ready once its required tools and the custom ones the init container installed are on PATH.
     const neededTools = [...sidecar.requiredTools, ...sidecar.customTools.map(t => t.name)];
     const toolsConfigMap = new ConfigMap(this, 'ToolsConfig', {
@@ -755,7 +766,8 @@ export class AgentPod extends Construct {
       envVariables: {
         TOOL_MANAGER_CONFIG: EnvValue.fromValue(`${GATEWAY_CONFIG_DIR}/tools.json`),
         AGENT_SHARED_DIR: EnvValue.fromValue(SHARED_MOUNT_PATH),
-        ...Object.fromEntries(Object.entries(GATEWAY_OFFLINE_ENV).map(([name, value]) => [name, EnvValue.fromValue(value)])),
+        ...Object.fromEntries(Object.entries({ ...GATEWAY_OFFLINE_ENV, ...gatewayMcpEnv(mcpServers) })
+          .map(([name, value]) => [name, EnvValue.fromValue(value)])),
       },
       resources: this.memory.sidecarResources(),
       securityContext: this.settings.securityContext,
@@ -763,6 +775,12 @@ export class AgentPod extends Construct {
       lifecycle: { preStop: sleepHook(sidecarPreStopSeconds(this.settings.shutdown)) },
     });
     this.addOtel(container.env, `${this.agentName}-${sidecar.name}`);
+    for (const server of mcpServers) {
+      for (const { envVar, secretName, secretKey } of server._secretEnv()) {
+        const secret = Secret.fromSecretName(this, `McpSecret-${server.name}-${envVar}`, secretName);
+        container.env.addVariable(envVar, EnvValue.fromSecretValue({ secret, key: secretKey }));
+      }
+    }
     container.mount(SHARED_MOUNT_PATH, volumes.shared);
     container.mount('/tmp', volumes.tmp, { subPath: sidecar.name });
     container.mount(GATEWAY_CONFIG_DIR, toolsVolume, { readOnly: true });
@@ -793,7 +811,7 @@ export class AgentPod extends Construct {
       }
     }
     if (this.toolSidecar) {
-      const files = liteLlmFiles(this.node.path, this._providers, this.toolSidecar._gatewaySettings());
+      const files = liteLlmFiles(this.node.path, this._providers, this.toolSidecar._gatewaySettings(), this.toolSidecar.mcpServers);
       for (const key of Object.keys(files).sort()) add(key, files[key]);
     }
     return hash.digest('hex');
@@ -863,6 +881,12 @@ function checkProps(where: string, id: string, props: AgentPodProps): PodSetting
   if (sidecar && (sidecar.name === AGENT_CONTAINER || sidecar.name === INIT_CONTAINER)) {
     fail(KIND, where, 'toolSidecar.name', sidecar.name, 'clashes with a container of the agent pod');
   }
+  if (sidecar && sidecar.mcpServers.length > 0) {
+    const environment = props.environment;
+    if (environment && (MCP_URL_VARIABLE in environment.variables || MCP_URL_VARIABLE in environment.secretVariables)) {
+      fail(KIND, where, 'environment.variables', MCP_URL_VARIABLE, 'is set by the AgentPod to the tool sidecar\'s MCP endpoint, as the sidecar has MCP servers');
+    }
+  }
   const providers = props.llmProviders ?? [];
   providers.forEach((provider, i) => checkProvider(where, sidecar, provider, providers.slice(0, i)));
   const secrets = props.secrets ?? [];
@@ -923,6 +947,12 @@ function checkProvider(where: string, sidecar: ToolSidecar | undefined, provider
   checkGatewayProvider(where, provider);
   if (before.some(p => p.name === provider.name)) {
     fail(KIND, where, 'llmProviders', provider.name, 'is declared twice');
+  }
+  for (const server of sidecar.mcpServers) {
+    const shared = server._secretEnv().find(e => provider._secretEnv().some(p => p.envVar === e.envVar));
+    if (shared) {
+      fail(KIND, where, 'llmProviders', provider.name, `sets the sidecar variable ${shared.envVar}, which MCP server '${server.name}' sets; give the provider another variable (apiKeyEnvVar)`);
+    }
   }
   checkLlmProviders(where, [...before, provider]);
 }

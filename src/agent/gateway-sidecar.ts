@@ -13,6 +13,7 @@
 import { Duration } from 'cdk8s';
 import { Probe } from 'cdk8s-plus-28';
 import type { ContainerProbes, ResolvedProbes } from './health';
+import type { McpServer } from './mcp-server';
 import { SHARED_MOUNT_PATH } from './shared-volume';
 
 /** Suffix of the sidecar's ConfigMap name, `<agent name>-tools` (tool manifest, gateway configuration). */
@@ -36,6 +37,20 @@ export const GATEWAY_OFFLINE_ENV: { readonly [name: string]: string } = {
   LITELLM_LOCAL_AUTOROUTER_PRESETS: 'True',
   LITELLM_TELEMETRY_DISABLED: 'true',
 };
+
+/**
+ * The sidecar's plain variables for its MCP servers: with a stdio server,
+ * `LITELLM_ENABLE_MCP_STDIO=true` (LiteLLM starts no process otherwise) and
+ * `LITELLM_MCP_STDIO_EXTRA_COMMANDS`, the file names of the stdio servers'
+ * commands, sorted, comma-separated (LiteLLM starts only `npx`, `uvx`,
+ * `python`, `python3`, `node`, `docker`, `deno` and those, and lists no
+ * tool of a server whose command is not allowed). None without a stdio server.
+ */
+export function gatewayMcpEnv(servers: readonly McpServer[]): { [name: string]: string } {
+  const commands = servers.map(s => s.command).filter((c): c is string => c !== undefined).map(c => c.slice(c.lastIndexOf('/') + 1));
+  if (commands.length === 0) return {};
+  return { LITELLM_ENABLE_MCP_STDIO: 'true', LITELLM_MCP_STDIO_EXTRA_COMMANDS: [...new Set(commands)].sort().join(',') };
+}
 
 /** The proxy's base URL inside the pod: `http://127.0.0.1:<port>`. */
 export function gatewayUrl(port: number): string {

@@ -1,16 +1,18 @@
 /**
  * The LLM gateway of an agent: the configuration (`config.yaml`) of
  * LiteLLM's proxy, the open-source gateway the tool sidecar runs, rendered
- * from the agent's LLM providers. Internal module; `LlmProvider` holds the
- * per-provider rule (its LiteLLM model string and parameters), this module
- * the whole file: one model entry per provider, the router's fallbacks in
- * the declared order, the timeout and retries.
+ * from the agent's LLM providers and the sidecar's MCP servers. Internal
+ * module; `LlmProvider` and `McpServer` hold the per-entry rule (a LiteLLM
+ * model string and parameters, an `mcp_servers` entry), this module the
+ * whole file: one model entry per provider, the router's fallbacks in the
+ * declared order, the timeout and retries, the MCP servers and who may use them.
  *
- * Keys are never in it: each provider's `api_key` is an `os.environ/<VAR>`
- * reference to the sidecar's `secretKeyRef` variable, which LiteLLM reads
- * at start-up.
+ * Keys are never in it: each provider's `api_key` (and each MCP header or
+ * secret variable) is an `os.environ/<VAR>` reference to the sidecar's
+ * `secretKeyRef` variable, which LiteLLM reads at start-up.
  */
 import type { LlmProvider } from './llm-provider';
+import type { McpServer } from './mcp-server';
 import { fail } from '../core/validation';
 import { stringifyYaml } from '../core/yaml';
 
@@ -50,20 +52,29 @@ export function checkGatewayProvider(where: string, provider: LlmProvider): void
 }
 
 /**
- * LiteLLM's proxy configuration for `providers` (in fallback order):
+ * LiteLLM's proxy configuration for `providers` (in fallback order) and `mcpServers`:
  * - `include` of {@link GATEWAY_SETTINGS_KEY} (see {@link liteLlmSettings});
  * - `model_list`: one entry per provider, `model_name` the provider's name
  *   (what the agent asks for), `litellm_params` from the provider;
  * - `router_settings.fallbacks`: each provider falls back to the ones
  *   declared after it, in order (`[{ main: [backup, last] }, { backup: [last] }]`);
+ * - `mcp_servers`: one entry per MCP server, keyed by its name, each with
+ *   `allow_all_keys: true` (see below);
  * - `general_settings.dangerously_permit_weak_or_unset_master_key`: the
  *   proxy starts without a master key (LiteLLM refuses to otherwise), as it
  *   listens on the pod's loopback address only.
+ *
+ * Without a master key LiteLLM lets every caller in, but shows an MCP server
+ * only to callers its key (or team, ...) is granted, which no caller has
+ * without a database: its `/mcp` endpoint lists no tool and refuses a
+ * caller with a key. `allow_all_keys: true` opens each server to every
+ * caller of the proxy, i.e. to the pod's own containers only (loopback), as
+ * the LLM routes are: the agent needs no key for either.
  * @throws `AgentPod '<where>': llmProviders '<name>' ...` when a provider has
  *   no model (the gateway must know which model to call), and for what
  *   {@link checkLlmProviders} refuses
  */
-export function liteLlmConfig(where: string, providers: readonly LlmProvider[]): any {
+export function liteLlmConfig(where: string, providers: readonly LlmProvider[], mcpServers: readonly McpServer[] = []): any {
   checkLlmProviders(where, providers);
   const modelList = providers.map(provider => {
     checkGatewayProvider(where, provider);
@@ -74,10 +85,16 @@ export function liteLlmConfig(where: string, providers: readonly LlmProvider[]):
     include: [GATEWAY_SETTINGS_KEY],
     model_list: modelList,
     ...(fallbacks.length > 0 ? { router_settings: { fallbacks } } : {}),
+    ...(mcpServers.length > 0 ? { mcp_servers: liteLlmMcpServers(mcpServers) } : {}),
     // The proxy listens on 127.0.0.1 in the pod: only the pod's own containers
-    // reach it, and the agent calls it without a key (it never holds one).
+    // reach it, and the agent calls it (LLM and MCP routes) without a key (it never holds one).
     general_settings: { dangerously_permit_weak_or_unset_master_key: true },
   };
+}
+
+/** `mcp_servers`: each server's entry by its name, open to every caller of the proxy (`allow_all_keys`). */
+function liteLlmMcpServers(mcpServers: readonly McpServer[]): { [name: string]: any } {
+  return Object.fromEntries(mcpServers.map(server => [server.name, { ...server._liteLlmEntry(), allow_all_keys: true }]));
 }
 
 /**
@@ -101,9 +118,11 @@ export function liteLlmSettings(settings: LlmGatewaySettings = LLM_GATEWAY_DEFAU
 }
 
 /** The two files of the gateway, as the YAML texts of their ConfigMap keys. */
-export function liteLlmFiles(where: string, providers: readonly LlmProvider[], settings?: LlmGatewaySettings): { [key: string]: string } {
+export function liteLlmFiles(
+  where: string, providers: readonly LlmProvider[], settings?: LlmGatewaySettings, mcpServers: readonly McpServer[] = [],
+): { [key: string]: string } {
   return {
-    [GATEWAY_CONFIG_KEY]: stringifyYaml(liteLlmConfig(where, providers)),
+    [GATEWAY_CONFIG_KEY]: stringifyYaml(liteLlmConfig(where, providers, mcpServers)),
     [GATEWAY_SETTINGS_KEY]: stringifyYaml(liteLlmSettings(settings)),
   };
 }

@@ -2,9 +2,11 @@ import { Duration } from 'cdk8s';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
 import { LITELLM_IMAGE, LITELLM_VERSION } from './gateway-version';
 import { LLM_GATEWAY_DEFAULTS, LlmGatewaySettings } from './llm-gateway';
+import { McpServer } from './mcp-server';
 import { screenText } from '../core/credential-screen';
 import { checkDns1123Label, checkImage, checkPort, checkPullPolicy, fail, isDns1123Label } from '../core/validation';
 import type { ToolsSpec } from '../install/agent-type';
+import { MAX_MCP_SERVERS } from '../install/agent-type-schema';
 
 const KIND = 'ToolSidecar';
 const TOOL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -91,6 +93,13 @@ export interface ToolSidecarProps extends ToolSidecarContainerOptions {
   readonly custom?: CustomTool[];
 
   /**
+   * MCP servers whose tools the gateway serves to the agent
+   * (`tools.mcpServers`); see {@link ToolSidecar.addMcpServer}.
+   * @default - none
+   */
+  readonly mcpServers?: McpServer[];
+
+  /**
    * How long one call to an LLM provider may take before it fails and the
    * next provider is tried (LiteLLM's `request_timeout`), whole seconds.
    * @default Duration.seconds(60)
@@ -109,8 +118,9 @@ export interface ToolSidecarProps extends ToolSidecarContainerOptions {
  * The tool sidecar beside the agent: an LLM gateway (LiteLLM's proxy, on
  * 127.0.0.1) that routes the agent's LLM calls to its providers with
  * fallback, holding the provider credentials, which only this container
- * receives; and the declared tools, which must be on its `PATH` before it
- * reports ready.
+ * receives; the MCP gateway in front of the sidecar's MCP servers, whose
+ * tools the agent reaches at one endpoint (`MCP_SERVER_URL`); and the
+ * declared tools, which must be on its `PATH` before it reports ready.
  *
  * Give it to `AgentPod` through `toolSidecar`.
  */
@@ -123,13 +133,15 @@ export class ToolSidecar {
   /**
    * The sidecar an AgentType `spec.tools` describes, in the given container:
    * the inverse of {@link ToolSidecar.toSpec}. `required` and `optional`
-   * are tool names, `custom[]` entries `{ name, version, source, sha256 }`.
+   * are tool names, `custom[]` entries `{ name, version, source, sha256 }`,
+   * `mcpServers[]` MCP servers (see `McpServer.fromSpec`).
    * @param tools the `spec.tools` object
    * @param container the sidecar container (image, name, port, pull policy), which the spec does not carry
    * @throws `ToolSidecar '<name>': <field> '<value>' <problem>` for whatever the
    * constructor refuses: an invalid image, name or port, a tool name that is
    * not one, a tool declared twice, a custom tool whose source is not an
-   * http(s) URL or holds a credential, or whose sha256 is missing or not one
+   * http(s) URL or holds a credential, or whose sha256 is missing or not one;
+   * `McpServer '<name>': ...` for an MCP server `McpServer.fromSpec` refuses
    */
   public static fromSpec(tools: ToolsSpec, container: ToolSidecarContainerOptions): ToolSidecar {
     return new ToolSidecar({
@@ -137,6 +149,7 @@ export class ToolSidecar {
       required: tools.required,
       optional: tools.optional,
       custom: tools.custom?.map(t => ({ name: t.name, version: t.version, source: t.source ?? '', sha256: t.sha256 ?? '' })),
+      mcpServers: tools.mcpServers?.map(server => McpServer.fromSpec(server)),
     });
   }
 
@@ -156,6 +169,7 @@ export class ToolSidecar {
   private readonly _required: string[] = [];
   private readonly _optional: string[] = [];
   private readonly _custom: CustomTool[] = [];
+  private readonly _mcpServers: McpServer[] = [];
   private _usedBy?: string;
 
   /** @throws if the name, image, port, pull policy or a tool is invalid */
@@ -174,6 +188,7 @@ export class ToolSidecar {
     (props.required ?? []).forEach(t => this.addRequiredTool(t));
     (props.optional ?? []).forEach(t => this.addOptionalTool(t));
     (props.custom ?? []).forEach(t => this.addCustomTool(t));
+    (props.mcpServers ?? []).forEach(server => this.addMcpServer(server));
   }
 
   /** Adds a required tool. @throws if the name is invalid or already declared */
@@ -220,6 +235,47 @@ export class ToolSidecar {
     this._custom.push({ name: tool.name, ...version, source: tool.source, sha256: tool.sha256 });
   }
 
+  /**
+   * Adds an MCP server: the gateway connects to it (a remote one) or starts
+   * it (a stdio one, in this container), and serves its tools to the agent
+   * at {@link ToolSidecar.mcpEndpoint} as `<server name>-<tool name>`. Its
+   * header and secret variables become `secretKeyRef` variables of this
+   * container only; a remote server's host and port join the agent's
+   * NetworkPolicy egress.
+   * @throws `ToolSidecar '<name>': mcpServers '<server>' <problem>` if the
+   * sidecar is already rendered by an AgentPod, a server of that name exists,
+   * it already has 64 servers, or two servers would set the same sidecar variable
+   */
+  public addMcpServer(server: McpServer): void {
+    const name = server?.name ?? '';
+    if (this._usedBy) {
+      fail(KIND, this.name, 'mcpServers', name, `cannot be added: this sidecar is already rendered by ${this._usedBy}; add MCP servers before creating the AgentPod`);
+    }
+    if (!(server instanceof McpServer)) fail(KIND, this.name, 'mcpServers', name, 'is not an McpServer (use McpServer.remote() or McpServer.stdio())');
+    if (this._mcpServers.some(s => s.name === name)) fail(KIND, this.name, 'mcpServers', name, 'is declared twice');
+    if (this._mcpServers.length >= MAX_MCP_SERVERS) {
+      fail(KIND, this.name, 'mcpServers', name, `is one too many: a sidecar takes at most ${MAX_MCP_SERVERS} MCP servers (AgentType tools.mcpServers)`);
+    }
+    for (const { envVar } of server._secretEnv()) {
+      const other = this._mcpServers.find(s => s._secretEnv().some(e => e.envVar === envVar));
+      if (other) fail(KIND, this.name, 'mcpServers', name, `sets the sidecar variable ${envVar}, as '${other.name}' does; rename one of them`);
+    }
+    this._mcpServers.push(server);
+  }
+
+  /** MCP servers (a copy of the list). */
+  public get mcpServers(): McpServer[] {
+    return [...this._mcpServers];
+  }
+
+  /**
+   * The gateway's MCP endpoint, which the agent calls (as `MCP_SERVER_URL`)
+   * without a key: `http://127.0.0.1:<port>/mcp`.
+   */
+  public get mcpEndpoint(): string {
+    return `${this.endpoint}/mcp`;
+  }
+
   /** Required tools (a copy). */
   public get requiredTools(): string[] {
     return [...this._required];
@@ -249,6 +305,7 @@ export class ToolSidecar {
     if (this._required.length) spec.required = [...this._required];
     if (this._optional.length) spec.optional = [...this._optional];
     if (this._custom.length) spec.custom = this.customTools;
+    if (this._mcpServers.length) spec.mcpServers = this._mcpServers.map(server => server.toSpec());
     return spec;
   }
 
@@ -261,8 +318,9 @@ export class ToolSidecar {
   }
 
   /**
-   * Marks this sidecar as rendered by an AgentPod: later `add*Tool` calls throw
-   * instead of being silently left out of the rendered `tools.json`.
+   * Marks this sidecar as rendered by an AgentPod: later `add*Tool` and
+   * `addMcpServer` calls throw instead of being silently left out of the
+   * rendered `tools.json` and gateway configuration.
    * @internal
    */
   public _markUsedBy(owner: string): void {

@@ -185,31 +185,41 @@ function codeSchema(): any {
   };
 }
 
+/** `valueFrom` of a variable or header: a key of a Secret (never the value). */
+function secretSourceSchema(description: string): any {
+  return {
+    type: 'object',
+    description,
+    properties: {
+      secretKeyRef: {
+        type: 'object',
+        description: 'A key of a Secret.',
+        required: ['name', 'key'],
+        properties: {
+          name: str('Name of the Secret.', { maxLength: 253, pattern: DNS1123_SUBDOMAIN_PATTERN }),
+          key: str('Key inside the Secret.'),
+        },
+      },
+    },
+  };
+}
+
+/** The fields of an environment variable entry: `name`, and `value` or `valueFrom`. */
+function variableProperties(): Record<string, unknown> {
+  return {
+    name: str('Variable name.', { pattern: ENV_VAR_NAME_PATTERN }),
+    value: str('Variable value.'),
+    valueFrom: secretSourceSchema('Source of the value instead of value: a key of a Secret in the agent\'s namespace (never the value itself).'),
+  };
+}
+
 /** `spec.agent.environment`: what the init container prepares. */
 function environmentSchema(): any {
   return {
     type: 'object',
     description: 'Environment injected by the init container: variables, SDK packages, glue code.',
     properties: {
-      variables: namedList('Environment variables. Never put secret values here; reference Secrets from the pod instead.', {
-        name: str('Variable name.', { pattern: ENV_VAR_NAME_PATTERN }),
-        value: str('Variable value.'),
-        valueFrom: {
-          type: 'object',
-          description: 'Source of the value instead of value: a key of a Secret in the agent\'s namespace (never the value itself).',
-          properties: {
-            secretKeyRef: {
-              type: 'object',
-              description: 'A key of a Secret.',
-              required: ['name', 'key'],
-              properties: {
-                name: str('Name of the Secret.', { maxLength: 253, pattern: DNS1123_SUBDOMAIN_PATTERN }),
-                key: str('Key inside the Secret.'),
-              },
-            },
-          },
-        },
-      }),
+      variables: namedList('Environment variables. Never put secret values here; reference Secrets from the pod instead.', variableProperties()),
       sdk: {
         type: 'object',
         description: 'Agent SDK installed into the shared volume.',
@@ -274,8 +284,76 @@ function toolsSchema(): any {
           description: 'SHA-256 of the file at source (64 lowercase hex digits): the init container refuses a download whose digest differs.',
         },
       }),
+      mcpServers: mcpServersSchema(),
     },
   };
+}
+
+/**
+ * An MCP server name: LiteLLM names each tool `<server>-<tool>`, and its
+ * proxy does not start with a `-` in a server name; LLM APIs take tool names
+ * of at most 64 characters, so the name stays short.
+ */
+export const MCP_SERVER_NAME_PATTERN = '^[a-z][a-z0-9_]{0,31}$';
+/** An HTTP header name as the library takes it: letters, digits and '-'. */
+export const MCP_HEADER_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9-]*$';
+
+/** The most MCP servers an AgentType lists (and a ToolSidecar takes). */
+export const MAX_MCP_SERVERS = 64;
+
+const MCP_SERVER_RULES: CelRule[] = [
+  {
+    rule: 'has(self.url) != has(self.command)',
+    message: 'an MCP server has url (a remote server) or command (a stdio server), not both',
+  },
+  {
+    rule: '!has(self.command) || !has(self.transport) || self.transport == \'stdio\'',
+    message: 'an MCP server with command runs on transport stdio',
+  },
+  {
+    rule: '!has(self.url) || !has(self.transport) || self.transport != \'stdio\'',
+    message: 'an MCP server with url runs on transport streamable-http or sse',
+  },
+  {
+    rule: 'has(self.command) || (!has(self.args) && !has(self.env))',
+    message: 'args and env are for a stdio MCP server (command)',
+  },
+  {
+    rule: 'has(self.url) || !has(self.headers)',
+    message: 'headers are for a remote MCP server (url)',
+  },
+];
+
+/** `spec.tools.mcpServers[].headers`: each header's value is a key of a Secret. */
+function mcpHeadersSchema(): any {
+  const list = namedList('Headers sent to a remote server, each from a key of a Secret (never the value itself).', {
+    name: str('Header name.', { pattern: MCP_HEADER_NAME_PATTERN }),
+    valueFrom: {
+      ...secretSourceSchema('The key of a Secret in the agent\'s namespace holding the header\'s whole value, e.g. Bearer <token> (never the value itself).'),
+      required: ['secretKeyRef'],
+    },
+  });
+  list.items.required = ['name', 'valueFrom'];
+  return list;
+}
+
+/** `spec.tools.mcpServers`: MCP servers whose tools the sidecar's gateway serves to the agent. */
+function mcpServersSchema(): any {
+  const list = namedList('MCP servers (at most 64) whose tools the sidecar\'s LLM gateway serves to the agent at one MCP endpoint (MCP_SERVER_URL), named <server>-<tool>.', {
+    name: str('Server name: a lowercase letter, then at most 31 lowercase letters, digits and _.', { pattern: MCP_SERVER_NAME_PATTERN }),
+    transport: str('How the gateway reaches the server: streamable-http or sse (with url), stdio (with command). Default: streamable-http with url, stdio with command.', {
+      enum: ['streamable-http', 'sse', 'stdio'],
+    }),
+    url: str('URL of a remote server\'s MCP endpoint (http or https), without credentials.', { pattern: HTTP_URL_PATTERN }),
+    headers: mcpHeadersSchema(),
+    command: str('Program the gateway starts in the sidecar for a stdio server (a name on its PATH or a path).'),
+    args: stringList('Arguments of the command.'),
+    env: namedList('Variables of a stdio server\'s process: a value, or a key of a Secret (valueFrom).', variableProperties()),
+  });
+  list.items['x-kubernetes-validations'] = celRules(MCP_SERVER_RULES);
+  // Bounds what the API server estimates the entries' CEL rules cost (an unbounded list counts as a million entries).
+  list.maxItems = MAX_MCP_SERVERS;
+  return list;
 }
 
 /** `spec.memory`: size and backend. */

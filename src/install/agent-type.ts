@@ -371,6 +371,85 @@ export interface ToolsSpec {
    * @default - none
    */
   readonly custom?: CustomToolSpec[];
+
+  /**
+   * MCP servers whose tools the sidecar's LLM gateway serves to the agent at
+   * one MCP endpoint (`MCP_SERVER_URL`), each tool named `<server>-<tool>`.
+   * Names are unique within the list.
+   *
+   * @default - none
+   */
+  readonly mcpServers?: McpServerSpec[];
+}
+
+/**
+ * An MCP server of the tool sidecar (`spec.tools.mcpServers[]`): a remote
+ * one (`url`) or a process the gateway starts (`command`), never both.
+ */
+export interface McpServerSpec {
+  /**
+   * Server name: a lowercase letter, then at most 31 lowercase letters,
+   * digits and `_`. Unique within the list.
+   */
+  readonly name: string;
+
+  /**
+   * How the gateway reaches the server: `streamable-http` or `sse` (with
+   * `url`), `stdio` (with `command`).
+   *
+   * @default - `streamable-http` with `url`, `stdio` with `command`
+   */
+  readonly transport?: string;
+
+  /**
+   * URL of a remote server's MCP endpoint (`http://` or `https://`), without
+   * credentials.
+   *
+   * @default - none: a stdio server
+   */
+  readonly url?: string;
+
+  /**
+   * Headers sent to a remote server, each from a key of a Secret.
+   *
+   * @default - none
+   */
+  readonly headers?: McpHeaderSpec[];
+
+  /**
+   * Program the gateway starts in the sidecar (a stdio server): a name on its
+   * `PATH` or a path.
+   *
+   * @default - none: a remote server
+   */
+  readonly command?: string;
+
+  /**
+   * Arguments of the command.
+   *
+   * @default - none
+   */
+  readonly args?: string[];
+
+  /**
+   * Variables of a stdio server's process: `{ name, value }`, or `{ name,
+   * valueFrom: { secretKeyRef } }` for a value from a Secret.
+   *
+   * @default - none
+   */
+  readonly env?: EnvironmentVariableSpec[];
+}
+
+/**
+ * A header the gateway sends to a remote MCP server
+ * (`spec.tools.mcpServers[].headers[]`): its value is a key of a Secret.
+ */
+export interface McpHeaderSpec {
+  /** Header name (letters, digits and `-`). Unique within the list. */
+  readonly name: string;
+
+  /** The Secret key holding the header's whole value (e.g. `Bearer <token>`). */
+  readonly valueFrom: EnvironmentVariableSourceSpec;
 }
 
 /**

@@ -12,7 +12,9 @@ import { buildGitOpsApp } from '../../examples/gitops';
 import {
   AgentEnvironment, AgentPod, AgentPodFromSpecOptions, AgentRuntime, AgentTypeSpec, LlmProvider, RedisMemory, ToolSidecar,
 } from '../../src';
-import { dnsSubdomain, envName, envValue, field, opt, password, secretRef, secretToken, secretUrl } from '../property/arbitraries';
+import {
+  dnsSubdomain, envName, envValue, field, opt, password, plainValue, secretRef, secretToken, secretUrl,
+} from '../property/arbitraries';
 import { PodCase, buildPod, podCase, podOptionsOf } from '../property/construct-cases';
 import { Tally, errorProblem, runConfig, secretsOfCase } from '../property/support';
 import { errorOf } from '../support/util';
@@ -487,6 +489,25 @@ const providerSpec = fc.record({
     api_key: opt(fc.oneof(password, fc.constant('${API_KEY}')), 8),
   }, { requiredKeys: ['model'] }),
 }, { requiredKeys: ['name', 'type', 'credentialsSecret', 'config'] });
+const mcpName = field(fc.constantFrom('github', 'files', 'search_2'), fc.constantFrom('my-tools', 'Files', ''));
+const secretSource = fc.record({ secretKeyRef: secretRef });
+const mcpRemoteSpec = fc.record({
+  name: mcpName,
+  transport: opt(field(fc.constantFrom('streamable-http', 'sse'), fc.constant('stdio'))),
+  url: field(fc.constantFrom('https://mcp.example.com/mcp', 'http://tools.mcp.svc:8080/mcp'), fc.oneof(secretUrl, fc.constant('ftp://x'))),
+  headers: opt(fc.uniqueArray(fc.record({ name: field(fc.constantFrom('Authorization', 'X-Api-Key'), fc.constantFrom('Host', 'A B')), valueFrom: secretSource }),
+    { maxLength: 2, selector: h => h.name })),
+}, { requiredKeys: ['name', 'url'] });
+const mcpStdioSpec = fc.record({
+  name: mcpName,
+  transport: opt(field(fc.constant('stdio'), fc.constant('sse'))),
+  command: field(fc.constantFrom('uvx', '/usr/local/bin/mcp-files'), fc.constantFrom('npx -y x', '')),
+  args: opt(fc.array(field(fc.constantFrom('--root', '/shared', 'mcp-server-fetch'), secretToken), { maxLength: 3 })),
+  env: opt(fc.uniqueArray(
+    fc.oneof(fc.record({ name: envName, value: field(plainValue, envValue, 10) }), fc.record({ name: envName, valueFrom: secretSource })),
+    { maxLength: 2, selector: e => e.name },
+  )),
+}, { requiredKeys: ['name', 'command'] });
 const utilization = (name: string) => fc.integer({ min: 1, max: 100 })
   .map(averageUtilization => ({ type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization } } }));
 const specCase = fc.record({
@@ -500,6 +521,7 @@ const specCase = fc.record({
       source: field(fc.constantFrom('https://tools.example.com/t.tgz'), secretUrl),
       sha256: field(fc.constant('ab'.repeat(32)), fc.constant('not-a-digest')),
     }, { requiredKeys: ['name', 'source', 'sha256'] }), { maxLength: 2, selector: t => t.name })),
+    mcpServers: opt(fc.uniqueArray(fc.oneof(mcpRemoteSpec, mcpStdioSpec), { maxLength: 2, selector: m => m.name }), 2),
   }, { requiredKeys: [] })),
   memory: opt(memorySpec),
   llm: opt(fc.record({ providers: fc.uniqueArray(providerSpec, { maxLength: 2, selector: p => p.name }) })),
@@ -602,6 +624,21 @@ function normalSecurity(security: any): any {
   return out;
 }
 
+/** An MCP server entry as `McpServer.toSpec` writes it: the transport filled in, empty lists left out, plain variables first. */
+function normalMcpServer(server: any): any {
+  const out: any = { name: server.name, transport: server.transport ?? (server.url !== undefined ? 'streamable-http' : 'stdio') };
+  if (server.url !== undefined) {
+    out.url = server.url;
+    if (server.headers?.length) out.headers = server.headers;
+    return out;
+  }
+  out.command = server.command;
+  if (server.args?.length) out.args = server.args;
+  const env = server.env ?? [];
+  if (env.length > 0) out.env = [...env.filter((e: any) => e.valueFrom === undefined), ...env.filter((e: any) => e.valueFrom !== undefined)];
+  return out;
+}
+
 /** The spec with the defaults `fromAgentTypeSpec` fills in: what `toAgentTypeSpec` of the rebuilt pod must say. */
 function normalized(spec: any): any {
   const out: any = { agent: normalAgent(spec.agent) };
@@ -613,6 +650,7 @@ function normalized(spec: any): any {
   const providers = spec.llm?.providers ?? [];
   if (spec.tools || providers.length > 0) {
     out.tools = Object.fromEntries(Object.entries(spec.tools ?? {}).filter(([, list]) => (list as any[]).length > 0));
+    if (out.tools.mcpServers) out.tools.mcpServers = out.tools.mcpServers.map(normalMcpServer);
   }
   if (providers.length > 0) {
     out.llm = {
@@ -649,6 +687,7 @@ describe('generated AgentType specs', () => {
   test('are built and come back normalized, or are refused with the field, the value and no credential', () => {
     const tally = new Tally();
     let withProductionSettings = 0;
+    let withMcpServers = 0;
     fc.assert(fc.property(productionSpecCase, raw => {
       const spec = json(raw) as AgentTypeSpec;
       const secrets = secretsOfCase(spec);
@@ -664,6 +703,7 @@ describe('generated AgentType specs', () => {
       tally.synthesized++;
       const again = json(pod.toAgentTypeSpec());
       if (again.monitoring || again.security || again.agent.port) withProductionSettings++;
+      if (again.tools?.mcpServers) withMcpServers++;
       expect(again).toEqual(normalized(spec));
       // The normalized spec is a fixed point: built again, it renders the same objects.
       const twice = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', again, { toolSidecar: { image: TOOL_IMAGE } });
@@ -672,6 +712,7 @@ describe('generated AgentType specs', () => {
     }), runConfig(4242, 600));
     expect(tally.synthesized).toBeGreaterThan(150);
     expect(withProductionSettings).toBeGreaterThan(50);
+    expect(withMcpServers).toBeGreaterThan(15);
     expect(tally.refused).toBeGreaterThan(50);
   });
 });

@@ -45,16 +45,21 @@ export function echoTool(serverName: string): ToolDefinition {
 
 /**
  * The tool of the stdio test server: `add { a, b }` answers JSON with the sum,
- * the server's pid and parent pid, and `MCP_STDIO_MARKER` of its environment,
- * so a test sees who started it and with which variables.
+ * the server's pid and parent pid, `MCP_STDIO_MARKER` of its environment and
+ * the names of all its variables, so a test sees who started it and with
+ * which variables (and that it got no others).
  */
 export function addTool(): ToolDefinition {
   return {
     name: 'add',
-    description: 'Adds two numbers; also tells the pid, parent pid and MCP_STDIO_MARKER of the server process',
+    description: 'Adds two numbers; also tells the pid, parent pid, MCP_STDIO_MARKER and variable names of the server process',
     inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] },
     run: (args) => JSON.stringify({
-      sum: Number(args.a) + Number(args.b), pid: process.pid, ppid: process.ppid, marker: process.env.MCP_STDIO_MARKER ?? null,
+      sum: Number(args.a) + Number(args.b),
+      pid: process.pid,
+      ppid: process.ppid,
+      marker: process.env.MCP_STDIO_MARKER ?? null,
+      env: Object.keys(process.env).sort(),
     }),
   };
 }

@@ -202,6 +202,18 @@ const CHECKS: Record<string, (cwd: string) => void> = {
     expect(envOf(container(staging, 'agent')).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector.monitoring:4317');
     expect(findObject(prod, 'AgentType', 'researcher').spec.scaling).toEqual({ minReplicas: 2, maxReplicas: 10 });
   },
+  'Tools over MCP': cwd => {
+    const objects = synthesized(path.join(cwd, 'dist'));
+    const coder = findObject(objects, 'Deployment', 'coder');
+    expect(envOf(container(coder, 'agent')).MCP_SERVER_URL).toBe('http://127.0.0.1:4000/mcp');
+    const sidecar = envOf(container(coder, 'tool-manager'));
+    expect(sidecar.MCP_GITHUB_HEADER_AUTHORIZATION).toEqual({ valueFrom: { secretKeyRef: { name: 'github-mcp', key: 'authorization' } } });
+    expect([sidecar.LITELLM_ENABLE_MCP_STDIO, sidecar.LITELLM_MCP_STDIO_EXTRA_COMMANDS]).toEqual(['true', 'uvx']);
+    const config = findObject(objects, 'ConfigMap', 'coder-tools').data['config.yaml'];
+    expect(config).toContain('os.environ/MCP_GITHUB_HEADER_AUTHORIZATION');
+    expect(config).toContain('mcp-server-fetch');
+    expectNoLiteralCredentials(objects);
+  },
   'In a cluster': cwd => {
     const objects = synthesized(path.join(cwd, 'dist'));
     expect([...new Set(objects.map(o => o.file))]).toEqual(['operator.k8s.yaml']);

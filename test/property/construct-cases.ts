@@ -13,7 +13,7 @@ import {
 } from './arbitraries';
 import {
   AgentEnvironment, AgentOperator, AgentPod, AgentPodOptions, AgentRuntime, AgentSource, AgentType, AgentTypeCrd, CodeSource, GlueCode,
-  LlmProvider, MemoryBackend, MemoryProfile, RedisMemory, ToolSidecar,
+  LlmProvider, McpServer, McpTransport, MemoryBackend, MemoryProfile, RedisMemory, ToolSidecar,
 } from '../../src';
 import { AgentNamespace } from '../../src/install/agent-namespace';
 
@@ -64,6 +64,25 @@ const environment = fc.record({
   })),
 });
 
+const mcpName = field(fc.constantFrom('github', 'search_1', 'files'), adversarialString);
+const mcpServer = fc.oneof(
+  fc.record({
+    kind: fc.constant('remote' as const),
+    name: mcpName,
+    url: field(fc.constantFrom('https://mcp.example.com/mcp', 'http://tools.mcp.svc:8080/mcp'), fc.oneof(secretUrl, adversarialString)),
+    transport: opt(field(fc.constantFrom('streamable-http', 'sse'), fc.constantFrom('stdio', 'ws'))),
+    headers: opt(fc.dictionary(field(fc.constantFrom('Authorization', 'X-Api-Key'), adversarialString), secretRef, { maxKeys: 2, noNullPrototype: true })),
+  }, { requiredKeys: ['kind', 'name', 'url'] }),
+  fc.record({
+    kind: fc.constant('stdio' as const),
+    name: mcpName,
+    command: field(fc.constantFrom('uvx', '/usr/local/bin/mcp-files'), adversarialString),
+    args: opt(fc.array(field(fc.constantFrom('--root', '/shared', 'mcp-server-fetch'), fc.oneof(secretToken, adversarialString)), { maxLength: 2 })),
+    env: opt(smallMap(envName, envValue, 2)),
+    secretEnv: opt(fc.dictionary(envName, secretRef, { maxKeys: 2, noNullPrototype: true })),
+  }, { requiredKeys: ['kind', 'name', 'command'] }),
+);
+
 const sidecar = fc.record({
   image,
   name: opt(name),
@@ -77,6 +96,7 @@ const sidecar = fc.record({
     sha256: field(fc.stringMatching(/^[a-f0-9]{64}$/), fc.oneof(adversarialString, fc.constant('ABAB'), fc.constant(''))),
   },
   { requiredKeys: ['name', 'source', 'sha256'] }), { maxLength: 2, selector: t => t.name })),
+  mcpServers: opt(fc.uniqueArray(mcpServer, { maxLength: 2, selector: m => m.name })),
   pullPolicy: opt(pullPolicy),
 }, { requiredKeys: ['image'] });
 
@@ -218,6 +238,11 @@ function buildMemory(m: PodCase['memory'], redis?: RedisMemory): MemoryProfile |
   return MemoryProfile.custom({ name: m.name, agent: m.agent, init: m.init, sidecar: m.sidecar, backend: buildBackend(m.backend, redis) });
 }
 
+function buildMcpServer(m: NonNullable<NonNullable<PodCase['sidecar']>['mcpServers']>[number]): McpServer {
+  if (m.kind === 'remote') return McpServer.remote({ name: m.name, url: m.url, transport: m.transport as McpTransport | undefined, headers: m.headers });
+  return McpServer.stdio({ name: m.name, command: m.command, args: m.args, env: m.env, secretEnv: m.secretEnv });
+}
+
 function buildLlm(l: NonNullable<PodCase['llm']>[number]): LlmProvider {
   const credentials = { secretName: l.secretName, secretKey: l.secretKey };
   const options = { name: l.name, credentials, model: l.model, endpoint: l.endpoint, config: l.config };
@@ -241,6 +266,7 @@ export function buildPod(chart: Chart, c: PodCase, redis?: RedisMemory): AgentPo
       required: s.required,
       optional: s.optional,
       custom: s.custom,
+      mcpServers: s.mcpServers?.map(buildMcpServer),
       imagePullPolicy: s.pullPolicy as any,
     }),
     memory: buildMemory(c.memory, redis),

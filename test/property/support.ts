@@ -65,7 +65,7 @@ export function finalCheckProblems(objects: any[]): string[] {
 /** The kinds whose messages follow `Kind 'path': field ...`. */
 const KINDS = new Set([
   'AgentPod', 'AgentSource', 'CodeSource', 'AgentEnvironment', 'GlueCode', 'ToolSidecar', 'MemoryProfile', 'MemoryBackend',
-  'LlmProvider', 'RedisMemory', 'AgentOperator', 'AgentTypeCrd', 'AgentNamespace', 'AgentType', 'Overlay', 'OverlayComponent',
+  'LlmProvider', 'McpServer', 'RedisMemory', 'AgentOperator', 'AgentTypeCrd', 'AgentNamespace', 'AgentType', 'Overlay', 'OverlayComponent',
   'EnvironmentPreset', 'AgentTypePreset', 'FeaturePreset', 'Patch', 'ImagePolicy',
 ]);
 /** `Kind 'path': field ...`; an overlay names the component too: `Overlay 'prod' > OverlayComponent 'x': field ...`. */

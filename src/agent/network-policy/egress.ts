@@ -1,6 +1,6 @@
 /**
  * The egress an agent needs, derived from its declarations (LLM providers,
- * tool sidecar, Redis memory, git source, package installs) and the user's
+ * tool sidecar and its MCP servers, Redis memory, git source, package installs) and the user's
  * options (DNS, extra peers). Plain data in, plain data out: no constructs.
  */
 import { classifyHost, hostAndPort, isHost, scpHost } from './destination';
@@ -51,9 +51,11 @@ export interface AgentEgressSources {
   readonly llmProviders?: LlmProvider[];
 
   /**
-   * The tool sidecar: custom tool sources (`https://`, `http://`, `oci://`
-   * URLs), and TCP 443 to public addresses when it has required or optional
-   * tools, which it installs from package registries over HTTPS.
+   * The tool sidecar: custom tool sources (`https://`, `http://`
+   * URLs), its remote MCP servers' URLs, and TCP 443 to public addresses
+   * when it has required or optional tools, which it installs from package
+   * registries over HTTPS. (What a stdio MCP server reaches cannot be known
+   * from its command: give it as `additionalEgress`.)
    * @default - no sidecar
    */
   readonly toolSidecar?: ToolSidecar;
@@ -93,7 +95,7 @@ const EKS_POD_IDENTITY_AGENT = ['169.254.170.23', 'fd00:ec2::23'].map(a => parse
 
 /**
  * The egress rules of an agent: DNS (unless `options.allowDns` is false),
- * the agent's Redis, LLM providers, tool sources, git source and package
+ * the agent's Redis, LLM providers, tool sources, remote MCP servers, git source and package
  * registries, and `options.additionalEgress`.
  *
  * How a destination becomes a rule:
@@ -210,6 +212,9 @@ class EgressDerivation {
   public toolSidecar(sidecar: ToolSidecar): void {
     for (const tool of sidecar.customTools) {
       this.url(`toolSidecar.custom['${tool.name}'].source`, tool.source, TOOL_SOURCE_PORTS);
+    }
+    for (const server of sidecar.mcpServers) {
+      if (server.url !== undefined) this.url(`toolSidecar.mcpServers['${server.name}'].url`, server.url, ENDPOINT_PORTS);
     }
     if (sidecar.requiredTools.length + sidecar.optionalTools.length > 0) this.anyPublic(HTTPS);
   }

@@ -3,6 +3,7 @@
  * (agent-network-policy.test.ts checks the rendered objects.)
  */
 import { LlmProvider } from '../../../src/agent/llm-provider';
+import { McpServer } from '../../../src/agent/mcp-server';
 import { AgentEgressSources, AgentNetworkPolicyOptions, PolicyInput, PolicyRule, deriveEgress } from '../../../src/agent/network-policy';
 import { ToolSidecar } from '../../../src/agent/tool-sidecar';
 import { PUBLIC_IP_BLOCKS, formatCidr } from '../../../src/core/cidr';
@@ -88,6 +89,18 @@ describe('derived destinations', () => {
     const metadata = new ToolSidecar({ image: TOOL_IMAGE, custom: [{ name: 'x', source: 'http://169.254.169.254/x.tgz', sha256: 'abababababababababababababababababababababababababababababababab' }] });
     expect(errorOf(() => derive({ toolSidecar: metadata })))
       .toBe('NetworkPolicy \'web\': toolSidecar.custom[\'x\'].source \'169.254.169.254\' is a cloud metadata address; an agent must not reach it');
+  });
+
+  test('tool sidecar: remote MCP servers by URL; a stdio server has no URL to derive from', () => {
+    const servers = [
+      McpServer.remote({ name: 'remote', url: 'https://mcp.example.com:8443/mcp' }),
+      McpServer.remote({ name: 'incluster', url: 'http://tools.mcp.svc:8080/mcp' }),
+      McpServer.stdio({ name: 'local', command: 'uvx' }),
+    ];
+    expect(derive({ toolSidecar: new ToolSidecar({ image: TOOL_IMAGE, mcpServers: servers }) })).toEqual([pods('mcp', tcp(8080)), ...anyPublic(tcp(8443))]);
+    const metadata = new ToolSidecar({ image: TOOL_IMAGE, mcpServers: [McpServer.remote({ name: 'x', url: 'http://[fd00:ec2::254]/mcp' })] });
+    expect(errorOf(() => derive({ toolSidecar: metadata })))
+      .toBe('NetworkPolicy \'web\': toolSidecar.mcpServers[\'x\'].url \'[fd00:ec2::254]\' is a cloud metadata address; an agent must not reach it');
   });
 
   test('git source and package installs', () => {
