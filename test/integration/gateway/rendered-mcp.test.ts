@@ -9,23 +9,20 @@
  * agent reaches every tool at its one MCP_SERVER_URL with the MCP SDK's
  * client, holding no key.
  */
-import { spawn } from 'child_process';
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
+import { RenderedGateway, Secrets, resolvedEnv, startRenderedGateway } from './rendered-gateway';
 import { AgentPod, AgentSource, LlmProvider, McpServer, ToolSidecar } from '../../../src';
-import { GATEWAY_CONFIG_DIR } from '../../../src/agent/gateway-sidecar';
 import { HttpMcpServer, startHttpMcpServer } from '../../gateway/http-mcp-server';
-import { freePort, tail } from '../../gateway/litellm-process';
+import { freePort } from '../../gateway/litellm-process';
 import { Client, StreamableHTTPClientTransport } from '../../gateway/mcp-sdk';
 import { stdioMcpCommand } from '../../gateway/stdio-mcp-server';
 import { liteLlmVenv } from '../../gateway/venv';
 
 const START_MS = 150_000;
-/** The Secrets the rendered pod references, as the kubelet would resolve them: name → key → value. */
-type Secrets = { [name: string]: { [key: string]: string } };
 
 interface Rendered {
   readonly objects: any[];
@@ -62,16 +59,6 @@ function render(port: number, docsUrl: string, linkedCommand: string): Rendered 
   };
 }
 
-/** A container's variables: plain values as rendered, secretKeyRef ones from `secrets`. */
-function resolvedEnv(container: any, secrets: Secrets): { [name: string]: string } {
-  const env: { [name: string]: string } = {};
-  for (const e of container.env ?? []) {
-    const ref = e.valueFrom?.secretKeyRef;
-    env[e.name] = ref ? secrets[ref.name][ref.key] : e.value;
-  }
-  return env;
-}
-
 const textOf = (result: any): string => (result.content ?? []).map((c: any) => c.text).join('');
 
 describe('the rendered MCP servers on the real proxy', () => {
@@ -84,8 +71,7 @@ describe('the rendered MCP servers on the real proxy', () => {
   let rendered: Rendered;
   let url: string;
   let workDir: string;
-  let proxy: ReturnType<typeof spawn>;
-  let log = '';
+  let proxy: RenderedGateway | undefined;
   const clients: Client[] = [];
 
   beforeAll(async () => {
@@ -99,36 +85,19 @@ describe('the rendered MCP servers on the real proxy', () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     rendered = render(port, docs.url, linked);
-    const configDir = path.join(workDir, 'config');
-    fs.mkdirSync(configDir);
-    for (const [name, text] of Object.entries(rendered.files)) fs.writeFileSync(path.join(configDir, name), text);
-    const [shell, flag, script] = rendered.sidecar.command;
-    proxy = spawn(shell, [flag, script.split(GATEWAY_CONFIG_DIR).join(configDir)], {
+    proxy = await startRenderedGateway({
+      sidecar: rendered.sidecar,
+      files: rendered.files,
+      configDir: path.join(workDir, 'config'),
       env: { PATH: `${venvBin}:/usr/bin:/bin`, HOME: workDir, ...resolvedEnv(rendered.sidecar, secrets) },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      url,
+      timeoutMs: START_MS - 10_000,
     });
-    proxy.stdout!.on('data', (c: Buffer) => (log += c.toString()));
-    proxy.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-    const deadline = Date.now() + START_MS - 10_000;
-    while (Date.now() < deadline) {
-      if (proxy.exitCode !== null) throw new Error(`the rendered command exited with ${proxy.exitCode}:\n${tail(log)}`);
-      const live = await fetch(`${url}/health/liveliness`, { signal: AbortSignal.timeout(2_000) }).then(r => r.ok, () => false);
-      if (live) return;
-      await new Promise(resolve => setTimeout(resolve, 500));
-    }
-    throw new Error(`the rendered gateway was not live in time:\n${tail(log)}`);
   }, START_MS);
 
   afterAll(async () => {
     await Promise.all(clients.map(c => c.close().catch(() => undefined)));
-    if (proxy?.pid) {
-      try {
-        process.kill(-proxy.pid, 'SIGKILL'); // the proxy and the stdio servers it started
-      } catch {
-        // already gone
-      }
-    }
+    proxy?.stop(); // the proxy and the stdio servers it started
     await docs?.close();
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
   }, 30_000);
@@ -175,8 +144,8 @@ describe('the rendered MCP servers on the real proxy', () => {
       answers.push(JSON.parse(textOf(result)));
     }
     const [files, linked] = answers;
-    expect([files.sum, files.ppid, files.marker]).toEqual([42, proxy.pid, secrets['stdio-marker'].marker]);
-    expect([linked.sum, linked.ppid, linked.marker]).toEqual([42, proxy.pid, 'not-the-marker']);
+    expect([files.sum, files.ppid, files.marker]).toEqual([42, proxy!.pid, secrets['stdio-marker'].marker]);
+    expect([linked.sum, linked.ppid, linked.marker]).toEqual([42, proxy!.pid, 'not-the-marker']);
     // The sidecar holds the provider's key and the MCP Secrets: a stdio server gets none of its variables but its own.
     const sidecarOnly = (rendered.sidecar.env as any[]).map(e => e.name).filter(n => n !== 'PATH' && n !== 'HOME');
     for (const answer of answers) expect(answer.env.filter((n: string) => sidecarOnly.includes(n))).toEqual([]);

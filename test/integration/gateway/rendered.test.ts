@@ -6,16 +6,17 @@
  * line, and its probes run as the kubelet would run them in the container.
  * The agent calls it as its SDKs would, from the agent container's variables.
  */
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Duration, Testing } from 'cdk8s';
+import { RenderedGateway, resolvedEnv, startRenderedGateway } from './rendered-gateway';
 import { postJson } from './support';
 import { AgentPod, AgentSource, LlmProvider, ToolSidecar } from '../../../src';
-import { GATEWAY_CONFIG_DIR, gatewayCommand } from '../../../src/agent/gateway-sidecar';
-import { freePort, tail } from '../../gateway/litellm-process';
+import { gatewayCommand } from '../../../src/agent/gateway-sidecar';
+import { freePort } from '../../gateway/litellm-process';
 import { StubProvider, startStubProvider } from '../../gateway/stub-providers';
 import { liteLlmVenv } from '../../gateway/venv';
 
@@ -51,16 +52,6 @@ function render(main: StubProvider, fallback: StubProvider, port: number, requir
   return { files, sidecar, agentEnv };
 }
 
-/** The sidecar's variables: plain values as rendered, secretKeyRef ones from `secrets` (by Secret name). */
-function sidecarEnv(sidecar: any, secrets: { [secretName: string]: string }): { [name: string]: string } {
-  const env: { [name: string]: string } = {};
-  for (const e of sidecar.env ?? []) {
-    const ref = e.valueFrom?.secretKeyRef;
-    env[e.name] = ref ? secrets[ref.name] : e.value;
-  }
-  return env;
-}
-
 /** Runs a rendered `/bin/sh -c` command with the venv first on PATH (its python3 and litellm stand in for the image's). */
 function shellEnv(venvBin: string, extra: { [name: string]: string } = {}): NodeJS.ProcessEnv {
   return { PATH: `${venvBin}:/usr/bin:/bin`, HOME: os.tmpdir(), ...extra };
@@ -74,8 +65,7 @@ describe('the rendered gateway on the real proxy', () => {
   let url: string;
   let venvBin: string;
   let configDir: string;
-  let proxy: ReturnType<typeof spawn>;
-  let log = '';
+  let proxy: RenderedGateway | undefined;
 
   beforeAll(async () => {
     venvBin = path.join(liteLlmVenv(), 'venv', 'bin');
@@ -84,35 +74,14 @@ describe('the rendered gateway on the real proxy', () => {
     url = `http://127.0.0.1:${port}`;
     rendered = render(main, fallback, port);
     keys = { openai: `sk-main-${randomUUID()}`, anthropic: `sk-ant-${randomUUID()}` };
-    // The ConfigMap's files, where the sidecar mounts them (a temporary folder stands in for the mount path).
     configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rendered-gateway-'));
-    for (const [name, text] of Object.entries(rendered.files)) fs.writeFileSync(path.join(configDir, name), text);
-    const [shell, flag, script] = rendered.sidecar.command;
-    proxy = spawn(shell, [flag, script.split(GATEWAY_CONFIG_DIR).join(configDir)], {
-      env: shellEnv(venvBin, sidecarEnv(rendered.sidecar, { openai: keys.openai, anthropic: keys.anthropic })),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proxy.stdout!.on('data', (c: Buffer) => (log += c.toString()));
-    proxy.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-    const deadline = Date.now() + START_MS - 10_000;
-    while (Date.now() < deadline) {
-      if (proxy.exitCode !== null) throw new Error(`the rendered command exited with ${proxy.exitCode}:\n${tail(log)}`);
-      const live = await fetch(`${url}/health/liveliness`, { signal: AbortSignal.timeout(2_000) }).then(r => r.ok, () => false);
-      if (live) return;
-      await new Promise(resolve => setTimeout(resolve, 500));
-    }
-    throw new Error(`the rendered gateway was not live in time:\n${tail(log)}`);
+    const secrets = { openai: { 'api-key': keys.openai }, anthropic: { 'api-key': keys.anthropic } };
+    const env = shellEnv(venvBin, resolvedEnv(rendered.sidecar, secrets));
+    proxy = await startRenderedGateway({ sidecar: rendered.sidecar, files: rendered.files, configDir, env, url, timeoutMs: START_MS - 10_000 });
   }, START_MS);
 
   afterAll(async () => {
-    if (proxy?.pid) {
-      try {
-        process.kill(-proxy.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    proxy?.stop();
     await Promise.all([main?.close(), fallback?.close()]);
     if (configDir) fs.rmSync(configDir, { recursive: true, force: true });
   }, 30_000);
