@@ -75,6 +75,9 @@ function sampleString(node: any, key: string): string {
     [SCRAPE_INTERVAL_PATTERN]: '30s',
     [HTTP_PATH_PATTERN]: '/metrics',
     [HTTP_URL_PATTERN]: 'http://otel-collector.monitoring:4317',
+    '^[a-f0-9]{64}$': 'ab'.repeat(32), // a custom tool's sha256
+    '^[A-Za-z0-9][A-Za-z0-9-]*$': 'Authorization', // an MCP server's header name
+    '^[a-z][a-z0-9_]{0,31}$': 'docs', // an MCP server's name
   };
   if (node.pattern) {
     const sample = byPattern[node.pattern];
@@ -256,7 +259,9 @@ function ruleCases(field: Field, valid: any, base: any): CorpusCase[] {
  */
 export function schemaCases(): CorpusCase[] {
   const schema = agentTypeOpenApiSchema();
+  // validSample fills every field: an MCP server with both url and command breaks its CEL rules.
   const base = validSample(schema);
+  satisfyMcpRules(base.spec);
   satisfyProductionRules(base.spec);
   const out: CorpusCase[] = [
     { id: 'every field valid', category: '<root>', keyword: 'valid', target: 'create', manifest: base },
@@ -267,6 +272,8 @@ export function schemaCases(): CorpusCase[] {
   }
   for (const field of schemaFields(schema)) {
     const valid = field.path.reduce((cur: any, k) => cur?.[k === '[]' ? 0 : k], base);
+    // A field the base leaves out to keep a rule (a remote MCP server's command, args and env) has cases in its CEL rule's only.
+    if (valid === undefined) continue;
     const target = field.path[0] === 'status' ? 'status' : 'create';
     const seen = new Set<string>();
     for (const [kw, value] of fieldValues(field, valid)) {
@@ -398,6 +405,25 @@ function satisfyProductionRules(spec: any): any {
   return spec;
 }
 
+/**
+ * `spec` changed so that the CEL rules of each MCP server hold: a remote one
+ * (with `url`) has no command, args or env and a transport other than stdio;
+ * a stdio one (without `url`) has a command and no headers.
+ */
+function satisfyMcpRules(spec: any): any {
+  for (const server of spec.tools?.mcpServers ?? []) {
+    if (server.url !== undefined) {
+      for (const k of ['command', 'args', 'env']) delete server[k];
+      if (server.transport === 'stdio') delete server.transport;
+    } else {
+      server.command ??= 'npx';
+      delete server.headers;
+      if (server.transport !== undefined) server.transport = 'stdio';
+    }
+  }
+  return spec;
+}
+
 /** Valid specs: the schema's arbitrary, with the agent given something to run and the CEL rules satisfied. */
 export function validSpec(): fc.Arbitrary<any> {
   return arbitraryOf(agentTypeOpenApiSchema().properties.spec, 'spec').map((spec) => {
@@ -409,7 +435,7 @@ export function validSpec(): fc.Arbitrary<any> {
     if (s && s.minReplicas !== undefined && s.maxReplicas !== undefined && s.minReplicas > s.maxReplicas) {
       [s.minReplicas, s.maxReplicas] = [s.maxReplicas, s.minReplicas];
     }
-    return satisfyProductionRules(spec);
+    return satisfyMcpRules(satisfyProductionRules(spec));
   });
 }
 
