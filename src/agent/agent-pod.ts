@@ -745,7 +745,7 @@ export class AgentPod extends Construct {
    */
   private addSidecarContainer(sidecar: ToolSidecar, volumes: PodVolumes): Container {
     const mcpServers = sidecar.mcpServers;
-    const gatewayFiles = () => liteLlmFiles(this.node.path, this._providers, sidecar._gatewaySettings(), mcpServers);
+    const gatewayFiles = () => liteLlmFiles(this._providers, sidecar._gatewaySettings(), mcpServers);
     // The sidecar is ready once its required tools and the custom ones the init container installed are on PATH.
     const neededTools = [...sidecar.requiredTools, ...sidecar.customTools.map(t => t.name)];
     const toolsConfigMap = new ConfigMap(this, 'ToolsConfig', {
@@ -811,7 +811,7 @@ export class AgentPod extends Construct {
       }
     }
     if (this.toolSidecar) {
-      const files = liteLlmFiles(this.node.path, this._providers, this.toolSidecar._gatewaySettings(), this.toolSidecar.mcpServers);
+      const files = liteLlmFiles(this._providers, this.toolSidecar._gatewaySettings(), this.toolSidecar.mcpServers);
       for (const key of Object.keys(files).sort()) add(key, files[key]);
     }
     return hash.digest('hex');

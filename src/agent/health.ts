@@ -1,6 +1,6 @@
 /**
  * Health checks and shutdown of an agent pod: liveness, readiness and startup probes for the
- * agent and the tool sidecar, `preStop` hooks and
+ * agent (the tool sidecar's are in gateway-sidecar.ts), `preStop` hooks and
  * `terminationGracePeriodSeconds` so in-flight LLM calls can finish.
  */
 import { Duration } from 'cdk8s';
@@ -27,7 +27,10 @@ export interface ContainerProbes {
 export interface AgentProbes {
   /** The agent container. @default - the defaults of `ContainerProbes` */
   readonly agent?: ContainerProbes;
-  /** The tool sidecar. @default - HTTP `/healthz` (startup, liveness) and `/readyz` (readiness) on the tools port */
+  /**
+   * The tool sidecar. @default - `exec` checks inside the container: LiteLLM's `/health/liveliness`
+   * on 127.0.0.1 (startup, liveness), and every required and custom tool on `PATH` plus `/health/readiness` (readiness)
+   */
   readonly sidecar?: ContainerProbes;
 }
 
@@ -102,19 +105,5 @@ export function agentProbes(port: number | undefined, overrides: ContainerProbes
     startup: overrides.startup ?? check('/healthz', { period: 5, failures: 60 }),
     liveness: overrides.liveness ?? check('/healthz', { period: 10, failures: 3 }),
     readiness: overrides.readiness ?? check('/readyz', { period: 5, failures: 3 }),
-  };
-}
-
-/**
- * The tool sidecar's probes: `GET /healthz` (startup: up to 2 minutes, every
- * 2 s; liveness every 10 s) and `GET /readyz` (readiness) on the tools port.
- * The tool-manager image serves both.
- */
-export function sidecarProbes(port: number, overrides: ContainerProbes = {}): ResolvedProbes {
-  if (overrides.disabled) return {};
-  return {
-    startup: overrides.startup ?? Probe.fromHttpGet('/healthz', { port, periodSeconds: Duration.seconds(2), failureThreshold: 60 }),
-    liveness: overrides.liveness ?? Probe.fromHttpGet('/healthz', { port, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
-    readiness: overrides.readiness ?? Probe.fromHttpGet('/readyz', { port, periodSeconds: Duration.seconds(5), failureThreshold: 3 }),
   };
 }

@@ -42,7 +42,9 @@ export const GATEWAY_SETTINGS_KEY = 'gateway-settings.yaml';
 
 /**
  * Checks that the gateway can route to `provider`: it needs the model it
- * calls (an Azure OpenAI provider's is its deployment).
+ * calls (an Azure OpenAI provider's is its deployment). `AgentPod` runs it,
+ * with {@link checkLlmProviders}, as each provider is added: the
+ * configuration rendered at synth only meets checked providers.
  * @throws `AgentPod '<where>': llmProviders '<name>' has no model ...`
  */
 export function checkGatewayProvider(where: string, provider: LlmProvider): void {
@@ -70,16 +72,12 @@ export function checkGatewayProvider(where: string, provider: LlmProvider): void
  * caller with a key. `allow_all_keys: true` opens each server to every
  * caller of the proxy, i.e. to the pod's own containers only (loopback), as
  * the LLM routes are: the agent needs no key for either.
- * @throws `AgentPod '<where>': llmProviders '<name>' ...` when a provider has
- *   no model (the gateway must know which model to call), and for what
- *   {@link checkLlmProviders} refuses
+ *
+ * The providers are the ones `AgentPod` checked as they were added
+ * ({@link checkGatewayProvider}, {@link checkLlmProviders}).
  */
-export function liteLlmConfig(where: string, providers: readonly LlmProvider[], mcpServers: readonly McpServer[] = []): any {
-  checkLlmProviders(where, providers);
-  const modelList = providers.map(provider => {
-    checkGatewayProvider(where, provider);
-    return { model_name: provider.name, litellm_params: provider._liteLlmParams() };
-  });
+export function liteLlmConfig(providers: readonly LlmProvider[], mcpServers: readonly McpServer[] = []): any {
+  const modelList = providers.map(provider => ({ model_name: provider.name, litellm_params: provider._liteLlmParams() }));
   const fallbacks = providers.slice(0, -1).map((p, i) => ({ [p.name]: providers.slice(i + 1).map(f => f.name) }));
   return {
     include: [GATEWAY_SETTINGS_KEY],
@@ -119,10 +117,10 @@ export function liteLlmSettings(settings: LlmGatewaySettings = LLM_GATEWAY_DEFAU
 
 /** The two files of the gateway, as the YAML texts of their ConfigMap keys. */
 export function liteLlmFiles(
-  where: string, providers: readonly LlmProvider[], settings?: LlmGatewaySettings, mcpServers: readonly McpServer[] = [],
+  providers: readonly LlmProvider[], settings?: LlmGatewaySettings, mcpServers: readonly McpServer[] = [],
 ): { [key: string]: string } {
   return {
-    [GATEWAY_CONFIG_KEY]: stringifyYaml(liteLlmConfig(where, providers, mcpServers)),
+    [GATEWAY_CONFIG_KEY]: stringifyYaml(liteLlmConfig(providers, mcpServers)),
     [GATEWAY_SETTINGS_KEY]: stringifyYaml(liteLlmSettings(settings)),
   };
 }

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { LlmProvider } from '../../src';
-import { GATEWAY_SETTINGS_KEY, liteLlmConfig, liteLlmFiles, liteLlmSettings, LLM_GATEWAY_DEFAULTS } from '../../src/agent/llm-gateway';
+import { GATEWAY_SETTINGS_KEY, checkGatewayProvider, liteLlmConfig, liteLlmFiles, liteLlmSettings, LLM_GATEWAY_DEFAULTS } from '../../src/agent/llm-gateway';
 
 const anthropic = LlmProvider.anthropic({ name: 'main-llm', model: 'claude-sonnet-4-5', credentials: { secretName: 'anthropic' } });
 const openai = LlmProvider.openai({ name: 'backup-llm', model: 'gpt-4o', credentials: { secretName: 'openai', secretKey: 'key' } });
@@ -10,7 +10,7 @@ const vllm = LlmProvider.generic({
 
 describe('LiteLLM configuration of the LLM gateway', () => {
   test('one model entry per provider, named as the provider, keys as os.environ references', () => {
-    const config = liteLlmConfig('agents/a', [anthropic, openai, vllm]);
+    const config = liteLlmConfig([anthropic, openai, vllm]);
     expect(config.model_list).toEqual([
       { model_name: 'main-llm', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: 'https://api.anthropic.com', api_key: 'os.environ/ANTHROPIC_API_KEY' } },
       { model_name: 'backup-llm', litellm_params: { model: 'openai/gpt-4o', api_base: 'https://api.openai.com/v1', api_key: 'os.environ/OPENAI_API_KEY' } },
@@ -22,15 +22,15 @@ describe('LiteLLM configuration of the LLM gateway', () => {
   });
 
   test('each provider falls back to the ones declared after it, in order', () => {
-    expect(liteLlmConfig('agents/a', [anthropic, openai, vllm]).router_settings.fallbacks).toEqual([
+    expect(liteLlmConfig([anthropic, openai, vllm]).router_settings.fallbacks).toEqual([
       { 'main-llm': ['backup-llm', 'local'] },
       { 'backup-llm': ['local'] },
     ]);
-    expect(liteLlmConfig('agents/a', [anthropic])).not.toHaveProperty('router_settings');
+    expect(liteLlmConfig([anthropic])).not.toHaveProperty('router_settings');
   });
 
   test('timeout and retries live in the included settings file, which an overlay replaces whole', () => {
-    const config = liteLlmConfig('agents/a', [anthropic, openai]);
+    const config = liteLlmConfig([anthropic, openai]);
     expect(config.include).toEqual([GATEWAY_SETTINGS_KEY]);
     // LiteLLM's include replaces a top-level key of the main file: the main file holds none of the settings'.
     expect(Object.keys(config)).toEqual(['include', 'model_list', 'router_settings', 'general_settings']);
@@ -46,16 +46,17 @@ describe('LiteLLM configuration of the LLM gateway', () => {
   });
 
   test('the YAML texts read back as the configuration (PyYAML, as LiteLLM, reads YAML 1.1)', () => {
-    const files = liteLlmFiles('agents/a', [anthropic, openai], { requestTimeoutSeconds: 30, maxRetries: 1 });
+    const files = liteLlmFiles([anthropic, openai], { requestTimeoutSeconds: 30, maxRetries: 1 });
     expect(Object.keys(files)).toEqual(['config.yaml', GATEWAY_SETTINGS_KEY]);
-    expect(parse(files['config.yaml'], { version: '1.1' })).toEqual(liteLlmConfig('agents/a', [anthropic, openai]));
+    expect(parse(files['config.yaml'], { version: '1.1' })).toEqual(liteLlmConfig([anthropic, openai]));
     expect(parse(files[GATEWAY_SETTINGS_KEY], { version: '1.1' })).toEqual(liteLlmSettings({ requestTimeoutSeconds: 30, maxRetries: 1 }));
     expect(files['config.yaml']).not.toMatch(/sk-|api_key: (?!os\.environ\/)/);
   });
 
   test('a provider without a model is refused, naming the agent and the provider', () => {
     const noModel = LlmProvider.openai({ name: 'nomodel', credentials: { secretName: 'openai' } });
-    expect(() => liteLlmConfig('agents/a', [anthropic, noModel]))
+    expect(() => checkGatewayProvider('agents/a', noModel))
       .toThrow("AgentPod 'agents/a': llmProviders 'nomodel' has no model: the LLM gateway needs the model it calls");
+    expect(() => checkGatewayProvider('agents/a', anthropic)).not.toThrow();
   });
 });

@@ -175,7 +175,7 @@ describe('LiteLLM parameters of each factory', () => {
 describe('the gateway configuration of a mix', () => {
   test('one entry per provider with its own parameters, in the declared order, falling back in that order', () => {
     const providers = mix();
-    const config = liteLlmConfig('agents/a', providers);
+    const config = liteLlmConfig(providers);
     expect(config.model_list).toEqual(providers.map(p => ({ model_name: p.name, litellm_params: p._liteLlmParams() })));
     expect(config.model_list.map((m: any) => m.litellm_params.model)).toEqual([
       'anthropic/claude-sonnet-4-5',
@@ -191,7 +191,7 @@ describe('the gateway configuration of a mix', () => {
   });
 
   test('no credential value anywhere: every credential parameter is an os.environ reference (or the placeholder none)', () => {
-    const text = liteLlmFiles('agents/a', [...mix(), bedrockIrsa()].filter(p => p.name !== 'bedrock-llm'))[GATEWAY_CONFIG_KEY];
+    const text = liteLlmFiles([...mix(), bedrockIrsa()].filter(p => p.name !== 'bedrock-llm'))[GATEWAY_CONFIG_KEY];
     const config = parse(text, { version: '1.1' });
     const credentialParams = ['api_key', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'vertex_credentials'];
     const seen: string[] = [];
@@ -213,7 +213,7 @@ describe('the gateway configuration of a mix', () => {
   });
 
   test('Bedrock keys in the mix render as os.environ references too', () => {
-    const config = parse(liteLlmFiles('agents/a', [bedrockKeys()])[GATEWAY_CONFIG_KEY], { version: '1.1' });
+    const config = parse(liteLlmFiles([bedrockKeys()])[GATEWAY_CONFIG_KEY], { version: '1.1' });
     expect(config.model_list[0].litellm_params).toMatchObject({
       aws_access_key_id: 'os.environ/AWS_ACCESS_KEY_ID', aws_secret_access_key: 'os.environ/AWS_SECRET_ACCESS_KEY',
     });
@@ -223,7 +223,7 @@ describe('the gateway configuration of a mix', () => {
     const noModel = LlmProvider.azureOpenAi({
       name: 'azure', endpoint: 'https://contoso.openai.azure.com', deployment: 'gpt4', apiVersion: '2024-10-21', credentials: { secretName: 's' },
     });
-    expect(liteLlmConfig('agents/a', [noModel]).model_list[0].litellm_params.model).toBe('azure/gpt4');
+    expect(liteLlmConfig([noModel]).model_list[0].litellm_params.model).toBe('azure/gpt4');
   });
 });
 
