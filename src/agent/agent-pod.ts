@@ -401,6 +401,8 @@ export class AgentPod extends Construct {
   private readonly _secrets: ISecret[] = [];
   /** ConfigMaps whose data the config checksum covers. */
   private readonly checksummedConfigMaps: ConfigMap[] = [];
+  /** The gateway's files, rendered for the first `providers` providers (see `gatewayFiles`). */
+  private renderedGatewayFiles?: { readonly providers: number; readonly files: { [key: string]: string } };
   /** The NetworkPolicy's egress rules, derived from the current providers. */
   private egressRules: PolicyRule[];
 
@@ -745,15 +747,14 @@ export class AgentPod extends Construct {
    */
   private addSidecarContainer(sidecar: ToolSidecar, volumes: PodVolumes): Container {
     const mcpServers = sidecar.mcpServers;
-    const gatewayFiles = () => liteLlmFiles(this._providers, sidecar._gatewaySettings(), mcpServers);
     // The sidecar is ready once its required tools and the custom ones the init container installed are on PATH.
     const neededTools = [...sidecar.requiredTools, ...sidecar.customTools.map(t => t.name)];
     const toolsConfigMap = new ConfigMap(this, 'ToolsConfig', {
       metadata: this.metadata(`${this.agentName}${TOOLS_CONFIG_SUFFIX}`),
       data: {
         'tools.json': JSON.stringify(sidecar.toSpec(), null, 2),
-        [GATEWAY_CONFIG_KEY]: lazy(() => gatewayFiles()[GATEWAY_CONFIG_KEY]),
-        [GATEWAY_SETTINGS_KEY]: lazy(() => gatewayFiles()[GATEWAY_SETTINGS_KEY]),
+        [GATEWAY_CONFIG_KEY]: lazy(() => this.gatewayFiles(sidecar)[GATEWAY_CONFIG_KEY]),
+        [GATEWAY_SETTINGS_KEY]: lazy(() => this.gatewayFiles(sidecar)[GATEWAY_SETTINGS_KEY]),
       },
     });
     this.checksummedConfigMaps.push(toolsConfigMap);
@@ -811,10 +812,26 @@ export class AgentPod extends Construct {
       }
     }
     if (this.toolSidecar) {
-      const files = liteLlmFiles(this._providers, this.toolSidecar._gatewaySettings(), this.toolSidecar.mcpServers);
+      const files = this.gatewayFiles(this.toolSidecar);
       for (const key of Object.keys(files).sort()) add(key, files[key]);
     }
     return hash.digest('hex');
+  }
+
+  /**
+   * The gateway's `config.yaml` and `gateway-settings.yaml` for the providers
+   * added so far. Each synth asks for them three times (the two ConfigMap
+   * keys and the config checksum): they are rendered again only when a
+   * provider was added since (providers are only ever appended; the
+   * sidecar's settings are fixed at construction and its MCP servers once
+   * it is rendered).
+   */
+  private gatewayFiles(sidecar: ToolSidecar): { [key: string]: string } {
+    if (this.renderedGatewayFiles?.providers !== this._providers.length) {
+      const files = liteLlmFiles(this._providers, sidecar._gatewaySettings(), sidecar.mcpServers);
+      this.renderedGatewayFiles = { providers: this._providers.length, files };
+    }
+    return this.renderedGatewayFiles.files;
   }
 
   /**

@@ -608,6 +608,23 @@ describe('LLM providers', () => {
     expect(pod.toAgentTypeSpec().llm!.providers!.map((p: any) => p.name)).toEqual(['main-llm', 'backup-llm']);
   });
 
+  test('a provider added between two synths reaches the gateway config.yaml and the config checksum of the next synth', () => {
+    const chart = Testing.chart();
+    const pod = new AgentPod(chart, 'web', { source: basicImage(), toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }), llmProviders: [anthropic()] });
+    const render = () => {
+      const manifests = Testing.synth(chart);
+      const config = parseYaml(findObject(manifests, 'ConfigMap', 'web-tools').data['config.yaml']);
+      return { models: config.model_list.map((m: any) => m.model_name), checksum: checksum(findObject(manifests, 'Deployment', 'web')) };
+    };
+    const first = render();
+    expect(render()).toEqual(first);
+    pod.addLlmProvider(openai());
+    const second = render();
+    expect(first.models).toEqual(['main-llm']);
+    expect(second.models).toEqual(['main-llm', 'backup-llm']);
+    expect(second.checksum).not.toEqual(first.checksum);
+  });
+
   test('addLlmProvider returns the provider; the one NetworkPolicy object renders the providers of each synth, no child is removed', () => {
     const chart = Testing.chart();
     const pod = new AgentPod(chart, 'web', { source: basicImage(), toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }), llmProviders: [anthropic()] });
