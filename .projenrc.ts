@@ -100,6 +100,13 @@ project.eslint?.addOverride({
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('bench');
 
+// Every public member has one name in every jsii language: jsii's reserved-word
+// warnings (a `namespace` in C#, a `type` in Go, an `except` in Python, ...)
+// are not silenced, as projen's JsiiProject does by default, so a new one
+// shows on every compile.
+project.compileTask.reset('jsii');
+project.watchTask.reset('jsii -w');
+
 // jsii writes lib/ over what is there: a file whose source was moved or
 // deleted would stay and be published (and `require('./overlay')` would load a
 // stale lib/overlay.js before lib/overlay/index.js). Start from an empty lib/.

@@ -98,7 +98,7 @@ export async function install(admin: Admin, namespace: string, operatorNamespace
   const chart = new Chart(new App(), 'install');
   new AgentNamespace(chart, 'ns', { name: namespace });
   const crd = new AgentTypeCrd(chart, 'crd');
-  new AgentOperator(chart, 'operator', { image: 'registry.example.com/agent-operator:1.0.0', crd, namespace: operatorNamespace, watchNamespaces: [namespace] });
+  new AgentOperator(chart, 'operator', { image: 'registry.example.com/agent-operator:1.0.0', crd, namespaceName: operatorNamespace, watchNamespaces: [namespace] });
   const objects = chart.toJson().filter(o => o.kind !== 'Deployment');
   admin.apply(objects.filter(o => ['Namespace', 'CustomResourceDefinition'].includes(o.kind)));
   await waitFor('the CRD to be established', 60, 500, async () =>

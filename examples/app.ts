@@ -53,7 +53,7 @@ export function agentsNamespace(scope: Construct): AgentNamespace {
  */
 export function productionRedis(scope: Construct): RedisMemory {
   const redis = new RedisMemory(scope, 'agent-memory', {
-    namespace: AGENTS_NAMESPACE,
+    namespaceName: AGENTS_NAMESPACE,
     passwordSecret: { name: 'redis-auth', key: 'password' },
     storage: '2Gi',
   });

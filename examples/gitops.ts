@@ -80,7 +80,7 @@ export function buildGitOpsApp(props: AppProps = {}): App {
   const redis = productionRedis(agents);
   new AgentPod(agents, 'production-agent', {
     source: AgentSource.image('production-agent:latest', { command: ['/usr/local/bin/agent'] }),
-    namespace: AGENTS_NAMESPACE, // as the operator gives it: the ServiceMonitor then names it in its namespaceSelector
+    namespaceName: AGENTS_NAMESPACE, // as the operator gives it: the ServiceMonitor then names it in its namespaceSelector
     scaling: { minReplicas: 2, maxReplicas: 5, cpuUtilization: 80 },
     port: 8080,
     toolSidecar: new ToolSidecar({ image: GATEWAY_IMAGE, required: ['python3'] }),

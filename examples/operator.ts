@@ -17,7 +17,7 @@ export function exampleAgentTypeSpecs(redisAddress: string): { [name: string]: A
     'basic-agent': { agent: { container: { image: 'nginx:latest', command: ['nginx', '-g', 'daemon off;'] } } },
     'container-agent': {
       agent: {
-        type: 'container',
+        sourceType: 'container',
         container: { image: 'custom-agent:latest', pullPolicy: 'Always', command: ['python', '-m', 'agent'] },
         environment: {
           // The API key is a Secret reference: no secret value is ever written to a manifest.
@@ -28,8 +28,8 @@ export function exampleAgentTypeSpecs(redisAddress: string): { [name: string]: A
     },
     'code-agent': {
       agent: {
-        type: 'code',
-        code: { source: { type: 'git', repository: 'https://github.com/example/agent', path: '/src' }, runtime: 'python', version: '3.9' },
+        sourceType: 'code',
+        code: { source: { sourceType: 'git', repository: 'https://github.com/example/agent', path: '/src' }, runtime: 'python', version: '3.9' },
         environment: { glueCode: { source: '/shared/glue/gluecode.py', content: fs.readFileSync(path.join(__dirname, 'glue', 'gluecode.py'), 'utf-8') } },
       },
     },
@@ -42,21 +42,21 @@ export function exampleAgentTypeSpecs(redisAddress: string): { [name: string]: A
       },
     },
     'full-agent': {
-      agent: { type: 'container', container: { image: 'advanced-agent:latest', command } },
+      agent: { sourceType: 'container', container: { image: 'advanced-agent:latest', command } },
       tools: { required: ['python3'] },
-      memory: { size: '1Gi', type: 'redis', config: { address: 'redis.agents.svc:6379' } },
+      memory: { size: '1Gi', backendType: 'redis', config: { address: 'redis.agents.svc:6379' } },
       llm: {
         providers: [
-          { name: 'main-llm', type: 'anthropic', credentialsSecret: 'anthropic-credentials', config: { model: 'claude-3' } },
-          { name: 'backup-llm', type: 'openai', credentialsSecret: 'openai-credentials', config: { model: 'gpt-4o' } },
+          { name: 'main-llm', providerType: 'anthropic', credentialsSecret: 'anthropic-credentials', config: { model: 'claude-3' } },
+          { name: 'backup-llm', providerType: 'openai', credentialsSecret: 'openai-credentials', config: { model: 'gpt-4o' } },
         ],
       },
     },
     'production-agent': {
-      agent: { type: 'container', container: { image: 'production-agent:latest', command }, port: 8080 },
+      agent: { sourceType: 'container', container: { image: 'production-agent:latest', command }, port: 8080 },
       tools: { required: ['python3'] },
-      memory: { size: '2Gi', type: 'redis', config: { address: redisAddress, passwordSecret: { name: 'redis-auth', key: 'password' } } },
-      llm: { providers: [{ name: 'production-llm', type: 'anthropic', credentialsSecret: 'prod-anthropic-creds', config: { model: 'claude-sonnet-4' } }] },
+      memory: { size: '2Gi', backendType: 'redis', config: { address: redisAddress, passwordSecret: { name: 'redis-auth', key: 'password' } } },
+      llm: { providers: [{ name: 'production-llm', providerType: 'anthropic', credentialsSecret: 'prod-anthropic-creds', config: { model: 'claude-sonnet-4' } }] },
       // Metrics on port 9464 (the default with enabled), scraped through a ServiceMonitor; traces and metrics to the collector.
       monitoring: { enabled: true, metrics: ['memory_usage', 'api_latency'], serviceMonitor: true, otlpEndpoint: 'http://otel-collector.monitoring:4317' },
       // default-deny NetworkPolicy letting these namespaces in on agent.port; a gVisor sandbox.

@@ -43,7 +43,8 @@ import {
   checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkLabelValue, checkPort, checkReplicaCount,
   checkUserId, fail, subject,
 } from '../core/validation';
-import { AgentTypeSpec } from '../install/agent-type';
+import { AgentSpec, AgentTypeSpec } from '../install/agent-type';
+import { agentTypeSpecToJson } from '../install/agent-type-json';
 import { AGENT_TYPE_KIND, AGENT_TYPE_VERSION, DEFAULT_GROUP, validateAgentTypeManifest } from '../install/agent-type-schema';
 
 const KIND = 'AgentPod';
@@ -79,10 +80,10 @@ export interface AgentPodOptions {
   readonly agentName?: string;
 
   /**
-   * Namespace of every object.
+   * Namespace of every object (`metadata.namespace`), an RFC 1123 label.
    * @default - none: the namespace of `kubectl apply` / the overlay
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
 
   /**
    * Secrets whose data rolls the pods when it changes: the
@@ -349,7 +350,10 @@ export class AgentPod extends Construct {
    *
    * @param scope the scope of the AgentPod
    * @param id the construct id
-   * @param spec the AgentType `spec`
+   * @param spec the AgentType `spec` as the structs of `AgentTypeSpec`, whose
+   *   properties are the CRD's fields but for `agent.sourceType`,
+   *   `code.source.sourceType`/`revision`, `memory.backendType` and
+   *   `llm.providers[].providerType` (the CRD's `type` and `ref`)
    * @param options what the spec does not carry (agent name, namespace, labels, sidecar container, pod settings)
    * @throws with the message an operator can put in the AgentType's
    * `Failed` condition, naming the field and the value (never a value that
@@ -357,7 +361,9 @@ export class AgentPod extends Construct {
    * <problem>` for a spec the AgentType schema refuses (one line per problem)
    * or names an agent container other than `agent`, else the part's own message
    * (`AgentSource`, `AgentEnvironment`, `ToolSidecar`, `MemoryProfile`,
-   * `LlmProvider`), or what the AgentPod constructor refuses
+   * `LlmProvider`), or what the AgentPod constructor refuses; a field given
+   * by its CRD name where the struct names it otherwise (e.g. `memory.type`)
+   * is refused, naming the struct property
    */
   public static fromAgentTypeSpec(scope: Construct, id: string, spec: AgentTypeSpec, options: AgentPodFromSpecOptions = {}): AgentPod {
     const where = scope.node.path ? `${scope.node.path}/${id}` : id;
@@ -557,11 +563,11 @@ export class AgentPod extends Construct {
    */
   public toAgentTypeSpec(): AgentTypeSpec {
     const props = this.props;
-    const agent: { [key: string]: any } = { name: AGENT_CONTAINER, ...this.source.toSpec() };
+    const agent: { -readonly [K in keyof AgentSpec]: AgentSpec[K] } = { name: AGENT_CONTAINER, ...this.source.toSpec() };
     const environment = this.environment?.toSpec();
     if (environment && Object.keys(environment).length > 0) agent.environment = environment;
     if (props.port !== undefined) agent.port = props.port;
-    const spec: { -readonly [K in keyof AgentTypeSpec]: any } = { agent, memory: this.memory.toSpec() };
+    const spec: { -readonly [K in keyof AgentTypeSpec]: AgentTypeSpec[K] } = { agent, memory: this.memory.toSpec() };
     if (this.toolSidecar) spec.tools = this.toolSidecar.toSpec();
     if (this._providers.length > 0) spec.llm = { providers: this._providers.map(p => p.toSpec()) };
     const monitoring = monitoringToSpec(props.monitoring);
@@ -643,8 +649,8 @@ export class AgentPod extends Construct {
     container.mount(SHARED_MOUNT_PATH, volumes.shared);
     container.mount('/tmp', volumes.tmp, { subPath: INIT_CONTAINER });
     container.mount(INIT_MOUNT_PATH, volumes.init, { readOnly: true });
-    const code = this.source.type === AgentSourceType.CODE ? this.source.codeSource : undefined;
-    if (code?.type === CodeSourceType.LOCAL) {
+    const code = this.source.sourceType === AgentSourceType.CODE ? this.source.codeSource : undefined;
+    if (code?.sourceType === CodeSourceType.LOCAL) {
       container.mount(SOURCE_MOUNT_PATH, this.newSourceVolume(code.files), { readOnly: true });
     }
     return container;
@@ -671,7 +677,7 @@ export class AgentPod extends Construct {
       ...(props.port !== undefined ? [{ number: props.port, name: 'http' }] : []),
       ...(props.monitoring?.metricsPort !== undefined ? [{ number: props.monitoring.metricsPort, name: 'metrics' }] : []),
     ];
-    const code = this.source.type === AgentSourceType.CODE ? this.source.codeSource : undefined;
+    const code = this.source.sourceType === AgentSourceType.CODE ? this.source.codeSource : undefined;
     const preStopSeconds = this.settings.shutdown.preStopDelaySeconds;
     const container = this.deployment.addContainer({
       ports: ports.length > 0 ? ports : undefined,
@@ -712,8 +718,8 @@ export class AgentPod extends Construct {
     const glue = this.environment?.glueCode;
     if (glue) env.addVariable('AGENT_GLUE_CODE', EnvValue.fromValue(`${SHARED_MOUNT_PATH}/glue/${glue.fileName}`));
     const backend = this.memory.backend;
-    env.addVariable('AGENT_MEMORY_BACKEND', EnvValue.fromValue(backend.type));
-    if (backend.type === MemoryBackendType.REDIS) {
+    env.addVariable('AGENT_MEMORY_BACKEND', EnvValue.fromValue(backend.backendType));
+    if (backend.backendType === MemoryBackendType.REDIS) {
       env.addVariable('AGENT_MEMORY_REDIS_ADDRESS', EnvValue.fromValue(backend.address!));
       env.addVariable('AGENT_MEMORY_REDIS_DB', EnvValue.fromValue(String(backend.database ?? 0)));
       if (backend.passwordSecret) {
@@ -880,7 +886,7 @@ function checkProps(where: string, id: string, props: AgentPodProps): PodSetting
   checkDerivedNames(where, agentName, props);
   // Names are written into every object: none may be a pasted key (labels: see checkLabels).
   screenText(KIND, where, 'agentName', agentName);
-  const namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
+  const namespace = props.namespaceName === undefined ? undefined : checkDns1123Label(KIND, where, 'namespaceName', props.namespaceName);
   checkScaling(KIND, where, props.scaling, props.replicas);
   const replicas = props.replicas ?? 1;
   checkReplicaCount(KIND, where, 'replicas', replicas, 0);
@@ -989,7 +995,7 @@ function defaultInitImage(where: string, source: AgentSource, environment: Agent
   if (sdk && source.runtime && sdk.runtime !== source.runtime) {
     fail(KIND, where, 'environment.sdk.runtime', sdk.runtime, `differs from the code runtime '${source.runtime}'; give initImage with both`);
   }
-  const runtime = sdk?.runtime ?? (source.codeSource?.type === CodeSourceType.GIT ? source.runtime : undefined);
+  const runtime = sdk?.runtime ?? (source.codeSource?.sourceType === CodeSourceType.GIT ? source.runtime : undefined);
   if (!runtime) return 'busybox:1.36';
   const version = sdk?.version ?? source.runtimeVersion;
   return runtime === AgentRuntime.PYTHON ? `python:${version}` : `node:${version}`;
@@ -1006,7 +1012,7 @@ function deriveEgressRules(where: string, agentName: string, props: AgentPodProp
     llmProviders: providers,
     toolSidecar: props.toolSidecar,
     redis: redisDestination((props.memory ?? MemoryProfile.SMALL).backend),
-    gitRepository: code?.type === CodeSourceType.GIT ? code.repository : undefined,
+    gitRepository: code?.sourceType === CodeSourceType.GIT ? code.repository : undefined,
     installsPackages: (props.environment?.sdk?.packages ?? []).length > 0,
   };
   return deriveEgress(sources, props.networkPolicy ?? {}, PolicyInput.of(agentName, where));
@@ -1026,8 +1032,8 @@ function deriveIngressRules(where: string, agentName: string, props: AgentPodPro
 /** The Redis of a redis memory backend, for the NetworkPolicy (`host:port` address; pods and namespace when the app deploys it). */
 function redisDestination(backend: MemoryBackend): AgentRedisDestination | undefined {
   const address = /^(.*):(\d+)$/.exec(backend.address ?? '');
-  if (backend.type !== MemoryBackendType.REDIS || !address) return undefined;
-  return { host: address[1], port: Number(address[2]), podLabels: backend.redisMemory?.podSelector, namespace: backend.redisMemory?.namespace };
+  if (backend.backendType !== MemoryBackendType.REDIS || !address) return undefined;
+  return { host: address[1], port: Number(address[2]), podLabels: backend.redisMemory?.podSelector, namespace: backend.redisMemory?.namespaceName };
 }
 
 // ---------------------------------------------------------------------------
@@ -1079,6 +1085,7 @@ export function agentPodPropsFromSpec(
  * @throws one line per problem, each `AgentPod '<where>': spec.<path> '<value>' <problem>`
  */
 function checkSpec(where: string, spec: AgentTypeSpec): void {
-  const problems = validateAgentTypeManifest({ apiVersion: `${DEFAULT_GROUP}/${AGENT_TYPE_VERSION}`, kind: AGENT_TYPE_KIND, metadata: {}, spec });
+  const json = agentTypeSpecToJson(spec, subject(KIND, where));
+  const problems = validateAgentTypeManifest({ apiVersion: `${DEFAULT_GROUP}/${AGENT_TYPE_VERSION}`, kind: AGENT_TYPE_KIND, metadata: {}, spec: json });
   if (problems.length > 0) throw new Error(problems.map(problem => `${subject(KIND, where)}: ${problem}`).join('\n'));
 }

@@ -4,7 +4,7 @@ import { AgentRuntime } from './source';
 import { isCredentialName, safeText, screenFile, screenText, secretProblem } from '../core/credential-screen';
 import { checkSecretKeyReference, SecretKeyReference } from '../core/secret-key-reference';
 import { RESERVED_ENV_PREFIX, checkEnvVarName, fail } from '../core/validation';
-import type { AgentEnvironmentSpec } from '../install/agent-type';
+import type { AgentEnvironmentSpec, EnvironmentVariableSpec } from '../install/agent-type';
 
 const KIND = 'AgentEnvironment';
 
@@ -245,9 +245,9 @@ export class AgentEnvironment {
    * value), the SDK, and the glue code with its `source` and `content`.
    * {@link AgentEnvironment.fromSpec} is the inverse.
    */
-  public toSpec(): { [key: string]: any } {
-    const spec: { [key: string]: any } = {};
-    const variables: { [key: string]: any }[] = Object.entries(this._variables).map(([name, value]) => ({ name, value }));
+  public toSpec(): AgentEnvironmentSpec {
+    const spec: { -readonly [K in keyof AgentEnvironmentSpec]: AgentEnvironmentSpec[K] } = {};
+    const variables: EnvironmentVariableSpec[] = Object.entries(this._variables).map(([name, value]) => ({ name, value }));
     for (const [name, ref] of Object.entries(this._secretVariables)) {
       variables.push({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
     }

@@ -190,13 +190,13 @@ export interface CheckedService {
 
 /** Checks the in-cluster Service of an OpenAI-compatible provider; `targetPort` defaults to `port`, `clusterDomain` to `cluster.local`. */
 export function checkService(
-  name: string, service: { name: string; namespace: string; port: number; targetPort?: number; clusterDomain?: string },
+  name: string, service: { name: string; namespaceName: string; port: number; targetPort?: number; clusterDomain?: string },
 ): CheckedService {
   const clusterDomain = service.clusterDomain ?? 'cluster.local';
   const port = checkPort(KIND, name, 'service.port', service.port);
   return {
     name: checkDns1035Label(KIND, name, 'service.name', service.name),
-    namespace: checkDns1123Label(KIND, name, 'service.namespace', service.namespace),
+    namespace: checkDns1123Label(KIND, name, 'service.namespaceName', service.namespaceName),
     port,
     targetPort: service.targetPort === undefined ? port : checkPort(KIND, name, 'service.targetPort', service.targetPort),
     clusterDomain: checkDns1123Subdomain(KIND, name, 'service.clusterDomain', clusterDomain),

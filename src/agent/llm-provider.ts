@@ -132,12 +132,12 @@ export interface LlmProviderOptions extends LlmProviderBaseOptions {
 /** Options of {@link LlmProvider.generic}. */
 export interface GenericLlmProviderOptions extends LlmProviderOptions {
   /**
-   * Provider type written to `llm.providers[].type` (e.g. `vllm`, `ollama`).
-   * RFC 1123 label. The types with a factory of their own (`gemini`,
-   * `vertex-ai`, `openai-compatible`; `azure-openai` and `bedrock` with their
-   * settings in `config`) are refused: use the factory.
+   * Provider type written to AgentType `llm.providers[].type` (e.g. `vllm`,
+   * `ollama`). RFC 1123 label. The types with a factory of their own
+   * (`gemini`, `vertex-ai`, `openai-compatible`; `azure-openai` and `bedrock`
+   * with their settings in `config`) are refused: use the factory.
    */
-  readonly type: string;
+  readonly providerType: string;
 
   /**
    * Environment variable name under which the sidecar receives the key.
@@ -305,8 +305,8 @@ export interface LlmServiceTarget {
   /** Service name (RFC 1035 label). */
   readonly name: string;
 
-  /** Namespace of the Service (RFC 1123 label). */
-  readonly namespace: string;
+  /** Namespace of the Service (RFC 1123 label); the `<namespace>` of its DNS name. */
+  readonly namespaceName: string;
 
   /** Service port the API listens on (1 to 65535). */
   readonly port: number;
@@ -477,15 +477,15 @@ export class LlmProvider {
    * `endpoint` is required because there is no public default. Prefer
    * {@link LlmProvider.openAiCompatible}, which also takes an in-cluster
    * Service and no key.
-   * @throws if `type` or `endpoint` is missing or invalid, or `type` has a
+   * @throws if `providerType` or `endpoint` is missing or invalid, or `providerType` has a
    * factory of its own (`gemini`, `vertex-ai`, `openai-compatible`; `azure-openai`
    * and `bedrock` with their settings in `config`)
    */
   public static generic(options: GenericLlmProviderOptions): LlmProvider {
-    const type = checkDns1123Label(KIND, options.name ?? options.type ?? '', 'type', options.type ?? '');
+    const type = checkDns1123Label(KIND, options.name ?? options.providerType ?? '', 'providerType', options.providerType ?? '');
     const name = options.name ?? type;
     if (Object.prototype.hasOwnProperty.call(FACTORY, type) && !LEGACY_GENERIC_TYPES.includes(type)) {
-      fail(KIND, name, 'type', type, `has a factory of its own: use LlmProvider.${FACTORY[type]}()`);
+      fail(KIND, name, 'providerType', type, `has a factory of its own: use LlmProvider.${FACTORY[type]}()`);
     }
     if (!options.endpoint) {
       fail(KIND, name, 'endpoint', '', 'is required for a generic provider');
@@ -672,7 +672,7 @@ export class LlmProvider {
 
   /**
    * The provider an AgentType `spec.llm.providers[]` entry describes: the
-   * inverse of {@link LlmProvider.toSpec}. By `type`: `anthropic` and
+   * inverse of {@link LlmProvider.toSpec}. By `providerType` (the CRD's `type`): `anthropic` and
    * `openai` (with their own key variable, or none) give
    * {@link LlmProvider.anthropic} / {@link LlmProvider.openai};
    * `azure-openai` (`config.deployment`, `config.apiVersion`), `bedrock`
@@ -688,7 +688,7 @@ export class LlmProvider {
    * `openai-compatible`); `config.endpoint` and `config.model` the endpoint and
    * model (a derived endpoint must match), the other `config` entries the
    * provider's extra settings.
-   * @throws `LlmProvider '<name>': <field> '<value>' <problem>` if `type` or a
+   * @throws `LlmProvider '<name>': <field> '<value>' <problem>` if `providerType` (`type`) or a
    * required `credentialsSecret` is missing, a `config` value is not a string,
    * a derived endpoint differs from `config.endpoint`, and for whatever the
    * factories refuse (a generic provider without endpoint, an endpoint that
@@ -697,14 +697,15 @@ export class LlmProvider {
    */
   public static fromSpec(spec: LlmProviderSpec): LlmProvider {
     const name = spec?.name ?? '';
-    if (!spec?.type) fail(KIND, name, 'type', '', 'is required: the provider kind, e.g. anthropic or openai');
+    const type = spec?.providerType;
+    if (!type) fail(KIND, name, 'type', '', 'is required: the provider kind, e.g. anthropic or openai');
     const config = stringConfig(name, spec.config);
-    const typed = Object.prototype.hasOwnProperty.call(FACTORY, spec.type)
-      && !(LEGACY_GENERIC_TYPES.includes(spec.type) && !settingKeys(spec.type).some(k => k in config));
+    const typed = Object.prototype.hasOwnProperty.call(FACTORY, type)
+      && !(LEGACY_GENERIC_TYPES.includes(type) && !settingKeys(type).some(k => k in config));
     if (typed) {
-      const provider = typedFromSpec(spec, config);
+      const provider = typedFromSpec(spec, type, config);
       if (config.endpoint !== undefined && config.endpoint !== provider.endpoint) {
-        fail(KIND, provider.name, 'config.endpoint', config.endpoint, `differs from the endpoint of this ${spec.type} provider (${provider.endpoint})`);
+        fail(KIND, provider.name, 'config.endpoint', config.endpoint, `differs from the endpoint of this ${type} provider (${provider.endpoint})`);
       }
       return provider;
     }
@@ -717,11 +718,11 @@ export class LlmProvider {
       endpoint,
       config: extra,
     };
-    const known = knownProvider(spec.type);
+    const known = knownProvider(type);
     if (known && (spec.apiKeyEnvVar === undefined || spec.apiKeyEnvVar === known.apiKeyEnvVar)) {
-      return LlmProvider.keyed(spec.type, options, known.endpoint, known.apiKeyEnvVar);
+      return LlmProvider.keyed(type, options, known.endpoint, known.apiKeyEnvVar);
     }
-    return LlmProvider.generic({ ...options, type: spec.type, endpoint: endpoint ?? known?.endpoint, apiKeyEnvVar: spec.apiKeyEnvVar });
+    return LlmProvider.generic({ ...options, providerType: type, endpoint: endpoint ?? known?.endpoint, apiKeyEnvVar: spec.apiKeyEnvVar });
   }
 
   /**
@@ -765,8 +766,12 @@ export class LlmProvider {
 
   /** Provider entry name, unique within an agent. */
   public readonly name: string;
-  /** Provider type (`anthropic`, `openai`, `azure-openai`, `bedrock`, `gemini`, `vertex-ai`, `openai-compatible`, or the generic type). */
-  public readonly type: string;
+  /**
+   * Provider type (`anthropic`, `openai`, `azure-openai`, `bedrock`, `gemini`,
+   * `vertex-ai`, `openai-compatible`, or the generic type): AgentType
+   * `llm.providers[].type`.
+   */
+  public readonly providerType: string;
   /** Model identifier, if set. */
   public readonly model?: string;
   /** Base URL of the provider API: given, or derived (region, location, Service). */
@@ -832,7 +837,7 @@ export class LlmProvider {
       }
     }
     this.name = name;
-    this.type = parts.type;
+    this.providerType = parts.type;
     this.model = parts.model;
     this.endpoint = parts.endpoint;
     this.secretName = parts.secretName;
@@ -909,8 +914,8 @@ export class LlmProvider {
   }
 
   /**
-   * The provider as an AgentType `spec.llm.providers[]` entry (and an entry
-   * of the sidecar's `llm-providers.json`): `name`, `type`,
+   * The provider as an AgentType `spec.llm.providers[]` entry: `name`,
+   * `providerType` (rendered as the CRD's `type`),
    * `credentialsSecret` (when there are credentials), `credentialsKeyName`
    * when the key is not the type's default, `apiKeyEnvVar` when it is not the
    * type's default (see {@link LlmProviderSpec.apiKeyEnvVar}), and `config`
@@ -918,10 +923,10 @@ export class LlmProvider {
    * `endpoint` and `model`). Secret names only, never a key.
    * {@link LlmProvider.fromSpec} is the inverse.
    */
-  public toSpec(): { [key: string]: any } {
+  public toSpec(): LlmProviderSpec {
     const config: { [key: string]: string } = { ...this._config, ...this._parts.settings, endpoint: this.endpoint };
     if (this.model) config.model = this.model;
-    const spec: { [key: string]: any } = { name: this.name, type: this.type };
+    const spec: { -readonly [K in keyof LlmProviderSpec]: LlmProviderSpec[K] } = { name: this.name, providerType: this.providerType };
     if (this.secretName !== undefined) spec.credentialsSecret = this.secretName;
     const defaults = this._parts.specDefaults;
     if (this.secretKey !== undefined && this.secretKey !== defaults.secretKey) spec.credentialsKeyName = this.secretKey;
@@ -968,17 +973,17 @@ function serviceSettings(service: CheckedService): { [key: string]: string } {
  * The provider of a spec entry whose type has a factory of its own, the
  * settings read from `config` (the rest kept as extra settings).
  */
-function typedFromSpec(spec: LlmProviderSpec, config: { [key: string]: string }): LlmProvider {
+function typedFromSpec(spec: LlmProviderSpec, type: string, config: { [key: string]: string }): LlmProvider {
   const name = spec.name;
-  const keys = settingKeys(spec.type!);
+  const keys = settingKeys(type);
   const extra = Object.fromEntries(Object.entries(config).filter(([k]) => k !== 'endpoint' && k !== 'model' && !keys.includes(k)));
   const credentials = spec.credentialsSecret === undefined ? undefined : { secretName: spec.credentialsSecret, secretKey: spec.credentialsKeyName };
-  if (credentials === undefined && spec.type !== 'bedrock') {
-    if (spec.type !== 'openai-compatible') fail(KIND, name ?? '', 'credentialsSecret', '', 'is required: the name of the Secret holding the API key');
+  if (credentials === undefined && type !== 'bedrock') {
+    if (type !== 'openai-compatible') fail(KIND, name ?? '', 'credentialsSecret', '', 'is required: the name of the Secret holding the API key');
     if (spec.credentialsKeyName !== undefined) fail(KIND, name ?? '', 'credentialsKeyName', spec.credentialsKeyName, 'needs credentialsSecret: it names a key of that Secret');
   }
   const base = { name, config: extra, model: config.model };
-  switch (spec.type) {
+  switch (type) {
     case 'azure-openai':
       return LlmProvider.azureOpenAi({
         ...base,
@@ -1037,7 +1042,7 @@ function openAiTargetFromSpec(name: string, config: { [key: string]: string }): 
   return {
     service: {
       name: config.serviceName,
-      namespace: config.serviceNamespace,
+      namespaceName: config.serviceNamespace,
       port: portFromSpec(name ?? '', 'config.servicePort', config.servicePort ?? '')!,
       targetPort: portFromSpec(name ?? '', 'config.serviceTargetPort', config.serviceTargetPort),
       clusterDomain: config.serviceClusterDomain,

@@ -269,8 +269,8 @@ export class McpServer {
    * valueFrom: { secretKeyRef } }] }` for a stdio one (empty lists left out).
    * Secrets by name and key, never a value. {@link McpServer.fromSpec} is the inverse.
    */
-  public toSpec(): { [key: string]: any } {
-    const spec: { [key: string]: any } = { name: this.name, transport: this.transport };
+  public toSpec(): McpServerSpec {
+    const spec: { -readonly [K in keyof McpServerSpec]: McpServerSpec[K] } = { name: this.name, transport: this.transport };
     const refSpec = (name: string, ref: SecretKeyReference) => ({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
     if (this.url !== undefined) {
       spec.url = this.url;

@@ -5,7 +5,7 @@ import { RedisMemory, RedisMemoryProps } from './redis-memory';
 import { screenText } from '../core/credential-screen';
 import { checkSecretKeyReference, SecretKeyReference } from '../core/secret-key-reference';
 import { checkLabelValue, checkNonEmpty, fail } from '../core/validation';
-import type { MemorySpec } from '../install/agent-type';
+import type { MemoryConfigSpec, MemorySpec } from '../install/agent-type';
 
 const KIND = 'MemoryProfile';
 
@@ -82,12 +82,12 @@ export class MemoryBackend {
   public static fromRedis(redis: RedisMemory, database?: number): MemoryBackend {
     if (!redis) fail(KIND, 'redis', 'backend.redis', '', 'is required: give a RedisMemory');
     const backend = MemoryBackend.redis({ address: redis.address, passwordSecret: redis.passwordSecret, database });
-    return new MemoryBackend(backend.type, backend.address, backend.passwordSecret, backend.database, redis);
+    return new MemoryBackend(backend.backendType, backend.address, backend.passwordSecret, backend.database, redis);
   }
 
   private constructor(
-    /** The backend type. */
-    public readonly type: MemoryBackendType,
+    /** The backend type (AgentType `memory.type`). */
+    public readonly backendType: MemoryBackendType,
     /** Redis `host:port`, for the Redis backend. */
     public readonly address?: string,
     /** Redis password Secret, for the Redis backend. */
@@ -198,7 +198,7 @@ export class MemoryProfile {
    * - else `size`: {@link MemoryProfile.fromSize} (agent request = limit = size);
    * - neither: `small`.
    *
-   * The backend is `type` (default `inmemory`, which takes no `config`);
+   * The backend is `backendType` (the CRD's `type`; default `inmemory`, which takes no `config`);
    * `redis` reads `config.address` (`host:port`, required), `config.database`
    * (0-15, default 0) and `config.passwordSecret` (`{ name, key }` of a
    * Secret, never a password); other `config` keys are refused. A Redis
@@ -284,21 +284,23 @@ export class MemoryProfile {
   /**
    * The AgentType `spec.memory` object: `profile` for the `small`, `medium`
    * and `large` profiles (with or without another backend), `size` (the
-   * agent memory limit) and `type`; for Redis, `config` with `address`,
+   * agent memory limit) and `backendType` (the CRD's `type`); for Redis, `config` with `address`,
    * `database` and the `passwordSecret` reference (`{ name, key }`, never a
    * password). {@link MemoryProfile.fromSpec} is the inverse, except for a
    * custom profile, which only its agent limit describes: it comes back as
    * `MemoryProfile.fromSize(limit)`.
    */
-  public toSpec(): { [key: string]: any } {
+  public toSpec(): MemorySpec {
     const named = namedProfiles().find(p => p.name === this.name && sameSizes(p, this));
-    const spec: { [key: string]: any } = { ...(named ? { profile: named.name } : {}), size: this.agent.limit, type: this.backend.type };
-    if (this.backend.type === MemoryBackendType.REDIS) {
-      const config: { [key: string]: any } = { address: this.backend.address, database: this.backend.database };
-      if (this.backend.passwordSecret) config.passwordSecret = { name: this.backend.passwordSecret.name, key: this.backend.passwordSecret.key };
-      spec.config = config;
-    }
-    return spec;
+    const spec: MemorySpec = { ...(named ? { profile: named.name } : {}), size: this.agent.limit, backendType: this.backend.backendType };
+    if (this.backend.backendType !== MemoryBackendType.REDIS) return spec;
+    const secret = this.backend.passwordSecret;
+    const config: MemoryConfigSpec = {
+      address: this.backend.address,
+      database: this.backend.database,
+      ...(secret ? { passwordSecret: { name: secret.name, key: secret.key } } : {}),
+    };
+    return { ...spec, config };
   }
 }
 
@@ -316,9 +318,9 @@ function sameSizes(a: MemoryProfile, b: MemoryProfile): boolean {
 /** The `config` keys a Redis backend reads. */
 const REDIS_CONFIG_KEYS = ['address', 'database', 'passwordSecret'];
 
-/** The backend of `spec.memory` (`type`, `config`); see {@link MemoryProfile.fromSpec}. */
+/** The backend of `spec.memory` (`backendType`, `config`); see {@link MemoryProfile.fromSpec}. */
 function backendFromSpec(where: string, spec: MemorySpec, redisMemories: RedisMemory[]): MemoryBackend {
-  const type = spec.type ?? MemoryBackendType.IN_MEMORY;
+  const type = spec.backendType ?? MemoryBackendType.IN_MEMORY;
   const config = spec.config ?? {};
   if (type === MemoryBackendType.IN_MEMORY) {
     if (Object.keys(config).length > 0) {

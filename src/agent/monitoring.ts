@@ -145,7 +145,7 @@ export function otelResourceAttributes(agentName: string, namespace: string | un
   const attributes: Array<[string, string]> = [['gen_ai.agent.name', agentName]];
   const main = providers[0];
   if (main) {
-    attributes.push(['gen_ai.provider.name', main.type]);
+    attributes.push(['gen_ai.provider.name', main.providerType]);
     if (main.model) attributes.push(['gen_ai.request.model', main.model]);
   }
   if (namespace) attributes.push(['k8s.namespace.name', namespace]);

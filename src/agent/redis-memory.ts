@@ -91,7 +91,7 @@ export interface RedisMemoryProps {
    * @default - none: the namespace of `kubectl apply` / the overlay; the
    * address is then `<name>:6379`, which resolves only from the same namespace
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
 
   /**
    * Redis image (`containers[].image`). It must run `redis-server` as user 999
@@ -176,7 +176,7 @@ export interface RedisMemoryAgent {
    * The agent's namespace (`namespaceSelector` on `kubernetes.io/metadata.name`).
    * @default - the namespace of the Redis
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
 }
 
 /**
@@ -194,7 +194,7 @@ export class RedisMemory extends Construct {
   /** Name of every object, and the `app.kubernetes.io/instance` label. */
   public readonly name: string;
   /** Namespace of every object, if set. */
-  public readonly namespace?: string;
+  public readonly namespaceName?: string;
   /** The port Redis listens on (6379). */
   public readonly port: number = REDIS_PORT;
   /** Name of the Service, i.e. the short DNS name of Redis. */
@@ -232,7 +232,7 @@ export class RedisMemory extends Construct {
     checkOutputOnSynth(this);
     const s = redisSettings(this.node.path, id, props);
     this.name = s.name;
-    this.namespace = s.namespace;
+    this.namespaceName = s.namespace;
     this.serviceName = s.name;
     this.address = s.namespace === undefined
       ? `${s.name}:${REDIS_PORT}`
@@ -278,20 +278,20 @@ export class RedisMemory extends Construct {
    * Adding the same labels and namespace again records nothing.
    *
    * @param podLabels labels of the agent's pods (its selector labels); at least one
-   * @param namespace the agent's namespace, matched on `kubernetes.io/metadata.name`
+   * @param namespaceName the agent's namespace, matched on `kubernetes.io/metadata.name`
    *   @default - the namespace of the Redis (the peer has no `namespaceSelector`)
-   * @returns the recorded agent (a copy); its `namespace` is left out when it is the Redis' own
+   * @returns the recorded agent (a copy); its `namespaceName` is left out when it is the Redis' own
    * @throws if no label is given, a label key or value is invalid, or the namespace is not an RFC 1123 label
    */
-  public addAgent(podLabels: { [key: string]: string }, namespace?: string): RedisMemoryAgent {
+  public addAgent(podLabels: { [key: string]: string }, namespaceName?: string): RedisMemoryAgent {
     const where = this.node.path;
     const keys = Object.keys(podLabels ?? {});
     if (keys.length === 0) {
       fail(KIND, where, 'addAgent podLabels', podLabels ?? {}, 'must hold at least one label: an empty selector would let every pod in');
     }
     checkLabels(KIND, where, 'addAgent podLabels', podLabels);
-    if (namespace !== undefined) checkDns1123Label(KIND, where, 'addAgent namespace', namespace);
-    const agent: RedisMemoryAgent = { podLabels: { ...podLabels }, namespace: namespace === this.namespace ? undefined : namespace };
+    if (namespaceName !== undefined) checkDns1123Label(KIND, where, 'addAgent namespaceName', namespaceName);
+    const agent: RedisMemoryAgent = { podLabels: { ...podLabels }, namespaceName: namespaceName === this.namespaceName ? undefined : namespaceName };
     const recorded = this._agents.find(a => sameAgent(a, agent));
     if (!recorded) this._agents.push(agent);
     return copyAgent(recorded ?? agent);
@@ -299,7 +299,7 @@ export class RedisMemory extends Construct {
 
   /** Metadata of every object: the name, the namespace if set, the recommended labels. */
   private metadata(): ApiObjectMetadata {
-    return { name: this.name, namespace: this.namespace, labels: this._labels };
+    return { name: this.name, namespace: this.namespaceName, labels: this._labels };
   }
 
   /** The ClusterIP Service on port `redis` (6379), selecting the Redis pod. */
@@ -375,7 +375,7 @@ interface RedisSettings {
 function redisSettings(where: string, id: string, props: RedisMemoryProps): RedisSettings {
   const passwordSecret = checkPasswordSecret(where, props?.passwordSecret);
   const name = checkRedisName(where, props.name ?? id);
-  const namespace = props.namespace === undefined ? undefined : checkDns1123Label(KIND, where, 'namespace', props.namespace);
+  const namespace = props.namespaceName === undefined ? undefined : checkDns1123Label(KIND, where, 'namespaceName', props.namespaceName);
   const image = checkImage(props.image ?? 'redis:7.4-alpine', KIND, where, 'image');
   const storage = props.storage ?? '1Gi';
   checkBytes(KIND, where, 'storage', storage);
@@ -500,19 +500,19 @@ function agentIngressRule(agent: RedisMemoryAgent): k8s.NetworkPolicyIngressRule
   return {
     from: [{
       podSelector: { matchLabels: { ...agent.podLabels } },
-      namespaceSelector: agent.namespace === undefined ? undefined : { matchLabels: { [Namespace.NAME_LABEL]: agent.namespace } },
+      namespaceSelector: agent.namespaceName === undefined ? undefined : { matchLabels: { [Namespace.NAME_LABEL]: agent.namespaceName } },
     }],
     ports: [{ port: k8s.IntOrString.fromNumber(REDIS_PORT), protocol: 'TCP' }],
   };
 }
 
 function copyAgent(agent: RedisMemoryAgent): RedisMemoryAgent {
-  return { podLabels: { ...agent.podLabels }, namespace: agent.namespace };
+  return { podLabels: { ...agent.podLabels }, namespaceName: agent.namespaceName };
 }
 
 /** Same namespace and the same labels, in any order. */
 function sameAgent(a: RedisMemoryAgent, b: RedisMemoryAgent): boolean {
-  return a.namespace === b.namespace && JSON.stringify(sorted(a.podLabels)) === JSON.stringify(sorted(b.podLabels));
+  return a.namespaceName === b.namespaceName && JSON.stringify(sorted(a.podLabels)) === JSON.stringify(sorted(b.podLabels));
 }
 
 function sorted(labels: { [key: string]: string }): [string, string][] {

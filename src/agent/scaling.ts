@@ -4,7 +4,7 @@
  * PodDisruptionBudget and topology spread over nodes and zones.
  */
 import { ApiObject, ApiObjectMetadata, JsonPatch } from 'cdk8s';
-import { Deployment, HorizontalPodAutoscaler, Metric, MetricTarget } from 'cdk8s-plus-28';
+import { Deployment, HorizontalPodAutoscaler, k8s, Metric, MetricTarget } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { canonicalJson } from '../core/canonical-json';
 import { checkReplicaCount, fail } from '../core/validation';
@@ -52,7 +52,7 @@ export function checkScaling(kind: string, where: string, scaling: AgentScaling 
 const DEFAULT_CPU_UTILIZATION = 80;
 
 /** An autoscaling/v2 `Resource` metric with a `Utilization` target, as `metrics[]` of an HPA and AgentType `scaling.metrics[]`. */
-function utilizationMetric(resource: 'cpu' | 'memory', averageUtilization: number): { [key: string]: any } {
+function utilizationMetric(resource: 'cpu' | 'memory', averageUtilization: number): k8s.MetricSpecV2 {
   return { type: 'Resource', resource: { name: resource, target: { type: 'Utilization', averageUtilization } } };
 }
 
@@ -62,7 +62,7 @@ function utilizationMetric(resource: 'cpu' | 'memory', averageUtilization: numbe
  * utilization, with its default, then memory utilization when set), the
  * metrics of the HorizontalPodAutoscaler. {@link scalingFromSpec} is the inverse.
  */
-export function scalingToSpec(scaling: AgentScaling): { [key: string]: any } {
+export function scalingToSpec(scaling: AgentScaling): ScalingSpec {
   const metrics = [utilizationMetric('cpu', scaling.cpuUtilization ?? DEFAULT_CPU_UTILIZATION)];
   if (scaling.memoryUtilization !== undefined) metrics.push(utilizationMetric('memory', scaling.memoryUtilization));
   return { minReplicas: scaling.minReplicas, maxReplicas: scaling.maxReplicas, metrics };
@@ -84,9 +84,9 @@ export function scalingFromSpec(kind: string, where: string, spec: ScalingSpec):
   (spec.metrics ?? []).forEach((metric, i) => {
     const resource = metric?.resource?.name;
     const utilization = metric?.resource?.target?.averageUtilization;
-    const expected = (resource === 'cpu' || resource === 'memory') && canonicalJson(metric) === canonicalJson(utilizationMetric(resource, utilization));
-    if (!expected) {
-      fail(kind, where, `spec.scaling.metrics[${i}]`, JSON.stringify(metric),
+    if ((resource !== 'cpu' && resource !== 'memory') || utilization === undefined
+      || canonicalJson(metric) !== canonicalJson(utilizationMetric(resource, utilization))) {
+      fail(kind, where, `spec.scaling.metrics[${i}]`, JSON.stringify(metric, (_key, value) => (value instanceof k8s.Quantity ? value.value : value)),
         'is not mapped onto an AgentPod: give { type: Resource, resource: { name: cpu | memory, target: { type: Utilization, averageUtilization } } }');
     }
     if (resource in targets) fail(kind, where, `spec.scaling.metrics[${i}]`, resource, 'is a second metric of this resource');

@@ -66,14 +66,14 @@ export function renderInitScript(source: AgentSource, environment?: AgentEnviron
     'chmod 0755 "$SHARED/bin/agent-entrypoint.sh"',
   ];
 
-  const code = source.type === AgentSourceType.CODE ? source.codeSource : undefined;
-  if (code?.type === CodeSourceType.GIT) {
-    const branch = code.ref ? ` --branch ${shellQuote(code.ref)}` : '';
+  const code = source.sourceType === AgentSourceType.CODE ? source.codeSource : undefined;
+  if (code?.sourceType === CodeSourceType.GIT) {
+    const branch = code.revision ? ` --branch ${shellQuote(code.revision)}` : '';
     lines.push('', '# Agent source (git)',
       'if [ -z "$(ls -A "$SHARED/src")" ]; then',
       `  git clone --depth 1${branch} -- ${shellQuote(code.repository!)} "$SHARED/src"`,
       'fi');
-  } else if (code?.type === CodeSourceType.LOCAL) {
+  } else if (code?.sourceType === CodeSourceType.LOCAL) {
     lines.push('', '# Agent source (local, from a ConfigMap)', `SOURCE="\${AGENT_SOURCE_DIR:-${SOURCE_MOUNT_PATH}}"`);
     Object.keys(code.files).forEach((file, i) => {
       const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';

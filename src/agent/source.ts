@@ -3,9 +3,13 @@ import { join, relative, resolve, sep } from 'path';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
 import { screenArgs, screenFile, screenText } from '../core/credential-screen';
 import { checkImage, checkNonEmpty, checkPullPolicy, fail } from '../core/validation';
-import type { AgentSpec } from '../install/agent-type';
+import type { AgentCodeSourceSpec, AgentCodeSpec, AgentContainerSpec, AgentSpec } from '../install/agent-type';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const KIND = 'AgentSource';
+/** The field of a git revision in messages: the option, and the AgentType field it is written to. */
+const REVISION_FIELD = 'revision (code.source.ref)';
 
 /** Language runtime of a code agent or of its SDK (AgentType `code.runtime`, `sdk.runtime`). */
 export enum AgentRuntime {
@@ -28,10 +32,11 @@ export interface GitSourceOptions {
   /** Repository URL (`https://...`, `ssh://...` or `git@host:org/repo.git`). */
   readonly repository: string;
   /**
-   * Branch or tag to clone (`git clone --branch`).
+   * Branch or tag to clone (`git clone --branch`); AgentType
+   * `spec.agent.code.source.ref`.
    * @default - the repository's default branch
    */
-  readonly ref?: string;
+  readonly revision?: string;
   /**
    * Folder inside the repository that holds the agent, used as working directory.
    * @default '/'
@@ -56,8 +61,9 @@ const LOCAL_SOURCE_MAX_BYTES = 900 * 1024;
 export class CodeSource {
   /**
    * Clone a git repository in the init container.
-   * @throws if the repository is not a git URL, or if the repository, ref or
-   * path looks like it holds a credential (a password or token in the URL's
+   * @throws if the repository is not a git URL, if the revision is not a
+   * branch or tag name, or if the repository, revision or path looks like it
+   * holds a credential (a password or token in the URL's
    * user-info, a key query parameter, a key shape): give clone credentials
    * through a Secret, never in the URL
    */
@@ -65,15 +71,15 @@ export class CodeSource {
     const repository = checkNonEmpty(KIND, 'git', 'code.source.repository', options.repository);
     // A token in the URL would land in the init script and the AgentType: clone credentials belong in a Secret.
     screenText(KIND, 'git', 'code.source.repository', repository);
-    screenText(KIND, 'git', 'code.source.ref', options.ref);
+    screenText(KIND, 'git', REVISION_FIELD, options.revision);
     screenText(KIND, 'git', 'code.source.path', options.path);
     if (!/^(https?:\/\/|ssh:\/\/|git@)[^\s'"`$;|&]+$/.test(repository)) {
       fail(KIND, 'git', 'code.source.repository', repository, 'is not a git URL (https://, ssh:// or git@host:path, without spaces or shell characters)');
     }
-    if (options.ref !== undefined && !/^[A-Za-z0-9._\/-]+$/.test(options.ref)) {
-      fail(KIND, 'git', 'code.source.ref', options.ref, 'is not a branch or tag name');
+    if (options.revision !== undefined && !/^[A-Za-z0-9._\/-]+$/.test(options.revision)) {
+      fail(KIND, 'git', REVISION_FIELD, options.revision, 'is not a branch or tag name');
     }
-    return new CodeSource(CodeSourceType.GIT, checkRelativePath(options.path ?? '/'), repository, options.ref, {});
+    return new CodeSource(CodeSourceType.GIT, checkRelativePath(options.path ?? '/'), repository, options.revision, {});
   }
 
   /**
@@ -122,14 +128,14 @@ export class CodeSource {
   }
 
   private constructor(
-    /** git or local. */
-    public readonly type: CodeSourceType,
+    /** git or local (AgentType `code.source.type`). */
+    public readonly sourceType: CodeSourceType,
     /** Folder inside the source used as working directory (always starts with '/'). */
     public readonly path: string,
     /** Repository URL, for git. */
     public readonly repository: string | undefined,
-    /** Branch or tag, for git. */
-    public readonly ref: string | undefined,
+    /** Branch or tag, for git (AgentType `code.source.ref`). */
+    public readonly revision: string | undefined,
     private readonly _files: { [relativePath: string]: string },
   ) {}
 
@@ -264,16 +270,16 @@ export class AgentSource {
     }
     const image = container.image ?? agent.image;
     if (agent.code !== undefined) {
-      if (agent.type === AgentSourceType.CONTAINER || agent.container !== undefined || agent.image !== undefined) {
-        const [field, value] = image !== undefined ? ['image', image] : agent.container !== undefined ? ['container', agent.container] : ['type', agent.type];
+      if (agent.sourceType === AgentSourceType.CONTAINER || agent.container !== undefined || agent.image !== undefined) {
+        const [field, value] = image !== undefined ? ['image', image] : agent.container !== undefined ? ['container', agent.container] : ['type', agent.sourceType];
         fail(KIND, where, field, value, 'is set together with code: an agent runs an image or code, not both');
       }
       return AgentSource.fromCodeSpec(agent.code);
     }
     if (image === undefined) {
-      fail(KIND, where, 'type', agent.type ?? '', 'needs something to run: set image, container.image or code');
+      fail(KIND, where, 'type', agent.sourceType ?? '', 'needs something to run: set image, container.image or code');
     }
-    if (agent.type === AgentSourceType.CODE) fail(KIND, where, 'type', agent.type, 'needs code');
+    if (agent.sourceType === AgentSourceType.CODE) fail(KIND, where, 'type', agent.sourceType, 'needs code');
     const pullPolicy = container.pullPolicy as ImagePullPolicy | undefined;
     return AgentSource.image(image, { pullPolicy, command: container.command, args: container.args });
   }
@@ -283,12 +289,12 @@ export class AgentSource {
     const where = 'spec.agent';
     const source = code.source;
     if (!source) fail(KIND, where, 'code.source', '', 'is required: give { type: git, repository }');
-    if (source.type === CodeSourceType.LOCAL) {
-      fail(KIND, where, 'code.source.type', source.type, 'cannot be built from a spec: a local source is a folder of the machine running cdk8s synth; use a git source');
+    if (source.sourceType === CodeSourceType.LOCAL) {
+      fail(KIND, where, 'code.source.type', source.sourceType, 'cannot be built from a spec: a local source is a folder of the machine running cdk8s synth; use a git source');
     }
-    if (source.type !== undefined && source.type !== CodeSourceType.GIT) fail(KIND, where, 'code.source.type', source.type, 'is not one of git, local');
+    if (source.sourceType !== undefined && source.sourceType !== CodeSourceType.GIT) fail(KIND, where, 'code.source.type', source.sourceType, 'is not one of git, local');
     return AgentSource.code({
-      source: CodeSource.git({ repository: source.repository ?? '', ref: source.ref, path: source.path }),
+      source: CodeSource.git({ repository: source.repository ?? '', revision: source.revision, path: source.path }),
       runtime: code.runtime as AgentRuntime,
       version: code.version ?? '',
       entrypoint: code.entrypoint,
@@ -297,8 +303,8 @@ export class AgentSource {
   }
 
   private constructor(
-    /** container or code. */
-    public readonly type: AgentSourceType,
+    /** container or code (AgentType `agent.type`). */
+    public readonly sourceType: AgentSourceType,
     /** Image of the agent container. */
     public readonly containerImage: string,
     /** Pull policy of the agent container. */
@@ -320,25 +326,26 @@ export class AgentSource {
   ) {}
 
   /**
-   * The AgentType `spec.agent` fields of this source (`type`, `container` or
-   * `code`); {@link AgentSource.fromSpec} is the inverse. A local source
-   * keeps only its type and path: its files are not in the spec.
+   * The AgentType `spec.agent` fields of this source (`sourceType`, the CRD's
+   * `type`; `container` or `code`); {@link AgentSource.fromSpec} is the
+   * inverse. A local source keeps only its type and path: its files are not
+   * in the spec.
    */
-  public toSpec(): { [key: string]: any } {
-    if (this.type === AgentSourceType.CONTAINER) {
-      const container: { [key: string]: any } = { image: this.containerImage, pullPolicy: this.pullPolicy };
+  public toSpec(): AgentSpec {
+    if (this.sourceType === AgentSourceType.CONTAINER) {
+      const container: Mutable<AgentContainerSpec> = { image: this.containerImage, pullPolicy: this.pullPolicy };
       if (this.command) container.command = [...this.command];
       if (this.args) container.args = [...this.args];
-      return { type: 'container', container };
+      return { sourceType: AgentSourceType.CONTAINER, container };
     }
     const src = this.codeSource!;
-    const source: { [key: string]: any } = { type: src.type, path: src.path };
+    const source: Mutable<AgentCodeSourceSpec> = { sourceType: src.sourceType, path: src.path };
     if (src.repository) source.repository = src.repository;
-    if (src.ref) source.ref = src.ref;
-    const code: { [key: string]: any } = { source, runtime: this.runtime, version: this.runtimeVersion };
+    if (src.revision) source.revision = src.revision;
+    const code: Mutable<AgentCodeSpec> = { source, runtime: this.runtime, version: this.runtimeVersion };
     if (this.customEntrypoint) code.entrypoint = this.customEntrypoint;
     if (this.customImage) code.image = this.customImage;
-    return { type: 'code', code };
+    return { sourceType: AgentSourceType.CODE, code };
   }
 }
 

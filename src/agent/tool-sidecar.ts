@@ -300,8 +300,8 @@ export class ToolSidecar {
    * The tool manifest the sidecar reads (`tools.json`): the AgentType
    * `spec.tools` object. {@link ToolSidecar.fromSpec} is the inverse.
    */
-  public toSpec(): { [key: string]: any } {
-    const spec: { [key: string]: any } = {};
+  public toSpec(): ToolsSpec {
+    const spec: { -readonly [K in keyof ToolsSpec]: ToolsSpec[K] } = {};
     if (this._required.length) spec.required = [...this._required];
     if (this._optional.length) spec.optional = [...this._optional];
     if (this._custom.length) spec.custom = this.customTools;

@@ -255,7 +255,7 @@ export class ImagePolicy {
    * ReplicaSets, Jobs and CronJobs (`spec.jobTemplate.spec.template`). Other
    * kinds, and containers without a string `image`, are skipped.
    *
-   * @param manifests synthesized Kubernetes objects (e.g. `chart.toJson()`)
+   * @param manifests any JSON objects: synthesized Kubernetes manifests (e.g. `chart.toJson()`)
    * @returns one entry per container, `where` as `<Kind> '<namespace>/<name>'`
    *   (`<Kind> '<name>'` without a namespace), `field` as `container '<name>'` or
    *   `initContainer '<name>'`

@@ -87,8 +87,8 @@ export interface AgentNamespaceProps {
 export class AgentNamespace extends Construct {
   /** The namespace name. */
   public readonly name: string;
-  /** The Namespace. */
-  public readonly namespace: Namespace;
+  /** The Namespace object (cdk8s-plus `Namespace`), named `name`. */
+  public readonly namespaceObject: Namespace;
   /** The ResourceQuota, when `quota` is given. */
   public readonly resourceQuota?: ApiObject;
   /** The LimitRange, when `limits` is given. */
@@ -111,7 +111,7 @@ export class AgentNamespace extends Construct {
     const limits = props.limits ? limitsOf(where, props.limits) : undefined;
     this.labels = recommendedLabels({ name: 'agents', instance: this.name, component: 'namespace' });
 
-    this.namespace = this.createNamespace(level);
+    this.namespaceObject = this.createNamespace(level);
     if (quota) {
       this.resourceQuota = this.createObject('ResourceQuota', `${this.name}-quota`, { hard: quota });
     }

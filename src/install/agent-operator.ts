@@ -88,11 +88,12 @@ export interface AgentOperatorProps {
 
   /**
    * Namespace the operator runs in: its Deployment, ServiceAccount, metrics
-   * Service and leader-election Role/RoleBinding go here. RFC 1123 label.
+   * Service and leader-election Role/RoleBinding go here (`metadata.namespace`).
+   * RFC 1123 label.
    *
    * @default 'agents-system'
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
 
   /**
    * Whether to render the operator namespace as a `Namespace` object.
@@ -120,7 +121,7 @@ export interface AgentOperatorProps {
    * Must not be set together with `clusterWide: true`. More can be added
    * later with `addWatchNamespace()`.
    *
-   * @default - [namespace]: the operator's own namespace
+   * @default - [namespaceName]: the operator's own namespace
    * @throws if empty, if an entry is invalid or repeated, or if `clusterWide` is true
    */
   readonly watchNamespaces?: string[];
@@ -259,7 +260,7 @@ export interface AgentOperatorProps {
 
   /**
    * The operator pod's NetworkPolicy (`networking.k8s.io/v1`, named `<name>`
-   * in `namespace`): default deny for ingress and egress, then DNS to the
+   * in `namespaceName`): default deny for ingress and egress, then DNS to the
    * cluster DNS pods, TCP `apiServerPorts` (443, 6443) to `apiServerCidrs`
    * (any address by default) for the Kubernetes API server, and ingress to
    * the metrics and health ports from `allowIngressFrom` only (nobody by
@@ -306,7 +307,7 @@ export interface AgentOperatorProps {
  */
 export class AgentOperator extends Construct {
   /** Namespace the operator runs in. */
-  public readonly namespace: string;
+  public readonly namespaceName: string;
 
   /** Whether the operator runs in cluster-wide mode. */
   public readonly clusterWide: boolean;
@@ -317,10 +318,10 @@ export class AgentOperator extends Construct {
   /** The AgentType CRD: the one passed in `crd`, the one created here, or none when `installCrd` is false. */
   public readonly crd?: AgentTypeCrd;
 
-  /** The operator ServiceAccount (in `namespace`). */
+  /** The operator ServiceAccount (in `namespaceName`). */
   public readonly serviceAccount: ServiceAccount;
 
-  /** The operator Deployment (in `namespace`). */
+  /** The operator Deployment (in `namespaceName`). */
   public readonly deployment: Deployment;
 
   /** The ClusterIP Service in front of the metrics port (`<name>-metrics`). */
@@ -348,7 +349,7 @@ export class AgentOperator extends Construct {
     super(scope, id);
     checkOutputOnSynth(this);
     const s = operatorSettings(this.node.path, props);
-    this.namespace = s.namespace;
+    this.namespaceName = s.namespace;
     this.clusterWide = s.clusterWide;
     this.group = s.group;
     this.objectName = s.name;
@@ -358,17 +359,17 @@ export class AgentOperator extends Construct {
     const policySpec = operatorNetworkPolicySpec(this.node.path, this.selector, props?.networkPolicy ?? {}, s);
 
     if (s.createNamespace) {
-      clusterScoped(new Namespace(this, 'Namespace', { metadata: { name: this.namespace, labels: this.labels } }));
+      clusterScoped(new Namespace(this, 'Namespace', { metadata: { name: this.namespaceName, labels: this.labels } }));
     }
     this.crd = s.crd ?? (s.installCrd ? new AgentTypeCrd(this, 'AgentTypeCrd', { group: this.group }) : undefined);
     this.rules = agentRules(this.group, this.crd?.plural ?? AGENT_TYPE_PLURAL);
-    this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', { metadata: this.metadata(this.namespace) });
+    this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', { metadata: this.metadata(this.namespaceName) });
     if (this.clusterWide) this.createClusterRbac();
     for (const ns of s.watchNamespaces) this.addWatchNamespace(ns);
     this.createLeaderElectionRbac(s.leaderElectionId);
     this.deployment = this.createDeployment(s);
     this.metricsService = this.createMetricsService(s.metricsPort);
-    this.networkPolicy = policySpec && new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', { metadata: this.metadata(this.namespace), spec: policySpec });
+    this.networkPolicy = policySpec && new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', { metadata: this.metadata(this.namespaceName), spec: policySpec });
   }
 
   /**
@@ -387,25 +388,25 @@ export class AgentOperator extends Construct {
    * rendered at synth from every namespace added). Adding a namespace that is
    * already watched changes nothing and returns its Role.
    *
-   * @param namespace the namespace to watch, an RFC 1123 label
+   * @param namespaceName the namespace to watch, an RFC 1123 label
    * @returns the operator's Role in that namespace
    * @throws in cluster-wide mode (the operator already watches every
-   *   namespace), or if `namespace` is not an RFC 1123 label
+   *   namespace), or if `namespaceName` is not an RFC 1123 label
    */
-  public addWatchNamespace(namespace: string): Role {
+  public addWatchNamespace(namespaceName: string): Role {
     const path = this.node.path;
     if (this.clusterWide) {
-      fail(KIND, path, 'addWatchNamespace namespace', namespace, 'cannot be added with clusterWide: true (a cluster-wide operator watches every namespace)');
+      fail(KIND, path, 'addWatchNamespace namespaceName', namespaceName, 'cannot be added with clusterWide: true (a cluster-wide operator watches every namespace)');
     }
-    checkDns1123Label(KIND, path, 'addWatchNamespace namespace', namespace);
-    const existing = this.watchRoles.get(namespace);
+    checkDns1123Label(KIND, path, 'addWatchNamespace namespaceName', namespaceName);
+    const existing = this.watchRoles.get(namespaceName);
     if (existing) return existing;
 
-    const role = new Role(this, `Role-${namespace}`, { metadata: this.metadata(namespace) });
+    const role = new Role(this, `Role-${namespaceName}`, { metadata: this.metadata(namespaceName) });
     for (const rule of this.rules) role.allow(rule.verbs, ...rule.resources);
-    const binding = new RoleBinding(this, `RoleBinding-${namespace}`, { metadata: this.metadata(namespace), role });
+    const binding = new RoleBinding(this, `RoleBinding-${namespaceName}`, { metadata: this.metadata(namespaceName), role });
     binding.addSubjects(this.serviceAccount);
-    this.watchRoles.set(namespace, role);
+    this.watchRoles.set(namespaceName, role);
     return role;
   }
 
@@ -430,7 +431,7 @@ export class AgentOperator extends Construct {
    * Lease lock uses nothing else), and record its Events.
    */
   private createLeaderElectionRbac(leaseName: string): void {
-    const metadata = this.metadata(this.namespace, '-leader-election');
+    const metadata = this.metadata(this.namespaceName, '-leader-election');
     const role = new Role(this, 'LeaderElectionRole', { metadata });
     role.allow(['create'], ApiResource.LEASES);
     role.allow(['get', 'update'], { apiGroup: ApiResource.LEASES.apiGroup, resourceType: ApiResource.LEASES.resourceType, resourceName: leaseName });
@@ -442,7 +443,7 @@ export class AgentOperator extends Construct {
   /** The Deployment of the `manager` container, non-root with seccomp `RuntimeDefault`. */
   private createDeployment(s: OperatorSettings): Deployment {
     const deployment = new Deployment(this, 'Deployment', {
-      metadata: this.metadata(this.namespace),
+      metadata: this.metadata(this.namespaceName),
       podMetadata: {
         labels: this.labels,
         annotations: { 'kubectl.kubernetes.io/default-container': 'manager' },
@@ -469,7 +470,7 @@ export class AgentOperator extends Construct {
   /** The ClusterIP Service `<name>-metrics` in front of the metrics port. */
   private createMetricsService(metricsPort: number): Service {
     const service = new Service(this, 'MetricsService', {
-      metadata: this.metadata(this.namespace, METRICS_SUFFIX),
+      metadata: this.metadata(this.namespaceName, METRICS_SUFFIX),
       type: ServiceType.CLUSTER_IP,
       ports: [{ name: 'metrics', port: metricsPort, targetPort: metricsPort, protocol: Protocol.TCP }],
     });
@@ -505,7 +506,7 @@ function operatorSettings(path: string, props: AgentOperatorProps): OperatorSett
   const p: Partial<AgentOperatorProps> = props ?? {};
   const image = checkImage(p.image ?? '', KIND, path, 'image');
   const name = checkOperatorName(path, p.name ?? APP_NAME);
-  const namespace = checkDns1123Label(KIND, path, 'namespace', p.namespace ?? 'agents-system');
+  const namespace = checkDns1123Label(KIND, path, 'namespaceName', p.namespaceName ?? 'agents-system');
   const clusterWide = p.clusterWide ?? false;
   const watchNamespaces = checkWatchNamespaces(path, clusterWide, p.watchNamespaces, namespace);
 

@@ -72,7 +72,8 @@ export class AgentTypeCrd extends Construct {
    * objects are validated against at synth time, so users can validate YAML
    * of their own with any JSON-schema validator.
    *
-   * @returns a JSON object (OpenAPI v3 / JSON schema) that the caller may mutate
+   * @returns any JSON object: the OpenAPI v3 schema (a JSON schema, with
+   *   `x-kubernetes-*` extensions), which the caller may mutate
    */
   public static openApiSchema(): any {
     return agentTypeOpenApiSchema();

@@ -1,6 +1,8 @@
 import { ApiObject, ApiObjectMetadata, Chart, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AgentTypeCrd } from './agent-type-crd';
+import { agentTypeSpecFromJson, agentTypeSpecToJson } from './agent-type-json';
 import {
   AGENT_TYPE_KIND, AGENT_TYPE_VERSION, DEFAULT_GROUP, checkGroup, validateAgentTypeManifest,
 } from './agent-type-schema';
@@ -12,6 +14,9 @@ import { checkAnnotations, checkDns1123Label, checkDns1123Subdomain, checkLabels
 // Spec structs: a typed mirror of the AgentType openAPIV3Schema.
 // Enum-valued fields are `string`; their allowed values are listed in the
 // docs and enforced by the CRD schema when the AgentType is synthesized.
+// A property has its CRD field's name, except where that name is a reserved
+// word in a jsii language (`type`, `ref`): those are named after what they
+// hold, and agent-type-json.ts maps them (see each property's docs).
 // ---------------------------------------------------------------------------
 
 /**
@@ -50,11 +55,12 @@ export interface AgentContainerSpec {
 
   /**
    * Container securityContext (core/v1 SecurityContext), kept as given
-   * (`x-kubernetes-preserve-unknown-fields`).
+   * (`x-kubernetes-preserve-unknown-fields`). `AgentPod.fromAgentTypeSpec`
+   * refuses a non-empty one: give it as the AgentPod's `securityContext`.
    *
    * @default - none
    */
-  readonly securityContext?: { [key: string]: any };
+  readonly securityContext?: k8s.SecurityContext;
 }
 
 /**
@@ -63,11 +69,11 @@ export interface AgentContainerSpec {
  */
 export interface AgentCodeSourceSpec {
   /**
-   * Source kind. One of `git`, `local`.
+   * Source kind (CRD field `spec.agent.code.source.type`). One of `git`, `local`.
    *
    * @default - none
    */
-  readonly type?: string;
+  readonly sourceType?: string;
 
   /**
    * Repository URL, for `git` sources, e.g. `https://github.com/example/agent`.
@@ -84,11 +90,13 @@ export interface AgentCodeSourceSpec {
   readonly path?: string;
 
   /**
-   * Branch or tag to check out, for `git` sources (an addition of cdk8s-agents to the AgentType schema).
+   * Branch or tag to check out, for `git` sources (CRD field
+   * `spec.agent.code.source.ref`, an addition of cdk8s-agents to the
+   * AgentType schema).
    *
    * @default - the repository's default branch
    */
-  readonly ref?: string;
+  readonly revision?: string;
 }
 
 /**
@@ -277,12 +285,13 @@ export interface AgentSpec {
   readonly name?: string;
 
   /**
-   * How the agent is delivered. One of `container`, `code`.
-   * `code` requires `code`; `container` requires `container` or `image`.
+   * How the agent is delivered (CRD field `spec.agent.type`). One of
+   * `container`, `code`. `code` requires `code`; `container` requires
+   * `container` or `image`.
    *
    * @default - none
    */
-  readonly type?: string;
+  readonly sourceType?: string;
 
   /**
    * User container.
@@ -473,19 +482,47 @@ export interface MemorySpec {
   readonly size?: string;
 
   /**
-   * Memory backend. One of `redis`, `inmemory`.
+   * Memory backend (CRD field `spec.memory.type`). One of `redis`, `inmemory`.
    *
-   * @default - none
+   * @default - none (`inmemory` when read by `MemoryProfile.fromSpec`)
    */
-  readonly type?: string;
+  readonly backendType?: string;
 
   /**
-   * Backend configuration, kept as given (`x-kubernetes-preserve-unknown-fields`),
-   * e.g. `{ persistence: true }`.
+   * Backend configuration (`spec.memory.config`): for `redis` only. The CRD
+   * keeps any object as given (`x-kubernetes-preserve-unknown-fields`);
+   * `MemoryProfile.fromSpec` reads these fields and refuses others.
    *
    * @default - none
    */
-  readonly config?: { [key: string]: any };
+  readonly config?: MemoryConfigSpec;
+}
+
+/**
+ * The configuration of a `redis` memory backend (`spec.memory.config`).
+ */
+export interface MemoryConfigSpec {
+  /**
+   * Redis `host:port`, e.g. `redis.agents.svc.cluster.local:6379`.
+   *
+   * @default - none: required for `redis`
+   */
+  readonly address?: string;
+
+  /**
+   * Redis logical database number, 0 to 15.
+   *
+   * @default 0
+   */
+  readonly database?: number;
+
+  /**
+   * The Secret key holding the Redis password (its name and key, never the
+   * password).
+   *
+   * @default - no password
+   */
+  readonly passwordSecret?: SecretKeyRefSpec;
 }
 
 /**
@@ -512,14 +549,15 @@ export interface LlmProviderSpec {
   readonly name: string;
 
   /**
-   * Provider kind: `anthropic`, `openai`, `azure-openai`, `bedrock`,
-   * `gemini`, `vertex-ai`, `openai-compatible`, or any other (a generic
-   * OpenAI-compatible provider, e.g. `vllm`). An `azure-openai` or `bedrock`
-   * entry without its settings in `config` is a generic provider.
+   * Provider kind (CRD field `spec.llm.providers[].type`): `anthropic`,
+   * `openai`, `azure-openai`, `bedrock`, `gemini`, `vertex-ai`,
+   * `openai-compatible`, or any other (a generic OpenAI-compatible provider,
+   * e.g. `vllm`). An `azure-openai` or `bedrock` entry without its settings
+   * in `config` is a generic provider.
    *
    * @default - none
    */
-  readonly type?: string;
+  readonly providerType?: string;
 
   /**
    * Name of the Secret that holds the credentials (an RFC 1123 subdomain),
@@ -551,12 +589,14 @@ export interface LlmProviderSpec {
   readonly apiKeyEnvVar?: string;
 
   /**
-   * Provider configuration, kept as given, e.g. `{ model: 'claude-3' }`:
-   * the settings listed above, and any extra entries.
+   * Provider configuration as strings, e.g. `{ model: 'claude-3' }`: the
+   * settings listed above, and any extra entries. The CRD keeps any object as
+   * given (`x-kubernetes-preserve-unknown-fields`); `LlmProvider.fromSpec`
+   * refuses a value that is not a string.
    *
    * @default - none
    */
-  readonly config?: { [key: string]: any };
+  readonly config?: { [key: string]: string };
 }
 
 /**
@@ -750,15 +790,24 @@ export interface ScalingSpec {
   readonly maxReplicas?: number;
 
   /**
-   * Scaling metrics (autoscaling/v2 MetricSpec objects), kept as given.
+   * Scaling metrics (`spec.scaling.metrics`), autoscaling/v2 MetricSpec
+   * objects, kept as given. `AgentPod.fromAgentTypeSpec` maps only `Resource`
+   * metrics of `cpu` and `memory` with a `Utilization` target.
    *
    * @default - none
    */
-  readonly metrics?: { [key: string]: any }[];
+  readonly metrics?: k8s.MetricSpecV2[];
 }
 
 /**
  * The `spec` of an AgentType. Only `agent` is required.
+ *
+ * The structs of the spec carry the CRD's field names, except where a name is
+ * a reserved word in a jsii language: `AgentSpec.sourceType` (`agent.type`),
+ * `AgentCodeSourceSpec.sourceType` and `revision` (`code.source.type`,
+ * `code.source.ref`), `MemorySpec.backendType` (`memory.type`),
+ * `LlmProviderSpec.providerType` (`llm.providers[].type`). `AgentType`
+ * renders them under the CRD's names; the YAML does not change.
  */
 export interface AgentTypeSpec {
   /** The agent. */
@@ -819,7 +868,11 @@ export interface AgentTypeProps {
    */
   readonly metadata?: ApiObjectMetadata;
 
-  /** The AgentType spec. Validated against the CRD schema at synth time. */
+  /**
+   * The AgentType spec, rendered as the CRD's JSON (the properties named
+   * otherwise than their CRD fields under the fields' names, e.g.
+   * `agent.sourceType` as `spec.agent.type`). Validated against the CRD schema.
+   */
   readonly spec: AgentTypeSpec;
 
   /**
@@ -871,7 +924,9 @@ export class AgentType extends ApiObject {
    * image fields that are not image references and values that look like
    * credentials, which the server would take.
    *
-   * @param manifest the whole object (`{ apiVersion, kind, metadata, spec }`)
+   * @param manifest any JSON object: the whole AgentType as its YAML spells it
+   *   (`{ apiVersion, kind, metadata, spec }`, the CRD's field names such as
+   *   `spec.agent.type`, not the struct names of `AgentTypeSpec`)
    * @returns one message per problem, each naming the field path (like
    *   `spec.llm.providers[0].name`) and the offending value; empty when valid
    */
@@ -882,9 +937,9 @@ export class AgentType extends ApiObject {
   /**
    * Checks the props before the object is created, so a bad prop leaves
    * nothing in the construct tree.
-   * @returns the API group
+   * @returns the API group and the spec as the CRD's JSON
    */
-  private static checkProps(scope: Construct, id: string, props: AgentTypeProps): string {
+  private static checkProps(scope: Construct, id: string, props: AgentTypeProps): { group: string; spec: any } {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     if (props.group !== undefined && props.crd && props.group !== props.crd.group) {
       fail(AGENT_TYPE_KIND, path, 'group', props.group, `differs from the group of crd '${props.crd.node.path}' ('${props.crd.group}')`);
@@ -903,14 +958,15 @@ export class AgentType extends ApiObject {
     if (typeof namespace === 'string') {
       checkDns1123Label(AGENT_TYPE_KIND, path, 'metadata.namespace', namespace);
     }
+    const spec = agentTypeSpecToJson(props.spec, subject(AGENT_TYPE_KIND, path));
     // The manifest as it will be rendered (keys sorted, as cdk8s writes them).
     const problems = AgentType.validateManifest(sortedKeys({
-      apiVersion: `${group}/${AGENT_TYPE_VERSION}`, kind: AGENT_TYPE_KIND, metadata: props.metadata ?? {}, spec: props.spec,
+      apiVersion: `${group}/${AGENT_TYPE_VERSION}`, kind: AGENT_TYPE_KIND, metadata: props.metadata ?? {}, spec,
     }));
     if (problems.length > 0) {
       throw new Error(problems.map(message => `${subject(AGENT_TYPE_KIND, path)}: ${message}`).join('\n'));
     }
-    return group;
+    return { group, spec };
   }
 
   /**
@@ -929,7 +985,8 @@ export class AgentType extends ApiObject {
   /** API group of this resource. */
   public readonly group: string;
 
-  private readonly _spec: AgentTypeSpec;
+  /** The spec as the CRD's JSON, as rendered. */
+  private readonly specJson: any;
   /** The problems of the manifest, once validated; cleared when a JSON patch is added. */
   private validated?: string[];
 
@@ -937,13 +994,14 @@ export class AgentType extends ApiObject {
    * @throws Error if `group` is invalid or differs from `crd.group`, if
    *   `metadata.name` / `metadata.namespace` are not valid Kubernetes names,
    *   if `metadata.labels` / `metadata.annotations` break the label and
-   *   annotation rules, or if the manifest breaks the AgentType schema or holds
-   *   what looks like a credential (one line per problem, values redacted);
-   *   nothing is added to the construct tree then
+   *   annotation rules, if the spec holds a field by its CRD name where the
+   *   struct names it otherwise (e.g. `agent.type` for `agent.sourceType`),
+   *   or if the manifest breaks the AgentType schema or holds what looks like
+   *   a credential (one line per problem, values redacted); nothing is added
+   *   to the construct tree then
    */
   constructor(scope: Construct, id: string, props: AgentTypeProps) {
-    const group = AgentType.checkProps(scope, id, props);
-    const spec: AgentTypeSpec = JSON.parse(JSON.stringify(props.spec ?? null));
+    const { group, spec } = AgentType.checkProps(scope, id, props);
     super(scope, id, {
       apiVersion: `${group}/${AGENT_TYPE_VERSION}`,
       kind: AGENT_TYPE_KIND,
@@ -951,7 +1009,7 @@ export class AgentType extends ApiObject {
       spec,
     });
     this.group = group;
-    this._spec = spec;
+    this.specJson = spec;
     this.validated = []; // checked by checkProps
 
     if (props.crd) AgentType.dependOn(this, props.crd);
@@ -983,9 +1041,9 @@ export class AgentType extends ApiObject {
     return [...this.validated];
   }
 
-  /** A copy of the spec as given. */
+  /** A copy of the spec as given (read back from its JSON: the same structs, without `undefined` fields). */
   public get spec(): AgentTypeSpec {
-    return JSON.parse(JSON.stringify(this._spec));
+    return agentTypeSpecFromJson<AgentTypeSpec>(this.specJson, subject(AGENT_TYPE_KIND, this.node.path));
   }
 }
 

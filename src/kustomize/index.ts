@@ -20,4 +20,4 @@ export { applyNamePrefixSuffix, applyNamespace } from './names';
 export { applyPatches, type PatchSpec } from './patches';
 export { applyReplicas, type ReplicaSpec } from './replicas';
 export { describeId, idOf, type KustomizeResource, ownResources, toResources } from './resource';
-export type { PatchTarget } from './target';
+export { kustomizeTarget, type PatchTarget } from './target';

@@ -16,8 +16,9 @@ import { effectiveNamespace, idOf, KustomizeResource, originalId, ResourceId, sp
  * Selects the objects a patch applies to: kustomize's patch `target`
  * (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/).
  * Every field is optional; an object must match all the fields given.
- * `group`, `version`, `kind`, `name` and `namespace` are anchored regular
- * expressions, as in kustomize.
+ * `group`, `version`, `kind`, `name` and `namespaceName` are anchored regular
+ * expressions, as in kustomize. In `kustomization.yaml` the fields keep their
+ * names, but for `namespaceName`, written as kustomize's `namespace`.
  */
 export interface PatchTarget {
   /** API group, e.g. `apps` (`` for the core group). @default - any group */
@@ -28,8 +29,8 @@ export interface PatchTarget {
   readonly kind?: string;
   /** `metadata.name` (original or current, as kustomize matches it). @default - any name */
   readonly name?: string;
-  /** `metadata.namespace`. @default - any namespace */
-  readonly namespace?: string;
+  /** `metadata.namespace` (kustomize target field `namespace`). @default - any namespace */
+  readonly namespaceName?: string;
   /** Label selector in Kubernetes syntax, e.g. `app.kubernetes.io/component=agent,tier in (a,b)`. @default - no label condition */
   readonly labelSelector?: string;
   /** Annotation selector in the same syntax. @default - no annotation condition */
@@ -60,7 +61,7 @@ export function selectTargets(resources: KustomizeResource[], target: PatchTarge
   const version = anchored(target.version, 'version');
   const kind = anchored(target.kind, 'kind');
   const name = anchored(target.name, 'name');
-  const namespace = anchored(target.namespace, 'namespace');
+  const namespace = anchored(target.namespaceName, 'namespaceName');
   const labels = target.labelSelector ? parseLabelSelector(target.labelSelector, 'labelSelector') : undefined;
   const annotations = target.annotationSelector ? parseLabelSelector(target.annotationSelector, 'annotationSelector') : undefined;
   return resources.filter(res => {
@@ -79,9 +80,17 @@ export function selectTargets(resources: KustomizeResource[], target: PatchTarge
 
 /** `target group=apps, kind=Deployment` for messages. */
 export function describeTarget(target: PatchTarget): string {
-  const fields = (['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'] as const)
+  const fields = (['group', 'version', 'kind', 'name', 'namespaceName', 'labelSelector', 'annotationSelector'] as const)
     .filter(f => target[f]).map(f => `${f}=${target[f]}`);
   return `target ${fields.join(', ') || '(everything)'}`;
+}
+
+/**
+ * A target as kustomize's `patches[].target` spells it: the same fields in
+ * the same order, `namespaceName` as `namespace`.
+ */
+export function kustomizeTarget(target: PatchTarget): { [field: string]: string } {
+  return Object.fromEntries(Object.entries(target).map(([field, value]) => [field === 'namespaceName' ? 'namespace' : field, value]));
 }
 
 /**

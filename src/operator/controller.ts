@@ -14,6 +14,8 @@ import { AgentPodFromSpecOptions } from '../agent/agent-pod';
 import { canonicalJson } from '../core/canonical-json';
 import { AGENT_TYPE_LABEL } from '../core/labels';
 import { SecretContent } from '../core/secret-checksum';
+import type { AgentTypeSpec } from '../install/agent-type';
+import { agentTypeSpecFromJson } from '../install/agent-type-json';
 import { AGENT_TYPE_PLURAL, AGENT_TYPE_VERSION } from '../install/agent-type-schema';
 import { OPERATOR_DEFAULTS } from '../install/operator-command-line';
 
@@ -274,7 +276,7 @@ export class AgentTypeController {
       this.log.info(`${namespace}/${name}: ${summary}`);
       await this.event(agentType, 'Normal', owned.length === 0 ? 'Created' : 'Updated', summary);
     }
-    return { applied: true, spec: agentType.spec, deployment };
+    return { applied: true, spec: agentTypeSpecFromJson<AgentTypeSpec>(agentType.spec, `AgentType '${namespace}/${name}'`), deployment };
   }
 
   /**

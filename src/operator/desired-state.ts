@@ -11,7 +11,8 @@ import { AgentPod, AgentPodFromSpecOptions } from '../agent/agent-pod';
 import { SECRET_CHECKSUM_ANNOTATION } from '../core/labels';
 import { checkManifests } from '../core/manifest-check';
 import { secretChecksum, SecretContent } from '../core/secret-checksum';
-import { AgentTypeSpec } from '../install/agent-type';
+import type { AgentTypeSpec } from '../install/agent-type';
+import { agentTypeSpecFromJson } from '../install/agent-type-json';
 
 /** An AgentType as read from the API server (the fields the operator uses). */
 export interface AgentTypeResource {
@@ -23,7 +24,11 @@ export interface AgentTypeResource {
     readonly uid: string;
     readonly generation?: number;
   };
-  readonly spec: AgentTypeSpec;
+  /**
+   * The spec as the API server returns it: the CRD's JSON (`agent.type`,
+   * `code.source.ref`, ...), which `agentTypeSpecFromJson` reads into the structs.
+   */
+  readonly spec: any;
 }
 
 /** A Secret an agent's pod reads, by name and, for a single key, the key. */
@@ -36,8 +41,9 @@ export interface SecretReference {
 }
 
 /**
- * Renders the objects of `agentType`: `AgentPod.fromAgentTypeSpec` with the
- * AgentType's name as the agent name and its namespace, then a controller
+ * Renders the objects of `agentType`: `AgentPod.fromAgentTypeSpec` of its
+ * spec (read from the CRD's JSON) with the AgentType's name as the agent name
+ * and its namespace, then a controller
  * owner reference to the AgentType on each object. The final output check of
  * `app.synth()` runs on them.
  * @throws the library's message for a spec the constructs refuse (naming
@@ -48,7 +54,8 @@ export function renderAgentType(agentType: AgentTypeResource, options: AgentPodF
   const { name, namespace } = agentType.metadata;
   const app = new App();
   const chart = new Chart(app, 'agent-type');
-  AgentPod.fromAgentTypeSpec(chart, name, agentType.spec, { ...options, agentName: name, namespace });
+  const spec = agentTypeSpecFromJson<AgentTypeSpec>(agentType.spec, `AgentType '${namespace}/${name}'`);
+  AgentPod.fromAgentTypeSpec(chart, name, spec, { ...options, agentName: name, namespaceName: namespace });
   const problems = app.node.findAll().flatMap(c => c.node.validate());
   if (problems.length > 0) throw new Error(problems.join('\n'));
   const objects = chart.toJson();

@@ -89,12 +89,12 @@ function renderedStatus(spec: AgentTypeSpec): Pick<AgentTypeStatus, 'toolStatus'
         custom: (tools.custom ?? []).map(t => t.name),
       },
     } : {}),
-    ...(memory ? { memoryStatus: { type: memory.type, size: memory.size, ...(memory.profile ? { profile: memory.profile } : {}) } } : {}),
+    ...(memory ? { memoryStatus: { type: memory.backendType, size: memory.size, ...(memory.profile ? { profile: memory.profile } : {}) } } : {}),
     ...(providers.length > 0 ? {
       llmStatus: {
         providers: providers.map(p => ({
           name: p.name,
-          ...(p.type ? { type: p.type } : {}),
+          ...(p.providerType ? { type: p.providerType } : {}),
           ...(typeof p.config?.model === 'string' ? { model: p.config.model } : {}),
         })),
         fallbackOrder: providers.map(p => p.name),

@@ -32,8 +32,8 @@ export enum GeneratorBehavior {
 export interface ConfigMapGeneratorProps {
   /** Name before the hash suffix; an RFC 1123 subdomain. */
   readonly name: string;
-  /** `metadata.namespace`. @default - the overlay's namespace, if any */
-  readonly namespace?: string;
+  /** `metadata.namespace` (kustomize generator field `namespace`). @default - the overlay's namespace, if any */
+  readonly namespaceName?: string;
   /** @default GeneratorBehavior.CREATE */
   readonly behavior?: GeneratorBehavior;
   /** Data entries given as values (kustomize `literals: [key=value]`). @default - none */
@@ -59,8 +59,8 @@ export interface ConfigMapGeneratorProps {
  * (`LlmProvider` credentials, `AgentEnvironment.addSecretVariable`).
  */
 export interface SecretGeneratorProps extends ConfigMapGeneratorProps {
-  /** Secret `type`. @default 'Opaque' */
-  readonly type?: string;
+  /** Secret `type` (kustomize generator field `type`), e.g. `kubernetes.io/tls`. @default 'Opaque' */
+  readonly secretType?: string;
   /**
    * Consent to write the `literals` and `files` values in plain text
    * (base64-encoded `data`) into the synthesized manifests and the kustomize
@@ -77,11 +77,11 @@ export function toGeneratorSpec(kind: 'ConfigMap' | 'Secret', g: SecretGenerator
   return {
     kind,
     name: g.name,
-    namespace: g.namespace,
+    namespace: g.namespaceName,
     behavior: g.behavior,
     literals: g.literals,
     files: g.files,
-    type: kind === 'Secret' ? g.type : undefined,
+    type: kind === 'Secret' ? g.secretType : undefined,
     plainTextValuesInManifest: kind === 'Secret' ? g.plainTextValuesInManifest : undefined,
     options: g.options,
   };

@@ -56,7 +56,7 @@ export interface LabelSet {
 /** The transformations of one kustomization file, shared by `Overlay` and `OverlayComponent`. */
 export interface KustomizationProps {
   /** kustomize `namespace`: the namespace of every namespaced object. @default - namespaces unchanged */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
   /** kustomize `namePrefix`. @default - no prefix */
   readonly namePrefix?: string;
   /** kustomize `nameSuffix`. @default - no suffix */
@@ -105,7 +105,7 @@ export abstract class Kustomization {
   /** The name: the folder of the overlay (environment) or component. */
   public readonly name: string;
   /** kustomize `namespace`. */
-  public readonly namespace?: string;
+  public readonly namespaceName?: string;
   /** kustomize `namePrefix`. */
   public readonly namePrefix?: string;
   /** kustomize `nameSuffix`. */
@@ -130,14 +130,14 @@ export abstract class Kustomization {
     this.kindName = kindName;
     checkDns1123Label(kindName, name, 'name', name);
     this.name = name;
-    if (props.namespace !== undefined) checkDns1123Label(kindName, name, 'namespace', props.namespace);
+    if (props.namespaceName !== undefined) checkDns1123Label(kindName, name, 'namespaceName', props.namespaceName);
     if (props.namePrefix !== undefined && !/^[a-z0-9.-]*$/.test(props.namePrefix)) {
       fail(kindName, name, 'namePrefix', props.namePrefix, 'may only hold lowercase letters, digits, \'-\' and \'.\'');
     }
     if (props.nameSuffix !== undefined && !/^[a-z0-9.-]*$/.test(props.nameSuffix)) {
       fail(kindName, name, 'nameSuffix', props.nameSuffix, 'may only hold lowercase letters, digits, \'-\' and \'.\'');
     }
-    this.namespace = props.namespace;
+    this.namespaceName = props.namespaceName;
     this.namePrefix = props.namePrefix;
     this.nameSuffix = props.nameSuffix;
     checkLabels(kindName, name, 'commonLabels', props.commonLabels ?? {});
@@ -296,7 +296,7 @@ export abstract class Kustomization {
       resources = component._applyTo(resources, `${where} > `);
     }
     resources = applyPatches(resources, this._patches.map(p => p._spec()), where);
-    if (this.namespace) applyNamespace(resources, this.namespace);
+    if (this.namespaceName) applyNamespace(resources, this.namespaceName);
     if (this.namePrefix || this.nameSuffix) applyNamePrefixSuffix(resources, this.namePrefix ?? '', this.nameSuffix ?? '');
     for (const set of this._labels) {
       applyLabels(resources, set.pairs, { includeSelectors: set.includeSelectors ?? false, includeTemplates: set.includeTemplates ?? false });
@@ -326,7 +326,7 @@ export abstract class Kustomization {
   private checkGenerator(field: string, generator: ConfigMapGeneratorProps): void {
     checkDns1123Subdomain(this.kindName, this.name, `${field}[].name`, generator.name);
     const where = `${field}['${generator.name}']`;
-    if (generator.namespace !== undefined) checkDns1123Label(this.kindName, this.name, `${where}.namespace`, generator.namespace);
+    if (generator.namespaceName !== undefined) checkDns1123Label(this.kindName, this.name, `${where}.namespaceName`, generator.namespaceName);
     const keys = [...Object.keys(generator.literals ?? {}), ...Object.keys(generator.files ?? {})];
     const behavior = generator.behavior ?? GeneratorBehavior.CREATE;
     if (keys.length === 0 && behavior !== GeneratorBehavior.REPLACE) {
@@ -337,7 +337,7 @@ export abstract class Kustomization {
       `${this.kindName} '${this.name}': ${field} '${generator.name}'`);
     if (generator.options) checkGeneratorOptions(this.kindName, this.name, `${where}.options`, generator.options);
     const all = [...this._configMapGenerators, ...this._secretGenerators];
-    if (all.some(g => g.name === generator.name && (g.namespace ?? '') === (generator.namespace ?? '')
+    if (all.some(g => g.name === generator.name && (g.namespaceName ?? '') === (generator.namespaceName ?? '')
       && (this._configMapGenerators.includes(g) === (field === 'configMapGenerator')))) {
       fail(this.kindName, this.name, `${field}[].name`, generator.name, 'is generated twice in this kustomization');
     }

@@ -12,6 +12,7 @@ import type { Patch } from './patch';
 import type { FileSink } from './staged-files';
 import { fail } from '../core/validation';
 import { stringifyYaml } from '../core/yaml';
+import { kustomizeTarget } from '../kustomize';
 
 const KUSTOMIZATION_API = 'kustomize.config.k8s.io/v1beta1';
 const COMPONENT_API = 'kustomize.config.k8s.io/v1alpha1';
@@ -77,7 +78,7 @@ function renderLayer(
   };
   if (resources.length > 0) k.resources = resources;
   if (components.length > 0) k.components = components;
-  if (layer.namespace) k.namespace = layer.namespace;
+  if (layer.namespaceName) k.namespace = layer.namespaceName;
   if (layer.namePrefix) k.namePrefix = layer.namePrefix;
   if (layer.nameSuffix) k.nameSuffix = layer.nameSuffix;
   if (Object.keys(layer.commonLabels).length > 0) k.commonLabels = layer.commonLabels;
@@ -95,7 +96,7 @@ function renderLayer(
   const configMaps = layer.configMapGenerators;
   if (configMaps.length > 0) k.configMapGenerator = configMaps.map(g => renderGenerator(g, dir, 'configmap', files));
   const secrets = layer.secretGenerators;
-  if (secrets.length > 0) k.secretGenerator = secrets.map(g => renderGenerator(g, dir, 'secret', files, g.type));
+  if (secrets.length > 0) k.secretGenerator = secrets.map(g => renderGenerator(g, dir, 'secret', files, g.secretType));
   if (layer.generatorOptions) k.generatorOptions = layer.generatorOptions;
   // kustomize refuses a kustomization.yaml with nothing but apiVersion and kind
   // ("kustomization.yaml is empty", from its kustomization loader), while a
@@ -117,7 +118,7 @@ function renderPatches(patches: Patch[], dir: string, files: Record<string, stri
     const file = `patches/${String(i + 1).padStart(2, '0')}-${slug(String(subject ?? ''))}.yaml`;
     files[`${dir}/${file}`] = stringifyYaml(content);
     const entry: Record<string, any> = { path: file };
-    if (patch.target) entry.target = patch.target;
+    if (patch.target) entry.target = kustomizeTarget(patch.target);
     if (patch.allowNameChange || patch.allowKindChange) {
       entry.options = {
         ...(patch.allowNameChange ? { allowNameChange: true } : {}),
@@ -136,7 +137,7 @@ function renderPatches(patches: Patch[], dir: string, files: Record<string, stri
 function renderGenerator(g: ConfigMapGeneratorProps | SecretGeneratorProps, dir: string, folder: string,
   files: Record<string, string>, type?: string): Record<string, any> {
   const entry: Record<string, any> = { name: g.name };
-  if (g.namespace) entry.namespace = g.namespace;
+  if (g.namespaceName) entry.namespace = g.namespaceName;
   if (g.behavior) entry.behavior = g.behavior;
   if (type) entry.type = type;
   const literals: string[] = [];
@@ -145,7 +146,7 @@ function renderGenerator(g: ConfigMapGeneratorProps | SecretGeneratorProps, dir:
   // lines: such values go through files, which kustomize reads verbatim.
   // One folder per generator: generators of one name in two namespaces get
   // `<folder>-<name>_<namespace>` ('_' is in neither a name nor a namespace).
-  const generatorDir = `${folder}-${g.name}${g.namespace ? `_${g.namespace}` : ''}`;
+  const generatorDir = `${folder}-${g.name}${g.namespaceName ? `_${g.namespaceName}` : ''}`;
   const asFile = (key: string, content: string) => {
     const rel = `${generatorDir}/${key}`;
     files[`${dir}/${rel}`] = content;

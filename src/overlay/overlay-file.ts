@@ -8,7 +8,7 @@ import { App, Chart, Names } from 'cdk8s';
 export interface OverlayFile {
   /** File name, e.g. `0001-agents.k8s.yaml`. */
   readonly fileName: string;
-  /** The objects in it, in order. */
+  /** The objects in it, in order: any JSON objects (Kubernetes manifests of any kind). */
   readonly objects: any[];
 }
 

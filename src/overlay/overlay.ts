@@ -123,6 +123,8 @@ export class Overlay extends Kustomization {
   /**
    * Applies this overlay to manifests (plain objects, e.g. `Testing.synth(chart)`)
    * and returns the result; the input is not changed.
+   * @param manifests any JSON objects: Kubernetes manifests of any kind
+   * @returns the transformed manifests, as JSON objects, in kustomize's output order
    * @throws when a transformation fails or an output object is invalid
    */
   public apply(manifests: any[]): any[] {

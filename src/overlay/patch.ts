@@ -50,7 +50,7 @@ export class Patch {
    * other lists are replaced; `null` deletes a field, `$patch: delete` an
    * element or the whole object, `$patch: replace` replaces instead of merging.
    *
-   * @param patch the partial object, e.g. `{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3 } }`
+   * @param patch any JSON object: the partial Kubernetes object, e.g. `{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3 } }`
    * @throws when `patch` is not an object, or has neither `options.target` nor a kind and `metadata.name`;
    *   when it holds what looks like a credential (a key shape, a credential URL, a credential-named key or env var with a literal value)
    */
@@ -81,7 +81,7 @@ export class Patch {
   }
 
   /** Strategic merge or JSON 6902. */
-  public readonly type: PatchType;
+  public readonly patchType: PatchType;
   /** The objects this patch selects; undefined for a strategic-merge patch that names its object. */
   public readonly target?: PatchTarget;
   /** kustomize `options.allowNameChange`. */
@@ -90,15 +90,18 @@ export class Patch {
   public readonly allowKindChange: boolean;
   private readonly body: any;
 
-  private constructor(type: PatchType, body: any, target: PatchTarget | undefined, allowNameChange?: boolean, allowKindChange?: boolean) {
-    this.type = type;
+  private constructor(patchType: PatchType, body: any, target: PatchTarget | undefined, allowNameChange?: boolean, allowKindChange?: boolean) {
+    this.patchType = patchType;
     this.body = body;
     this.target = target ? { ...target } : undefined;
     this.allowNameChange = allowNameChange ?? false;
     this.allowKindChange = allowKindChange ?? false;
   }
 
-  /** The patch as data: the partial object, or the list of JSON 6902 operations (a copy). */
+  /**
+   * The patch as data (a copy), any JSON: the partial object of a strategic
+   * merge, or the list of JSON 6902 operations (`{ op, path, value?, from? }`).
+   */
   public get content(): any {
     return clone(this.body);
   }

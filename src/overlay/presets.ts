@@ -177,7 +177,7 @@ export class EnvironmentPreset {
         fail('EnvironmentPreset', name, 'testDataNamespace', '', 'is required with testData: the ConfigMap must live in the agents\' namespace');
       }
       checkDns1123Label('EnvironmentPreset', name, 'testDataNamespace', options.testDataNamespace);
-      component.addConfigMapGenerator({ name: TEST_DATA, namespace: options.testDataNamespace, files: options.testData });
+      component.addConfigMapGenerator({ name: TEST_DATA, namespaceName: options.testDataNamespace, files: options.testData });
       env.push({ name: 'AGENT_TEST_DATA_DIR', value: TEST_DATA_PATH });
       agent.volumeMounts = [{ name: TEST_DATA, mountPath: TEST_DATA_PATH, readOnly: true }];
       pod.volumes = [{ name: TEST_DATA, configMap: { name: TEST_DATA } }];
@@ -509,7 +509,7 @@ function apiSettings(kind: string, settings: LlmGatewaySettings, logLevel: strin
   const configMapTarget: PatchTarget = {
     kind: 'ConfigMap',
     name: `${user.name ?? '.*'}${TOOLS_CONFIG_SUFFIX}`,
-    ...(user.namespace !== undefined ? { namespace: user.namespace } : {}),
+    ...(user.namespaceName !== undefined ? { namespaceName: user.namespaceName } : {}),
     labelSelector: user.labelSelector ? `${selector},${user.labelSelector}` : selector,
   };
   const settingsFile = { [GATEWAY_SETTINGS_KEY]: stringifyYaml(liteLlmSettings(settings)) };

@@ -8,6 +8,7 @@ import {
   GlueCode, LlmProvider, MemoryBackend, MemoryProfile, ToolSidecar,
 } from '../../src';
 import { LITELLM_IMAGE, LITELLM_VERSION } from '../../src/agent/gateway-version';
+import { agentTypeSpecToJson } from '../../src/install/agent-type-json';
 import { container, envOf, errorOf, findObject, podSpec, tmpDir } from '../support/util';
 
 // ---------------------------------------------------------------------------
@@ -117,7 +118,7 @@ describe('basic agent', () => {
 
   test('agentName defaults to the construct id; namespace, replicas, version and extra labels are applied', () => {
     const { manifests } = synthPod({
-      source: basicImage(), namespace: 'agents', replicas: 3, version: '1.2.0', labels: { team: 'ml' },
+      source: basicImage(), namespaceName: 'agents', replicas: 3, version: '1.2.0', labels: { team: 'ml' },
     }, 'basic-agent');
     const deployment = findObject(manifests, 'Deployment', 'basic-agent');
     expect(deployment.spec.replicas).toEqual(3);
@@ -140,7 +141,7 @@ describe('basic agent', () => {
   test.each([
     ['agentName', { agentName: 'Web_Agent' }, 'Web_Agent'],
     ['agentName', { agentName: 'a'.repeat(64) }, 'a'.repeat(64)],
-    ['namespace', { namespace: 'Bad_Namespace' }, 'Bad_Namespace'],
+    ['namespaceName', { namespaceName: 'Bad_Namespace' }, 'Bad_Namespace'],
     ['replicas', { replicas: -1 }, '-1'],
     ['replicas', { replicas: 1.5 }, '1.5'],
     ['runAsUser', { runAsUser: 0 }, '0'],
@@ -332,7 +333,7 @@ describe('shared volume and init container', () => {
   test('a git ref becomes --branch; a nodejs agent runs `node index.js` in the source root', () => {
     const { manifests } = synthPod({
       source: AgentSource.code({
-        source: CodeSource.git({ repository: 'git@github.com:example/agent.git', ref: 'release/v1.2' }),
+        source: CodeSource.git({ repository: 'git@github.com:example/agent.git', revision: 'release/v1.2' }),
         runtime: AgentRuntime.NODEJS,
         version: '20',
       }),
@@ -631,7 +632,7 @@ describe('LLM providers', () => {
     const policy = pod.networkPolicy;
     const children = () => pod.node.children.map(c => c.node.id);
     const before = children();
-    const selfHosted = LlmProvider.generic({ name: 'vllm', type: 'vllm', model: 'llama', endpoint: 'http://10.1.2.3:8000/v1', credentials: { secretName: 'vllm' } });
+    const selfHosted = LlmProvider.generic({ name: 'vllm', providerType: 'vllm', model: 'llama', endpoint: 'http://10.1.2.3:8000/v1', credentials: { secretName: 'vllm' } });
     expect(pod.addLlmProvider(selfHosted)).toBe(selfHosted);
     const egress = () => findObject(Testing.synth(chart), 'NetworkPolicy', 'web').spec.egress;
     const toVllm = { ports: [{ port: 8000, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.1.2.3/32' } }] };
@@ -639,7 +640,7 @@ describe('LLM providers', () => {
     expect(egress()).toContainEqual(toVllm);
     expect(egress()).not.toContainEqual(toOther);
     // After a synth too: the next synth renders the provider added in between.
-    pod.addLlmProvider(LlmProvider.generic({ name: 'other', type: 'vllm', model: 'llama', endpoint: 'http://10.1.2.4:8001/v1', credentials: { secretName: 'other' } }));
+    pod.addLlmProvider(LlmProvider.generic({ name: 'other', providerType: 'vllm', model: 'llama', endpoint: 'http://10.1.2.4:8001/v1', credentials: { secretName: 'other' } }));
     expect(egress()).toEqual(expect.arrayContaining([toVllm, toOther]));
     expect(pod.networkPolicy).toBe(policy);
     expect(children().slice(0, before.length)).toEqual(before);
@@ -660,7 +661,7 @@ describe('LLM providers', () => {
     const chart = Testing.chart();
     const pod = new AgentPod(chart, 'web', { source: basicImage(), toolSidecar: new ToolSidecar({ image: TOOL_IMAGE }) });
     const children = pod.node.children.length;
-    const metadata = LlmProvider.generic({ name: 'metadata', type: 'vllm', model: 'llama', endpoint: 'http://169.254.169.254/v1', credentials: { secretName: 'vllm' } });
+    const metadata = LlmProvider.generic({ name: 'metadata', providerType: 'vllm', model: 'llama', endpoint: 'http://169.254.169.254/v1', credentials: { secretName: 'vllm' } });
     expect(errorOf(() => pod.addLlmProvider(metadata)))
       .toContain("AgentPod 'test/web': llmProviders['metadata'].endpoint '169.254.169.254' is a cloud metadata address");
     expect(pod.llmProviders).toEqual([]);
@@ -886,7 +887,7 @@ describe('toAgentTypeSpec', () => {
     const spec = pod.toAgentTypeSpec();
     expect(spec.agent).toMatchObject({
       name: 'agent',
-      type: 'container',
+      sourceType: 'container',
       container: { image: 'advanced-agent:latest', pullPolicy: 'IfNotPresent', command: ['/usr/local/bin/agent'] },
       environment: {
         variables: [
@@ -898,9 +899,9 @@ describe('toAgentTypeSpec', () => {
     });
     expect(spec.tools).toEqual({ required: ['python', 'git'], optional: ['kubectl'] });
     expect(spec.memory).toEqual({
-      size: '1Gi', type: 'redis', config: { address: 'redis.agents.svc:6379', database: 0, passwordSecret: { name: 'redis-auth', key: 'password' } },
+      size: '1Gi', backendType: 'redis', config: { address: 'redis.agents.svc:6379', database: 0, passwordSecret: { name: 'redis-auth', key: 'password' } },
     });
-    expect(spec.llm!.providers!.map((p: any) => [p.name, p.type, p.credentialsSecret])).toEqual([
+    expect(spec.llm!.providers!.map((p: any) => [p.name, p.providerType, p.credentialsSecret])).toEqual([
       ['main-llm', 'anthropic', 'anthropic-credentials'],
       ['backup-llm', 'openai', 'openai-credentials'],
     ]);
@@ -913,7 +914,11 @@ describe('toAgentTypeSpec', () => {
     const crd = new AgentTypeCrd(chart, 'crd');
     new AgentType(chart, 'type', { crd, metadata: { name: 'full-agent' }, spec });
     const agentType = Testing.synth(chart).find(m => m.kind === 'AgentType');
-    expect(agentType.spec).toEqual(JSON.parse(text));
+    // rendered under the CRD's field names: the struct properties named otherwise are mapped, nothing else changes
+    expect(agentType.spec).toEqual(agentTypeSpecToJson(JSON.parse(text), 'test'));
+    expect([agentType.spec.agent.type, agentType.spec.memory.type, agentType.spec.llm.providers.map((p: any) => p.type)])
+      .toEqual(['container', 'redis', ['anthropic', 'openai']]);
+    expect(JSON.stringify(agentType.spec)).not.toMatch(/sourceType|backendType|providerType/);
   });
 
   test('a code agent is described as code with its source', () => {
@@ -923,12 +928,12 @@ describe('toAgentTypeSpec', () => {
     const spec = pod.toAgentTypeSpec();
     expect(spec.agent).toEqual({
       name: 'agent',
-      type: 'code',
-      code: { source: { type: 'git', path: '/src', repository: 'https://github.com/example/agent' }, runtime: 'python', version: '3.9' },
+      sourceType: 'code',
+      code: { source: { sourceType: 'git', path: '/src', repository: 'https://github.com/example/agent' }, runtime: 'python', version: '3.9' },
     });
     expect(spec).not.toHaveProperty('tools');
     expect(spec).not.toHaveProperty('llm');
-    expect(spec.memory).toEqual({ profile: 'small', size: '512Mi', type: 'inmemory' });
+    expect(spec.memory).toEqual({ profile: 'small', size: '512Mi', backendType: 'inmemory' });
   });
 });
 
@@ -977,7 +982,7 @@ describe('full agent pod', () => {
     environment.addSecretVariable('SEARCH_API_KEY', { name: 'search-credentials', key: 'token' });
     const { manifests } = synthPod({
       source: AgentSource.image('registry.example.com/agents/full-agent:1.0', { command: ['python', '-m', 'agent'] }),
-      namespace: 'agents',
+      namespaceName: 'agents',
       environment,
       toolSidecar: new ToolSidecar({
         image: TOOL_IMAGE,
@@ -1046,7 +1051,7 @@ describe('review fixes: nothing the library relies on can be broken silently', (
 
   test('generic providers: apiKeyEnvVar is checked and may not take a sidecar variable', () => {
     const generic = (apiKeyEnvVar: string) => LlmProvider.generic({
-      type: 'vllm', endpoint: 'http://vllm.models.svc:8000/v1', credentials: { secretName: 'vllm' }, apiKeyEnvVar,
+      providerType: 'vllm', endpoint: 'http://vllm.models.svc:8000/v1', credentials: { secretName: 'vllm' }, apiKeyEnvVar,
     });
     expect(errorOf(() => generic('bad name!'))).toContain("apiKeyEnvVar 'bad name!' is not a valid environment variable name");
     expect(errorOf(() => generic('TOOL_MANAGER_PORT'))).toContain("apiKeyEnvVar 'TOOL_MANAGER_PORT' is reserved");
@@ -1080,7 +1085,7 @@ describe('review fixes: nothing the library relies on can be broken silently', (
 
   test('code source details survive into the AgentType spec (ref, entrypoint, image)', () => {
     const source = AgentSource.code({
-      source: CodeSource.git({ repository: 'https://github.com/example/agent', ref: 'v1.2.0', path: '/agent' }),
+      source: CodeSource.git({ repository: 'https://github.com/example/agent', revision: 'v1.2.0', path: '/agent' }),
       runtime: AgentRuntime.PYTHON,
       version: '3.12',
       entrypoint: 'run.py',
@@ -1088,7 +1093,7 @@ describe('review fixes: nothing the library relies on can be broken silently', (
     });
     const { pod } = synthPod({ source });
     expect(pod.toAgentTypeSpec().agent.code).toEqual({
-      source: { type: 'git', repository: 'https://github.com/example/agent', ref: 'v1.2.0', path: '/agent' },
+      source: { sourceType: 'git', repository: 'https://github.com/example/agent', revision: 'v1.2.0', path: '/agent' },
       runtime: 'python',
       version: '3.12',
       entrypoint: 'run.py',
@@ -1159,7 +1164,7 @@ describe('no secret leaves synth', () => {
       expect(message).not.toContain(GITHUB);
       expect(message).not.toContain('hunter2');
     }
-    expect(errorOf(() => CodeSource.git({ repository: 'https://github.com/org/agent', ref: GITHUB }))).toContain('code.source.ref holds what looks like a credential');
+    expect(errorOf(() => CodeSource.git({ repository: 'https://github.com/org/agent', revision: GITHUB }))).toContain('revision (code.source.ref) holds what looks like a credential');
     // Ordinary URLs still pass.
     expect(CodeSource.git({ repository: 'ssh://git@github.com/org/agent.git' }).repository).toBe('ssh://git@github.com/org/agent.git');
   });
@@ -1172,7 +1177,7 @@ describe('no secret leaves synth', () => {
       [() => LlmProvider.openai({ credentials, model: OPENAI }), "LlmProvider 'openai': model holds what looks like a credential (an OpenAI key)"],
       [() => LlmProvider.openai({ credentials, endpoint: `https://u:${OPENAI}@host.example.com/v1` }), "LlmProvider 'openai': endpoint holds what looks like a credential"],
       [() => LlmProvider.openai({ credentials, endpoint: 'https://host.example.com/v1?api_key=abc123' }), "LlmProvider 'openai': endpoint holds what looks like a credential (a credential in the URL query parameter api_key)"],
-      [() => LlmProvider.generic({ type: 'vllm', name: 'sk-0123456789abcdefghij', endpoint: 'http://vllm:8000', credentials }), "LlmProvider '<redacted: an OpenAI key>'"],
+      [() => LlmProvider.generic({ providerType: 'vllm', name: 'sk-0123456789abcdefghij', endpoint: 'http://vllm:8000', credentials }), "LlmProvider '<redacted: an OpenAI key>'"],
     ];
     for (const [make, expected] of cases) {
       const message = errorOf(make);

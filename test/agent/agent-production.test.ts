@@ -14,7 +14,7 @@ const TOOL_IMAGE = 'registry.example.com/agents/tool-manager:0.1.0';
 function synth(props: Partial<AgentPodProps> = {}, setup?: (chart: any) => void): any[] {
   const chart = Testing.chart();
   setup?.(chart);
-  new AgentPod(chart, 'web', { source: AgentSource.image('registry.example.com/agents/web:1.0'), namespace: 'agents', ...props });
+  new AgentPod(chart, 'web', { source: AgentSource.image('registry.example.com/agents/web:1.0'), namespaceName: 'agents', ...props });
   return Testing.synth(chart);
 }
 
@@ -172,7 +172,7 @@ describe('Secret checksum: the Secrets handed in roll the pods', () => {
   const SECRET_CHECKSUM = 'agents.cdk8s.io/secret-checksum';
   const checksumOf = (objects: any[]) => findObject(objects, 'Deployment', 'web').spec.template.metadata.annotations[SECRET_CHECKSUM];
   const webProps = (): AgentPodProps => ({
-    source: AgentSource.image('registry.example.com/agents/web:1.0'), namespace: 'agents', toolSidecar: sidecar(), llmProviders: [provider()],
+    source: AgentSource.image('registry.example.com/agents/web:1.0'), namespaceName: 'agents', toolSidecar: sidecar(), llmProviders: [provider()],
   });
   const credentials = (scope: Construct, value: string, name = 'anthropic') =>
     new Secret(scope, `creds-${name}`, { metadata: { name, namespace: 'agents' }, stringData: { 'api-key': value } });
@@ -259,10 +259,10 @@ describe('memory backend: a Redis the app deploys', () => {
   test('MemoryProfile.withDeployedRedis: PVC of the profile size, password by reference, only its agents let in', () => {
     expect(synth().filter(o => o.kind === 'StatefulSet')).toEqual([]); // nothing without asking
     const chart = Testing.chart();
-    const memory = MemoryProfile.fromSize('3Gi').withDeployedRedis(chart, 'memory', { namespace: 'agents', passwordSecret: { name: 'redis-auth', key: 'password' } });
+    const memory = MemoryProfile.fromSize('3Gi').withDeployedRedis(chart, 'memory', { namespaceName: 'agents', passwordSecret: { name: 'redis-auth', key: 'password' } });
     const redisName = memory.backend.redisMemory!.name;
-    new AgentPod(chart, 'web', { source: AgentSource.image('registry.example.com/agents/web:1.0'), namespace: 'agents', memory });
-    new AgentPod(chart, 'other', { source: AgentSource.image('registry.example.com/agents/other:1.0'), namespace: 'agents' });
+    new AgentPod(chart, 'web', { source: AgentSource.image('registry.example.com/agents/web:1.0'), namespaceName: 'agents', memory });
+    new AgentPod(chart, 'other', { source: AgentSource.image('registry.example.com/agents/other:1.0'), namespaceName: 'agents' });
     const objects = Testing.synth(chart);
     const sts = findObject(objects, 'StatefulSet', redisName);
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('3Gi');

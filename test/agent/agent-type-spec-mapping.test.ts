@@ -62,7 +62,7 @@ const EXAMPLE_OPTIONS: { [agent: string]: (chart: Chart) => AgentPodFromSpecOpti
   'code-agent': () => ({}),
   'tooled-agent': () => ({}),
   'full-agent': () => ({}),
-  'production-agent': () => ({ namespace: AGENTS_NAMESPACE }),
+  'production-agent': () => ({ namespaceName: AGENTS_NAMESPACE }),
 };
 
 describe('every example agent, rebuilt from its AgentType spec', () => {
@@ -129,8 +129,8 @@ describe('fromAgentTypeSpec fills the defaults the way toAgentTypeSpec writes th
     const pod = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', { agent: { image: 'nginx:1.27' } }, { agentName: 'web-agent' });
     expect(pod.agentName).toBe('web-agent');
     expect(json(pod.toAgentTypeSpec())).toEqual({
-      agent: { name: 'agent', type: 'container', container: { image: 'nginx:1.27', pullPolicy: 'IfNotPresent' } },
-      memory: { profile: 'small', size: '512Mi', type: 'inmemory' },
+      agent: { name: 'agent', sourceType: 'container', container: { image: 'nginx:1.27', pullPolicy: 'IfNotPresent' } },
+      memory: { profile: 'small', size: '512Mi', backendType: 'inmemory' },
     });
     expect(pod.toolSidecar).toBeUndefined();
   });
@@ -148,10 +148,10 @@ describe('fromAgentTypeSpec fills the defaults the way toAgentTypeSpec writes th
       agent: { image: 'nginx:1.27' },
       llm: {
         providers: [
-          { name: 'main-llm', type: 'anthropic', credentialsSecret: 'anthropic-credentials', config: { model: 'claude-3', temperature: '0.2' } },
+          { name: 'main-llm', providerType: 'anthropic', credentialsSecret: 'anthropic-credentials', config: { model: 'claude-3', temperature: '0.2' } },
           {
             name: 'local',
-            type: 'vllm',
+            providerType: 'vllm',
             credentialsSecret: 'vllm-creds',
             credentialsKeyName: 'token.txt',
             apiKeyEnvVar: 'VLLM_API_KEY',
@@ -162,9 +162,9 @@ describe('fromAgentTypeSpec fills the defaults the way toAgentTypeSpec writes th
     };
     const pod = AgentPod.fromAgentTypeSpec(agentsChart(), 'web', spec, { toolSidecar: { image: TOOL_IMAGE } });
     const [main, local] = pod.llmProviders;
-    expect([main.type, main.endpoint, main.apiKeyEnvVar, main.secretKey, main.model, main.config])
+    expect([main.providerType, main.endpoint, main.apiKeyEnvVar, main.secretKey, main.model, main.config])
       .toEqual(['anthropic', 'https://api.anthropic.com', 'ANTHROPIC_API_KEY', 'api-key', 'claude-3', { temperature: '0.2' }]);
-    expect([local.type, local.endpoint, local.apiKeyEnvVar, local.secretKey]).toEqual(['vllm', 'http://vllm.models.svc:8000/v1', 'VLLM_API_KEY', 'token.txt']);
+    expect([local.providerType, local.endpoint, local.apiKeyEnvVar, local.secretKey]).toEqual(['vllm', 'http://vllm.models.svc:8000/v1', 'VLLM_API_KEY', 'token.txt']);
     // a spec with providers and no tools gets a sidecar without tools
     expect(pod.toAgentTypeSpec().tools).toEqual({});
     const sidecar = Testing.synth(Chart.of(pod)).find(m => m.kind === 'Deployment').spec.template.spec.containers.find((c: any) => c.name === 'tool-manager');
@@ -275,7 +275,7 @@ describe('a spec the constructs refuse throws with the field and the value', () 
     errorOf(() => AgentPod.fromAgentTypeSpec(agentsChart(), 'web', spec, options));
 
   test('an unknown memory type is refused by the schema', () => {
-    expect(build({ agent: { image: 'nginx:1.27' }, memory: { type: 'postgres' } }))
+    expect(build({ agent: { image: 'nginx:1.27' }, memory: { backendType: 'postgres' } }))
       .toBe('AgentPod \'agents/web\': spec.memory.type \'postgres\' must be one of: redis, inmemory');
   });
 
@@ -284,7 +284,7 @@ describe('a spec the constructs refuse throws with the field and the value', () 
     expect(inVariable).toContain('spec.agent.environment.variables[0].value holds what looks like a credential');
     const inConfig = build({
       agent: { image: 'nginx:1.27' },
-      llm: { providers: [{ name: 'main', type: 'anthropic', credentialsSecret: 'creds', config: { api_key: 'pwHunter2Hunter2' } }] },
+      llm: { providers: [{ name: 'main', providerType: 'anthropic', credentialsSecret: 'creds', config: { api_key: 'pwHunter2Hunter2' } }] },
     });
     expect(inConfig).toContain('spec.llm.providers[0].config.api_key is named like a credential and holds a literal value');
     const inCommand = build({ agent: { container: { image: 'nginx:1.27', args: [`--token=${KEY}`] } } });
@@ -297,11 +297,11 @@ describe('a spec the constructs refuse throws with the field and the value', () 
   });
 
   test('a bad value inside a free-form field is refused by the part that reads it', () => {
-    expect(build({ agent: { image: 'nginx:1.27' }, memory: { type: 'redis', config: { address: 'redis:6379', persistence: true } } }))
+    expect(build({ agent: { image: 'nginx:1.27' }, memory: { backendType: 'redis', config: { address: 'redis:6379', persistence: true } } }))
       .toBe('MemoryProfile \'spec.memory\': config \'persistence\' holds keys the redis backend does not read (it reads address, database, passwordSecret)');
-    expect(build({ agent: { image: 'nginx:1.27' }, memory: { type: 'redis', config: { address: 'redis' } } }))
+    expect(build({ agent: { image: 'nginx:1.27' }, memory: { backendType: 'redis', config: { address: 'redis' } } }))
       .toContain('backend.address \'redis\' is not host:port');
-    expect(build({ agent: { image: 'nginx:1.27' }, llm: { providers: [{ name: 'main', type: 'anthropic', credentialsSecret: 'creds', config: { temperature: 0.2 } }] } }))
+    expect(build({ agent: { image: 'nginx:1.27' }, llm: { providers: [{ name: 'main', providerType: 'anthropic', credentialsSecret: 'creds', config: { temperature: 0.2 } }] } }))
       .toBe('LlmProvider \'main\': config.temperature \'number\' is not a string: provider settings are strings');
     expect(build({ agent: { image: 'nginx:1.27' }, scaling: { maxReplicas: 3, metrics: [{ type: 'Pods', pods: { metric: { name: 'qps' } } }] } }))
       .toContain('AgentPod \'agents/web\': spec.scaling.metrics[0] \'{"type":"Pods","pods":{"metric":{"name":"qps"}}}\' is not mapped onto an AgentPod');
@@ -310,9 +310,9 @@ describe('a spec the constructs refuse throws with the field and the value', () 
   test('what the AgentPod cannot build from a spec is refused with the reason', () => {
     expect(build({ agent: { image: 'nginx:1.27', name: 'web-agent' } }))
       .toBe('AgentPod \'agents/web\': spec.agent.name \'web-agent\' is not supported: the agent container of an AgentPod is named \'agent\'');
-    expect(build({ agent: { type: 'code', code: { source: { type: 'local', path: '/src' }, runtime: 'python', version: '3.12' } } }))
+    expect(build({ agent: { sourceType: 'code', code: { source: { sourceType: 'local', path: '/src' }, runtime: 'python', version: '3.12' } } }))
       .toContain('AgentSource \'spec.agent\': code.source.type \'local\' cannot be built from a spec');
-    expect(build({ agent: { image: 'nginx:1.27' }, llm: { providers: [{ name: 'main', type: 'openai', credentialsSecret: 'creds' }] } }))
+    expect(build({ agent: { image: 'nginx:1.27' }, llm: { providers: [{ name: 'main', providerType: 'openai', credentialsSecret: 'creds' }] } }))
       .toBe('AgentPod \'agents/web\': llmProviders \'main\' has no model: the LLM gateway needs the model it calls (give `model` to the LlmProvider factory)');
     expect(build({ agent: { image: 'nginx:1.27' }, memory: { profile: 'small', size: '2Gi' } }))
       .toBe('MemoryProfile \'spec.memory\': size \'2Gi\' differs from the agent memory limit \'512Mi\' of profile \'small\'');
@@ -327,8 +327,8 @@ describe('a spec the constructs refuse throws with the field and the value', () 
 
   test('a Redis of the options is used by address, and must have the password Secret the spec names', () => {
     const chart = agentsChart();
-    const redis = new RedisMemory(chart, 'memory', { namespace: AGENTS_NAMESPACE, passwordSecret: { name: 'redis-auth', key: 'password' } });
-    const spec = (passwordSecret: any) => ({ agent: { image: 'nginx:1.27' }, memory: { type: 'redis', config: { address: redis.address, passwordSecret } } });
+    const redis = new RedisMemory(chart, 'memory', { namespaceName: AGENTS_NAMESPACE, passwordSecret: { name: 'redis-auth', key: 'password' } });
+    const spec = (passwordSecret: any) => ({ agent: { image: 'nginx:1.27' }, memory: { backendType: 'redis', config: { address: redis.address, passwordSecret } } });
     const pod = AgentPod.fromAgentTypeSpec(chart, 'web', spec(undefined), { redisMemories: [redis] });
     expect(pod.memory.backend.redisMemory).toBe(redis);
     expect(redis.agents).toEqual([{ podLabels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web' } }]);
@@ -340,13 +340,13 @@ describe('a spec the constructs refuse throws with the field and the value', () 
   test('an image and a container image that differ, or code beside an image, are refused', () => {
     expect(build({ agent: { image: 'nginx:1.27', container: { image: 'busybox' } } }))
       .toBe('AgentSource \'spec.agent\': image \'nginx:1.27\' differs from container.image \'busybox\'; give one of them');
-    expect(build({ agent: { image: 'nginx:1.27', code: { source: { type: 'git', repository: 'https://github.com/org/repo.git' }, runtime: 'python', version: '3.12' } } }))
+    expect(build({ agent: { image: 'nginx:1.27', code: { source: { sourceType: 'git', repository: 'https://github.com/org/repo.git' }, runtime: 'python', version: '3.12' } } }))
       .toBe('AgentSource \'spec.agent\': image \'nginx:1.27\' is set together with code: an agent runs an image or code, not both');
   });
 
   test('a refused spec leaves nothing in the construct tree', () => {
     const chart = agentsChart();
-    expect(() => AgentPod.fromAgentTypeSpec(chart, 'web', { agent: { image: 'nginx:1.27' }, memory: { type: 'postgres' } })).toThrow();
+    expect(() => AgentPod.fromAgentTypeSpec(chart, 'web', { agent: { image: 'nginx:1.27' }, memory: { backendType: 'postgres' } })).toThrow();
     expect(chart.node.children).toHaveLength(0);
   });
 });
@@ -439,7 +439,7 @@ const environmentSpec = fc.record({
 const agentSpec = fc.oneof(
   fc.record({ image: specImage, environment: opt(environmentSpec) }, { requiredKeys: ['image'] }),
   fc.record({
-    type: opt(fc.constant('container')),
+    sourceType: opt(fc.constant('container')),
     container: fc.record({
       image: specImage,
       pullPolicy: opt(fc.constantFrom('Always', 'IfNotPresent', 'Never')),
@@ -449,14 +449,14 @@ const agentSpec = fc.oneof(
     environment: opt(environmentSpec),
   }, { requiredKeys: ['container'] }),
   fc.record({
-    type: opt(fc.constant('code')),
+    sourceType: opt(fc.constant('code')),
     code: fc.record({
       source: fc.record({
-        type: field(fc.constant('git'), fc.constant('local')),
+        sourceType: field(fc.constant('git'), fc.constant('local')),
         repository: field(fc.constantFrom('https://github.com/org/repo.git'), secretUrl),
-        ref: opt(fc.constantFrom('main', 'v1.2.0')),
+        revision: opt(fc.constantFrom('main', 'v1.2.0')),
         path: opt(fc.constantFrom('/', '/src', 'agents/web')),
-      }, { requiredKeys: ['type', 'repository'] }),
+      }, { requiredKeys: ['sourceType', 'repository'] }),
       runtime: fc.constantFrom('python', 'nodejs'),
       version: field(fc.constantFrom('3.12', '20'), fc.constant('latest')),
       entrypoint: opt(fc.constantFrom('main.py', 'app/run.py')),
@@ -468,7 +468,7 @@ const agentSpec = fc.oneof(
 const memorySpec = fc.record({
   profile: opt(field(fc.constantFrom('small', 'medium', 'large'), fc.constant('huge'))),
   size: opt(field(fc.constantFrom('512Mi', '1Gi', '2Gi'), fc.constantFrom('1G', '1.5Gi'))),
-  type: opt(field(fc.constantFrom('inmemory', 'redis'), fc.constant('postgres'))),
+  backendType: opt(field(fc.constantFrom('inmemory', 'redis'), fc.constant('postgres'))),
   config: opt(fc.record({
     address: field(fc.constantFrom('redis.data.svc:6379'), fc.constantFrom('redis', 'redis://:pw@redis:6379')),
     database: opt(field(fc.integer({ min: 0, max: 15 }), fc.constant(16))),
@@ -477,7 +477,7 @@ const memorySpec = fc.record({
 }, { requiredKeys: [] });
 const providerSpec = fc.record({
   name: fc.constantFrom('main-llm', 'backup-llm', 'local'),
-  type: field(fc.constantFrom('anthropic', 'openai', 'vllm'), fc.constant('')),
+  providerType: field(fc.constantFrom('anthropic', 'openai', 'vllm'), fc.constant('')),
   credentialsSecret: field(dnsSubdomain, secretToken),
   credentialsKeyName: opt(fc.constantFrom('api-key', 'token.txt')),
   apiKeyEnvVar: opt(fc.constantFrom('ANTHROPIC_API_KEY', 'VLLM_API_KEY')),
@@ -488,7 +488,7 @@ const providerSpec = fc.record({
     temperature: opt(fc.constantFrom('0.2', '1')),
     api_key: opt(fc.oneof(password, fc.constant('${API_KEY}')), 8),
   }, { requiredKeys: ['model'] }),
-}, { requiredKeys: ['name', 'type', 'credentialsSecret', 'config'] });
+}, { requiredKeys: ['name', 'providerType', 'credentialsSecret', 'config'] });
 const mcpName = field(fc.constantFrom('github', 'files', 'search_2'), fc.constantFrom('my-tools', 'Files', ''));
 const secretSource = fc.record({ secretKeyRef: secretRef });
 const mcpRemoteSpec = fc.record({
@@ -580,11 +580,11 @@ function normalAgent(agent: any): any {
   if (agent.code) {
     const { source, ...code } = agent.code;
     const path = source.path === undefined ? '/' : source.path.startsWith('/') ? source.path : `/${source.path}`;
-    out.type = 'code';
-    out.code = { ...code, source: { type: 'git', path, repository: source.repository, ...(source.ref ? { ref: source.ref } : {}) } };
+    out.sourceType = 'code';
+    out.code = { ...code, source: { sourceType: 'git', path, repository: source.repository, ...(source.revision ? { revision: source.revision } : {}) } };
   } else {
     const container = agent.container ?? {};
-    out.type = 'container';
+    out.sourceType = 'container';
     out.container = { ...container, image: container.image ?? agent.image, pullPolicy: container.pullPolicy ?? 'IfNotPresent' };
   }
   const env = agent.environment ?? {};
@@ -645,8 +645,8 @@ function normalized(spec: any): any {
   const memory = spec.memory ?? {};
   const profile = memory.profile ?? (memory.size === undefined ? 'small' : undefined);
   const limits: { [p: string]: string } = { small: '512Mi', medium: '1Gi', large: '2Gi' };
-  out.memory = { ...(profile ? { profile } : {}), size: profile ? limits[profile] : memory.size, type: memory.type ?? 'inmemory' };
-  if (memory.type === 'redis') out.memory.config = { ...memory.config, database: memory.config.database ?? 0 };
+  out.memory = { ...(profile ? { profile } : {}), size: profile ? limits[profile] : memory.size, backendType: memory.backendType ?? 'inmemory' };
+  if (memory.backendType === 'redis') out.memory.config = { ...memory.config, database: memory.config.database ?? 0 };
   const providers = spec.llm?.providers ?? [];
   if (spec.tools || providers.length > 0) {
     out.tools = Object.fromEntries(Object.entries(spec.tools ?? {}).filter(([, list]) => (list as any[]).length > 0));
@@ -655,8 +655,8 @@ function normalized(spec: any): any {
   if (providers.length > 0) {
     out.llm = {
       providers: providers.map((p: any) => {
-        const [endpoint, envVar] = KNOWN_ENDPOINTS[p.type] ?? [undefined, `LLM_${p.name.toUpperCase().replace(/-/g, '_')}_API_KEY`];
-        const entry: any = { name: p.name, type: p.type, credentialsSecret: p.credentialsSecret };
+        const [endpoint, envVar] = KNOWN_ENDPOINTS[p.providerType] ?? [undefined, `LLM_${p.name.toUpperCase().replace(/-/g, '_')}_API_KEY`];
+        const entry: any = { name: p.name, providerType: p.providerType, credentialsSecret: p.credentialsSecret };
         if (p.credentialsKeyName && p.credentialsKeyName !== 'api-key') entry.credentialsKeyName = p.credentialsKeyName;
         if (p.apiKeyEnvVar && p.apiKeyEnvVar !== envVar) entry.apiKeyEnvVar = p.apiKeyEnvVar;
         entry.config = { endpoint, ...p.config };

@@ -5,7 +5,7 @@ import { GATEWAY_SETTINGS_KEY, checkGatewayProvider, liteLlmConfig, liteLlmFiles
 const anthropic = LlmProvider.anthropic({ name: 'main-llm', model: 'claude-sonnet-4-5', credentials: { secretName: 'anthropic' } });
 const openai = LlmProvider.openai({ name: 'backup-llm', model: 'gpt-4o', credentials: { secretName: 'openai', secretKey: 'key' } });
 const vllm = LlmProvider.generic({
-  name: 'local', type: 'vllm', model: 'meta-llama/Llama-3.1-8B-Instruct', endpoint: 'http://vllm.models.svc:8000/v1', credentials: { secretName: 'vllm' },
+  name: 'local', providerType: 'vllm', model: 'meta-llama/Llama-3.1-8B-Instruct', endpoint: 'http://vllm.models.svc:8000/v1', credentials: { secretName: 'vllm' },
 });
 
 describe('LiteLLM configuration of the LLM gateway', () => {

@@ -40,7 +40,7 @@ const vertex = () => LlmProvider.vertexAi({
   name: 'vertex-llm', project: 'my-project-123', location: 'europe-west4', model: 'gemini-2.5-pro', credentials: { secretName: 'vertex-sa' },
 });
 const vllmService = () => LlmProvider.openAiCompatible({
-  name: 'local-vllm', model: 'meta-llama/Llama-3.1-8B-Instruct', service: { name: 'vllm', namespace: 'models', port: 80, targetPort: 8000 },
+  name: 'local-vllm', model: 'meta-llama/Llama-3.1-8B-Instruct', service: { name: 'vllm', namespaceName: 'models', port: 80, targetPort: 8000 },
 });
 const ollamaUrl = () => LlmProvider.openAiCompatible({
   name: 'ollama', model: 'llama3.2', endpoint: 'http://10.1.2.3:11434/v1', credentials: { secretName: 'ollama', secretKey: 'token' },
@@ -75,7 +75,7 @@ describe('LiteLLM parameters of each factory', () => {
       api_key: 'os.environ/AZURE_API_KEY',
     });
     expect(p._secretEnv()).toEqual([{ envVar: 'AZURE_API_KEY', secretName: 'azure-openai', secretKey: 'api-key' }]);
-    expect([p.type, p.endpoint, p.deployment, p.apiVersion, p.model, p.apiKeyEnvVar, p.secretName, p.secretKey])
+    expect([p.providerType, p.endpoint, p.deployment, p.apiVersion, p.model, p.apiKeyEnvVar, p.secretName, p.secretKey])
       .toEqual(['azure-openai', 'https://contoso.openai.azure.com', 'gpt-4o-prod', '2024-10-21', 'gpt-4o', 'AZURE_API_KEY', 'azure-openai', 'api-key']);
     // the model is optional: the deployment is what is called
     const noModel = LlmProvider.azureOpenAi({
@@ -238,7 +238,7 @@ describe('providers of one agent, checked together', () => {
       + "which provider 'main-llm' sets from Secret anthropic key api-key; give one of them another variable (apiKeyEnvVar)");
     // Bedrock's second variable collides with a generic provider's key variable
     const generic = LlmProvider.generic({
-      name: 'proxy', type: 'vllm', model: 'm', endpoint: 'http://proxy:8000', credentials: { secretName: 'proxy' }, apiKeyEnvVar: 'AWS_SECRET_ACCESS_KEY',
+      name: 'proxy', providerType: 'vllm', model: 'm', endpoint: 'http://proxy:8000', credentials: { secretName: 'proxy' }, apiKeyEnvVar: 'AWS_SECRET_ACCESS_KEY',
     });
     expect(errorOf(() => checkLlmProviders('agents/a', [generic, bedrockKeys()]))).toContain('sets the sidecar variable AWS_SECRET_ACCESS_KEY');
   });
@@ -300,7 +300,7 @@ describe('egress of each provider', () => {
 
   test('an in-cluster Service: the pods of its namespace on the target port, whatever the cluster domain; no public rule', () => {
     expect(egressOf([vllmService()])).toEqual([pods('models', tcp(8000))]);
-    const otherDomain = LlmProvider.openAiCompatible({ model: 'm', service: { name: 'ollama', namespace: 'llm', port: 11434, clusterDomain: 'corp.internal' } });
+    const otherDomain = LlmProvider.openAiCompatible({ model: 'm', service: { name: 'ollama', namespaceName: 'llm', port: 11434, clusterDomain: 'corp.internal' } });
     expect(otherDomain.endpoint).toBe('http://ollama.llm.svc.corp.internal:11434/v1');
     expect(egressOf([otherDomain])).toEqual([pods('llm', tcp(11434))]);
   });
@@ -314,19 +314,19 @@ describe('the AgentType spec entry of each provider', () => {
   test('settings are strings in config; defaults are left out', () => {
     expect(azure().toSpec()).toEqual({
       name: 'azure-llm',
-      type: 'azure-openai',
+      providerType: 'azure-openai',
       credentialsSecret: 'azure-openai',
       config: { deployment: 'gpt-4o-prod', apiVersion: '2024-10-21', endpoint: 'https://contoso.openai.azure.com', model: 'gpt-4o' },
     });
     expect(bedrockKeys().toSpec()).toEqual({
       name: 'bedrock-llm',
-      type: 'bedrock',
+      providerType: 'bedrock',
       credentialsSecret: 'aws-bedrock',
       config: { region: 'us-east-1', endpoint: 'https://bedrock-runtime.us-east-1.amazonaws.com', model: 'anthropic.claude-3-5-sonnet-20240620-v1:0' },
     });
     expect(bedrockIrsa().toSpec()).toEqual({
       name: 'bedrock-irsa',
-      type: 'bedrock',
+      providerType: 'bedrock',
       config: {
         region: 'eu-west-3',
         roleArn: 'arn:aws:iam::123456789012:role/bedrock-caller',
@@ -336,13 +336,13 @@ describe('the AgentType spec entry of each provider', () => {
     });
     expect(vertex().toSpec()).toEqual({
       name: 'vertex-llm',
-      type: 'vertex-ai',
+      providerType: 'vertex-ai',
       credentialsSecret: 'vertex-sa',
       config: { project: 'my-project-123', location: 'europe-west4', endpoint: 'https://europe-west4-aiplatform.googleapis.com', model: 'gemini-2.5-pro' },
     });
     expect(vllmService().toSpec()).toEqual({
       name: 'local-vllm',
-      type: 'openai-compatible',
+      providerType: 'openai-compatible',
       config: {
         serviceName: 'vllm',
         serviceNamespace: 'models',
@@ -354,7 +354,7 @@ describe('the AgentType spec entry of each provider', () => {
     });
     expect(ollamaUrl().toSpec()).toEqual({
       name: 'ollama',
-      type: 'openai-compatible',
+      providerType: 'openai-compatible',
       credentialsSecret: 'ollama',
       credentialsKeyName: 'token',
       config: { endpoint: 'http://10.1.2.3:11434/v1', model: 'llama3.2' },
@@ -376,17 +376,17 @@ describe('the AgentType spec entry of each provider', () => {
       name: 'vertex-custom', project: 'p-123456', location: 'global', model: 'claude-sonnet-4@20250514', credentials: { secretName: 'sa', secretKey: 'key.json' }, apiKeyEnvVar: 'GCP_SA_JSON',
     }),
     LlmProvider.gemini({ name: 'gemini-custom', model: 'gemini-2.5-pro', credentials: { secretName: 'g', secretKey: 'k' }, apiKeyEnvVar: 'GOOGLE_AI_KEY' }),
-    LlmProvider.openAiCompatible({ name: 'svc-domain', model: 'm', service: { name: 'tgi', namespace: 'ml', port: 8080, clusterDomain: 'corp.internal' } }),
+    LlmProvider.openAiCompatible({ name: 'svc-domain', model: 'm', service: { name: 'tgi', namespaceName: 'ml', port: 8080, clusterDomain: 'corp.internal' } }),
     LlmProvider.openAiCompatible({ name: 'keyless-url', model: 'm', endpoint: 'https://llm.example.com/v1' }),
     // written before the typed factories: a generic azure-openai without its settings stays generic
-    LlmProvider.generic({ name: 'legacy-azure', type: 'azure-openai', endpoint: 'https://x.openai.azure.com', credentials: { secretName: 'x' } }),
+    LlmProvider.generic({ name: 'legacy-azure', providerType: 'azure-openai', endpoint: 'https://x.openai.azure.com', credentials: { secretName: 'x' } }),
   ];
 
   test.each(variants().map(p => [p.name, p]))('%s: fromSpec(toSpec()) is the same provider', (_, provider) => {
     const p = provider as LlmProvider;
     const back = LlmProvider.fromSpec(JSON.parse(JSON.stringify(p.toSpec())));
     expect(back.toSpec()).toEqual(p.toSpec());
-    expect([back.type, back.endpoint, back.model, back.config]).toEqual([p.type, p.endpoint, p.model, p.config]);
+    expect([back.providerType, back.endpoint, back.model, back.config]).toEqual([p.providerType, p.endpoint, p.model, p.config]);
     expect(back._liteLlmParams()).toEqual(p._liteLlmParams());
     expect(back._secretEnv()).toEqual(p._secretEnv());
     expect([back._workloadIdentity(), back._serviceAccountAnnotations(), back._egressService()])
@@ -394,8 +394,8 @@ describe('the AgentType spec entry of each provider', () => {
   });
 
   test('the legacy generic azure-openai reads back as generic, with the openai route', () => {
-    const legacy = LlmProvider.fromSpec({ name: 'legacy', type: 'azure-openai', credentialsSecret: 'x', config: { endpoint: 'https://x.openai.azure.com', model: 'gpt' } });
-    expect([legacy.type, legacy.apiKeyEnvVar, legacy.deployment, legacy._liteLlmParams().model]).toEqual(['azure-openai', 'LLM_LEGACY_API_KEY', undefined, 'openai/gpt']);
+    const legacy = LlmProvider.fromSpec({ name: 'legacy', providerType: 'azure-openai', credentialsSecret: 'x', config: { endpoint: 'https://x.openai.azure.com', model: 'gpt' } });
+    expect([legacy.providerType, legacy.apiKeyEnvVar, legacy.deployment, legacy._liteLlmParams().model]).toEqual(['azure-openai', 'LLM_LEGACY_API_KEY', undefined, 'openai/gpt']);
   });
 
   test('an AgentPod with every kind of provider round-trips through a schema-checked AgentType spec', () => {
@@ -412,21 +412,21 @@ describe('the AgentType spec entry of each provider', () => {
 
 describe('fromSpec refuses what does not describe a provider', () => {
   test.each([
-    [{ name: 'g', type: 'gemini', config: { model: 'm' } }, "LlmProvider 'g': credentialsSecret '' is required"],
-    [{ name: 'b', type: 'bedrock', credentialsSecret: 'aws', credentialsKeyName: 'k', config: { region: 'us-east-1', model: 'm' } },
+    [{ name: 'g', providerType: 'gemini', config: { model: 'm' } }, "LlmProvider 'g': credentialsSecret '' is required"],
+    [{ name: 'b', providerType: 'bedrock', credentialsSecret: 'aws', credentialsKeyName: 'k', config: { region: 'us-east-1', model: 'm' } },
       "LlmProvider 'b': credentialsKeyName 'k' does not apply to a bedrock provider"],
-    [{ name: 'b', type: 'bedrock', config: { region: 'us-east-1', model: 'm', accessKeyIdKeyName: 'id' } },
+    [{ name: 'b', providerType: 'bedrock', config: { region: 'us-east-1', model: 'm', accessKeyIdKeyName: 'id' } },
       "LlmProvider 'b': config.accessKeyIdKeyName 'id' needs credentialsSecret"],
-    [{ name: 'b', type: 'bedrock', config: { region: 'us-east-1', model: 'm', endpoint: 'https://bedrock-runtime.us-west-2.amazonaws.com' } },
+    [{ name: 'b', providerType: 'bedrock', config: { region: 'us-east-1', model: 'm', endpoint: 'https://bedrock-runtime.us-west-2.amazonaws.com' } },
       "LlmProvider 'b': config.endpoint 'https://bedrock-runtime.us-west-2.amazonaws.com' differs from the endpoint of this bedrock provider (https://bedrock-runtime.us-east-1.amazonaws.com)"],
-    [{ name: 'v', type: 'vertex-ai', credentialsSecret: 's', config: { project: 'my-project', model: 'm' } }, "LlmProvider 'v': location '' is not a Google Cloud location"],
-    [{ name: 'o', type: 'openai-compatible', config: { model: 'm', serviceName: 'vllm', serviceNamespace: 'ml', servicePort: 'http' } },
+    [{ name: 'v', providerType: 'vertex-ai', credentialsSecret: 's', config: { project: 'my-project', model: 'm' } }, "LlmProvider 'v': location '' is not a Google Cloud location"],
+    [{ name: 'o', providerType: 'openai-compatible', config: { model: 'm', serviceName: 'vllm', serviceNamespace: 'ml', servicePort: 'http' } },
       "LlmProvider 'o': config.servicePort 'http' is not a port number"],
-    [{ name: 'o', type: 'openai-compatible', credentialsKeyName: 'k', config: { model: 'm', endpoint: 'http://vllm:8000/v1' } },
+    [{ name: 'o', providerType: 'openai-compatible', credentialsKeyName: 'k', config: { model: 'm', endpoint: 'http://vllm:8000/v1' } },
       "LlmProvider 'o': credentialsKeyName 'k' needs credentialsSecret"],
-    [{ name: 'a', type: 'azure-openai', credentialsSecret: 's', config: { endpoint: 'https://x.openai.azure.com', deployment: 'd' } },
+    [{ name: 'a', providerType: 'azure-openai', credentialsSecret: 's', config: { endpoint: 'https://x.openai.azure.com', deployment: 'd' } },
       "LlmProvider 'a': apiVersion '' is not an Azure OpenAI API version"],
-    [{ name: 'a', type: 'azure-openai', credentialsSecret: 's', config: { endpoint: 'https://x.openai.azure.com', deployment: 'd', apiVersion: 20241021 } },
+    [{ name: 'a', providerType: 'azure-openai', credentialsSecret: 's', config: { endpoint: 'https://x.openai.azure.com', deployment: 'd', apiVersion: 20241021 } },
       "LlmProvider 'a': config.apiVersion 'number' is not a string"],
   ])('%j', (spec, message) => {
     expect(errorOf(() => LlmProvider.fromSpec(spec as any))).toContain(message);
@@ -470,17 +470,17 @@ describe('each factory refuses bad input, naming LlmProvider, the provider, the 
     [geminiWith({ model: 'gemini 2.5' }), "LlmProvider 'gm': model 'gemini 2.5' is required: the model identifier the provider serves (no blanks)"],
     [geminiWith({ name: 'Gemini_Main' }), "LlmProvider 'Gemini_Main': name 'Gemini_Main' is not a valid RFC 1123 label"],
     [geminiWith({ credentials: { secretName: 's', secretKey: 'a b' } }), "LlmProvider 'gm': credentials.secretKey 'a b' is not a valid Secret key"],
-    [compatibleWith({ service: { name: 'vllm', namespace: 'ml', port: 8000 } }), "LlmProvider 'oc': endpoint 'http://vllm:8000/v1' or service is required, and not both"],
+    [compatibleWith({ service: { name: 'vllm', namespaceName: 'ml', port: 8000 } }), "LlmProvider 'oc': endpoint 'http://vllm:8000/v1' or service is required, and not both"],
     [compatibleWith({ endpoint: undefined }), "LlmProvider 'oc': endpoint '' or service is required, and not both"],
     [compatibleWith({ endpoint: 'ftp://vllm/v1' }), "LlmProvider 'oc': endpoint 'ftp://vllm/v1' is not an http(s) URL"],
-    [compatibleWith({ endpoint: undefined, service: { name: 'vllm', namespace: 'ml', port: 0 } }), "LlmProvider 'oc': service.port '0' is not a port number"],
-    [compatibleWith({ endpoint: undefined, service: { name: '1vllm', namespace: 'ml', port: 80 } }), "LlmProvider 'oc': service.name '1vllm' is not a valid Service name"],
-    [compatibleWith({ endpoint: undefined, service: { name: 'vllm', namespace: 'ml', port: 80, targetPort: 70000 } }),
+    [compatibleWith({ endpoint: undefined, service: { name: 'vllm', namespaceName: 'ml', port: 0 } }), "LlmProvider 'oc': service.port '0' is not a port number"],
+    [compatibleWith({ endpoint: undefined, service: { name: '1vllm', namespaceName: 'ml', port: 80 } }), "LlmProvider 'oc': service.name '1vllm' is not a valid Service name"],
+    [compatibleWith({ endpoint: undefined, service: { name: 'vllm', namespaceName: 'ml', port: 80, targetPort: 70000 } }),
       "LlmProvider 'oc': service.targetPort '70000' is not a port number"],
     [compatibleWith({ apiKeyEnvVar: 'VLLM_KEY' }), "LlmProvider 'oc': apiKeyEnvVar 'VLLM_KEY' is given without credentials"],
-    [() => LlmProvider.generic({ name: 'g', type: 'gemini', endpoint: 'https://x', credentials: { secretName: 's' } }),
-      "LlmProvider 'g': type 'gemini' has a factory of its own: use LlmProvider.gemini()"],
-    [() => LlmProvider.generic({ name: 'g', type: 'bedrock', endpoint: 'https://x', credentials: { secretName: 's' }, config: { region: 'us-east-1' } }),
+    [() => LlmProvider.generic({ name: 'g', providerType: 'gemini', endpoint: 'https://x', credentials: { secretName: 's' } }),
+      "LlmProvider 'g': providerType 'gemini' has a factory of its own: use LlmProvider.gemini()"],
+    [() => LlmProvider.generic({ name: 'g', providerType: 'bedrock', endpoint: 'https://x', credentials: { secretName: 's' }, config: { region: 'us-east-1' } }),
       "LlmProvider 'g': config['region'] 'us-east-1' is a setting of LlmProvider.bedrock(): give it there"],
   ])('%#: %s', (fn, message) => {
     expect(errorOf(fn)).toContain(message);

@@ -340,7 +340,7 @@ describe('what an AgentPod renders for its MCP servers', () => {
       .toBe('AgentPod \'test/web\': environment.variables \'MCP_SERVER_URL\' is set by the AgentPod to the tool sidecar\'s MCP endpoint, as the sidecar has MCP servers');
     expect(() => synth([], { environment: new AgentEnvironment({ variables: { MCP_SERVER_URL: 'http://elsewhere:1/mcp' } }) })).not.toThrow();
     const provider = LlmProvider.generic({
-      name: 'p', type: 'vllm', model: 'm', endpoint: 'https://llm.example.com', credentials: { secretName: 's' }, apiKeyEnvVar: 'MCP_GITHUB_HEADER_AUTHORIZATION',
+      name: 'p', providerType: 'vllm', model: 'm', endpoint: 'https://llm.example.com', credentials: { secretName: 's' }, apiKeyEnvVar: 'MCP_GITHUB_HEADER_AUTHORIZATION',
     });
     expect(errorOf(() => synth([github()], { llmProviders: [provider] })))
       .toBe('AgentPod \'test/web\': llmProviders \'p\' sets the sidecar variable MCP_GITHUB_HEADER_AUTHORIZATION, which MCP server \'github\' sets; give the provider another variable (apiKeyEnvVar)');

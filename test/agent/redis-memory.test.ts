@@ -10,7 +10,7 @@ import { container, envOf, errorOf, findObject } from '../support/util';
 type Manifest = any;
 
 const SECRET = { name: 'redis-auth', key: 'password' };
-const BASE: RedisMemoryProps = { namespace: 'agents', passwordSecret: SECRET };
+const BASE: RedisMemoryProps = { namespaceName: 'agents', passwordSecret: SECRET };
 
 function build(props: Partial<RedisMemoryProps> = {}, id = 'agent-memory'): { redis: RedisMemory; synth: () => Manifest[] } {
   const chart = Testing.chart();
@@ -200,12 +200,12 @@ describe('RedisMemory', () => {
     const children = redis.node.children.length;
     // An AgentPod created after the Redis adds itself (fromRedis), then one more agent by hand.
     new AgentPod(chart, 'web', {
-      namespace: 'agents',
+      namespaceName: 'agents',
       source: AgentSource.image('nginx:latest'),
       memory: MemoryProfile.SMALL.withBackend(MemoryBackend.fromRedis(redis)),
     });
     const late = redis.addAgent({ app: 'late' }, 'other');
-    expect(late).toEqual({ podLabels: { app: 'late' }, namespace: 'other' });
+    expect(late).toEqual({ podLabels: { app: 'late' }, namespaceName: 'other' });
     // recording an agent creates no construct
     expect(redis.node.children).toHaveLength(children);
 
@@ -227,10 +227,10 @@ describe('RedisMemory', () => {
     const { redis, synth: s } = build();
     const first = redis.addAgent({ b: '2', a: '1' }, 'agents');
     // the Redis' own namespace is left out: the peer needs no namespaceSelector
-    expect(first).toEqual({ podLabels: { b: '2', a: '1' }, namespace: undefined });
+    expect(first).toEqual({ podLabels: { b: '2', a: '1' }, namespaceName: undefined });
     first.podLabels.a = 'changed';
-    expect(redis.addAgent({ a: '1', b: '2' })).toEqual({ podLabels: { b: '2', a: '1' }, namespace: undefined });
-    expect(redis.agents).toEqual([{ podLabels: { b: '2', a: '1' }, namespace: undefined }]);
+    expect(redis.addAgent({ a: '1', b: '2' })).toEqual({ podLabels: { b: '2', a: '1' }, namespaceName: undefined });
+    expect(redis.agents).toEqual([{ podLabels: { b: '2', a: '1' }, namespaceName: undefined }]);
     expect(policy(s()).spec.ingress).toEqual([
       { from: [{ podSelector: { matchLabels: { b: '2', a: '1' } } }], ports: [{ port: 6379, protocol: 'TCP' }] },
     ]);
@@ -241,7 +241,7 @@ describe('RedisMemory', () => {
     expect(errorOf(() => redis.addAgent({}))).toMatch(/^RedisMemory 'test\/agent-memory': addAgent podLabels '\{\}' must hold at least one label/);
     expect(errorOf(() => redis.addAgent({ 'bad key!': 'x' }))).toContain('addAgent podLabels key \'bad key!\' is not a valid label key');
     expect(errorOf(() => redis.addAgent({ app: 'no spaces' }))).toContain('addAgent podLabels[\'app\'] \'no spaces\' is not a valid label value');
-    expect(errorOf(() => redis.addAgent({ app: 'web' }, 'Bad_NS'))).toContain('addAgent namespace \'Bad_NS\'');
+    expect(errorOf(() => redis.addAgent({ app: 'web' }, 'Bad_NS'))).toContain('addAgent namespaceName \'Bad_NS\'');
     expect(redis.agents).toEqual([]);
   });
 
@@ -250,7 +250,7 @@ describe('RedisMemory', () => {
     redis.addAgent({ app: 'web' });
     expect(s().filter(m => m.kind === 'NetworkPolicy')).toEqual([]);
     expect(redis.networkPolicy).toBeUndefined();
-    expect(redis.agents).toEqual([{ podLabels: { app: 'web' }, namespace: undefined }]);
+    expect(redis.agents).toEqual([{ podLabels: { app: 'web' }, namespaceName: undefined }]);
   });
 
   test('exposes serviceName, address, port, passwordSecret and podSelector (copies)', () => {
@@ -258,7 +258,7 @@ describe('RedisMemory', () => {
     expect(redis.serviceName).toBe('agent-memory');
     expect(redis.port).toBe(6379);
     expect(redis.address).toBe('agent-memory.agents.svc.cluster.local:6379');
-    expect(build({ namespace: undefined }).redis.address).toBe('agent-memory:6379');
+    expect(build({ namespaceName: undefined }).redis.address).toBe('agent-memory:6379');
     expect(build({ clusterDomain: 'corp.internal' }).redis.address).toBe('agent-memory.agents.svc.corp.internal:6379');
     expect(build({ name: 'mem' }).redis.address).toBe('mem.agents.svc.cluster.local:6379');
     const secret = redis.passwordSecret as { name: string };
@@ -272,7 +272,7 @@ describe('RedisMemory', () => {
   test('MemoryBackend.fromRedis: the Service address, the auth Secret, the database, and the RedisMemory', () => {
     const { redis } = build();
     const backend = MemoryBackend.fromRedis(redis, 3);
-    expect(backend.type).toBe(MemoryBackendType.REDIS);
+    expect(backend.backendType).toBe(MemoryBackendType.REDIS);
     expect(backend.address).toBe('agent-memory.agents.svc.cluster.local:6379');
     expect(backend.passwordSecret).toEqual(SECRET);
     expect(backend.database).toBe(3);
@@ -282,7 +282,7 @@ describe('RedisMemory', () => {
     expect(MemoryProfile.SMALL.withBackend(backend).toSpec()).toEqual({
       profile: 'small',
       size: '512Mi',
-      type: 'redis',
+      backendType: 'redis',
       // the password Secret by reference (name and key), never a password
       config: { address: 'agent-memory.agents.svc.cluster.local:6379', database: 3, passwordSecret: { name: 'redis-auth', key: 'password' } },
     });
@@ -293,7 +293,7 @@ describe('RedisMemory', () => {
     const chart = Testing.chart();
     const redis = new RedisMemory(chart, 'agent-memory', BASE);
     new AgentPod(chart, 'web', {
-      namespace: 'agents',
+      namespaceName: 'agents',
       source: AgentSource.image('nginx:latest'),
       memory: MemoryProfile.SMALL.withBackend(MemoryBackend.fromRedis(redis)),
     });

@@ -201,7 +201,7 @@ describe('init script', () => {
   test('clones a git source into $SHARED/src with the ref, once', () => {
     const init = runInit({
       source: AgentSource.code({
-        source: CodeSource.git({ repository: 'https://github.com/example/agent', ref: 'v1.2', path: '/src' }),
+        source: CodeSource.git({ repository: 'https://github.com/example/agent', revision: 'v1.2', path: '/src' }),
         runtime: AgentRuntime.PYTHON,
         version: '3.9',
       }),
@@ -389,7 +389,7 @@ describe('shell injection', () => {
   });
 
   test.each(['main; rm -rf /', "main'", '$(id)', '--upload-pack=evil'])('the git ref %j is refused', (ref) => {
-    expect(errorOf(() => CodeSource.git({ repository: 'https://github.com/example/agent', ref }))).toContain('code.source.ref');
+    expect(errorOf(() => CodeSource.git({ repository: 'https://github.com/example/agent', revision: ref }))).toContain('revision (code.source.ref)');
   });
 
   test('glue code file names are plain names', () => {

@@ -33,14 +33,14 @@ const credentials = { secretName: 'llm-credentials' };
 describe('LlmProvider', () => {
   test('anthropic defaults: name, endpoint, key variable and Secret key', () => {
     const p = LlmProvider.anthropic({ credentials });
-    expect([p.name, p.type, p.endpoint, p.apiKeyEnvVar, p.secretName, p.secretKey, p.model])
+    expect([p.name, p.providerType, p.endpoint, p.apiKeyEnvVar, p.secretName, p.secretKey, p.model])
       .toEqual(['anthropic', 'anthropic', 'https://api.anthropic.com', 'ANTHROPIC_API_KEY', 'llm-credentials', 'api-key', undefined]);
-    expect(p.toSpec()).toEqual({ name: 'anthropic', type: 'anthropic', credentialsSecret: 'llm-credentials', config: { endpoint: 'https://api.anthropic.com' } });
+    expect(p.toSpec()).toEqual({ name: 'anthropic', providerType: 'anthropic', credentialsSecret: 'llm-credentials', config: { endpoint: 'https://api.anthropic.com' } });
   });
 
   test('openai defaults: name, endpoint, key variable and Secret key', () => {
     const p = LlmProvider.openai({ credentials });
-    expect([p.name, p.type, p.endpoint, p.apiKeyEnvVar, p.secretKey])
+    expect([p.name, p.providerType, p.endpoint, p.apiKeyEnvVar, p.secretKey])
       .toEqual(['openai', 'openai', 'https://api.openai.com/v1', 'OPENAI_API_KEY', 'api-key']);
   });
 
@@ -55,7 +55,7 @@ describe('LlmProvider', () => {
     });
     expect(p.toSpec()).toEqual({
       name: 'backup-llm',
-      type: 'openai',
+      providerType: 'openai',
       credentialsSecret: 'openai-credentials',
       // the key is not the default 'api-key': the spec names it
       credentialsKeyName: 'OPENAI_KEY',
@@ -68,15 +68,15 @@ describe('LlmProvider', () => {
   });
 
   test('generic needs a type and an endpoint; its key variable derives from the name', () => {
-    const p = LlmProvider.generic({ type: 'vllm', name: 'local-vllm', endpoint: 'http://vllm.models.svc:8000/v1', credentials });
-    expect([p.name, p.type, p.endpoint, p.apiKeyEnvVar]).toEqual(['local-vllm', 'vllm', 'http://vllm.models.svc:8000/v1', 'LLM_LOCAL_VLLM_API_KEY']);
-    expect(LlmProvider.generic({ type: 'ollama', endpoint: 'http://ollama:11434', credentials }).apiKeyEnvVar).toEqual('LLM_OLLAMA_API_KEY');
-    expect(LlmProvider.generic({ type: 'azure-openai', endpoint: 'https://x.openai.azure.com', apiKeyEnvVar: 'AZURE_OPENAI_API_KEY', credentials }).apiKeyEnvVar)
+    const p = LlmProvider.generic({ providerType: 'vllm', name: 'local-vllm', endpoint: 'http://vllm.models.svc:8000/v1', credentials });
+    expect([p.name, p.providerType, p.endpoint, p.apiKeyEnvVar]).toEqual(['local-vllm', 'vllm', 'http://vllm.models.svc:8000/v1', 'LLM_LOCAL_VLLM_API_KEY']);
+    expect(LlmProvider.generic({ providerType: 'ollama', endpoint: 'http://ollama:11434', credentials }).apiKeyEnvVar).toEqual('LLM_OLLAMA_API_KEY');
+    expect(LlmProvider.generic({ providerType: 'azure-openai', endpoint: 'https://x.openai.azure.com', apiKeyEnvVar: 'AZURE_OPENAI_API_KEY', credentials }).apiKeyEnvVar)
       .toEqual('AZURE_OPENAI_API_KEY');
 
-    expect(errorOf(() => LlmProvider.generic({ endpoint: 'https://x.example.com', credentials } as any))).toContain('type');
-    expect(errorOf(() => LlmProvider.generic({ type: 'Bad_Type', endpoint: 'https://x.example.com', credentials }))).toContain("type 'Bad_Type'");
-    expect(errorOf(() => LlmProvider.generic({ type: 'vllm', credentials }))).toContain('endpoint');
+    expect(errorOf(() => LlmProvider.generic({ endpoint: 'https://x.example.com', credentials } as any))).toContain('providerType');
+    expect(errorOf(() => LlmProvider.generic({ providerType: 'Bad_Type', endpoint: 'https://x.example.com', credentials }))).toContain("providerType 'Bad_Type'");
+    expect(errorOf(() => LlmProvider.generic({ providerType: 'vllm', credentials }))).toContain('endpoint');
   });
 
   test.each(['ftp://api.example.com', 'api.example.com', 'not a url'])('a bad endpoint %j throws with the value', (endpoint) => {
@@ -112,7 +112,7 @@ describe('MemoryProfile', () => {
     expect([MemoryProfile.SMALL, MemoryProfile.MEDIUM, MemoryProfile.LARGE].map(p => [p.name, p.agent.request, p.agent.limit]))
       .toEqual([['small', '256Mi', '512Mi'], ['medium', '512Mi', '1Gi'], ['large', '1Gi', '2Gi']]);
     for (const p of [MemoryProfile.SMALL, MemoryProfile.MEDIUM, MemoryProfile.LARGE]) {
-      expect(p.backend.type).toEqual(MemoryBackendType.IN_MEMORY);
+      expect(p.backend.backendType).toEqual(MemoryBackendType.IN_MEMORY);
     }
   });
 
@@ -122,11 +122,11 @@ describe('MemoryProfile', () => {
     expect(p.agent).toEqual({ request: '2Gi', limit: '2Gi' });
     expect(p.init).toEqual(MemoryProfile.SMALL.init);
     expect(p.sidecar).toEqual(MemoryProfile.SMALL.sidecar);
-    expect(p.backend.type).toEqual(MemoryBackendType.IN_MEMORY);
-    expect(p.toSpec()).toEqual({ size: '2Gi', type: 'inmemory' });
+    expect(p.backend.backendType).toEqual(MemoryBackendType.IN_MEMORY);
+    expect(p.toSpec()).toEqual({ size: '2Gi', backendType: 'inmemory' });
 
     const withRedis = MemoryProfile.fromSize('1Gi', MemoryBackend.redis({ address: 'redis.agents.svc:6379' }));
-    expect(withRedis.toSpec()).toEqual({ size: '1Gi', type: 'redis', config: { address: 'redis.agents.svc:6379', database: 0 } });
+    expect(withRedis.toSpec()).toEqual({ size: '1Gi', backendType: 'redis', config: { address: 'redis.agents.svc:6379', database: 0 } });
 
     expect(errorOf(() => MemoryProfile.fromSize('2Gx'))).toContain("'2Gx'");
     expect(errorOf(() => MemoryProfile.fromSize('1G'))).toContain('whole number of mebibytes');
@@ -139,7 +139,7 @@ describe('MemoryProfile', () => {
     expect(p.backend).toBe(redis);
     const medium = MemoryProfile.MEDIUM;
     expect([p.name, p.agent, p.init, p.sidecar]).toEqual([medium.name, medium.agent, medium.init, medium.sidecar]);
-    expect(MemoryProfile.MEDIUM.backend.type).toEqual(MemoryBackendType.IN_MEMORY);
+    expect(MemoryProfile.MEDIUM.backend.backendType).toEqual(MemoryBackendType.IN_MEMORY);
   });
 
   test('custom: name defaults to custom, init and sidecar to the small profile', () => {
@@ -182,13 +182,13 @@ describe('MemoryProfile', () => {
 describe('MemoryBackend', () => {
   test('inMemory', () => {
     const b = MemoryBackend.inMemory();
-    expect(b.type).toEqual(MemoryBackendType.IN_MEMORY);
+    expect(b.backendType).toEqual(MemoryBackendType.IN_MEMORY);
     expect(b.address).toBeUndefined();
   });
 
   test('redis keeps address, database and password Secret', () => {
     const b = MemoryBackend.redis({ address: 'redis-master.data.svc.cluster.local:6380', database: 3, passwordSecret: { name: 'redis-auth', key: 'password' } });
-    expect([b.type, b.address, b.database, b.passwordSecret]).toEqual(['redis', 'redis-master.data.svc.cluster.local:6380', 3, { name: 'redis-auth', key: 'password' }]);
+    expect([b.backendType, b.address, b.database, b.passwordSecret]).toEqual(['redis', 'redis-master.data.svc.cluster.local:6380', 3, { name: 'redis-auth', key: 'password' }]);
     expect(MemoryBackend.redis({ address: '10.0.0.7:6379' }).database).toEqual(0);
   });
 
@@ -285,13 +285,13 @@ describe('AgentSource', () => {
     const command = ['python', '-m', 'agent'];
     const s = AgentSource.image('registry.example.com/agent:1.0', { command, args: ['--x'] });
     command.push('--evil');
-    expect([s.type, s.containerImage, s.pullPolicy, s.command, s.args]).toEqual([
+    expect([s.sourceType, s.containerImage, s.pullPolicy, s.command, s.args]).toEqual([
       AgentSourceType.CONTAINER, 'registry.example.com/agent:1.0', ImagePullPolicy.IF_NOT_PRESENT, ['python', '-m', 'agent'], ['--x'],
     ]);
     expect(AgentSource.image('nginx:latest').command).toBeUndefined();
     expect(AgentSource.image('nginx@sha256:' + 'a'.repeat(64)).containerImage).toContain('@sha256:');
     expect(s.toSpec()).toEqual({
-      type: 'container',
+      sourceType: 'container',
       container: { image: 'registry.example.com/agent:1.0', pullPolicy: 'IfNotPresent', command: ['python', '-m', 'agent'], args: ['--x'] },
     });
   });
@@ -299,7 +299,7 @@ describe('AgentSource', () => {
   test('code: python and nodejs defaults', () => {
     const git = CodeSource.git({ repository: 'https://github.com/example/agent' });
     const py = AgentSource.code({ source: git, runtime: AgentRuntime.PYTHON, version: '3.9' });
-    expect([py.type, py.containerImage, py.command, py.runtime, py.runtimeVersion]).toEqual([AgentSourceType.CODE, 'python:3.9-slim', ['python', 'main.py'], 'python', '3.9']);
+    expect([py.sourceType, py.containerImage, py.command, py.runtime, py.runtimeVersion]).toEqual([AgentSourceType.CODE, 'python:3.9-slim', ['python', 'main.py'], 'python', '3.9']);
     const js = AgentSource.code({ source: git, runtime: AgentRuntime.NODEJS, version: '20' });
     expect([js.containerImage, js.command]).toEqual(['node:20-slim', ['node', 'index.js']]);
     const own = AgentSource.code({ source: git, runtime: AgentRuntime.PYTHON, version: '3.12', image: 'registry.example.com/py:3.12', entrypoint: '/app/run.py' });
@@ -328,8 +328,8 @@ describe('AgentSource', () => {
 
 describe('CodeSource', () => {
   test('git keeps repository, ref and path', () => {
-    const s = CodeSource.git({ repository: 'ssh://git@github.com/example/agent.git', ref: 'release/v1', path: 'src/agent' });
-    expect([s.type, s.repository, s.ref, s.path, s.files]).toEqual([CodeSourceType.GIT, 'ssh://git@github.com/example/agent.git', 'release/v1', '/src/agent', {}]);
+    const s = CodeSource.git({ repository: 'ssh://git@github.com/example/agent.git', revision: 'release/v1', path: 'src/agent' });
+    expect([s.sourceType, s.repository, s.revision, s.path, s.files]).toEqual([CodeSourceType.GIT, 'ssh://git@github.com/example/agent.git', 'release/v1', '/src/agent', {}]);
     expect(CodeSource.git({ repository: 'git@github.com:example/agent.git' }).path).toEqual('/');
   });
 
@@ -359,7 +359,7 @@ describe('CodeSource', () => {
     fs.writeFileSync(path.join(dir, 'main.py'), 'main');
     fs.writeFileSync(path.join(dir, 'lib', 'deep', 'mod.py'), 'mod');
     const s = CodeSource.local({ directory: dir });
-    expect([s.type, s.path, s.repository]).toEqual([CodeSourceType.LOCAL, '/', undefined]);
+    expect([s.sourceType, s.path, s.repository]).toEqual([CodeSourceType.LOCAL, '/', undefined]);
     expect(s.files).toEqual({ 'main.py': 'main', 'lib/deep/mod.py': 'mod' });
     s.files['evil.py'] = 'x';
     expect(Object.keys(s.files)).toEqual(['lib/deep/mod.py', 'main.py']);

@@ -42,7 +42,7 @@ describe('error messages keep their shape whatever the value holds', () => {
   test('an AgentType image holding a key is refused without repeating it', () => {
     const message = errorOf(() => new AgentType(chart(), 'type', {
       metadata: { name: 'typed' },
-      spec: { agent: { image: 'python:3.12', type: 'container', container: { image: `registry.example.com/${AWS_KEY}:1` } } },
+      spec: { agent: { image: 'python:3.12', sourceType: 'container', container: { image: `registry.example.com/${AWS_KEY}:1` } } },
     }));
     expect(message).toContain("AgentType 'test/type': spec.agent.container.image");
     expect(message).not.toContain(AWS_KEY);

@@ -91,7 +91,7 @@ describe('stringifyYaml', () => {
 describe('app.synth() files are cdk8s\'s: names it would write as numbers are refused', () => {
   test.each([
     [{ agentName: '0o17' }, "agentName '0o17'"],
-    [{ namespace: '0o777' }, "namespace '0o777'"],
+    [{ namespaceName: '0o777' }, "namespaceName '0o777'"],
     [{ labels: { team: '0X1F' } }, "labels['team'] '0X1F'"],
     [{ version: '1e1_0' }, "version '1e1_0'"],
   ])('AgentPod %j', (props, field) => {

@@ -102,7 +102,7 @@ describe('AgentOperator validation', () => {
   });
 
   test('invalid namespace throws', () => {
-    expect(() => synth({ namespace: 'Agents_System' })).toThrow("AgentOperator 'test/op': namespace 'Agents_System' is not a valid RFC 1123 label");
+    expect(() => synth({ namespaceName: 'Agents_System' })).toThrow("AgentOperator 'test/op': namespaceName 'Agents_System' is not a valid RFC 1123 label");
   });
 
   test('watchNamespaces with clusterWide: true throws', () => {
@@ -280,7 +280,7 @@ describe('AgentOperator default install', () => {
   test('every override is honoured', () => {
     const manifests = synth({
       name: 'ops',
-      namespace: 'platform',
+      namespaceName: 'platform',
       replicas: 3,
       leaderElectionId: 'ops.agents.acme.io',
       metricsPort: 9090,
@@ -354,7 +354,7 @@ describe('AgentOperator default install', () => {
   test('public fields', () => {
     const chart = Testing.chart();
     const op = new AgentOperator(chart, 'op', { image: IMAGE, watchNamespaces: ['team-a', 'team-b'] });
-    expect(op.namespace).toBe('agents-system');
+    expect(op.namespaceName).toBe('agents-system');
     expect(op.clusterWide).toBe(false);
     expect(op.group).toBe('agents.example.com');
     expect(op.crd).toBeInstanceOf(AgentTypeCrd);
@@ -530,14 +530,14 @@ describe('AgentOperator.addWatchNamespace', () => {
     const chart = Testing.chart();
     const clusterWide = new AgentOperator(chart, 'op', { image: IMAGE, clusterWide: true });
     expect(() => clusterWide.addWatchNamespace('team-a'))
-      .toThrow("AgentOperator 'test/op': addWatchNamespace namespace 'team-a' cannot be added with clusterWide: true");
+      .toThrow("AgentOperator 'test/op': addWatchNamespace namespaceName 'team-a' cannot be added with clusterWide: true");
     expect(clusterWide.watchNamespaces).toEqual([]);
     expect(env(Testing.synth(chart)).WATCH_NAMESPACE.value).toBe('');
 
     const namespaced = new AgentOperator(Testing.chart(), 'op', { image: IMAGE });
     const children = namespaced.node.children.length;
     expect(() => namespaced.addWatchNamespace('Team_A'))
-      .toThrow("AgentOperator 'test/op': addWatchNamespace namespace 'Team_A' is not a valid RFC 1123 label");
+      .toThrow("AgentOperator 'test/op': addWatchNamespace namespaceName 'Team_A' is not a valid RFC 1123 label");
     expect(namespaced.watchNamespaces).toEqual(['agents-system']);
     expect(namespaced.node.children).toHaveLength(children);
   });

@@ -5,8 +5,9 @@ import { parse } from '@bufbuild/cel';
 import Ajv from 'ajv';
 import { App, Chart, JsonPatch, Testing, YamlOutputType } from 'cdk8s';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
-import { AgentType, AgentTypeSpec } from '../../src/install/agent-type';
+import { AgentType, AgentTypeSpec, MemoryConfigSpec } from '../../src/install/agent-type';
 import { AgentTypeCrd } from '../../src/install/agent-type-crd';
+import { agentTypeSpecToJson } from '../../src/install/agent-type-json';
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -61,7 +62,7 @@ const DOCUMENTED_EXAMPLES: Record<string, AgentTypeSpec> = {
   },
   'container-agent': {
     agent: {
-      type: 'container',
+      sourceType: 'container',
       container: { image: 'custom-agent:latest', pullPolicy: 'Always' },
       environment: {
         variables: [{ name: 'LOG_LEVEL', value: 'debug' }],
@@ -71,9 +72,9 @@ const DOCUMENTED_EXAMPLES: Record<string, AgentTypeSpec> = {
   },
   'code-agent': {
     agent: {
-      type: 'code',
+      sourceType: 'code',
       code: {
-        source: { type: 'git', repository: 'https://github.com/example/agent', path: '/src' },
+        source: { sourceType: 'git', repository: 'https://github.com/example/agent', path: '/src' },
         runtime: 'python',
         version: '3.9',
       },
@@ -81,7 +82,7 @@ const DOCUMENTED_EXAMPLES: Record<string, AgentTypeSpec> = {
     },
   },
   'tooled-agent': {
-    agent: { type: 'container', container: { image: 'base-agent:latest' } },
+    agent: { sourceType: 'container', container: { image: 'base-agent:latest' } },
     tools: {
       required: ['python', 'git'],
       optional: ['kubectl'],
@@ -89,21 +90,21 @@ const DOCUMENTED_EXAMPLES: Record<string, AgentTypeSpec> = {
     },
   },
   'full-agent': {
-    agent: { type: 'container', container: { image: 'advanced-agent:latest' } },
+    agent: { sourceType: 'container', container: { image: 'advanced-agent:latest' } },
     tools: { required: ['python'] },
-    memory: { size: '1Gi', type: 'redis', config: { persistence: true } },
+    memory: { size: '1Gi', backendType: 'redis', config: { persistence: true } as MemoryConfigSpec },
     llm: {
       providers: [
-        { name: 'main-llm', type: 'anthropic', credentialsSecret: 'anthropic-credentials', config: { model: 'claude-3' } },
-        { name: 'backup-llm', type: 'openai', credentialsSecret: 'openai-credentials' },
+        { name: 'main-llm', providerType: 'anthropic', credentialsSecret: 'anthropic-credentials', config: { model: 'claude-3' } },
+        { name: 'backup-llm', providerType: 'openai', credentialsSecret: 'openai-credentials' },
       ],
     },
   },
   'production-agent': {
-    agent: { type: 'container', container: { image: 'production-agent:latest' } },
+    agent: { sourceType: 'container', container: { image: 'production-agent:latest' } },
     tools: { required: ['python'] },
-    memory: { size: '2Gi', type: 'redis' },
-    llm: { providers: [{ name: 'production-llm', type: 'anthropic', credentialsSecret: 'prod-anthropic-creds' }] },
+    memory: { size: '2Gi', backendType: 'redis' },
+    llm: { providers: [{ name: 'production-llm', providerType: 'anthropic', credentialsSecret: 'prod-anthropic-creds' }] },
     monitoring: { enabled: true, metrics: ['memory_usage', 'api_latency'] },
     security: { networkPolicy: { allowedNamespaces: ['default', 'monitoring'] } },
     scaling: {
@@ -357,8 +358,13 @@ describe('AgentType: the six documented example agents', () => {
     expect(objs.indexOf(crdObj)).toBeLessThan(objs.indexOf(agentObj)); // CRD first
     expect(agentObj.apiVersion).toBe('agents.example.com/v1');
     expect(agentObj.metadata.name).toBe(name);
-    expect(agentObj.spec).toEqual(DOCUMENTED_EXAMPLES[name]);
-    expect(at.spec).toEqual(DOCUMENTED_EXAMPLES[name]);
+    // rendered under the CRD's field names (agent.type, memory.type, ...), read back as the structs
+    const spec = DOCUMENTED_EXAMPLES[name];
+    expect(agentObj.spec).toEqual(agentTypeSpecToJson(spec, name));
+    expect(agentObj.spec.agent.type).toBe(spec.agent.sourceType);
+    expect(agentObj.spec.memory?.type).toBe(spec.memory?.backendType);
+    expect(JSON.stringify(agentObj.spec)).not.toMatch(/sourceType|backendType|providerType|revision/);
+    expect(at.spec).toEqual(spec);
 
     const validate = independentValidator(crdObj);
     expect(validate(agentObj)).toBe(true);
@@ -444,7 +450,7 @@ describe('AgentType: an invalid spec is refused when the AgentType is created', 
   });
 
   test('container without an image is no image', () => {
-    expect(synthError({ agent: { type: 'container', container: { pullPolicy: 'Always' } } }))
+    expect(synthError({ agent: { sourceType: 'container', container: { pullPolicy: 'Always' } } }))
       .toContain('spec.agent \'{"container":{"pullPolicy":"Always"},"type":"container"}\' needs something to run');
   });
 
@@ -454,7 +460,7 @@ describe('AgentType: an invalid spec is refused when the AgentType is created', 
   });
 
   test('bad memory.type enum', () => {
-    expect(synthError({ agent: { image: 'x' }, memory: { type: 'mongo' } }))
+    expect(synthError({ agent: { image: 'x' }, memory: { backendType: 'mongo' } }))
       .toContain('AgentType \'test/bad\': spec.memory.type \'mongo\' must be one of: redis, inmemory');
   });
 
@@ -467,7 +473,7 @@ describe('AgentType: an invalid spec is refused when the AgentType is created', 
   test('bad fields inside llm.providers[0]', () => {
     const msg = synthError({
       agent: { image: 'x' },
-      llm: { providers: [{ type: 'anthropic', credentialsSecret: 'Anthropic_Creds' }] },
+      llm: { providers: [{ providerType: 'anthropic', credentialsSecret: 'Anthropic_Creds' }] },
     });
     expect(msg).toContain('AgentType \'test/bad\': spec.llm.providers[0].name is required but missing');
     expect(msg).toContain('AgentType \'test/bad\': spec.llm.providers[0].credentialsSecret \'Anthropic_Creds\' must match pattern');
@@ -502,7 +508,7 @@ describe('AgentType: an invalid spec is refused when the AgentType is created', 
   });
 
   test('CEL rules, evaluated with @bufbuild/cel: type code without code, minReplicas above maxReplicas', () => {
-    expect(synthError({ agent: { type: 'code', image: 'x' } }))
+    expect(synthError({ agent: { sourceType: 'code', image: 'x' } }))
       .toContain('spec.agent \'{"image":"x","type":"code"}\' fails rule "!has(self.type) || self.type != \'code\' || has(self.code)": agent.type \'code\' requires agent.code');
     expect(synthError({ agent: { image: 'x' }, scaling: { minReplicas: 5, maxReplicas: 2 } }))
       .toContain('scaling.minReplicas must not be greater than scaling.maxReplicas');
@@ -525,7 +531,7 @@ describe('AgentType: an invalid spec is refused when the AgentType is created', 
   });
 
   test('all problems are reported together', () => {
-    const msg = synthError({ agent: { image: 'x' }, memory: { size: '2Gx', type: 'mongo' }, scaling: { minReplicas: 0 } });
+    const msg = synthError({ agent: { image: 'x' }, memory: { size: '2Gx', backendType: 'mongo' }, scaling: { minReplicas: 0 } });
     expect(msg).toContain('spec.memory.size');
     expect(msg).toContain('spec.memory.type');
     expect(msg).toContain('spec.scaling.minReplicas');
@@ -666,17 +672,17 @@ describe('AgentType: no secret leaves synth', () => {
 
   test('finding 5: free-form fields and environment variables never carry a credential, and the message does not repeat it', () => {
     const cases: Array<[any, string]> = [
-      [{ agent: { image: 'x' }, llm: { providers: [{ name: 'main', type: 'openai', credentialsSecret: 'openai', config: { api_key: 'hunter2hunter2' } }] } },
+      [{ agent: { image: 'x' }, llm: { providers: [{ name: 'main', providerType: 'openai', credentialsSecret: 'openai', config: { api_key: 'hunter2hunter2' } }] } },
         "AgentType 'test/bad': spec.llm.providers[0].config.api_key is named like a credential and holds a literal value"],
-      [{ agent: { image: 'x' }, llm: { providers: [{ name: 'main', type: 'openai', credentialsSecret: 'openai', config: { headers: { Authorization: `Bearer ${OPENAI}` } } }] } },
+      [{ agent: { image: 'x' }, llm: { providers: [{ name: 'main', providerType: 'openai', credentialsSecret: 'openai', config: { headers: { Authorization: `Bearer ${OPENAI}` } } }] } },
         "AgentType 'test/bad': spec.llm.providers[0].config.headers.Authorization holds what looks like a credential (an OpenAI key)"],
-      [{ agent: { image: 'x' }, memory: { type: 'redis', config: { url: 'redis://:hunter2hunter2@redis:6379/0' } } },
+      [{ agent: { image: 'x' }, memory: { backendType: 'redis', config: { url: 'redis://:hunter2hunter2@redis:6379/0' } } },
         "AgentType 'test/bad': spec.memory.config.url holds what looks like a credential (a password in the user-info of a URL)"],
       [{ agent: { image: 'x', environment: { variables: [{ name: 'DB_PASSWORD', value: 'hunter2hunter2' }] } } },
         "AgentType 'test/bad': spec.agent.environment.variables[0].value (of 'DB_PASSWORD') is named like a credential and holds a literal value"],
       [{ agent: { image: 'x', environment: { variables: [{ name: 'HEADER', value: OPENAI }] } } },
         "AgentType 'test/bad': spec.agent.environment.variables[0].value holds what looks like a credential (an OpenAI key)"],
-      [{ agent: { image: 'x', code: { source: { type: 'git', repository: 'https://u:hunter2hunter2@github.com/o/r' }, runtime: 'python', version: '3.12' } } },
+      [{ agent: { image: 'x', code: { source: { sourceType: 'git', repository: 'https://u:hunter2hunter2@github.com/o/r' }, runtime: 'python', version: '3.12' } } },
         "AgentType 'test/bad': spec.agent.code.source.repository holds what looks like a credential"],
     ];
     for (const [spec, expected] of cases) {
@@ -691,7 +697,7 @@ describe('AgentType: no secret leaves synth', () => {
     const chart = Testing.chart();
     const annotated = () => new AgentType(chart, 'annotated', { metadata: { annotations: { 'example.com/token': 'hunter2hunter2' } }, spec: { agent: { image: 'x' } } });
     expect(() => annotated()).toThrow("AgentType 'test/annotated': metadata.annotations['example.com/token'] is named like a credential");
-    const badEnum = synthError({ agent: { image: 'x' }, memory: { type: OPENAI } });
+    const badEnum = synthError({ agent: { image: 'x' }, memory: { backendType: OPENAI } });
     expect(badEnum).toContain("spec.memory.type '<redacted: an OpenAI key>' must be one of: redis, inmemory");
     expect(badEnum).not.toContain(OPENAI);
     expect(AgentType.validateManifest({ apiVersion: 'agents.example.com/v1', kind: 'AgentType', metadata: {}, spec: { agent: { image: 'x' }, llm: { providers: [{ name: 'm', type: 'openai', credentialsSecret: 'openai', config: { max_tokens: 100, model: 'gpt-4o' } }] } } }))

@@ -5,6 +5,7 @@
 import { ApiObject, Chart, Size, Testing } from 'cdk8s';
 import { Cpu, ImagePullPolicy } from 'cdk8s-plus-28';
 import { AgentNamespace, AgentNamespaceProps, AgentOperator, AgentOperatorProps, AgentType } from '../../src';
+import { agentTypeSpecToJson } from '../../src/install/agent-type-json';
 import { errorOf } from '../support/util';
 
 function operatorError(props: Partial<AgentOperatorProps>): string {
@@ -96,13 +97,14 @@ describe('AgentType images follow the one image rule', () => {
   test.each([
     [{ agent: { image: 'Redis:7' } }, "spec.agent.image 'Redis:7' is not an image reference"],
     [{ agent: { container: { image: 'agent:1:2' } } }, "spec.agent.container.image 'agent:1:2' is not an image reference"],
-    [{ agent: { code: { runtime: 'python', source: { type: 'git', repository: 'https://example.com/a.git' }, image: 'Python:3.12' } } },
+    [{ agent: { code: { runtime: 'python', source: { sourceType: 'git', repository: 'https://example.com/a.git' }, image: 'Python:3.12' } } },
       "spec.agent.code.image 'Python:3.12' is not an image reference"],
   ])('%j is refused', (spec, expected) => {
     const chart = Testing.chart();
     expect(errorOf(() => new AgentType(chart, 't', { spec: spec as any }))).toContain(`AgentType 'test/t': ${expected}`);
     expectNothingWritten(chart);
-    expect(AgentType.validateManifest({ apiVersion: 'agents.example.com/v1', kind: 'AgentType', metadata: { name: 't' }, spec }))
+    // the same spec as the CRD's JSON (`source.type`): what validateManifest reads
+    expect(AgentType.validateManifest({ apiVersion: 'agents.example.com/v1', kind: 'AgentType', metadata: { name: 't' }, spec: agentTypeSpecToJson(spec as any, 't') }))
       .toEqual([expect.stringContaining(expected)]);
   });
 });

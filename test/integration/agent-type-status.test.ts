@@ -5,7 +5,9 @@
  */
 import { App, Chart } from 'cdk8s';
 import { api, kubectlOk, waitFor } from './support/cluster';
+import type { AgentTypeSpec } from '../../src/install/agent-type';
 import { AgentTypeCrd } from '../../src/install/agent-type-crd';
+import { agentTypeSpecFromJson } from '../../src/install/agent-type-json';
 import { DEFAULT_GROUP } from '../../src/install/agent-type-schema';
 import { agentTypeStatus, ReconcileOutcome } from '../../src/operator/status';
 
@@ -36,9 +38,11 @@ afterAll(async () => {
 });
 
 const deployment = { metadata: { generation: 1 }, spec: { replicas: 1 }, status: { observedGeneration: 1, updatedReplicas: 1, availableReplicas: 1, conditions: [{ type: 'Available', status: 'True' }] } };
+/** The spec as the operator reads it: the structs of the AgentType's JSON. */
+const READ = agentTypeSpecFromJson<AgentTypeSpec>(SPEC, 'AgentType');
 const OUTCOMES: Array<[string, ReconcileOutcome]> = [
-  ['Running', { applied: true, spec: SPEC as any, deployment }],
-  ['Pending', { applied: true, spec: SPEC as any }],
+  ['Running', { applied: true, spec: READ, deployment }],
+  ['Pending', { applied: true, spec: READ }],
   ['Failed', { applied: false, reason: 'SecretNotFound', message: "Secret 'agent-type-status/llm-keys' (container tool-manager env ANTHROPIC_API_KEY) does not exist" }],
 ];
 
@@ -46,6 +50,10 @@ test.each(OUTCOMES)('%s: the computed status is accepted through the status subr
   const current = JSON.parse((await api('GET', `${BASE}/status-agent`)).body);
   const status = agentTypeStatus(outcome, current.metadata.generation, current.status, '2026-12-01T10:00:00Z');
   expect(status.phase).toBe(phase);
+  // what was rendered, under the status schema's names (`type`)
+  if (outcome.applied) {
+    expect([status.memoryStatus?.type, (status.llmStatus?.providers as any[]).map(p => p.type)]).toEqual(['inmemory', ['anthropic']]);
+  }
   const response = await api('PUT', `${BASE}/status-agent/status?fieldValidation=Strict`, { ...current, status });
   expect({ code: response.status, body: response.status === 200 ? '' : response.body }).toEqual({ code: 200, body: '' });
   const stored = JSON.parse(response.body);

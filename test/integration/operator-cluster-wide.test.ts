@@ -15,7 +15,7 @@ let operator: OperatorProcess;
 let crdName: string;
 
 beforeAll(async () => {
-  const install = await installOperator({ name: 'cluster-operator', namespace: OPERATOR_NS, clusterWide: true, group: GROUP }, chart => {
+  const install = await installOperator({ name: 'cluster-operator', namespaceName: OPERATOR_NS, clusterWide: true, group: GROUP }, chart => {
     NAMESPACES.forEach(name => new AgentNamespace(chart, name, { name }));
   });
   crdName = install.crd.crdName;

@@ -61,7 +61,7 @@ let proxy: CuttableProxy;
 let operator: OperatorProcess;
 
 beforeAll(async () => {
-  const install = await installOperator({ namespace: OPERATOR_NS, watchNamespaces: [NS] }, chart => new AgentNamespace(chart, 'ns', { name: NS }));
+  const install = await installOperator({ namespaceName: OPERATOR_NS, watchNamespaces: [NS] }, chart => new AgentNamespace(chart, 'ns', { name: NS }));
   const server = new URL(controlPlane().server);
   proxy = new CuttableProxy({ host: server.hostname, port: Number(server.port) });
   operator = await startOperator(install, `https://127.0.0.1:${await proxy.listen()}`);

@@ -101,10 +101,10 @@ const extraNamespaces = ['rbac-team-a', 'rbac-team-b', 'rbac-team-c'].map((name)
 function render(): Record<string, any[]> {
   const app = Testing.app();
   const namespaced = new Chart(app, 'namespaced');
-  new AgentOperator(namespaced, 'op', { image: IMAGE, name: NAMESPACED.name, namespace: NAMESPACED.namespace, watchNamespaces: NAMESPACED.watch });
+  new AgentOperator(namespaced, 'op', { image: IMAGE, name: NAMESPACED.name, namespaceName: NAMESPACED.namespace, watchNamespaces: NAMESPACED.watch });
   const clusterWide = new Chart(app, 'cluster-wide');
   const cw = CLUSTER_WIDE;
-  new AgentOperator(clusterWide, 'op', { image: IMAGE, name: cw.name, namespace: cw.namespace, clusterWide: true, installCrd: false, leaderElectionId: cw.leaseName });
+  new AgentOperator(clusterWide, 'op', { image: IMAGE, name: cw.name, namespaceName: cw.namespace, clusterWide: true, installCrd: false, leaderElectionId: cw.leaseName });
   return { [NAMESPACED.title]: namespaced.toJson(), [CLUSTER_WIDE.title]: clusterWide.toJson() };
 }
 

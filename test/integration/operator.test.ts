@@ -34,7 +34,7 @@ const newAgentType = (name: string, body: any) => ({ apiVersion: `${DEFAULT_GROU
 
 beforeAll(async () => {
   install = await installOperator({
-    namespace: OPERATOR_NS,
+    namespaceName: OPERATOR_NS,
     watchNamespaces: [NS],
     logLevel: 'debug',
     toolSidecarImage: 'registry.example.com/tool-manager:1.0',

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { applyPatches, PatchSpec } from '../../src/kustomize/patches';
 import { KustomizeResource, renameResource, toResources } from '../../src/kustomize/resource';
 import { strategicMergePatch } from '../../src/kustomize/strategic-merge';
-import { selectTargets } from '../../src/kustomize/target';
+import { kustomizeTarget, selectTargets } from '../../src/kustomize/target';
 import { byId, hasKubectl, kustomizeBuild, writeTree } from '../support/kustomize';
 import { errorOf } from '../support/util';
 
@@ -105,7 +105,7 @@ function kustomizeTree(base: any[], patches: PatchSpec[]): string {
   const files: Record<string, string> = { 'base.yaml': base.map(o => yaml(o)).join('---\n') };
   const entries = patches.map((p, i) => {
     files[`patch-${i}.yaml`] = yaml(p.patch);
-    return { path: `patch-${i}.yaml`, ...(p.target ? { target: p.target } : {}), ...(p.options ? { options: p.options } : {}) };
+    return { path: `patch-${i}.yaml`, ...(p.target ? { target: kustomizeTarget(p.target) } : {}), ...(p.options ? { options: p.options } : {}) };
   });
   files['kustomization.yaml'] = yaml({ resources: ['base.yaml'], patches: entries });
   return writeTree(files);
@@ -521,11 +521,13 @@ describe('patch targets', () => {
     const base = fleet();
     const patches: PatchSpec[] = [
       { target: { annotationSelector: 'agents.cdk8s.io/team=search' }, patch: replicas(5) },
-      { target: { group: 'apps', version: 'v1', namespace: 'jobs' }, patch: replicas(6) },
-      { target: { kind: 'Deployment', namespace: 'default', name: 'web' }, patch: replicas(7) },
+      { target: { group: 'apps', version: 'v1', namespaceName: 'jobs' }, patch: replicas(6) },
+      { target: { kind: 'Deployment', namespaceName: 'default', name: 'web' }, patch: replicas(7) },
     ];
     const out = run(base, patches);
     expect(replicasOf(out)).toEqual({ 'web': 7, 'web-worker': 5, 'batch': 6 });
+    // kustomize spells namespaceName `namespace`; the other fields keep their names and order.
+    expect(Object.entries(kustomizeTarget(patches[2].target!))).toEqual([['kind', 'Deployment'], ['namespace', 'default'], ['name', 'web']]);
     expectSameAsKustomize(out, base, patches);
   });
 

@@ -9,10 +9,10 @@ import { agentTypeStatus, ReconcileOutcome } from '../../src/operator/status';
 const T0 = '2026-12-01T10:00:00Z';
 const T1 = '2026-12-01T10:05:00Z';
 const SPEC: AgentTypeSpec = {
-  agent: { name: 'agent', type: 'container', container: { image: 'agent:1' } },
+  agent: { name: 'agent', sourceType: 'container', container: { image: 'agent:1' } },
   tools: { required: ['git'], optional: ['kubectl'], custom: [{ name: 'scan', source: 'https://example.com/scan', version: '1' }] },
-  memory: { type: 'inmemory', size: '512Mi' },
-  llm: { providers: [{ name: 'primary', type: 'anthropic', credentialsSecret: 'llm-keys', config: { model: 'claude-x' } }, { name: 'backup', type: 'openai', credentialsSecret: 'llm-keys' }] },
+  memory: { backendType: 'inmemory', size: '512Mi' },
+  llm: { providers: [{ name: 'primary', providerType: 'anthropic', credentialsSecret: 'llm-keys', config: { model: 'claude-x' } }, { name: 'backup', providerType: 'openai', credentialsSecret: 'llm-keys' }] },
 };
 
 /** A Deployment at generation 3 with the given status. */

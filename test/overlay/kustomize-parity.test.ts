@@ -142,8 +142,8 @@ describe('the kustomize tree', () => {
     const overlay = new Overlay({
       name: 'e',
       configMapGenerator: [
-        { name: 'settings', namespace: 'team-a', files: { 'app.conf': 'owner = a\n' } },
-        { name: 'settings', namespace: 'team-b', files: { 'app.conf': 'owner = b\n' } },
+        { name: 'settings', namespaceName: 'team-a', files: { 'app.conf': 'owner = a\n' } },
+        { name: 'settings', namespaceName: 'team-b', files: { 'app.conf': 'owner = b\n' } },
         { name: 'settings', files: { 'app.conf': 'owner = none\n' } },
       ],
     });
@@ -185,7 +185,7 @@ describe('errors name the overlay, and the component they come from', () => {
   });
 
   test('a namespace that gives two Deployments one id', () => {
-    const overlay = new Overlay({ name: 'prod', components: [new OverlayComponent({ name: 'ns', namespace: 'shared' })] });
+    const overlay = new Overlay({ name: 'prod', components: [new OverlayComponent({ name: 'ns', namespaceName: 'shared' })] });
     expect(errorOf(() => overlay.apply([deployment('a', 'one'), deployment('a', 'two')])))
       .toMatch(/^Overlay 'prod' > OverlayComponent 'ns': namespace 'shared': the namespace transformation produces an ID conflict/);
   });
@@ -200,7 +200,7 @@ describe('PodDisruptionBudgets follow the replicas an overlay sets', () => {
   test('a workload raised to 2 or more replicas gets one, through prefix, namespace and commonLabels, as kubectl builds the tree', () => {
     const overlay = new Overlay({
       name: 'prod',
-      namespace: 'apps',
+      namespaceName: 'apps',
       namePrefix: 'prod-',
       commonLabels: { team: 'a' },
       replicas: [{ name: 'web', count: 3 }, { name: 'api', count: 2 }, { name: 'store', count: 2 }],

@@ -58,7 +58,7 @@ function loadDir(dir: string): any[] {
 describe('Overlay props', () => {
   test.each([
     [{ name: 'Prod' }, "Overlay 'Prod': name 'Prod' is not a valid RFC 1123 label"],
-    [{ name: 'prod', namespace: 'Agents' }, "Overlay 'prod': namespace 'Agents' is not a valid RFC 1123 label"],
+    [{ name: 'prod', namespaceName: 'Agents' }, "Overlay 'prod': namespaceName 'Agents' is not a valid RFC 1123 label"],
     [{ name: 'prod', namePrefix: 'Prod_' }, "Overlay 'prod': namePrefix 'Prod_' may only hold"],
     [{ name: 'prod', commonLabels: { 'bad key!': 'x' } }, "Overlay 'prod': commonLabels key 'bad key!' is not a valid label key"],
     [{ name: 'prod', commonLabels: { env: 'has space' } }, "Overlay 'prod': commonLabels['env'] 'has space' is not a valid label value"],
@@ -197,7 +197,7 @@ describe('Overlay.apply', () => {
   test('an AgentType broken by a patch is refused with the schema error', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'types', { namespace: 'agents' });
-    new AgentType(chart, 't', { metadata: { name: 't' }, spec: { agent: { name: 't', type: 'container', image: 'nginx:1' } } });
+    new AgentType(chart, 't', { metadata: { name: 't' }, spec: { agent: { name: 't', sourceType: 'container', image: 'nginx:1' } } });
     const overlay = new Overlay({ name: 'prod', patches: [Patch.json6902({ kind: 'AgentType', name: 't' }, JsonPatch.replace('/spec/agent/type', 'banana'))] });
     const message = errorOf(() => overlay.apply(Testing.synth(chart)));
     expect(message).toContain("Overlay 'prod': AgentType 'agents/t': breaks the AgentType schema after the overlay: ");
@@ -231,7 +231,7 @@ describe('Overlay.apply', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'types', { namespace: 'agents' });
     const crd = new AgentTypeCrd(chart, 'crd', { group });
-    new AgentType(chart, 't', { crd, metadata: { name: 't' }, spec: { agent: { name: 't', type: 'container', image: 'nginx:1' } } });
+    new AgentType(chart, 't', { crd, metadata: { name: 't' }, spec: { agent: { name: 't', sourceType: 'container', image: 'nginx:1' } } });
     return { app, chart };
   }
 
@@ -414,7 +414,7 @@ describe('Overlay.synth', () => {
       new Overlay({ name: 'dev', components: [EnvironmentPreset.dev(), FeaturePreset.toolsComplete()] }),
       new Overlay({
         name: 'prod',
-        namespace: 'agents-prod',
+        namespaceName: 'agents-prod',
         namePrefix: 'prod-',
         commonLabels: { team: 'platform' },
         components: [EnvironmentPreset.prod({ requireImageDigests: false }), AgentTypePreset.pythonWebService(), FeaturePreset.memoryLarge()],
@@ -544,7 +544,7 @@ describe('Overlay.synth', () => {
 
   test('generator behavior merge changes a base ConfigMap in place (no hash on base objects)', () => {
     const manifests = Testing.synth(agentsChart());
-    const out = new Overlay({ name: 'x', configMapGenerator: [{ name: 'py-tools', namespace: 'agents', behavior: GeneratorBehavior.MERGE, literals: { extra: '1' } }] }).apply(manifests);
+    const out = new Overlay({ name: 'x', configMapGenerator: [{ name: 'py-tools', namespaceName: 'agents', behavior: GeneratorBehavior.MERGE, literals: { extra: '1' } }] }).apply(manifests);
     const cm = findObject(out, 'ConfigMap', 'py-tools');
     expect(cm.data.extra).toBe('1');
     expect(Object.keys(cm.data)).toEqual(expect.arrayContaining(['tools.json', 'extra']));

@@ -39,7 +39,7 @@ const source = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('git' as const),
       repository: gitRepo,
-      ref: opt(field(fc.constantFrom('main', 'v1.2.0', 'release/1.x'), adversarialString)),
+      revision: opt(field(fc.constantFrom('main', 'v1.2.0', 'release/1.x'), adversarialString)),
       path: opt(field(fc.constantFrom('agents/web', 'src'), fc.constantFrom('../etc', '/abs', 'a b'))),
       runtime,
       version,
@@ -140,13 +140,13 @@ const ingressPeer = fc.record({
   namespaces: opt(fc.array(name, { maxLength: 2 })),
   podLabels: opt(labels),
   cidr: opt(cidr),
-  except: opt(fc.array(cidr, { maxLength: 1 })),
+  exceptCidrs: opt(fc.array(cidr, { maxLength: 1 })),
   ports: opt(fc.array(port, { maxLength: 2 })),
 });
 const egressPeer = fc.record({
   host: opt(host),
   cidr: opt(cidr),
-  except: opt(fc.array(cidr, { maxLength: 1 })),
+  exceptCidrs: opt(fc.array(cidr, { maxLength: 1 })),
   namespaces: opt(fc.array(name, { maxLength: 1 })),
   podLabels: opt(labels),
   ports: opt(fc.array(port, { maxLength: 2 })),
@@ -175,7 +175,7 @@ const monitoring = fc.record({
 export const podCase = fc.record({
   id: dnsLabel,
   agentName: opt(name),
-  namespace: opt(name),
+  namespaceName: opt(name),
   source,
   environment: opt(environment),
   sidecar: opt(sidecar),
@@ -211,7 +211,7 @@ export type PodCase = typeof podCase extends fc.Arbitrary<infer T> ? T : never;
 function buildSource(s: PodCase['source']): AgentSource {
   if (s.kind === 'image') return AgentSource.image(s.image, { pullPolicy: s.pullPolicy as any, command: s.command, args: s.args });
   return AgentSource.code({
-    source: CodeSource.git({ repository: s.repository, ref: s.ref, path: s.path }),
+    source: CodeSource.git({ repository: s.repository, revision: s.revision, path: s.path }),
     runtime: s.runtime as AgentRuntime,
     version: s.version,
     entrypoint: s.entrypoint,
@@ -248,7 +248,7 @@ function buildLlm(l: NonNullable<PodCase['llm']>[number]): LlmProvider {
   const options = { name: l.name, credentials, model: l.model, endpoint: l.endpoint, config: l.config };
   if (l.type === 'anthropic') return LlmProvider.anthropic(options);
   if (l.type === 'openai') return LlmProvider.openai(options);
-  return LlmProvider.generic({ ...options, type: l.genericType, apiKeyEnvVar: l.apiKeyEnvVar });
+  return LlmProvider.generic({ ...options, providerType: l.genericType, apiKeyEnvVar: l.apiKeyEnvVar });
 }
 
 /** One AgentPod from its case (in `chart`; with `redis` as its memory backend when the case names none). */
@@ -257,7 +257,7 @@ export function buildPod(chart: Chart, c: PodCase, redis?: RedisMemory): AgentPo
   return new AgentPod(chart, c.id, {
     source: buildSource(c.source),
     agentName: c.agentName,
-    namespace: c.namespace,
+    namespaceName: c.namespaceName,
     environment: c.environment && buildEnvironment(c.environment),
     toolSidecar: s && new ToolSidecar({
       image: s.image,
@@ -279,7 +279,7 @@ export function buildPod(chart: Chart, c: PodCase, redis?: RedisMemory): AgentPo
 /** The pod settings of a case that an AgentType spec does not carry (`AgentPodOptions`). */
 export function podOptionsOf(c: PodCase): AgentPodOptions {
   return {
-    namespace: c.namespace,
+    namespaceName: c.namespaceName,
     replicas: c.replicas,
     port: c.port,
     shutdown: c.shutdown,
@@ -297,7 +297,7 @@ export function podOptionsOf(c: PodCase): AgentPodOptions {
 export const redisCase = fc.record({
   id: dnsLabel,
   name: opt(name),
-  namespace: opt(name),
+  namespaceName: opt(name),
   passwordSecret: secretRef,
   image: opt(image),
   storage: opt(memoryQuantity),
@@ -335,7 +335,7 @@ export const installCase = fc.record({
   })),
   operator: opt(fc.record({
     image,
-    namespace: opt(name),
+    namespaceName: opt(name),
     createNamespace: opt(fc.boolean()),
     clusterWide: opt(fc.boolean()),
     watchNamespaces: opt(fc.array(name, { maxLength: 2 })),
@@ -402,10 +402,10 @@ export const agentTypeCase = fc.oneof(
       agent: fc.record({
         image: opt(image, 6),
         name: opt(name),
-        type: opt(field(fc.constantFrom('container', 'code'), adversarialString)),
+        sourceType: opt(field(fc.constantFrom('container', 'code'), adversarialString)),
         container: opt(fc.record({ image: opt(image), pullPolicy: opt(pullPolicy) })),
         code: opt(fc.record({
-          source: opt(fc.record({ type: opt(fc.constantFrom('git', 'local', 'svn')), repository: opt(gitRepo), ref: opt(fc.constantFrom('main', 'a b')) })),
+          source: opt(fc.record({ sourceType: opt(fc.constantFrom('git', 'local', 'svn')), repository: opt(gitRepo), revision: opt(fc.constantFrom('main', 'a b')) })),
           runtime: opt(runtime),
           version: opt(version),
         })),
@@ -414,13 +414,13 @@ export const agentTypeCase = fc.oneof(
       tools: opt(fc.record({ required: opt(fc.array(fc.constantFrom('web-search', 'Bad Tool'), { maxLength: 2 })) })),
       memory: opt(fc.record({
         size: opt(memoryQuantity),
-        type: opt(field(fc.constantFrom('inmemory', 'redis'), fc.constantFrom('in-memory', 'mongo'))),
+        backendType: opt(field(fc.constantFrom('inmemory', 'redis'), fc.constantFrom('in-memory', 'mongo'))),
         config: opt(smallMap(fc.constantFrom('address', 'password', 'db'), fc.oneof(plainValue, password))),
       })),
       llm: opt(fc.record({
         providers: opt(fc.array(fc.record({
           name: name,
-          type: opt(fc.constantFrom('anthropic', 'openai', 'x')),
+          providerType: opt(fc.constantFrom('anthropic', 'openai', 'x')),
           credentialsSecret: opt(dnsSubdomain),
           config: opt(smallMap(fc.constantFrom('model', 'api_key', 'endpoint'), fc.oneof(plainValue, secretish))),
         },

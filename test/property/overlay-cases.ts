@@ -87,7 +87,7 @@ const imageOverride = fc.record({
 });
 const generator = fc.record({
   name: field(fc.constantFrom('flags', 'agent-config'), adversarialString),
-  namespace: opt(name),
+  namespaceName: opt(name),
   behavior: opt(fc.constantFrom(GeneratorBehavior.CREATE, GeneratorBehavior.MERGE, GeneratorBehavior.REPLACE)),
   literals: opt(smallMap(field(fc.constantFrom('FEATURE_X', 'mode', 'API_TOKEN'), adversarialString), fc.oneof(plainValue, password, secretish))),
   files: opt(smallMap(field(fc.constantFrom('notes.txt', 'app.json', 'a.cfg'), fc.constantFrom('../x', 'a b', 'x/y.txt')), plainValue, 2)),
@@ -95,7 +95,7 @@ const generator = fc.record({
 }, { requiredKeys: ['name'] });
 
 const kustomizationProps = (names: string[]) => ({
-  namespace: opt(name),
+  namespaceName: opt(name),
   namePrefix: opt(field(fc.constantFrom('prod-', 'a.', 'x-'), adversarialString)),
   nameSuffix: opt(field(fc.constantFrom('-v2', '-blue'), adversarialString)),
   commonLabels: opt(labels),

@@ -239,12 +239,12 @@ class EgressDerivation {
     if ([peer.host !== undefined, peer.cidr !== undefined, selects].filter(Boolean).length !== 1) {
       this.input.fail(at, peer, 'must give exactly one of host, cidr, or namespaces/podLabels');
     }
-    if (peer.except !== undefined && peer.cidr === undefined) this.input.fail(`${at}.except`, peer.except, 'is only allowed with cidr');
+    if (peer.exceptCidrs !== undefined && peer.cidr === undefined) this.input.fail(`${at}.exceptCidrs`, peer.exceptCidrs, 'is only allowed with cidr');
     if (peer.host !== undefined) {
       this.host(`${at}.host`, this.typedHost(`${at}.host`, peer.host), ports, false, false);
     } else if (peer.cidr !== undefined) {
       const cidr = this.input.cidr(`${at}.cidr`, peer.cidr);
-      this.rules.add(Rank.IP, { type: 'ip', block: { cidr, except: this.input.except(`${at}.except`, cidr, peer.except) } }, ports);
+      this.rules.add(Rank.IP, { type: 'ip', block: { cidr, except: this.input.except(`${at}.exceptCidrs`, cidr, peer.exceptCidrs) } }, ports);
     } else {
       this.pods(at, peer, ports);
     }

@@ -26,9 +26,9 @@ function ingressRule(at: string, peer: AgentIngressPeer, input: PolicyInput): Po
   }
   if (peer.cidr !== undefined) {
     const cidr = input.cidr(`${at}.cidr`, peer.cidr);
-    return { peer: ipBlockPeer(cidr, input.except(`${at}.except`, cidr, peer.except)), ports };
+    return { peer: ipBlockPeer(cidr, input.except(`${at}.exceptCidrs`, cidr, peer.exceptCidrs)), ports };
   }
-  if (peer.except !== undefined) input.fail(`${at}.except`, peer.except, 'is only allowed with cidr');
+  if (peer.exceptCidrs !== undefined) input.fail(`${at}.exceptCidrs`, peer.exceptCidrs, 'is only allowed with cidr');
   const namespaces = (peer.namespaces ?? []).map((ns, j) => input.namespace(`${at}.namespaces[${j}]`, ns));
   if (peer.namespaces !== undefined && namespaces.length === 0) {
     input.fail(`${at}.namespaces`, [], 'is empty: leave it out to mean the agent\'s namespace');

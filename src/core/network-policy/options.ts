@@ -44,7 +44,7 @@ export interface AgentIngressPeer {
    * CIDRs inside `cidr` that are not allowed (`ipBlock.except`). Only with `cidr`.
    * @default - none
    */
-  readonly except?: string[];
+  readonly exceptCidrs?: string[];
 
   /**
    * TCP ports of the agent pods this peer may reach. An empty list is refused
@@ -86,7 +86,7 @@ export interface AgentEgressPeer {
    * CIDRs inside `cidr` that stay denied (`ipBlock.except`). Only with `cidr`.
    * @default - none
    */
-  readonly except?: string[];
+  readonly exceptCidrs?: string[];
 
   /**
    * Namespaces of the destination pods (by `kubernetes.io/metadata.name`).

@@ -85,7 +85,7 @@ function synth(sources: AgentEgressSources = {}, options?: AgentNetworkPolicyOpt
 }
 
 const provider = (endpoint: string, name = 'self-hosted') =>
-  LlmProvider.generic({ name, type: 'vllm', endpoint, credentials: CREDENTIALS });
+  LlmProvider.generic({ name, providerType: 'vllm', endpoint, credentials: CREDENTIALS });
 
 // ---------------------------------------------------------------------------
 // default deny, DNS
@@ -260,7 +260,7 @@ test('additional egress: a host, a CIDR with except, and pods in other namespace
   const { spec } = synth({}, {
     additionalEgress: [
       { host: 'proxy.example.com', ports: [3128] },
-      { cidr: '10.20.0.0/16', except: ['10.20.5.0/24'], ports: [5432] },
+      { cidr: '10.20.0.0/16', exceptCidrs: ['10.20.5.0/24'], ports: [5432] },
       { namespaces: ['db', 'cache'], podLabels: { tier: 'data' }, ports: [5432, 6379] },
     ],
   });
@@ -281,7 +281,7 @@ test('no ingress unless allowed; each allowed peer is one rule, in order', () =>
       { namespaces: ['gateway', 'monitoring'], podLabels: { app: 'proxy' }, ports: [8080, 443, 8080] },
       { podLabels: { role: 'client' } },
       { namespaces: ['ops'] },
-      { cidr: '2001:DB8::/32', except: ['2001:db8:1::/48'], ports: [8080] },
+      { cidr: '2001:DB8::/32', exceptCidrs: ['2001:db8:1::/48'], ports: [8080] },
     ],
   });
   const ns = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
@@ -311,8 +311,8 @@ test('bad CIDRs are refused with the field and the value', () => {
   expect(ingress({ cidr: '2001:db8:::/32' })).toMatch(/is not an IPv4 or IPv6 CIDR/);
   expect(ingress({ cidr: '10.1.2.3/24' })).toBe('NetworkPolicy \'web\': allowIngressFrom[0].cidr \'10.1.2.3/24\' has host bits set; did you mean \'10.1.2.0/24\'?');
   expect(ingress({ cidr: '::ffff:10.0.0.0/104' })).toMatch(/IPv4-mapped IPv6 CIDR; write it in IPv4 form \('10.0.0.0\/8'\)/);
-  expect(ingress({ cidr: '10.0.0.0/8', except: ['192.168.0.0/16'] }))
-    .toBe('NetworkPolicy \'web\': allowIngressFrom[0].except[0] \'192.168.0.0/16\' is not strictly inside cidr \'10.0.0.0/8\'');
+  expect(ingress({ cidr: '10.0.0.0/8', exceptCidrs: ['192.168.0.0/16'] }))
+    .toBe('NetworkPolicy \'web\': allowIngressFrom[0].exceptCidrs[0] \'192.168.0.0/16\' is not strictly inside cidr \'10.0.0.0/8\'');
 });
 
 test('bad peers, ports and names are refused', () => {
@@ -356,7 +356,7 @@ test('the spec renders exactly the derived rules, egress then ingress', () => {
     { llmProviders: [LlmProvider.anthropic({ credentials: CREDENTIALS }), provider('http://[fd00::5]:8000')], redis: { host: 'redis.data', port: 6379 } },
     {
       additionalEgress: [{ namespaces: ['db', 'cache'], podLabels: { tier: 'data' }, ports: [5432], udpPorts: [5432] }],
-      allowIngressFrom: [{ namespaces: ['a', 'b'], ports: [80] }, { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }],
+      allowIngressFrom: [{ namespaces: ['a', 'b'], ports: [80] }, { cidr: '10.0.0.0/8', exceptCidrs: ['10.1.0.0/16'] }],
     },
   );
   expect(policy.egressRules.length).toBe(7); // DNS, cache, db, Redis, the /128, public IPv4 and IPv6

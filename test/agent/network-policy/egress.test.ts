@@ -15,7 +15,7 @@ const NO_DNS: AgentNetworkPolicyOptions = { allowDns: false };
 
 const derive = (sources: AgentEgressSources, options: AgentNetworkPolicyOptions = NO_DNS, input = PolicyInput.of('web')) =>
   deriveEgress(sources, options, input);
-const provider = (endpoint: string, name = 'self-hosted') => LlmProvider.generic({ name, type: 'vllm', endpoint, credentials: CREDENTIALS });
+const provider = (endpoint: string, name = 'self-hosted') => LlmProvider.generic({ name, providerType: 'vllm', endpoint, credentials: CREDENTIALS });
 const tcp = (...ports: number[]) => ports.map(port => ({ protocol: 'TCP', port }));
 const pods = (namespace: string | undefined, ports: any[], labels: Record<string, string> = {}): PolicyRule =>
   ({ peer: { type: 'pods', namespaces: namespace ? [namespace] : [], labels }, ports });
@@ -125,9 +125,9 @@ describe('additionalEgress', () => {
 
   test('a CIDR keeps its except list as given; a different list is a different peer', () => {
     expect(extra(
-      { cidr: '10.20.0.0/16', except: ['10.20.5.0/24', '10.20.1.0/24'], ports: [1] },
+      { cidr: '10.20.0.0/16', exceptCidrs: ['10.20.5.0/24', '10.20.1.0/24'], ports: [1] },
       { cidr: '10.20.0.0/16', ports: [2] },
-      { cidr: '10.20.0.0/16', except: ['10.20.5.0/24', '10.20.1.0/24'], ports: [3] },
+      { cidr: '10.20.0.0/16', exceptCidrs: ['10.20.5.0/24', '10.20.1.0/24'], ports: [3] },
     )).toEqual([
       ip('10.20.0.0/16', tcp(2)),
       ip('10.20.0.0/16', tcp(1, 3), ['10.20.5.0/24', '10.20.1.0/24']),
@@ -136,8 +136,8 @@ describe('additionalEgress', () => {
 
   test('inside an AgentPod, errors name the pod and networkPolicy.<field>; declarations keep their names', () => {
     const input = PolicyInput.of('web', 'app/web');
-    expect(errorOf(() => derive({}, { additionalEgress: [{ cidr: '10.0.0.0/8', except: ['11.0.0.0/8'], ports: [1] }] }, input)))
-      .toBe('AgentPod \'app/web\': networkPolicy.additionalEgress[0].except[0] \'11.0.0.0/8\' is not strictly inside cidr \'10.0.0.0/8\'');
+    expect(errorOf(() => derive({}, { additionalEgress: [{ cidr: '10.0.0.0/8', exceptCidrs: ['11.0.0.0/8'], ports: [1] }] }, input)))
+      .toBe('AgentPod \'app/web\': networkPolicy.additionalEgress[0].exceptCidrs[0] \'11.0.0.0/8\' is not strictly inside cidr \'10.0.0.0/8\'');
     expect(errorOf(() => derive({}, { clusterDomain: 'Cluster.Local' }, input)))
       .toMatch(/^AgentPod 'app\/web': networkPolicy.clusterDomain 'Cluster.Local' is not a valid RFC 1123 subdomain/);
     expect(errorOf(() => derive({ redis: { host: 'r', port: 0 } }, {}, input)))
@@ -160,8 +160,8 @@ describe('additionalEgress', () => {
   test('bad entries are refused with the field and the value', () => {
     expect(errorOf(() => extra({ podLabels: { a: 'b' }, ports: [1], udpPorts: [0] })))
       .toBe('NetworkPolicy \'web\': additionalEgress[0].udpPorts[0] \'0\' is not a port number (an integer from 1 to 65535)');
-    expect(errorOf(() => extra({ host: 'proxy', except: ['10.0.0.0/8'], ports: [1] })))
-      .toBe('NetworkPolicy \'web\': additionalEgress[0].except \'["10.0.0.0/8"]\' is only allowed with cidr');
+    expect(errorOf(() => extra({ host: 'proxy', exceptCidrs: ['10.0.0.0/8'], ports: [1] })))
+      .toBe('NetworkPolicy \'web\': additionalEgress[0].exceptCidrs \'["10.0.0.0/8"]\' is only allowed with cidr');
     expect(errorOf(() => extra({ namespaces: [], ports: [1] })))
       .toBe('NetworkPolicy \'web\': additionalEgress[0].namespaces \'[]\' is empty: leave it out to mean the agent\'s namespace');
     expect(errorOf(() => extra({ ports: [1] }))).toBe('NetworkPolicy \'web\': additionalEgress[0] \'{"ports":[1]}\' must give exactly one of host, cidr, or namespaces/podLabels');

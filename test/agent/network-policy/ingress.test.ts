@@ -15,7 +15,7 @@ test('one rule per peer, in the order given; ports de-duplicated and sorted, or 
   expect(derive([
     { namespaces: ['monitoring', 'gateway'], podLabels: { app: 'proxy' }, ports: [8080, 443, 8080] },
     { podLabels: { role: 'client' } },
-    { cidr: '2001:DB8::/32', except: ['2001:db8:1::/48'], ports: [8080] },
+    { cidr: '2001:DB8::/32', exceptCidrs: ['2001:db8:1::/48'], ports: [8080] },
     { namespaces: ['ops'] },
   ])).toEqual([
     {
@@ -29,10 +29,10 @@ test('one rule per peer, in the order given; ports de-duplicated and sorted, or 
 });
 
 test('bad peers are refused with the field and the value', () => {
-  expect(errorOf(() => derive([{ podLabels: { a: 'b' } }, { cidr: '10.0.0.0/8', except: ['10.0.0.0/8'] }])))
-    .toBe('NetworkPolicy \'web\': allowIngressFrom[1].except[0] \'10.0.0.0/8\' is not strictly inside cidr \'10.0.0.0/8\'');
-  expect(errorOf(() => derive([{ podLabels: { a: 'b' }, except: ['10.1.0.0/16'] }])))
-    .toBe('NetworkPolicy \'web\': allowIngressFrom[0].except \'["10.1.0.0/16"]\' is only allowed with cidr');
+  expect(errorOf(() => derive([{ podLabels: { a: 'b' } }, { cidr: '10.0.0.0/8', exceptCidrs: ['10.0.0.0/8'] }])))
+    .toBe('NetworkPolicy \'web\': allowIngressFrom[1].exceptCidrs[0] \'10.0.0.0/8\' is not strictly inside cidr \'10.0.0.0/8\'');
+  expect(errorOf(() => derive([{ podLabels: { a: 'b' }, exceptCidrs: ['10.1.0.0/16'] }])))
+    .toBe('NetworkPolicy \'web\': allowIngressFrom[0].exceptCidrs \'["10.1.0.0/16"]\' is only allowed with cidr');
   expect(errorOf(() => derive([{ cidr: '10.0.0.0/8', namespaces: ['a'] }])))
     .toMatch(/^NetworkPolicy 'web': allowIngressFrom\[0\] '.*' must give either cidr, or namespaces and\/or podLabels/);
   expect(errorOf(() => derive([{ podLabels: { 'a/b/c': 'x' } }], PolicyInput.of('web', 'app/web'))))

@@ -30,7 +30,7 @@ export async function installOperator(props: Omit<AgentOperatorProps, 'image'>, 
   extra(chart);
   const operator = new AgentOperator(chart, 'operator', { image: 'registry.example.com/agent-operator:1.0.0', ...props });
   const objects = chart.toJson();
-  const deployment = objects.find(o => o.kind === 'Deployment' && o.metadata.namespace === operator.namespace);
+  const deployment = objects.find(o => o.kind === 'Deployment' && o.metadata.namespace === operator.namespaceName);
   const applied = objects.filter(o => o !== deployment);
   const apply = (list: any[]) => kubectlOk(['apply', '--server-side', '-f', '-'], list.map(o => JSON.stringify(o)).join('\n---\n'));
   apply(applied.filter(o => ['Namespace', 'CustomResourceDefinition'].includes(o.kind)));
@@ -39,7 +39,9 @@ export async function installOperator(props: Omit<AgentOperatorProps, 'image'>, 
     JSON.parse((await api('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.crdName}`)).body)
       .status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True') ? true : undefined);
   apply(applied);
-  return { container: deployment.spec.template.spec.containers[0], namespace: operator.namespace, serviceAccount: operator.serviceAccount.name, crd };
+  return {
+    container: deployment.spec.template.spec.containers[0], namespace: operator.namespaceName, serviceAccount: operator.serviceAccount.name, crd,
+  };
 }
 
 /** A kubeconfig with a token of the install's ServiceAccount. */
