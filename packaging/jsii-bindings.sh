@@ -115,7 +115,7 @@ EOF
   # short-lived Maven (what pacmak's own build sets).
   MAVEN_OPTS="${MAVEN_OPTS:-} -XX:+TieredCompilation -XX:TieredStopAtLevel=1" \
     mvn --batch-mode --quiet --file "$src/pom.xml" -Dmaven.repo.local="$out/repository" \
-    -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -Dstyle.color=never install >&2
+    -Dmaven.javadoc.skip=true -Dmaven.source.skip=true install >&2
   for artifact in "cdk8s/$cdk8s/cdk8s-$cdk8s" "cdk8s-plus-28/$plus/cdk8s-plus-28-$plus"; do
     test -f "$out/repository/org/cdk8s/$artifact.jar" || { echo "jsii bindings (java): org/cdk8s/$artifact.jar was not installed" >&2; exit 1; }
   done

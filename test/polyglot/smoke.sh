@@ -70,7 +70,7 @@ EOF
 </project>
 EOF
   # exec:java runs the class in Maven's JVM with the project's classpath.
-  (cd "$1" && mvn --batch-mode --quiet -Dstyle.color=never compile \
+  (cd "$1" && mvn --batch-mode --quiet compile \
     org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.mainClass=smoke.Smoke)
 }
 
