@@ -1,4 +1,4 @@
-import { cdk8s, javascript, JsonFile } from 'projen';
+import { cdk8s, javascript, JsonFile, TaskStepOptions } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // Versions are pinned exactly as dev dependencies (what we build and test
@@ -76,6 +76,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     compilerOptions: {},
     include: ['../examples/**/*.ts', '../bench/**/*.ts'],
   },
+  // The bindings for the other jsii languages, named as cdk8s-plus names its
+  // own (distribution `cdk8s-plus-28`, module `cdk8s_plus_28`; Maven
+  // `org.cdk8s`; Go `github.com/cdk8s-team/cdk8s-plus-go`). `npx projen
+  // package` builds all four into dist-packages/ (docs/packages.md).
+  publishToPypi: { distName: 'cdk8s-agents', module: 'cdk8s_agents' },
+  // The project's domain, cdk8s-agents.dev, reversed: a Java package name
+  // cannot hold a hyphen, so the group and the package drop it.
+  publishToMaven: { mavenGroupId: 'dev.cdk8sagents', mavenArtifactId: 'cdk8s-agents', javaPackage: 'dev.cdk8sagents' },
+  publishToGo: { moduleName: 'github.com/cdk8s-agents/cdk8s-agents-go', packageName: 'cdk8sagents' },
   github: false,
   release: false,
   gitignore: ['/dist/', '/dist-packages/', '/bench/results/', `/${EXAMPLES_BUILD_DIR}/`],
@@ -235,6 +244,49 @@ project.addTask('bench', {
   description: 'Synthesis and overlay speed and memory benchmarks (numbers, not a test)',
   steps: [{ spawn: 'bench:synth' }, { spawn: 'bench:overlay' }],
 });
+
+// Packages: `npx projen package` builds the npm package and the Python, Java
+// and Go bindings into dist-packages/<lang>/ (docs/design.md, "Packages").
+// projen runs only package:js on CI (its GitHub workflow would package each
+// language in a job of its own); here CI builds all four like a developer.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package-all')!);
+/** projen's package:<lang> task, its steps replaced by `steps`. */
+function customisePackageTask(lang: string, steps: Array<TaskStepOptions & { exec: string }>): void {
+  const task = project.tasks.tryFind(`package:${lang}`)!;
+  task.reset();
+  // pacmak copies into its output folder: what an earlier build left goes first.
+  task.exec(`rm -rf ${project.artifactsDirectory}/${lang}`);
+  for (const { exec, ...options } of steps) task.exec(exec, options);
+}
+// A wheel and an sdist; pacmak makes a venv and pip-installs its build tools.
+customisePackageTask('python', [
+  { exec: 'packaging/require-toolchain.sh python' },
+  { exec: 'jsii-pacmak -v --target python' },
+]);
+// Maven Central lacks the cdk8s and cdk8s-plus-28 versions we build against,
+// so jsii-bindings.sh builds them once into a cache: a Maven local repository
+// that our build resolves from (and does not install our own jar into).
+customisePackageTask('java', [
+  { exec: 'packaging/jsii-bindings.sh java', outputEnv: 'JSII_BINDINGS' },
+  {
+    exec: 'jsii-pacmak -v --target java --maven-local-repository $JSII_BINDINGS/repository',
+    env: { MAVEN_OPTS: '-Dmaven.install.skip=true' },
+  },
+]);
+// The Go module proxy lacks cdk8s-core-go: jsii-bindings.sh builds the Go
+// modules of cdk8s and cdk8s-plus-28 once into a cache. Linked beside our
+// module for the build, pacmak finds them as modules built in the same run
+// and `replace`s them in the go.mod it builds with; then the links go.
+const goOut = `${project.artifactsDirectory}/go`;
+customisePackageTask('go', [
+  { exec: 'packaging/jsii-bindings.sh go', outputEnv: 'JSII_BINDINGS' },
+  { exec: `mkdir -p ${goOut}` },
+  { exec: `ln -s $JSII_BINDINGS/go/cdk8s $JSII_BINDINGS/go/cdk8splus28 ${goOut}/` },
+  { exec: 'jsii-pacmak -v --target go', env: { GOTOOLCHAIN: 'local' } },
+  { exec: `rm ${goOut}/cdk8s ${goOut}/cdk8splus28` },
+]);
+project.addPackageIgnore('/packaging/');
 
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');

@@ -273,7 +273,7 @@ describe('the packed library, installed in a fresh app', () => {
     expect(packed.files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', '.jsii', 'lib/index.js', 'lib/index.d.ts']));
     const bundled: string[] = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf-8')).bundledDependencies;
     expect(packed.files).toEqual(expect.arrayContaining(bundled.map(name => `node_modules/${name}/package.json`)));
-    const unpublished = /^(src|test|examples|bench|build|dist|dist-packages|coverage|projenrc)\//;
+    const unpublished = /^(src|test|examples|bench|build|dist|dist-packages|coverage|projenrc|packaging)\//;
     expect(packed.files.filter(f => unpublished.test(f))).toEqual([]);
   });
 
