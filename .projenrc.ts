@@ -68,8 +68,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      // The integration tests need a control plane: `test:integration` runs them.
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/'],
+      // The integration tests need a control plane: `test:integration` runs
+      // them; the language apps need the packages: `test:languages`.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/', '<rootDir>/test/polyglot/'],
     },
   },
   tsconfigDev: {
@@ -199,6 +200,25 @@ const gatewayTask = project.addTask('test:gateway', {
   receiveArgs: true,
 });
 project.testTask.spawn(gatewayTask);
+// The example app of each language (examples/languages/) against the
+// packages just built: each must write what the TypeScript app writes, byte
+// for byte (test/polyglot/apps.test.ts). Run by `package`, once the packages are built.
+new JsonFile(project, 'test/polyglot/jest.config.json', {
+  obj: {
+    rootDir: '../..',
+    testMatch: ['<rootDir>/test/polyglot/**/*.test.ts'],
+    transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+    // One language at a time on 2 cores; a cold Maven or Go run downloads its dependencies.
+    maxWorkers: 1,
+    testTimeout: 900_000,
+    reporters: ['default', ['jest-junit', { outputDirectory: 'test-reports', outputName: 'languages-junit.xml' }]],
+  },
+});
+const languagesTask = project.addTask('test:languages', {
+  description: 'The Python, Java and Go example apps against dist-packages/ write the TypeScript app\'s files byte for byte (needs `npx projen package`)',
+  exec: 'jest --ci -c test/polyglot/jest.config.json',
+  receiveArgs: true,
+});
 project.addTask('control-plane:build', {
   description: 'Build kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd and kwok into the cache (a no-op when cached)',
   exec: `${controlPlaneCli} build`,
@@ -301,5 +321,9 @@ project.addPackageIgnore('/docs/');
 project.addPackageIgnore(`/${EXAMPLES_BUILD_DIR}/`);
 // jsii-pacmak appends its outdir to .npmignore unless it is listed already.
 project.addPackageIgnore('dist-packages');
+
+// The packages are proven where they are built: `package` (the last step of
+// `build`) ends with the language apps on them. (projen locks `build`.)
+project.packageTask.spawn(languagesTask);
 
 project.synth();
