@@ -37,6 +37,9 @@ export interface PatchTarget {
   readonly annotationSelector?: string;
 }
 
+/** The fields of a target in the order of kustomize's `Selector` (api/types/selector.go, its ResId and Gvk inline). */
+const TARGET_FIELDS = ['group', 'version', 'kind', 'name', 'namespaceName', 'annotationSelector', 'labelSelector'] as const;
+
 /** kustomize's `anchorRegex`: an empty pattern matches everything. */
 function anchored(pattern: string | undefined, field: string): RegExp | undefined {
   if (!pattern) return undefined;
@@ -80,17 +83,19 @@ export function selectTargets(resources: KustomizeResource[], target: PatchTarge
 
 /** `target group=apps, kind=Deployment` for messages. */
 export function describeTarget(target: PatchTarget): string {
-  const fields = (['group', 'version', 'kind', 'name', 'namespaceName', 'labelSelector', 'annotationSelector'] as const)
-    .filter(f => target[f]).map(f => `${f}=${target[f]}`);
+  const fields = TARGET_FIELDS.filter(f => target[f]).map(f => `${f}=${target[f]}`);
   return `target ${fields.join(', ') || '(everything)'}`;
 }
 
 /**
- * A target as kustomize's `patches[].target` spells it: the same fields in
- * the same order, `namespaceName` as `namespace`.
+ * A target as kustomize's `patches[].target` spells it: the fields given, in
+ * the order of kustomize's `Selector` (group, version, kind, name, namespace,
+ * annotationSelector, labelSelector) whatever order they arrive in (jsii's Go
+ * runtime sends a struct's fields sorted by name), `namespaceName` as `namespace`.
  */
 export function kustomizeTarget(target: PatchTarget): { [field: string]: string } {
-  return Object.fromEntries(Object.entries(target).map(([field, value]) => [field === 'namespaceName' ? 'namespace' : field, value]));
+  return Object.fromEntries(TARGET_FIELDS.filter(f => target[f] !== undefined)
+    .map(f => [f === 'namespaceName' ? 'namespace' : f, target[f] as string]));
 }
 
 /**

@@ -526,8 +526,8 @@ describe('patch targets', () => {
     ];
     const out = run(base, patches);
     expect(replicasOf(out)).toEqual({ 'web': 7, 'web-worker': 5, 'batch': 6 });
-    // kustomize spells namespaceName `namespace`; the other fields keep their names and order.
-    expect(Object.entries(kustomizeTarget(patches[2].target!))).toEqual([['kind', 'Deployment'], ['namespace', 'default'], ['name', 'web']]);
+    // kustomize spells namespaceName `namespace`; the other fields keep their names, in the order of kustomize's Selector.
+    expect(Object.entries(kustomizeTarget(patches[2].target!))).toEqual([['kind', 'Deployment'], ['name', 'web'], ['namespace', 'default']]);
     expectSameAsKustomize(out, base, patches);
   });
 

@@ -481,6 +481,34 @@ describe('Overlay.synth', () => {
     }
   });
 
+  test('kustomization.yaml writes kustomize\'s field order, whatever order the fields of a struct arrive in', () => {
+    // jsii's Go runtime sends a struct as a map, so its fields arrive sorted by
+    // name (digest before name, count before name); the tree must not change with it.
+    const out = tmpDir('overlay-field-order-');
+    const tree = path.join(out, 'kustomize');
+    const overlay = new Overlay({
+      name: 'prod',
+      images: [{ digest: `sha256:${'1'.repeat(64)}`, newTag: '2.0', newName: 'registry.example.com/agents/img2', name: 'registry.example.com/agents/img' }],
+      replicas: [{ count: 2, name: 'node' }],
+      patches: [Patch.json6902({ name: 'img', kind: 'Deployment', group: 'apps' }, JsonPatch.add('/spec/paused', true))],
+      generatorOptions: { immutable: true, disableNameSuffixHash: true, labels: { team: 'platform' } },
+      configMapGenerator: [{ name: 'flags', literals: { X: 'on' }, options: { immutable: true, annotations: { a: 'b' } } }],
+    });
+    Overlay.synth(build(), [overlay], { outdir: out, kustomizeOutdir: tree });
+    const k = parseAllDocuments(fs.readFileSync(path.join(tree, 'overlays', 'prod', 'kustomization.yaml'), 'utf-8'))[0].toJSON();
+    expect(Object.keys(k.images[0])).toEqual(['name', 'newName', 'newTag', 'digest']);
+    expect(Object.keys(k.replicas[0])).toEqual(['name', 'count']);
+    expect(Object.entries(k.patches[0].target)).toEqual([['group', 'apps'], ['kind', 'Deployment'], ['name', 'img']]);
+    expect(Object.keys(k.generatorOptions)).toEqual(['labels', 'disableNameSuffixHash', 'immutable']);
+    expect(Object.keys(k.configMapGenerator[0].options)).toEqual(['annotations', 'immutable']);
+    // The values are the ones given.
+    expect(k.images[0]).toEqual({ name: 'registry.example.com/agents/img', newName: 'registry.example.com/agents/img2', newTag: '2.0', digest: `sha256:${'1'.repeat(64)}` });
+    expect(k.replicas[0]).toEqual({ name: 'node', count: 2 });
+    expect(k.generatorOptions).toEqual({ labels: { team: 'platform' }, disableNameSuffixHash: true, immutable: true });
+    const kubectl = kustomizeBuild(tree, 'overlays/prod');
+    if (kubectl) expect(byId(kubectl)).toEqual(byId(loadDir(path.join(out, 'prod'))));
+  });
+
   test('a failing overlay writes nothing, not even the overlays before it', () => {
     const out = tmpDir('overlay-fail-');
     const bad = new Overlay({ name: 'zz', replicas: [{ name: 'ghost', count: 1 }], patches: [Patch.strategicMerge({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'ghost' } })] });
