@@ -70,6 +70,29 @@ test('the TypeScript app writes the platform, the agents, both overlays and the 
   expect(agents.find(o => o.kind === 'HorizontalPodAutoscaler')?.spec.maxReplicas).toBe(10);
 });
 
+/** The app file of each language, whose first lines the README shows. */
+const APP_FILES: { [lang: string]: string } = {
+  python: 'examples/languages/python/main.py',
+  java: 'examples/languages/java/src/main/java/dev/cdk8sagents/examples/Main.java',
+  go: 'examples/languages/go/main.go',
+};
+
+test.each(Object.keys(APP_FILES))('the README\'s %s block is lines of that language\'s app, in order (a `...` comment marks a gap)', lang => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf-8');
+  const blocks = [...readme.matchAll(new RegExp('^```' + lang + '\\n([\\s\\S]*?)^```$', 'gm'))].map(m => m[1]);
+  expect(blocks).toHaveLength(1);
+  const gap = /^\s*(#|\/\/) \.\.\.$/;
+  const shown = blocks[0].split('\n').filter(line => line.trim() !== '' && !gap.test(line));
+  expect(shown.length).toBeGreaterThan(10);
+  const app = fs.readFileSync(path.join(root, APP_FILES[lang]), 'utf-8').split('\n');
+  let at = 0;
+  for (const line of shown) {
+    const found = app.indexOf(line, at);
+    if (found < 0) throw new Error(`README.md's ${lang} block: '${line}' is not a line of ${APP_FILES[lang]} (after line ${at})`);
+    at = found + 1;
+  }
+});
+
 describe.each(['python', 'java', 'go'])('%s', lang => {
   test(`the ${lang} app writes the same files as the TypeScript app, byte for byte`, () => {
     const outdir = path.join(work, lang);

@@ -26,7 +26,7 @@ app="$root/examples/languages/$lang"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The jsii runtime starts node; its Node 20 end-of-life banner is noise here.
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
 case "$lang" in
   typescript)
