@@ -78,19 +78,23 @@ export function selectTargets(resources: KustomizeResource[], target: PatchTarge
   });
 }
 
+/** The fields of a target in kustomize's order (`types.Selector`: group, version, kind, name, namespace, then the selectors). */
+const TARGET_FIELDS = ['group', 'version', 'kind', 'name', 'namespaceName', 'labelSelector', 'annotationSelector'] as const;
+
 /** `target group=apps, kind=Deployment` for messages. */
 export function describeTarget(target: PatchTarget): string {
-  const fields = (['group', 'version', 'kind', 'name', 'namespaceName', 'labelSelector', 'annotationSelector'] as const)
-    .filter(f => target[f]).map(f => `${f}=${target[f]}`);
+  const fields = TARGET_FIELDS.filter(f => target[f]).map(f => `${f}=${target[f]}`);
   return `target ${fields.join(', ') || '(everything)'}`;
 }
 
 /**
- * A target as kustomize's `patches[].target` spells it: the same fields in
- * the same order, `namespaceName` as `namespace`.
+ * A target as kustomize's `patches[].target` spells it: the fields given, in
+ * kustomize's order whatever order they came in (jsii hands a Java or Go
+ * struct over in its own field order), `namespaceName` as `namespace`.
  */
 export function kustomizeTarget(target: PatchTarget): { [field: string]: string } {
-  return Object.fromEntries(Object.entries(target).map(([field, value]) => [field === 'namespaceName' ? 'namespace' : field, value]));
+  return Object.fromEntries(TARGET_FIELDS.filter(field => target[field] !== undefined)
+    .map(field => [field === 'namespaceName' ? 'namespace' : field, target[field] as string]));
 }
 
 /**
