@@ -37,9 +37,6 @@ export interface PatchTarget {
   readonly annotationSelector?: string;
 }
 
-/** The fields of a target in the order of kustomize's `Selector` (api/types/selector.go, its ResId and Gvk inline). */
-const TARGET_FIELDS = ['group', 'version', 'kind', 'name', 'namespaceName', 'annotationSelector', 'labelSelector'] as const;
-
 /** kustomize's `anchorRegex`: an empty pattern matches everything. */
 function anchored(pattern: string | undefined, field: string): RegExp | undefined {
   if (!pattern) return undefined;
@@ -81,6 +78,9 @@ export function selectTargets(resources: KustomizeResource[], target: PatchTarge
   });
 }
 
+/** The fields of a target in kustomize's order (`types.Selector`: group, version, kind, name, namespace, then the selectors). */
+const TARGET_FIELDS = ['group', 'version', 'kind', 'name', 'namespaceName', 'labelSelector', 'annotationSelector'] as const;
+
 /** `target group=apps, kind=Deployment` for messages. */
 export function describeTarget(target: PatchTarget): string {
   const fields = TARGET_FIELDS.filter(f => target[f]).map(f => `${f}=${target[f]}`);
@@ -89,13 +89,12 @@ export function describeTarget(target: PatchTarget): string {
 
 /**
  * A target as kustomize's `patches[].target` spells it: the fields given, in
- * the order of kustomize's `Selector` (group, version, kind, name, namespace,
- * annotationSelector, labelSelector) whatever order they arrive in (jsii's Go
- * runtime sends a struct's fields sorted by name), `namespaceName` as `namespace`.
+ * kustomize's order whatever order they came in (jsii hands a Java or Go
+ * struct over in its own field order), `namespaceName` as `namespace`.
  */
 export function kustomizeTarget(target: PatchTarget): { [field: string]: string } {
-  return Object.fromEntries(TARGET_FIELDS.filter(f => target[f] !== undefined)
-    .map(f => [f === 'namespaceName' ? 'namespace' : f, target[f] as string]));
+  return Object.fromEntries(TARGET_FIELDS.filter(field => target[field] !== undefined)
+    .map(field => [field === 'namespaceName' ? 'namespace' : field, target[field] as string]));
 }
 
 /**

@@ -3,8 +3,9 @@
  * (kustomize `configMapGenerator`, `secretGenerator`, `generatorOptions`),
  * and their translation to the engine's generator specs.
  */
+import { inFieldOrder, sortedKeys } from '../core/canonical-json';
 import { checkAnnotations, checkLabels } from '../core/validation';
-import type { GeneratorSpec } from '../kustomize';
+import { clone, type GeneratorSpec } from '../kustomize';
 
 /** `generatorOptions` of kustomize (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/generatoroptions/). */
 export interface GeneratorOptions {
@@ -84,6 +85,34 @@ export function toGeneratorSpec(kind: 'ConfigMap' | 'Secret', g: SecretGenerator
     type: kind === 'Secret' ? g.secretType : undefined,
     plainTextValuesInManifest: kind === 'Secret' ? g.plainTextValuesInManifest : undefined,
     options: g.options,
+  };
+}
+
+/**
+ * A copy of `options` in one order, whatever order the caller's language
+ * gives its fields and maps: kustomize's field order, label and annotation
+ * keys sorted. What kustomization.yaml and the generated objects get.
+ */
+export function generatorOptionsInOrder(options: GeneratorOptions): GeneratorOptions {
+  return inFieldOrder({
+    ...options,
+    ...(options.labels ? { labels: sortedKeys(options.labels) as { [key: string]: string } } : {}),
+    ...(options.annotations ? { annotations: sortedKeys(options.annotations) as { [key: string]: string } } : {}),
+  }, ['labels', 'annotations', 'disableNameSuffixHash', 'immutable']);
+}
+
+/**
+ * A copy of a generator entry with its `literals` and `files` keys sorted and
+ * its options in order (see {@link generatorOptionsInOrder}): the entries of
+ * kustomization.yaml then do not depend on the caller's language.
+ */
+export function generatorInOrder<T extends ConfigMapGeneratorProps>(generator: T): T {
+  const copy = clone(generator);
+  return {
+    ...copy,
+    ...(copy.literals ? { literals: sortedKeys(copy.literals) as { [key: string]: string } } : {}),
+    ...(copy.files ? { files: sortedKeys(copy.files) as { [key: string]: string } } : {}),
+    ...(copy.options ? { options: generatorOptionsInOrder(copy.options) } : {}),
   };
 }
 

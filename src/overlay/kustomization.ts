@@ -4,9 +4,13 @@
  * (a kustomize Component). It runs the engine's transformations in
  * kustomize's order.
  */
-import { toGeneratorSpec, checkGeneratorOptions, ConfigMapGeneratorProps, GeneratorBehavior, GeneratorOptions, SecretGeneratorProps } from './generators';
+import {
+  toGeneratorSpec, checkGeneratorOptions, ConfigMapGeneratorProps, GeneratorBehavior, GeneratorOptions, generatorInOrder,
+  generatorOptionsInOrder, SecretGeneratorProps,
+} from './generators';
 import { GENERATED_FILE } from './overlay-file';
 import { Patch } from './patch';
+import { inFieldOrder, sortedKeys } from '../core/canonical-json';
 import { ImagePolicy, ImageReference } from '../core/image-reference';
 import { checkDns1123Label, checkDns1123Subdomain, checkAnnotations, checkImage, checkLabels, checkNonEmpty, fail } from '../core/validation';
 import {
@@ -141,11 +145,15 @@ export abstract class Kustomization {
     this.namePrefix = props.namePrefix;
     this.nameSuffix = props.nameSuffix;
     checkLabels(kindName, name, 'commonLabels', props.commonLabels ?? {});
-    this._commonLabels = { ...(props.commonLabels ?? {}) };
+    // Maps and structs are kept in one order, whatever order the caller's
+    // language gives them in (a Java Map.of or a Go map has none; jsii hands
+    // Java and Go structs over in their own field order): the kustomize tree
+    // and the labels added to objects must not depend on it.
+    this._commonLabels = sortedKeys(props.commonLabels ?? {}) as { [key: string]: string };
     checkAnnotations(kindName, name, 'commonAnnotations', props.commonAnnotations ?? {});
-    this._commonAnnotations = { ...(props.commonAnnotations ?? {}) };
+    this._commonAnnotations = sortedKeys(props.commonAnnotations ?? {}) as { [key: string]: string };
     if (props.generatorOptions) checkGeneratorOptions(kindName, name, 'generatorOptions', props.generatorOptions);
-    this.generatorOptions = props.generatorOptions;
+    this.generatorOptions = props.generatorOptions && generatorOptionsInOrder(props.generatorOptions);
     this.imagePolicy = props.imagePolicy;
     for (const set of props.labels ?? []) this.addLabels(set);
     for (const image of props.images ?? []) this.addImage(image);
@@ -196,7 +204,7 @@ export abstract class Kustomization {
   /** Adds a kustomize `labels` entry. @throws on an invalid label key or value */
   public addLabels(set: LabelSet): LabelSet {
     checkLabels(this.kindName, this.name, 'labels[].pairs', set.pairs);
-    const copy = { ...set, pairs: { ...set.pairs } };
+    const copy = { ...set, pairs: sortedKeys(set.pairs) as { [key: string]: string } };
     this._labels.push(copy);
     return copy;
   }
@@ -224,7 +232,7 @@ export abstract class Kustomization {
     if (image.newName === undefined && image.newTag === undefined && image.digest === undefined) {
       fail(this.kindName, this.name, field, image.name, 'changes nothing: give newName, newTag or digest');
     }
-    const copy = { ...image };
+    const copy = inFieldOrder(image, ['name', 'newName', 'newTag', 'digest']);
     this._images.push(copy);
     return copy;
   }
@@ -235,7 +243,7 @@ export abstract class Kustomization {
     if (!Number.isInteger(replica.count) || replica.count < 0) {
       fail(this.kindName, this.name, `replicas['${replica.name}'].count`, replica.count, 'must be an integer >= 0');
     }
-    const copy = { ...replica };
+    const copy = inFieldOrder(replica, ['name', 'count']);
     this._replicas.push(copy);
     return copy;
   }
@@ -253,7 +261,7 @@ export abstract class Kustomization {
    */
   public addConfigMapGenerator(generator: ConfigMapGeneratorProps): ConfigMapGeneratorProps {
     this.checkGenerator('configMapGenerator', generator);
-    const copy = clone(generator);
+    const copy = generatorInOrder(generator);
     this._configMapGenerators.push(copy);
     return copy;
   }
@@ -264,7 +272,7 @@ export abstract class Kustomization {
    */
   public addSecretGenerator(generator: SecretGeneratorProps): SecretGeneratorProps {
     this.checkGenerator('secretGenerator', generator);
-    const copy = clone(generator);
+    const copy = generatorInOrder(generator);
     this._secretGenerators.push(copy);
     return copy;
   }

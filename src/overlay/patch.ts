@@ -4,6 +4,7 @@
  * selects (`PatchTarget`, defined by the engine and re-exported here).
  */
 import { JsonPatch } from 'cdk8s';
+import { sortedKeys } from '../core/canonical-json';
 import { screenDeep } from '../core/credential-screen';
 import { fail } from '../core/validation';
 import { clone, type PatchSpec, type PatchTarget } from '../kustomize';
@@ -50,11 +51,26 @@ export class Patch {
    * other lists are replaced; `null` deletes a field, `$patch: delete` an
    * element or the whole object, `$patch: replace` replaces instead of merging.
    *
+   * The patch is kept with the keys of every map sorted (lists keep their
+   * order), as cdk8s writes manifests: the patch file of the kustomize tree and
+   * the fields it adds to objects do not depend on the order of the map given
+   * (a Java `Map.of` or a Go map has none).
+   *
    * @param patch any JSON object: the partial Kubernetes object, e.g. `{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3 } }`
    * @throws when `patch` is not an object, or has neither `options.target` nor a kind and `metadata.name`;
    *   when it holds what looks like a credential (a key shape, a credential URL, a credential-named key or env var with a literal value)
    */
   public static strategicMerge(patch: any, options: StrategicMergePatchOptions = {}): Patch {
+    return Patch._strategicMerge(patch, options, 'sorted');
+  }
+
+  /**
+   * `strategicMerge`, with the key order of `patch` kept when `keys` is
+   * `'as-written'`: for the presets, whose patches are written in the order
+   * Kubernetes documents read in (a list item's merge key `name` first).
+   * @internal
+   */
+  public static _strategicMerge(patch: any, options: StrategicMergePatchOptions, keys: 'sorted' | 'as-written'): Patch {
     if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
       fail('Patch', 'strategicMerge', 'patch', patch, 'must be an object (a partial Kubernetes object)');
     }
@@ -64,7 +80,8 @@ export class Patch {
     }
     // The patch is written into the kustomize tree and the output: no credential in it.
     screenDeep('Patch', 'strategicMerge', 'patch', patch);
-    return new Patch(PatchType.STRATEGIC_MERGE, clone(patch), options.target, options.allowNameChange, options.allowKindChange);
+    const body = keys === 'sorted' ? sortedKeys(clone(patch)) : clone(patch);
+    return new Patch(PatchType.STRATEGIC_MERGE, body, options.target, options.allowNameChange, options.allowKindChange);
   }
 
   /**

@@ -226,9 +226,9 @@ export class EnvironmentPreset {
             env: envList({ AGENT_LOG_LEVEL: 'info' }),
           }],
         }),
-        Patch.strategicMerge(deploymentPatch({ replicas }), {
+        Patch._strategicMerge(deploymentPatch({ replicas }), {
           target: { kind: 'Deployment', labelSelector: 'app.kubernetes.io/component=operator' },
-        }),
+        }, 'as-written'),
       ],
     });
   }
@@ -517,7 +517,7 @@ function apiSettings(kind: string, settings: LlmGatewaySettings, logLevel: strin
     name: componentName(options, `apis-${kind}`),
     patches: [
       // kustomize ignores the name of a patch that has a target; this one says so.
-      Patch.strategicMerge({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'selected-by-target' }, data: settingsFile }, { target: configMapTarget }),
+      Patch._strategicMerge({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'selected-by-target' }, data: settingsFile }, { target: configMapTarget }, 'as-written'),
       agentPatch(options, selector, {
         podAnnotations: { [LLM_GATEWAY_SETTINGS_ANNOTATION]: kind },
         containers: [{ name: sidecar, env: envList({ LITELLM_LOG: logLevel }) }],
@@ -544,7 +544,7 @@ function agentPatch(options: PresetOptions, selector: string, pod: PodPatch): Pa
     ...user,
     labelSelector: user.labelSelector ? `${selector},${user.labelSelector}` : selector,
   };
-  return Patch.strategicMerge(deploymentPatch(pod), { target });
+  return Patch._strategicMerge(deploymentPatch(pod), { target }, 'as-written');
 }
 
 function deploymentPatch(pod: PodPatch): any {

@@ -526,8 +526,10 @@ describe('patch targets', () => {
     ];
     const out = run(base, patches);
     expect(replicasOf(out)).toEqual({ 'web': 7, 'web-worker': 5, 'batch': 6 });
-    // kustomize spells namespaceName `namespace`; the other fields keep their names, in the order of kustomize's Selector.
+    // kustomize spells namespaceName `namespace`; the fields come in kustomize's order
+    // (group, version, kind, name, namespace, selectors) whatever order they were given in.
     expect(Object.entries(kustomizeTarget(patches[2].target!))).toEqual([['kind', 'Deployment'], ['name', 'web'], ['namespace', 'default']]);
+    expect(Object.entries(kustomizeTarget(patches[1].target!))).toEqual([['group', 'apps'], ['version', 'v1'], ['namespace', 'jobs']]);
     expectSameAsKustomize(out, base, patches);
   });
 

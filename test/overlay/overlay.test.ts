@@ -509,6 +509,54 @@ describe('Overlay.synth', () => {
     if (kubectl) expect(byId(kubectl)).toEqual(byId(loadDir(path.join(out, 'prod'))));
   });
 
+  test('the files are the same whatever order the keys are given in (jsii hands Java and Go structs and maps over in their own order)', () => {
+    // Java's jsii structs arrive in their own field order (ReplicaOverride as count, name), and a
+    // Java Map.of or a Go map has no order: the same app must write the same bytes.
+    const reversed = <T>(value: T): T => (Array.isArray(value) ? value.map(reversed)
+      : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)]))
+        : value) as T;
+    const write = (order: <T>(value: T) => T): Record<string, string> => {
+      const out = tmpDir('overlay-key-order-');
+      const overlay = new Overlay({
+        name: 'prod',
+        ...order({
+          commonLabels: { team: 'platform', env: 'prod' },
+          commonAnnotations: { 'owner.example.com/team': 'platform', 'docs.example.com/url': 'https://docs.example.com' },
+          labels: [{ pairs: { tier: 'agents', app: 'agents' }, includeTemplates: true }],
+          images: [{ name: 'registry.example.com/agents/img', newName: 'registry.example.com/mirror/img', newTag: '2.0' }],
+          replicas: [{ name: 'node', count: 5 }],
+          configMapGenerator: [{ name: 'agent-flags', literals: { B: '2', A: '1' }, options: { labels: { z: '1', a: '2' }, disableNameSuffixHash: true } }],
+          generatorOptions: { labels: { zone: 'west', app: 'agents' }, immutable: true },
+        }),
+        patches: [
+          Patch.strategicMerge(order({
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: 'img', namespace: 'agents' },
+            spec: { template: { spec: { terminationGracePeriodSeconds: 90, priorityClassName: 'agents-high' } } },
+          })),
+          Patch.json6902(order({ kind: 'Deployment', name: 'node', namespaceName: 'agents' }), JsonPatch.replace('/spec/replicas', 6)),
+        ],
+      });
+      Overlay.synth(build(), [overlay], { outdir: out, kustomizeOutdir: path.join(out, 'kustomize') });
+      return readTree(out);
+    };
+    const asWritten = write(value => value);
+    expect(write(reversed)).toEqual(asWritten);
+    const kustomization = asWritten['kustomize/overlays/prod/kustomization.yaml'];
+    // Structs in kustomize's field order, maps sorted.
+    expect(kustomization).toContain('commonLabels:\n  env: prod\n  team: platform\n');
+    expect(kustomization).toContain('images:\n  - name: registry.example.com/agents/img\n    newName: registry.example.com/mirror/img\n    newTag: "2.0"\n');
+    expect(kustomization).toContain('replicas:\n  - name: node\n    count: 5\n');
+    expect(kustomization).toContain('target:\n      kind: Deployment\n      name: node\n      namespace: agents\n');
+    expect(kustomization).toContain('literals:\n      - A=1\n      - B=2\n');
+    expect(kustomization).toContain('generatorOptions:\n  labels:\n    app: agents\n    zone: west\n  immutable: true\n');
+    expect(asWritten['kustomize/overlays/prod/patches/01-img.yaml']).toBe([
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: img', '  namespace: agents',
+      'spec:', '  template:', '    spec:', '      priorityClassName: agents-high', '      terminationGracePeriodSeconds: 90', '',
+    ].join('\n'));
+  });
+
   test('a failing overlay writes nothing, not even the overlays before it', () => {
     const out = tmpDir('overlay-fail-');
     const bad = new Overlay({ name: 'zz', replicas: [{ name: 'ghost', count: 1 }], patches: [Patch.strategicMerge({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'ghost' } })] });
