@@ -5,8 +5,8 @@
  * overlay does in-process. Field names are kustomize's
  * (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/).
  */
-import type { ConfigMapGeneratorProps, GeneratorOptions, SecretGeneratorProps } from './generators';
-import type { ImageOverride, Kustomization, OverlayComponent, ReplicaOverride } from './kustomization';
+import type { ConfigMapGeneratorProps, SecretGeneratorProps } from './generators';
+import type { Kustomization, OverlayComponent } from './kustomization';
 import type { OverlayFile } from './overlay-file';
 import type { Patch } from './patch';
 import type { FileSink } from './staged-files';
@@ -18,10 +18,6 @@ const KUSTOMIZATION_API = 'kustomize.config.k8s.io/v1beta1';
 const COMPONENT_API = 'kustomize.config.k8s.io/v1alpha1';
 /** File of an overlay's own resources (the PodDisruptionBudgets it adds, see disruption-budgets.ts). */
 const EXTRA_RESOURCES = 'disruption-budgets.yaml';
-/** Fields of kustomize's `Image`, `Replica` and `GeneratorOptions` (api/types), in the order kustomize writes them. */
-const IMAGE_FIELDS: ReadonlyArray<keyof ImageOverride> = ['name', 'newName', 'newTag', 'digest'];
-const REPLICA_FIELDS: ReadonlyArray<keyof ReplicaOverride> = ['name', 'count'];
-const GENERATOR_OPTION_FIELDS: ReadonlyArray<keyof GeneratorOptions> = ['labels', 'annotations', 'disableNameSuffixHash', 'immutable'];
 
 /**
  * Writes the tree for `overlays` (each an overlay of `base/`, which
@@ -94,14 +90,14 @@ function renderLayer(
     }));
   }
   if (Object.keys(layer.commonAnnotations).length > 0) k.commonAnnotations = layer.commonAnnotations;
-  if (layer.images.length > 0) k.images = layer.images.map(i => inFieldOrder(i, IMAGE_FIELDS));
-  if (layer.replicas.length > 0) k.replicas = layer.replicas.map(r => inFieldOrder(r, REPLICA_FIELDS));
+  if (layer.images.length > 0) k.images = layer.images;
+  if (layer.replicas.length > 0) k.replicas = layer.replicas;
   if (layer.patches.length > 0) k.patches = renderPatches(layer.patches, dir, files);
   const configMaps = layer.configMapGenerators;
   if (configMaps.length > 0) k.configMapGenerator = configMaps.map(g => renderGenerator(g, dir, 'configmap', files));
   const secrets = layer.secretGenerators;
   if (secrets.length > 0) k.secretGenerator = secrets.map(g => renderGenerator(g, dir, 'secret', files, g.secretType));
-  if (layer.generatorOptions) k.generatorOptions = inFieldOrder(layer.generatorOptions, GENERATOR_OPTION_FIELDS);
+  if (layer.generatorOptions) k.generatorOptions = layer.generatorOptions;
   // kustomize refuses a kustomization.yaml with nothing but apiVersion and kind
   // ("kustomization.yaml is empty", from its kustomization loader), while a
   // component that changes nothing is a no-op in `apply()`: an empty
@@ -163,20 +159,8 @@ function renderGenerator(g: ConfigMapGeneratorProps | SecretGeneratorProps, dir:
   for (const [key, content] of Object.entries(g.files ?? {})) asFile(key, content);
   if (literals.length > 0) entry.literals = literals;
   if (fileSources.length > 0) entry.files = fileSources;
-  if (g.options) entry.options = inFieldOrder(g.options, GENERATOR_OPTION_FIELDS);
+  if (g.options) entry.options = g.options;
   return entry;
-}
-
-/**
- * The fields of a struct the user gave, in kustomize's order, those not set
- * left out. Structs from a jsii binding arrive with their fields in another
- * order (jsii's Go runtime sends them sorted by name), and the tree must not
- * depend on the language the app is written in.
- */
-function inFieldOrder<T extends object>(value: T, fields: ReadonlyArray<keyof T>): Partial<T> {
-  const out: Partial<T> = {};
-  for (const field of fields) if (value[field] !== undefined) out[field] = value[field];
-  return out;
 }
 
 function slug(value: string): string {
