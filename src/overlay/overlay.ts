@@ -83,13 +83,8 @@ export class Overlay extends Kustomization {
     const staged = new StagedFiles();
     try {
       const base = storedBase(app, options.kustomizeOutdir !== undefined ? staged.under('tree') : undefined);
-      // Each overlay's output is staged as soon as it is checked, so only one is in memory at a time.
       const budgets = new Map<string, any[]>();
-      for (const overlay of overlays) {
-        const built = overlay._build(base);
-        for (const file of built.files) staged.writeYaml(path.join('overlays', overlay.name, file.fileName), file.objects);
-        budgets.set(overlay.name, built.disruptionBudgets);
-      }
+      for (const overlay of overlays) budgets.set(overlay.name, stageOverlay(overlay, base, staged));
       if (options.kustomizeOutdir !== undefined) writeKustomizeTree(overlays, staged.under('tree'), budgets);
 
       // Everything is computed and checked: replace the previous output.
@@ -226,6 +221,19 @@ function storedBase(app: App, tree: FileSink | undefined): StoredFiles {
     writeKustomizeBase(base, tree);
   }
   return new StoredFiles(base);
+}
+
+/**
+ * Builds one overlay and stages its files as soon as they are checked; returns
+ * the PodDisruptionBudgets it adds. A function of its own so that nothing of
+ * the overlay's output stays reachable (e.g. from a loop's iterator in the
+ * caller's frame) while the next overlay is built: only one overlay's objects
+ * are in memory at a time.
+ */
+function stageOverlay(overlay: Overlay, base: StoredFiles, staged: StagedFiles): any[] {
+  const built = overlay._build(base);
+  for (const file of built.files) staged.writeYaml(path.join('overlays', overlay.name, file.fileName), file.objects);
+  return built.disruptionBudgets;
 }
 
 function removeFiles(dir: string, match: (file: string) => boolean): void {
