@@ -83,10 +83,20 @@ function matchTuples(values1: string[], values2: string[]): string[] | undefined
   return common ? result : undefined;
 }
 
-/** kyaml's `validateKeys`: the keys that have a value in some tuple, with the tuple's values for them. */
-export function validateKeys(valuesList: string[][], values: string[], keys: string[]): [string[], string[]] {
+/** The keys that have a value in some tuple of `valuesList` (what kyaml's `validateKeys` computes first). */
+export function keysWithValues(valuesList: string[][], keys: string[]): Set<string> {
   const valid = new Set<string>();
   for (const tuple of valuesList) tuple.forEach((v, i) => { if (v !== '') valid.add(keys[i]); });
+  return valid;
+}
+
+/**
+ * kyaml's `validateKeys`: the keys that have a value in some tuple, with the
+ * tuple's values for them. `valid` is `keysWithValues(valuesList, keys)`,
+ * computed once per list by the caller (kyaml recomputes it for every
+ * element, which makes a merged list quadratic in its length).
+ */
+export function validateKeys(valid: ReadonlySet<string>, values: string[], keys: string[]): [string[], string[]] {
   if (valid.size === 0) return [keys, values];
   return [keys.filter(k => valid.has(k)), values.filter((v, i) => v !== '' || valid.has(keys[i]))];
 }

@@ -12,7 +12,7 @@
  * Reference: https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
  */
 import {
-  appendListNode, elementList, elementSetter, elementValues, mergeValues, primitiveValues, scalarFromString, validateKeys,
+  appendListNode, elementList, elementSetter, elementValues, keysWithValues, mergeValues, primitiveValues, scalarFromString, validateKeys,
 } from './associative-list';
 import { clone, has, isMap } from './json-value';
 import { MergeSchema, schemaOf } from './merge-keys';
@@ -266,11 +266,12 @@ function setElements(valuesList: string[][], keys: string[], dest: any[], origin
   const result: any[] = [];
   if (keys.length > 1) mergeValues(valuesList);
   let validKeys: string[] = keys;
+  const withValues = keysWithValues(valuesList, keys);
   for (const values of valuesList) {
     if (values.length === 0) continue;
     let validValues: string[];
-    [validKeys, validValues] = validateKeys(valuesList, values, keys);
-    const [matchKeys, matchValues] = validateKeys([validValues], validValues, validKeys);
+    [validKeys, validValues] = validateKeys(withValues, values, keys);
+    const [matchKeys, matchValues] = validateKeys(keysWithValues([validValues], validKeys), validValues, validKeys);
     const original = elementList(dest, matchKeys, matchValues);
     const patch = origin === undefined ? undefined : elementList(origin, matchKeys, matchValues);
     const where = `${path}[${matchKeys.map((k, i) => (k ? `${k}=` : '') + matchValues[i]).join(',')}]`;
