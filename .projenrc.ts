@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { cdk8s, javascript, JsonFile, TaskStepOptions } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
@@ -147,6 +148,26 @@ project.addTask('synth', {
   ],
 });
 
+/**
+ * A jest config of its own for tests that start real programs (a control
+ * plane, LiteLLM's proxy, the language toolchains): ts-jest with
+ * test/tsconfig.json, test files one after the other, a JUnit report.
+ * `options` go between the transform and the worker count.
+ */
+function serialJestConfig(dir: string, testTimeout: number, junitName: string, options: Record<string, unknown> = {}): void {
+  new JsonFile(project, `${dir}/jest.config.json`, {
+    obj: {
+      rootDir: path.relative(dir, '.'),
+      testMatch: [`<rootDir>/${dir}/**/*.test.ts`],
+      transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+      ...options,
+      maxWorkers: 1,
+      testTimeout,
+      reporters: ['default', ['jest-junit', { outputDirectory: 'test-reports', outputName: junitName }]],
+    },
+  });
+}
+
 // The integration tests run against a real control plane (etcd,
 // kube-apiserver, kube-controller-manager, kube-scheduler, kwok) built from
 // the Go module proxy by test/control-plane/build.sh into a cache outside the
@@ -154,20 +175,12 @@ project.addTask('synth', {
 // test command; without Go they are skipped outside CI and fail with CI=true.
 const controlPlaneEnv = { TS_NODE_PROJECT: 'test/tsconfig.json', TS_NODE_TRANSPILE_ONLY: 'true' };
 const controlPlaneCli = 'node -r ts-node/register test/control-plane/cli.ts';
-new JsonFile(project, 'test/integration/jest.config.json', {
-  obj: {
-    rootDir: '../..',
-    testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-    transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
-    // The gateway tests need no control plane: `test:gateway` runs them.
-    testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/gateway/'],
-    globalSetup: '<rootDir>/test/integration/global-setup.ts',
-    globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
-    // One plane, shared: the test files run one after the other.
-    maxWorkers: 1,
-    testTimeout: 180_000,
-    reporters: ['default', ['jest-junit', { outputDirectory: 'test-reports', outputName: 'integration-junit.xml' }]],
-  },
+// One plane, shared: the test files run one after the other. The gateway
+// tests need no control plane: `test:gateway` runs them.
+serialJestConfig('test/integration', 180_000, 'integration-junit.xml', {
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/gateway/'],
+  globalSetup: '<rootDir>/test/integration/global-setup.ts',
+  globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
 });
 const integrationTask = project.addTask('test:integration', {
   description: 'Integration tests against a local control plane built from source (skipped without Go unless CI=true)',
@@ -182,17 +195,9 @@ project.testTask.spawn(integrationTask);
 // and real MCP servers. test/gateway/build-venv.sh installs it once from PyPI
 // into a cache outside the repository (needs python3 3.11 with venv); the
 // global setup runs it. No control plane: a jest config of their own.
-new JsonFile(project, 'test/integration/gateway/jest.config.json', {
-  obj: {
-    rootDir: '../../..',
-    testMatch: ['<rootDir>/test/integration/gateway/**/*.test.ts'],
-    transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
-    globalSetup: '<rootDir>/test/integration/gateway/global-setup.ts',
-    // One proxy at a time on 2 cores: each takes ~20 s of CPU to start.
-    maxWorkers: 1,
-    testTimeout: 120_000,
-    reporters: ['default', ['jest-junit', { outputDirectory: 'test-reports', outputName: 'gateway-junit.xml' }]],
-  },
+// One proxy at a time on 2 cores: each takes ~20 s of CPU to start.
+serialJestConfig('test/integration/gateway', 120_000, 'gateway-junit.xml', {
+  globalSetup: '<rootDir>/test/integration/gateway/global-setup.ts',
 });
 const gatewayTask = project.addTask('test:gateway', {
   description: 'Gateway tests: LiteLLM\'s proxy on 127.0.0.1 with stub providers and MCP servers (installs it into the cache on the first run: ~2 min)',
@@ -203,17 +208,8 @@ project.testTask.spawn(gatewayTask);
 // The example app of each language (examples/languages/) against the
 // packages just built: each must write what the TypeScript app writes, byte
 // for byte (test/polyglot/apps.test.ts). Run by `package`, once the packages are built.
-new JsonFile(project, 'test/polyglot/jest.config.json', {
-  obj: {
-    rootDir: '../..',
-    testMatch: ['<rootDir>/test/polyglot/**/*.test.ts'],
-    transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
-    // One language at a time on 2 cores; a cold Maven or Go run downloads its dependencies.
-    maxWorkers: 1,
-    testTimeout: 900_000,
-    reporters: ['default', ['jest-junit', { outputDirectory: 'test-reports', outputName: 'languages-junit.xml' }]],
-  },
-});
+// One language at a time on 2 cores; a cold Maven or Go run downloads its dependencies.
+serialJestConfig('test/polyglot', 900_000, 'languages-junit.xml');
 const languagesTask = project.addTask('test:languages', {
   description: 'The Python, Java and Go example apps against dist-packages/ write the TypeScript app\'s files byte for byte (needs `npx projen package`)',
   exec: 'jest --ci -c test/polyglot/jest.config.json',
