@@ -2,7 +2,9 @@
  * The files of manifests an overlay reads and writes: the app's charts as
  * `cdk8s synth` names them, and the file generator output goes to.
  */
+import * as path from 'path';
 import { App, Chart, Names } from 'cdk8s';
+import { StagedFiles } from './staged-files';
 
 /** One output file of an overlay. */
 export interface OverlayFile {
@@ -40,24 +42,32 @@ export function synthesizeBase(app: App): OverlayFile[] {
 }
 
 /**
- * Files of manifests kept as JSON text, one string per object, for as long
- * as several overlays read them: the text takes less than half the memory
- * of the objects (5,000 agents: 54 MB instead of 124 MB), and each `load()`
- * gives new objects an overlay may change in place (what `toResources`
- * would otherwise copy, by the same JSON round trip).
+ * Files of manifests kept on disk (JSON lines in the staging folder) for as
+ * long as several overlays read them, so that the heap holds the objects of
+ * one overlay at a time and not the base besides (5,000 agents: 54 MB of
+ * JSON text, 124 MB as objects). Each `load()` gives new objects an overlay
+ * may change in place (what `toResources` would otherwise copy).
  */
 export class StoredFiles {
   /** The file names, in order. */
   public readonly fileNames: string[];
-  private readonly texts: string[][];
 
-  constructor(files: OverlayFile[]) {
+  /**
+   * @param files the files to keep
+   * @param staged the staging folder that keeps them, under `prefix`
+   * @param prefix a folder of `staged` that nothing else writes to
+   */
+  constructor(files: OverlayFile[], private readonly staged: StagedFiles, private readonly prefix: string) {
     this.fileNames = files.map(f => f.fileName);
-    this.texts = files.map(f => f.objects.map(object => JSON.stringify(object)));
+    files.forEach((f, i) => staged.writeObjects(this.pathOf(i), f.objects));
   }
 
   /** New objects, file by file, equal to the stored ones. */
   public load(): OverlayFile[] {
-    return this.fileNames.map((fileName, i) => ({ fileName, objects: this.texts[i].map(text => JSON.parse(text)) }));
+    return this.fileNames.map((fileName, i) => ({ fileName, objects: this.staged.readObjects(this.pathOf(i)) }));
+  }
+
+  private pathOf(index: number): string {
+    return path.join(this.prefix, `${index}.jsonl`);
   }
 }

@@ -12,7 +12,7 @@ import { Kustomization, KustomizationProps, withContext } from './kustomization'
 import { writeKustomizeBase, writeKustomizeTree } from './kustomize-tree';
 import { checkOutput } from './output-check';
 import { GENERATED_FILE, OverlayFile, StoredFiles, synthesizeBase } from './overlay-file';
-import { FileSink, StagedFiles } from './staged-files';
+import { StagedFiles } from './staged-files';
 import { redactError } from '../core/credential-screen';
 import { checkManifests } from '../core/manifest-check';
 import { fail } from '../core/validation';
@@ -82,7 +82,7 @@ export class Overlay extends Kustomization {
     const outdir = options.outdir ?? app.outdir;
     const staged = new StagedFiles();
     try {
-      const base = storedBase(app, options.kustomizeOutdir !== undefined ? staged.under('tree') : undefined);
+      const base = storedBase(app, staged, options.kustomizeOutdir !== undefined);
       const budgets = new Map<string, any[]>();
       for (const overlay of overlays) budgets.set(overlay.name, stageOverlay(overlay, base, staged));
       if (options.kustomizeOutdir !== undefined) writeKustomizeTree(overlays, staged.under('tree'), budgets);
@@ -209,18 +209,18 @@ export class Overlay extends Kustomization {
 }
 
 /**
- * The app's manifests (`synthesizeBase`), kept as JSON text for the
- * overlays. With a kustomize tree (`tree`), the base is checked like every
- * overlay's output and its `base/` folder written first, so the rendered
- * objects are garbage as soon as this returns.
+ * The app's manifests (`synthesizeBase`), kept in the staging folder for the
+ * overlays. With a kustomize tree, the base is checked like every overlay's
+ * output and its `base/` folder written first, so the rendered objects are
+ * garbage as soon as this returns.
  */
-function storedBase(app: App, tree: FileSink | undefined): StoredFiles {
+function storedBase(app: App, staged: StagedFiles, withTree: boolean): StoredFiles {
   const base = synthesizeBase(app);
-  if (tree !== undefined) {
+  if (withTree) {
     checkManifests('Overlay base', base.flatMap(f => f.objects));
-    writeKustomizeBase(base, tree);
+    writeKustomizeBase(base, staged.under('tree'));
   }
-  return new StoredFiles(base);
+  return new StoredFiles(base, staged, 'base-objects');
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Output files written to a staging folder first and moved into place once
  * everything has been computed and checked, so a failure writes nothing while
- * no output has to be held in memory until the end.
+ * no output has to be held in memory until the end; the same folder keeps
+ * the objects several overlays read (the base), off the heap.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -46,20 +47,37 @@ export class StagedFiles implements FileSink {
    * whole file is never held at once.
    */
   public writeYaml(rel: string, objects: any[]): void {
-    const fd = fs.openSync(this.pathOf(rel), 'w');
+    writePieces(this.pathOf(rel), objects.map((object, i) => () => (i > 0 ? '---\n' : '') + stringifyYaml(object)));
+  }
+
+  /**
+   * Keeps `objects` on disk as JSON lines (one object per line; JSON text
+   * holds no raw line break) until {@link readObjects} reads them back.
+   */
+  public writeObjects(rel: string, objects: any[]): void {
+    writePieces(this.pathOf(rel), objects.map(object => () => `${JSON.stringify(object)}\n`));
+  }
+
+  /** New objects, equal to the ones `writeObjects(rel, ...)` stored, read a chunk at a time. */
+  public readObjects(rel: string): any[] {
+    const objects: any[] = [];
+    const fd = fs.openSync(path.join(this.root, rel), 'r');
     try {
-      let chunk = '';
-      objects.forEach((object, i) => {
-        chunk += (i > 0 ? '---\n' : '') + stringifyYaml(object);
-        if (chunk.length >= CHUNK) {
-          writeAll(fd, chunk);
-          chunk = '';
+      const chunk = Buffer.alloc(CHUNK);
+      let carry = Buffer.alloc(0);
+      for (let read = fs.readSync(fd, chunk); read > 0; read = fs.readSync(fd, chunk)) {
+        const bytes = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
+        let start = 0;
+        for (let end = bytes.indexOf(0x0a, start); end >= 0; end = bytes.indexOf(0x0a, start)) {
+          objects.push(JSON.parse(bytes.toString('utf8', start, end)));
+          start = end + 1;
         }
-      });
-      writeAll(fd, chunk);
+        carry = Buffer.from(bytes.subarray(start));
+      }
     } finally {
       fs.closeSync(fd);
     }
+    return objects;
   }
 
   /**
@@ -81,6 +99,24 @@ export class StagedFiles implements FileSink {
     const file = path.join(this.root, rel);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     return file;
+  }
+}
+
+/** Writes the texts `pieces` produce one after the other, gathering about `CHUNK` bytes per write. */
+function writePieces(file: string, pieces: Array<() => string>): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    let chunk = '';
+    for (const piece of pieces) {
+      chunk += piece();
+      if (chunk.length >= CHUNK) {
+        writeAll(fd, chunk);
+        chunk = '';
+      }
+    }
+    writeAll(fd, chunk);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   GeneratorBehavior, MemoryProfile, Overlay, OverlayComponent, Patch, ToolSidecar,
 } from '../../src';
 import { StoredFiles } from '../../src/overlay/overlay-file';
+import { StagedFiles } from '../../src/overlay/staged-files';
 import { byId, kustomizeBuild } from '../support/kustomize';
 import { container, envOf, errorOf, findObject, podSpec, tmpDir } from '../support/util';
 
@@ -600,12 +601,34 @@ describe('Overlay.synth', () => {
 
   test('stored files load new objects each time, equal to the stored ones', () => {
     const files = [{ fileName: 'a.k8s.yaml', objects: [{ kind: 'ConfigMap', metadata: { name: 'a' }, data: { k: 'v' } }] }];
-    const stored = new StoredFiles(files);
-    const first = stored.load();
-    expect(first).toEqual(files);
-    first[0].objects[0].data.k = 'changed';
-    expect(stored.load()).toEqual(files);
-    expect(stored.fileNames).toEqual(['a.k8s.yaml']);
+    const staged = new StagedFiles();
+    try {
+      const stored = new StoredFiles(files, staged, 'base');
+      const first = stored.load();
+      expect(first).toEqual(files);
+      first[0].objects[0].data.k = 'changed';
+      expect(stored.load()).toEqual(files);
+      expect(stored.fileNames).toEqual(['a.k8s.yaml']);
+    } finally {
+      staged.discard();
+    }
+  });
+
+  test('stored files read back objects that span read chunks, line breaks and non-ASCII text', () => {
+    // About 3 MiB of JSON lines: objects cross the 1 MiB read chunks, and a
+    // multi-byte character may be cut by a chunk's end.
+    const objects = Array.from({ length: 3000 }, (_, i) => ({
+      kind: 'ConfigMap',
+      metadata: { name: `cm-${i}` },
+      data: { script: `#!/bin/sh\necho 'größe ✓ ${i}'\n`.repeat(i % 7 + 1), pad: 'é'.repeat(i % 1000) },
+    }));
+    const staged = new StagedFiles();
+    try {
+      const stored = new StoredFiles([{ fileName: 'a.k8s.yaml', objects }, { fileName: 'empty.k8s.yaml', objects: [] }], staged, 'base');
+      expect(stored.load()).toEqual([{ fileName: 'a.k8s.yaml', objects }, { fileName: 'empty.k8s.yaml', objects: [] }]);
+    } finally {
+      staged.discard();
+    }
   });
 
   test('baseFiles names chart files as cdk8s synth does, in dependency order', () => {
