@@ -9,7 +9,8 @@
  * to the same YAML files (checked byte for byte). Each side runs in its own
  * process, so each peak RSS is its own.
  *
- * Run: npx projen bench:synth   (numbers, not a test; results also in bench/results/)
+ * Run: npx projen bench:synth   (numbers, not a test; results also in bench/results/;
+ * the task runs this file compiled, as an app runs the package)
  * BENCH_SIZES=1,10,100,500 (library only), BENCH_RAW_N=1000 and BENCH_RAW_ROUNDS=3 (library vs raw).
  */
 import { spawnSync } from 'child_process';
@@ -120,10 +121,10 @@ function rawRun(agents: number, outdir: string, objectsFile: string): SynthRun {
   return { agents, objects, buildMs: Math.round(buildMs), ...synth, peakRssMiB: peakRssMiB() };
 }
 
-/** Runs one side of the baseline in a child process (same node flags, no type check) and returns its numbers. */
+/** Runs one side of the baseline in a child process (same node flags) and returns its numbers. */
 function inChild(side: 'library' | 'raw', agents: number, outdir: string, objectsFile: string): SynthRun {
   const child = spawnSync(process.execPath, [...process.execArgv, __filename, `--${side}`, String(agents), outdir, objectsFile], {
-    encoding: 'utf-8', maxBuffer: 2 ** 26, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+    encoding: 'utf-8', maxBuffer: 2 ** 26,
   });
   if (child.status !== 0) throw new Error(`${side} run failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!);
@@ -189,5 +190,6 @@ const results = sizes.map(measure);
 console.log('app.synth():');
 console.table(results);
 compareWithRaw(Number(process.env.BENCH_RAW_N ?? 1000), Number(process.env.BENCH_RAW_ROUNDS ?? 3));
-fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-fs.writeFileSync(path.join(__dirname, 'results', 'synth.json'), JSON.stringify({ node: process.version, results, comparison }, null, 2));
+const resultsDir = path.resolve('bench', 'results'); // run from the project's root (npx projen bench:synth)
+fs.mkdirSync(resultsDir, { recursive: true });
+fs.writeFileSync(path.join(resultsDir, 'synth.json'), JSON.stringify({ node: process.version, results, comparison }, null, 2));

@@ -63,7 +63,8 @@ export class Overlay extends Kustomization {
    * kustomize tree when `kustomizeOutdir` is set. Everything is computed and
    * checked before the first output file is written, so a failing overlay
    * writes nothing (the files are staged in the system's temp folder
-   * meanwhile, so that only one overlay's objects are in memory at a time).
+   * meanwhile, and so is the base, so that only one overlay's objects are in
+   * memory at a time).
    * Previous `.k8s.yaml` files in the overlay folders, and the previous
    * `base/`, `components/` and `overlays/` of the tree, are removed.
    *
