@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs LiteLLM's proxy for the gateway tests, once: a Python venv with
 # exactly the packages test/gateway/requirements.txt pins (the release
-# src/agent/gateway-version.ts names, every dependency with its hashes).
+# src/agent/gateway-version.ts names, every dependency with its hashes),
+# installed by the pip test/gateway/pip-requirements.txt pins.
 #
 # The venv goes to a cache outside the repository, one folder per key: the
-# hash of requirements.txt, this script and `python3 --version`. A second run
+# hash of both lock files, this script and `python3 --version`. A second run
 # with the same inputs installs nothing. It is built in its final folder (a
 # venv's console scripts name its absolute path, so `litellm` runs as the
 # sidecar's command line runs it) and marked complete last, so a cancelled
@@ -28,7 +29,7 @@ python_version=$(python3 --version 2>&1)
 version=$(sed -n 's/^litellm\[proxy\]==\([^ ]*\) .*$/\1/p' requirements.txt)
 [ -n "$version" ] || { echo "gateway venv: requirements.txt pins no litellm[proxy]" >&2; exit 1; }
 
-key=$({ cat requirements.txt build-venv.sh; echo "$python_version $(uname -sm)"; } | sha256sum | cut -c1-16)
+key=$({ cat pip-requirements.txt requirements.txt build-venv.sh; echo "$python_version $(uname -sm)"; } | sha256sum | cut -c1-16)
 cache_root=${CDK8S_AGENTS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-agents}
 out="$cache_root/litellm/$version-$key"
 if [ -f "$out/.complete" ]; then
@@ -55,6 +56,10 @@ trap 'rm -rf "$out"' EXIT
 start=$(date +%s)
 echo "gateway venv: installing LiteLLM $version with $python_version (a cold install takes a few minutes) ..." >&2
 python3 -m venv "$out/venv"
+# First the pip that resolved the lock (see lock.sh: ensurepip's pip 23.2 lets
+# the base of a pinned extra drift to a newer release and then refuses it).
+"$out/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+  --require-hashes --only-binary=:all: -r pip-requirements.txt >&2
 "$out/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
   --require-hashes --only-binary=:all: -r requirements.txt >&2
 

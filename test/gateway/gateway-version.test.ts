@@ -1,4 +1,4 @@
-import { lockedPackages, parseRequirements } from './requirements';
+import { lockedPackages, parseRequirements, PIP_REQUIREMENTS_FILE } from './requirements';
 import { LITELLM_IMAGE, LITELLM_VERSION } from '../../src/agent/gateway-version';
 import { ImageReference } from '../../src/core/image-reference';
 
@@ -22,6 +22,14 @@ describe('the gateway release', () => {
     for (const p of packages) expect({ name: p.name, hashes: p.hashes.length > 0 }).toEqual({ name: p.name, hashes: true });
     // LiteLLM's proxy companions are pinned exactly by LiteLLM itself: they must be in the lock.
     expect(packages.map(p => p.name)).toEqual(expect.arrayContaining(['litellm-proxy-extras', 'litellm-enterprise', 'mcp', 'uvicorn']));
+  });
+
+  test('the pip that installs the lock is one release of pip, pinned with hashes, newer than Python 3.11\'s own 23.2', () => {
+    const pip = lockedPackages(PIP_REQUIREMENTS_FILE);
+    expect(pip.map(p => ({ name: p.name, extras: p.extras, hashes: p.hashes.length > 0 }))).toEqual([{ name: 'pip', extras: [], hashes: true }]);
+    // pip 23.2 took httpx 0.29.0 for LiteLLM's `httpx[http2]>=0.28.0` beside the lock's `httpx[http2]==0.28.1`.
+    const [major, minor] = pip[0].version.split('.').map(Number);
+    expect(major * 100 + minor).toBeGreaterThan(2302);
   });
 
   test('the lock reader refuses what pip would not install with --require-hashes', () => {

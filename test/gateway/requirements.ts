@@ -7,6 +7,8 @@ import * as path from 'path';
 
 /** The lock file. */
 export const REQUIREMENTS_FILE = path.join(__dirname, 'requirements.txt');
+/** The lock of the pip that installs it (build-venv.sh installs it first). */
+export const PIP_REQUIREMENTS_FILE = path.join(__dirname, 'pip-requirements.txt');
 
 /** One locked package: `name[extras]==version` and the sha256 of its files. */
 export interface LockedPackage {
@@ -43,7 +45,7 @@ export function parseRequirements(text: string): LockedPackage[] {
   });
 }
 
-/** The packages of the committed lock. */
-export function lockedPackages(): LockedPackage[] {
-  return parseRequirements(fs.readFileSync(REQUIREMENTS_FILE, 'utf8'));
+/** The packages of a committed lock (by default the gateway's, `requirements.txt`). */
+export function lockedPackages(file: string = REQUIREMENTS_FILE): LockedPackage[] {
+  return parseRequirements(fs.readFileSync(file, 'utf8'));
 }
