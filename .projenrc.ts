@@ -240,20 +240,20 @@ const benchEnv = { TS_NODE_PROJECT: 'test/tsconfig.json', TS_NODE_TRANSPILE_ONLY
 // package, as compiled JavaScript (bundled by esbuild into build/bench/, as
 // `synth` does with the examples): ts-node and the TypeScript compiler would
 // add about 120 MiB to the peak RSS measured and slow module loading.
-const compiledBench = (name: string, nodeFlags: string) => ({
+const compiledBench = (name: string, nodeFlags: string[] = []) => ({
   env: { PATH: '$(echo "$(pwd)/node_modules/.bin:$PATH")' },
   steps: [
     { exec: `esbuild bench/${name}.bench.ts --bundle --platform=node --target=node20 --packages=external --log-level=warning --outfile=${EXAMPLES_BUILD_DIR}/bench/${name}.bench.js` },
-    { exec: `node ${nodeFlags} ${EXAMPLES_BUILD_DIR}/bench/${name}.bench.js` },
+    { exec: ['node', ...nodeFlags, `${EXAMPLES_BUILD_DIR}/bench/${name}.bench.js`].join(' ') },
   ],
 });
 project.addTask('bench:synth', {
   description: 'app.synth() speed and memory, and the ratio to the same objects as raw ApiObjects',
-  ...compiledBench('synth', '--expose-gc'),
+  ...compiledBench('synth', ['--expose-gc']),
 });
 project.addTask('bench:overlay', {
   description: 'Overlay.synth of dev, staging and prod for 100, 1000 and 5000 agents (time, and peak RSS with the default heap and with --max-old-space-size=1536)',
-  ...compiledBench('overlay', ''),
+  ...compiledBench('overlay'),
 });
 project.addTask('bench:operator', {
   description: 'The operator on a real control plane: BENCH_AGENT_TYPES (1000) AgentTypes created at once; time until all Running, API requests per AgentType (audit log), peak RSS, writes of a resync with nothing changed (needs Go; not part of `bench`)',

@@ -12,7 +12,8 @@
  * V8 lets the heap grow to about 4x the live objects before a full
  * collection; a limit under 2 GiB makes it grow by about 1.3-2x, so the peak
  * RSS then shows what the app and the overlays need (see docs/design.md,
- * "Linear"; the README says when an app should set it).
+ * "Peak memory is mostly V8's choice"; the README says when an app should
+ * set it).
  *
  * Run: npx projen bench:overlay
  * (numbers, not a test; BENCH_SIZES=100,1000 to choose the sizes; results

@@ -56,7 +56,7 @@ trap 'rm -rf "$out"' EXIT
 start=$(date +%s)
 echo "gateway venv: installing LiteLLM $version with $python_version (a cold install takes a few minutes) ..." >&2
 python3 -m venv "$out/venv"
-# First the pip that resolved the lock (see lock.sh: ensurepip's pip 23.2 lets
+# First the pip of pip-requirements.txt (see lock.sh: ensurepip's pip 23.2 lets
 # the base of a pinned extra drift to a newer release and then refuses it).
 "$out/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
   --require-hashes --only-binary=:all: -r pip-requirements.txt >&2
