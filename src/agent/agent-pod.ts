@@ -39,10 +39,12 @@ import { lazy } from '../core/lazy';
 import { restrictedSecurityContextWith } from '../core/pod-security';
 import { secretChecksum } from '../core/secret-checksum';
 import { checkOutputOnSynth } from '../core/synth-check';
+import { onceInSynth } from '../core/synth-session';
 import {
   checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabels, checkLabelValue, checkPort, checkReplicaCount,
   checkUserId, fail, subject,
 } from '../core/validation';
+import { stringifyYaml } from '../core/yaml';
 import { AgentSpec, AgentTypeSpec } from '../install/agent-type';
 import { agentTypeSpecToJson } from '../install/agent-type-json';
 import { AGENT_TYPE_KIND, AGENT_TYPE_VERSION, DEFAULT_GROUP, validateAgentTypeManifest } from '../install/agent-type-schema';
@@ -830,11 +832,14 @@ export class AgentPod extends Construct {
    * keys and the config checksum): they are rendered again only when a
    * provider was added since (providers are only ever appended; the
    * sidecar's settings are fixed at construction and its MCP servers once
-   * it is rendered).
+   * it is rendered). In `app.synth()`, a document several agents render
+   * alike (the same providers, settings and MCP servers) is written as YAML
+   * once per synth.
    */
   private gatewayFiles(sidecar: ToolSidecar): { [key: string]: string } {
     if (this.renderedGatewayFiles?.providers !== this._providers.length) {
-      const files = liteLlmFiles(this._providers, sidecar._gatewaySettings(), sidecar.mcpServers);
+      const render = (doc: any) => onceInSynth(this, `gateway-yaml ${JSON.stringify(doc)}`, () => stringifyYaml(doc));
+      const files = liteLlmFiles(this._providers, sidecar._gatewaySettings(), sidecar.mcpServers, render);
       this.renderedGatewayFiles = { providers: this._providers.length, files };
     }
     return this.renderedGatewayFiles.files;

@@ -115,13 +115,18 @@ export function liteLlmSettings(settings: LlmGatewaySettings = LLM_GATEWAY_DEFAU
   };
 }
 
-/** The two files of the gateway, as the YAML texts of their ConfigMap keys. */
+/**
+ * The two files of the gateway, as the YAML texts of their ConfigMap keys.
+ * @param render writes one document as YAML (default: the library's YAML
+ *   writer); `AgentPod` passes one that renders a document many agents share once per synth
+ */
 export function liteLlmFiles(
   providers: readonly LlmProvider[], settings?: LlmGatewaySettings, mcpServers: readonly McpServer[] = [],
+  render: (doc: any) => string = doc => stringifyYaml(doc),
 ): { [key: string]: string } {
   return {
-    [GATEWAY_CONFIG_KEY]: stringifyYaml(liteLlmConfig(providers, mcpServers)),
-    [GATEWAY_SETTINGS_KEY]: stringifyYaml(liteLlmSettings(settings)),
+    [GATEWAY_CONFIG_KEY]: render(liteLlmConfig(providers, mcpServers)),
+    [GATEWAY_SETTINGS_KEY]: render(liteLlmSettings(settings)),
   };
 }
 

@@ -6,9 +6,7 @@
  *
  * cdk8s 2.x `App.synth()` runs every construct's validation, then renders
  * and writes the charts one by one (and runs the validations again before
- * each chart it renders). So:
- * - the library wraps `synth`/`synthYaml` of that one `App` instance, to
- *   know where one synth starts and ends;
+ * each chart it renders). So, within one synth session (synth-session.ts):
  * - a validation on the app renders every ApiObject once (`toJson()`) at the
  *   first validation of the synth and returns the problems of
  *   `manifestProblems`: cdk8s then throws before anything is written;
@@ -19,17 +17,16 @@
 import { ApiObject, App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { manifestProblems } from './manifest-check';
+import { SynthSession, synthSession, trackSynths } from './synth-session';
 
-/** One synth under way. */
-interface SynthState {
+/** The check of one synth. */
+interface CheckState {
   /** The problems, once checked. */
   problems?: string[];
-  /** The ApiObjects that hold a rendering for this synth. */
-  cached: ApiObject[];
 }
 
-const guarded = new WeakSet<App>();
-const running = new WeakMap<App, SynthState>();
+const checked = new WeakSet<App>();
+const checks = new WeakMap<SynthSession, CheckState>();
 
 /**
  * Makes `app.synth()` and `app.synthYaml()` of the app of `scope` run the
@@ -37,37 +34,18 @@ const running = new WeakMap<App, SynthState>();
  * happens when the root of `scope` is not a cdk8s `App`.
  */
 export function checkOutputOnSynth(scope: IConstruct): void {
-  const app = scope.node.root;
-  if (!(app instanceof App) || guarded.has(app)) return;
-  guarded.add(app);
-  for (const method of ['synth', 'synthYaml'] as const) {
-    const original: () => unknown = (app as any)[method];
-    Object.defineProperty(app, method, {
-      configurable: true,
-      writable: true,
-      value: () => during(app, () => original.call(app)),
-    });
-  }
+  const app = trackSynths(scope);
+  if (app === undefined || checked.has(app)) return;
+  checked.add(app);
   app.node.addValidation({ validate: () => checkOnce(app) });
-}
-
-/** Runs `synth` as one synth of `app`; the renderings kept for it are dropped at the end. */
-function during<T>(app: App, synth: () => T): T {
-  if (running.has(app)) return synth();
-  const state: SynthState = { cached: [] };
-  running.set(app, state);
-  try {
-    return synth();
-  } finally {
-    running.delete(app);
-    for (const object of state.cached) delete (object as any).toJson;
-  }
 }
 
 /** The problems of the app's output, computed at the first validation of a synth; none outside a synth. */
 function checkOnce(app: App): string[] {
-  const state = running.get(app);
-  if (state === undefined) return [];
+  const session = synthSession(app);
+  if (session === undefined) return [];
+  const state = checks.get(session) ?? {};
+  checks.set(session, state);
   if (state.problems !== undefined) return state.problems;
   const objects = app.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
   let rendered: any[];
@@ -79,13 +57,13 @@ function checkOnce(app: App): string[] {
   }
   state.problems = manifestProblems(rendered);
   if (state.problems.length === 0) {
-    objects.forEach((object, i) => keepRendering(state, object, rendered[i]));
+    objects.forEach((object, i) => keepRendering(session, object, rendered[i]));
   }
   return state.problems;
 }
 
-/** `object.toJson()` returns `json` once (then renders again as usual). */
-function keepRendering(state: SynthState, object: ApiObject, json: any): void {
+/** `object.toJson()` returns `json` once in this synth (then renders again as usual). */
+function keepRendering(session: SynthSession, object: ApiObject, json: any): void {
   if (Object.prototype.hasOwnProperty.call(object, 'toJson')) return;
   Object.defineProperty(object, 'toJson', {
     configurable: true,
@@ -95,5 +73,5 @@ function keepRendering(state: SynthState, object: ApiObject, json: any): void {
       return json;
     },
   });
-  state.cached.push(object);
+  session.cleanups.push(() => delete (object as any).toJson);
 }
