@@ -313,6 +313,13 @@ customisePackageTask('go', [
 ]);
 project.addPackageIgnore('/packaging/');
 
+// npm 11 lists the dependencies whose install scripts the project has not
+// reviewed (npm 12 will skip them). Reviewed: esbuild's postinstall checks
+// and links its platform binary (bench and synth bundle with it);
+// @parcel/watcher's install script builds its native module only when no
+// prebuilt binary fits (jest's watch mode). Both run as they always have.
+project.package.addField('allowScripts', { 'esbuild': true, '@parcel/watcher': true });
+
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/dist/');
