@@ -1143,7 +1143,7 @@ describe('labels the overlay presets select on', () => {
 });
 
 // ---------------------------------------------------------------------------
-// Issue 9: no secret leaves synth. Each refusal fails at construction (nothing
+// No secret leaves synth. Each refusal fails at construction (nothing
 // written) and the message never repeats the secret.
 // ---------------------------------------------------------------------------
 
@@ -1152,7 +1152,7 @@ describe('no secret leaves synth', () => {
   const OPENAI = 'sk-proj-AbCdEf0123456789_xyzQRSTuvw';
   const credentials = { secretName: 'openai-credentials' };
 
-  test('finding 1: a token in a git repository URL is refused, not put in the init script and the AgentType', () => {
+  test('a token in a git repository URL is refused, not put in the init script and the AgentType', () => {
     for (const repository of [
       `https://x-access-token:${GITHUB}@github.com/org/agent`,
       'https://oauth2:hunter2hunter2@gitlab.example.com/org/agent.git',
@@ -1169,7 +1169,7 @@ describe('no secret leaves synth', () => {
     expect(CodeSource.git({ repository: 'ssh://git@github.com/org/agent.git' }).repository).toBe('ssh://git@github.com/org/agent.git');
   });
 
-  test('finding 2: LlmProvider config, model and endpoint never carry a key', () => {
+  test('LlmProvider config, model and endpoint never carry a key', () => {
     const cases: Array<[() => unknown, string]> = [
       [() => LlmProvider.openai({ credentials, config: { api_key: OPENAI } }), "LlmProvider 'openai': config.api_key holds what looks like a credential (an OpenAI key)"],
       [() => LlmProvider.openai({ credentials, config: { api_key: 'plain-literal-value' } }), "LlmProvider 'openai': config.api_key is named like a credential and holds a literal value"],
@@ -1192,7 +1192,7 @@ describe('no secret leaves synth', () => {
     expect(ok.toSpec().config).toEqual({ max_tokens: '1024', temperature: '0.2', endpoint: 'https://api.openai.com/v1', model: 'gpt-4o' });
   });
 
-  test('finding 4: otlpEndpoint with a key and image args with a token are refused', () => {
+  test('otlpEndpoint with a key and image args with a token are refused', () => {
     const withKey = errorOf(() => synthPod({ source: basicImage(), monitoring: { otlpEndpoint: 'https://otlp.example.com:4318?api_key=abc123' } }));
     expect(withKey).toContain("AgentPod 'test/web': monitoring.otlpEndpoint holds what looks like a credential (a credential in the URL query parameter api_key)");
     expect(withKey).not.toContain('abc123');
@@ -1207,7 +1207,7 @@ describe('no secret leaves synth', () => {
       .toEqual(['--token-file', '/run/secrets/token']);
   });
 
-  test('finding 5: a local source file holding a credential is refused, naming the file and never the content', () => {
+  test('a local source file holding a credential is refused, naming the file and never the content', () => {
     const dir = tmpDir('local-secret-');
     fs.writeFileSync(path.join(dir, 'main.py'), 'import os\napi_key = os.environ["OPENAI_API_KEY"]\n');
     fs.writeFileSync(path.join(dir, '.env'), `MODEL=gpt-4o\nAPI_KEY="${OPENAI}"\n`);
@@ -1222,7 +1222,7 @@ describe('no secret leaves synth', () => {
     expect(Object.keys(CodeSource.local({ directory: dir }).files).sort()).toEqual(['.env', 'main.py']);
   });
 
-  test('finding 5: AgentPod labels and the Secret names of env vars are screened', () => {
+  test('AgentPod labels and the Secret names of env vars are screened', () => {
     const labels = errorOf(() => synthPod({ source: basicImage(), labels: { team: 'AKIAIOSFODNN7EXAMPLE' } }));
     expect(labels).toContain("AgentPod 'test/web': labels['team'] holds what looks like a credential (an AWS access key id)");
     expect(labels).not.toContain('AKIAIOSFODNN7EXAMPLE');
@@ -1249,7 +1249,7 @@ describe('no secret leaves synth', () => {
     expect(sidecar.customTools).toEqual([]);
   });
 
-  test('finding 7: an agent name that looks like a key is refused and never repeated', () => {
+  test('an agent name that looks like a key is refused and never repeated', () => {
     for (const agentName of ['sk-0123456789abcdefghij', 'AKIAIOSFODNN7EXAMPLE', 'ghp_0123456789abcdef']) {
       const message = errorOf(() => synthPod({ source: basicImage(), agentName }));
       expect(message).toContain('agentName');

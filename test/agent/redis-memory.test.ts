@@ -346,7 +346,7 @@ test('the restricted securityContext defaults can be changed, and the PSS checke
 });
 
 describe('RedisMemory: no secret leaves synth', () => {
-  test('finding 7: a password pasted as passwordSecret.name is refused and never repeated', () => {
+  test('a password pasted as passwordSecret.name is refused and never repeated', () => {
     for (const name of ['AKIAIOSFODNN7EXAMPLE', 'sk-0123456789abcdefghij', 'ghp_0123456789abcdef']) {
       const message = errorOf(() => build({ passwordSecret: { name, key: 'password' } }));
       expect(message).toContain('passwordSecret.name');

@@ -670,7 +670,7 @@ describe('AgentType: ordering after its CRD', () => {
 describe('AgentType: no secret leaves synth', () => {
   const OPENAI = 'sk-proj-AbCdEf0123456789_xyzQRSTuvw';
 
-  test('finding 5: free-form fields and environment variables never carry a credential, and the message does not repeat it', () => {
+  test('free-form fields and environment variables never carry a credential, and the message does not repeat it', () => {
     const cases: Array<[any, string]> = [
       [{ agent: { image: 'x' }, llm: { providers: [{ name: 'main', providerType: 'openai', credentialsSecret: 'openai', config: { api_key: 'hunter2hunter2' } }] } },
         "AgentType 'test/bad': spec.llm.providers[0].config.api_key is named like a credential and holds a literal value"],
@@ -693,7 +693,7 @@ describe('AgentType: no secret leaves synth', () => {
     }
   });
 
-  test('finding 5: metadata annotations are screened; a schema error never repeats a key-shaped value', () => {
+  test('metadata annotations are screened; a schema error never repeats a key-shaped value', () => {
     const chart = Testing.chart();
     const annotated = () => new AgentType(chart, 'annotated', { metadata: { annotations: { 'example.com/token': 'hunter2hunter2' } }, spec: { agent: { image: 'x' } } });
     expect(() => annotated()).toThrow("AgentType 'test/annotated': metadata.annotations['example.com/token'] is named like a credential");

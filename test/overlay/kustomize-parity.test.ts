@@ -1,6 +1,6 @@
 /**
- * Overlays that `kubectl kustomize` once built differently from the library
- * (issue 9): each writes the kustomize tree with `Overlay.synth`, builds it
+ * Overlays that `kubectl kustomize` once built differently from the library:
+ * each writes the kustomize tree with `Overlay.synth`, builds it
  * with kubectl (kustomize v5.5.0) where installed, and compares with the
  * overlay's own output; the expected values are asserted either way.
  */

@@ -651,13 +651,13 @@ describe('Overlay.synth', () => {
 });
 
 // ---------------------------------------------------------------------------
-// Issue 9: no secret leaves synth (overlays and presets)
+// No secret leaves synth (overlays and presets)
 // ---------------------------------------------------------------------------
 
 describe('no secret leaves synth', () => {
   const OPENAI = 'sk-proj-AbCdEf0123456789_xyzQRSTuvw';
 
-  test('finding 3: AgentTypePreset.custom refuses a credential env var as AgentEnvironment does', () => {
+  test('AgentTypePreset.custom refuses a credential env var as AgentEnvironment does', () => {
     const byName = errorOf(() => AgentTypePreset.custom({ name: 'go-crawler', env: { OPENAI_API_KEY: 'hunter2hunter2' } }));
     expect(byName).toContain("AgentTypePreset 'go-crawler': env['OPENAI_API_KEY'] is named like a credential and holds a literal value");
     expect(byName).not.toContain('hunter2');
@@ -667,14 +667,14 @@ describe('no secret leaves synth', () => {
     expect(() => AgentTypePreset.custom({ name: 'go-crawler', env: { MAX_TOKENS: '1000', GOMAXPROCS: '2' } })).not.toThrow();
   });
 
-  test('finding 4: the staging preset refuses an otlpEndpoint with a key', () => {
+  test('the staging preset refuses an otlpEndpoint with a key', () => {
     const message = errorOf(() => EnvironmentPreset.staging({ otlpEndpoint: 'https://otlp.example.com:4318/v1/traces?api_key=abc123' }));
     expect(message).toContain("EnvironmentPreset 'environment-staging': otlpEndpoint holds what looks like a credential");
     expect(message).not.toContain('abc123');
     expect(() => EnvironmentPreset.staging({ otlpEndpoint: 'https://user:hunter2hunter2@otlp.example.com' })).toThrow(/user-info/);
   });
 
-  test('finding 5: commonAnnotations, commonLabels and generator options are screened', () => {
+  test('commonAnnotations, commonLabels and generator options are screened', () => {
     const annotations = errorOf(() => new Overlay({ name: 'prod', commonAnnotations: { 'example.com/llm-key': OPENAI } }));
     expect(annotations).toContain("Overlay 'prod': commonAnnotations['example.com/llm-key'] holds what looks like a credential (an OpenAI key)");
     expect(annotations).not.toContain(OPENAI);
@@ -696,7 +696,7 @@ describe('no secret leaves synth', () => {
     expect(() => Patch.strategicMerge(env('$(FROM_SECRET)'))).not.toThrow();
   });
 
-  test('finding 7: overlay, component and preset names that look like keys are never repeated', () => {
+  test('overlay, component and preset names that look like keys are never repeated', () => {
     const key = 'AKIAIOSFODNN7EXAMPLE';
     for (const make of [
       () => new Overlay({ name: key }),
