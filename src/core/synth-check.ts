@@ -17,16 +17,9 @@
 import { ApiObject, App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { manifestProblems } from './manifest-check';
-import { SynthSession, synthSession, trackSynths } from './synth-session';
-
-/** The check of one synth. */
-interface CheckState {
-  /** The problems, once checked. */
-  problems?: string[];
-}
+import { onceInSynth, SynthSession, synthSession, trackSynths } from './synth-session';
 
 const checked = new WeakSet<App>();
-const checks = new WeakMap<SynthSession, CheckState>();
 
 /**
  * Makes `app.synth()` and `app.synthYaml()` of the app of `scope` run the
@@ -43,23 +36,21 @@ export function checkOutputOnSynth(scope: IConstruct): void {
 /** The problems of the app's output, computed at the first validation of a synth; none outside a synth. */
 function checkOnce(app: App): string[] {
   const session = synthSession(app);
-  if (session === undefined) return [];
-  const state = checks.get(session) ?? {};
-  checks.set(session, state);
-  if (state.problems !== undefined) return state.problems;
+  return session === undefined ? [] : onceInSynth(app, 'final output check', () => check(app, session));
+}
+
+/** Renders every ApiObject of the app and checks them; without problems, each keeps its rendering for this synth. */
+function check(app: App, session: SynthSession): string[] {
   const objects = app.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
   let rendered: any[];
   try {
     rendered = objects.map(object => object.toJson());
   } catch (e) {
-    state.problems = [(e as Error).message];
-    return state.problems;
+    return [(e as Error).message];
   }
-  state.problems = manifestProblems(rendered);
-  if (state.problems.length === 0) {
-    objects.forEach((object, i) => keepRendering(session, object, rendered[i]));
-  }
-  return state.problems;
+  const problems = manifestProblems(rendered);
+  if (problems.length === 0) objects.forEach((object, i) => keepRendering(session, object, rendered[i]));
+  return problems;
 }
 
 /** `object.toJson()` returns `json` once in this synth (then renders again as usual). */

@@ -47,7 +47,7 @@ export class StagedFiles implements FileSink {
    * whole file is never held at once.
    */
   public writeYaml(rel: string, objects: any[]): void {
-    writePieces(this.pathOf(rel), objects.map((object, i) => () => (i > 0 ? '---\n' : '') + stringifyYaml(object)));
+    writeTexts(this.pathOf(rel), objects, (object, i) => (i > 0 ? '---\n' : '') + stringifyYaml(object));
   }
 
   /**
@@ -55,7 +55,7 @@ export class StagedFiles implements FileSink {
    * holds no raw line break) until {@link readObjects} reads them back.
    */
   public writeObjects(rel: string, objects: any[]): void {
-    writePieces(this.pathOf(rel), objects.map(object => () => `${JSON.stringify(object)}\n`));
+    writeTexts(this.pathOf(rel), objects, object => `${JSON.stringify(object)}\n`);
   }
 
   /** New objects, equal to the ones `writeObjects(rel, ...)` stored, read a chunk at a time. */
@@ -102,18 +102,18 @@ export class StagedFiles implements FileSink {
   }
 }
 
-/** Writes the texts `pieces` produce one after the other, gathering about `CHUNK` bytes per write. */
-function writePieces(file: string, pieces: Array<() => string>): void {
+/** Writes the text of each object (`text`) one after the other, gathering about `CHUNK` bytes per write. */
+function writeTexts(file: string, objects: any[], text: (object: any, index: number) => string): void {
   const fd = fs.openSync(file, 'w');
   try {
     let chunk = '';
-    for (const piece of pieces) {
-      chunk += piece();
+    objects.forEach((object, i) => {
+      chunk += text(object, i);
       if (chunk.length >= CHUNK) {
         writeAll(fd, chunk);
         chunk = '';
       }
-    }
+    });
     writeAll(fd, chunk);
   } finally {
     fs.closeSync(fd);
