@@ -312,6 +312,8 @@ customisePackageTask('go', [
   { exec: `rm ${goOut}/cdk8s ${goOut}/cdk8splus28` },
 ]);
 project.addPackageIgnore('/packaging/');
+// The build cache protocol of the packaging, control-plane and gateway scripts.
+project.addPackageIgnore('/scripts/');
 
 // npm 11 lists the dependencies whose install scripts the project has not
 // reviewed (npm 12 will skip them). Reviewed: esbuild's postinstall checks

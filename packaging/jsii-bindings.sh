@@ -22,7 +22,8 @@
 # versions: <cache>/jsii-bindings/<lang>-<cdk8s>-<cdk8s-plus>-<jsii-pacmak>-<hash
 # of this script>. It is built in place behind a lock (a second build waits,
 # then finds the first one's) and marked complete last, so a cancelled build
-# never looks cached. The last line on stdout is the folder.
+# never looks cached (scripts/build-cache.sh). The last line on stdout is the
+# folder.
 #
 # Needs: node with node_modules installed; java: a JDK (java, javac) and mvn,
 # network access to Maven Central; go: go, network access to the Go module
@@ -54,29 +55,9 @@ constructs=$(version_of constructs)
 pacmak=$(version_of jsii-pacmak)
 key=$(sha256sum < "$here/jsii-bindings.sh" | cut -c1-8)
 
-cache_root=${CDK8S_AGENTS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-agents}
-out="$cache_root/jsii-bindings/$lang-$cdk8s-$plus-$pacmak-$key"
-if [ -f "$out/.complete" ]; then
-  touch "$out/.complete" # in use: kept by the pruning below
-  echo "jsii bindings ($lang): cached ($out)" >&2
-  echo "$out"
-  exit 0
-fi
-
-mkdir -p "$cache_root/jsii-bindings"
-exec 9>"$cache_root/jsii-bindings/.lock"
-flock 9
-if [ -f "$out/.complete" ]; then
-  echo "jsii bindings ($lang): cached ($out)" >&2
-  echo "$out"
-  exit 0
-fi
-# A folder without .complete is an interrupted build: removed, and removed
-# again if this one fails.
-rm -rf "$out"
-trap 'rm -rf "$out"' EXIT
-mkdir -p "$out"
-start=$(date +%s)
+. "$root/scripts/build-cache.sh"
+build_cache_open jsii-bindings "$lang-$cdk8s-$plus-$pacmak-$key" "jsii bindings ($lang)"
+out=$build_cache_out
 pacmak_bin="$root/node_modules/.bin/jsii-pacmak"
 echo "jsii bindings ($lang): building cdk8s $cdk8s and cdk8s-plus-28 $plus with jsii-pacmak $pacmak ..." >&2
 
@@ -122,11 +103,4 @@ EOF
   rm -rf "$src"
 fi
 
-touch "$out/.complete"
-trap - EXIT
-# Bindings of other versions not used for 14 days go.
-find "$cache_root/jsii-bindings" -mindepth 2 -maxdepth 2 -name .complete -mtime +14 -printf '%h\n' | while read -r old; do
-  [ "$old" = "$out" ] || rm -rf "$old"
-done
-echo "jsii bindings ($lang): built in $(($(date +%s) - start)) s, $(du -sm "$out" | cut -f1) MiB ($out)" >&2
-echo "$out"
+build_cache_close "jsii bindings ($lang)" built

@@ -6,9 +6,10 @@
 #
 # The binaries go to a cache outside the repository, one folder per key: the
 # hash of go.mod, go.sum, the main packages, this script and `go version`. A
-# second run with the same inputs builds nothing. Also in the folder: kwok's
-# stages and the CRDs of the other APIs the examples use (crds/). The last line on stdout is
-# the folder holding the binaries (and kwok's stage configuration).
+# second run with the same inputs builds nothing (scripts/build-cache.sh: built
+# in place behind a lock, marked complete last). Also in the folder: kwok's
+# stages and the CRDs of the other APIs the examples use (crds/). The last line
+# on stdout is the folder holding the binaries (and kwok's stage configuration).
 #
 # Needs: go 1.26+, curl, unzip, sha256sum.
 #
@@ -52,25 +53,15 @@ key=$(
     echo "$go_version $(go env GOOS GOARCH)"
   } | sha256sum | cut -c1-16
 )
-cache_root=${CDK8S_AGENTS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-agents}
-out="$cache_root/control-plane/$k8s_version-$key"
-if [ -f "$out/.complete" ]; then
-  touch "$out/.complete" # in use: kept by the pruning below
-  echo "control-plane build: cached ($out)" >&2
-  echo "$out"
-  exit 0
-fi
-
-mkdir -p "$cache_root/control-plane"
-tmp=$(mktemp -d "$cache_root/control-plane/.build-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-start=$(date +%s)
+. "$here/../../scripts/build-cache.sh"
+build_cache_open control-plane "$k8s_version-$key" "control-plane build"
+out=$build_cache_out
 echo "control-plane build: building Kubernetes $k8s_version, etcd and kwok with $go_version (a cold build takes several minutes) ..." >&2
 # -mod=readonly: go.sum must already hold every module (nothing resolved anew);
 # GOTOOLCHAIN=local: build with the installed Go, download no toolchain;
 # -buildvcs=false: the binaries do not depend on the state of this checkout.
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false"
-go build -trimpath -ldflags "$ldflags" -o "$tmp/" ./cmd/... sigs.k8s.io/kwok/cmd/kwok
+go build -trimpath -ldflags "$ldflags" -o "$out/" ./cmd/... sigs.k8s.io/kwok/cmd/kwok
 
 # kwok moves pods and nodes through stages it is given: the node and pod
 # stages kwok ships (node ready with heartbeat, pod running at once).
@@ -80,7 +71,7 @@ for stage in node/fast node/heartbeat pod/fast; do
     echo "---"
     cat "$f"
   done
-done > "$tmp/kwok-stages.yaml"
+done > "$out/kwok-stages.yaml"
 
 # The CRDs of the example objects that are not Kubernetes' own: the
 # ServiceMonitor of prometheus-operator, from its module zip on the Go module
@@ -89,23 +80,14 @@ po_module=github.com/prometheus-operator/prometheus-operator
 po_version=v0.85.0
 po_sha256=0bdb88ed823d0f2e86cf909638439b6ad1da744a228172c7411d9987527dc5d1
 proxy=$(go env GOPROXY | tr ',|' '\n\n' | grep -m1 '^https\?://' || echo https://proxy.golang.org)
-curl -fsSL --retry 3 --max-time 300 -o "$tmp/po.zip" "$proxy/$po_module/@v/$po_version.zip"
-echo "$po_sha256  $tmp/po.zip" | sha256sum -c --quiet
-mkdir -p "$tmp/crds"
-unzip -p "$tmp/po.zip" "$po_module@$po_version/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" \
-  > "$tmp/crds/monitoring.coreos.com_servicemonitors.yaml"
-rm "$tmp/po.zip"
+curl -fsSL --retry 3 --max-time 300 -o "$out/po.zip" "$proxy/$po_module/@v/$po_version.zip"
+echo "$po_sha256  $out/po.zip" | sha256sum -c --quiet
+mkdir -p "$out/crds"
+unzip -p "$out/po.zip" "$po_module@$po_version/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" \
+  > "$out/crds/monitoring.coreos.com_servicemonitors.yaml"
+rm "$out/po.zip"
 
 for bin in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok; do
-  test -x "$tmp/$bin" || { echo "control-plane build: $bin was not built" >&2; exit 1; }
+  test -x "$out/$bin" || { echo "control-plane build: $bin was not built" >&2; exit 1; }
 done
-touch "$tmp/.complete"
-rm -rf "$out"
-mv "$tmp" "$out"
-trap - EXIT
-# Builds of other inputs (an older go.mod, say) not used for 14 days go.
-find "$cache_root/control-plane" -mindepth 2 -maxdepth 2 -name .complete -mtime +14 -printf '%h\n' | while read -r old; do
-  [ "$old" = "$out" ] || rm -rf "$old"
-done
-echo "control-plane build: built in $(($(date +%s) - start)) s ($out)" >&2
-echo "$out"
+build_cache_close "control-plane build" built
