@@ -77,13 +77,15 @@ export function buildOperatorApp(props: AppProps = {}): App {
   // The operator install, with the AgentType CRD (cluster-scoped) and the agents' namespace.
   const operatorChart = new Chart(app, 'agent-operator');
   const crd = new AgentTypeCrd(operatorChart, 'AgentTypeCrd');
+  // Declared before the operator: its Role in the watched namespace needs the
+  // Namespace first when the file is applied (`kubectl apply -f` keeps the order).
+  agentsNamespace(operatorChart);
   new AgentOperator(operatorChart, 'Operator', {
     image: OPERATOR_IMAGE,
     crd,
     watchNamespaces: [AGENTS_NAMESPACE],
     toolSidecarImage: GATEWAY_IMAGE, // the sidecar of the agents with tools or LLM providers
   });
-  agentsNamespace(operatorChart);
 
   // Applied after the CRD and namespace: the AgentTypes, and the production agent's Redis.
   const types = new Chart(app, 'agent-types', { namespace: AGENTS_NAMESPACE });

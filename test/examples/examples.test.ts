@@ -14,7 +14,7 @@ import { AGENTS_NAMESPACE, CUSTOM_TOOL, EXAMPLE_AGENTS, GATEWAY_IMAGE } from '..
 import { buildGitOpsApp } from '../../examples/gitops';
 import { buildOperatorApp } from '../../examples/operator';
 import { restrictedViolations } from '../support/pod-security-standards';
-import { container, modelClass } from '../support/util';
+import { applyOrderProblems, container, modelClass } from '../support/util';
 
 interface Manifest {
   apiVersion: string;
@@ -52,7 +52,7 @@ const find = (kind: string, name: string, app = 'gitops') => {
 };
 
 
-test('GitOps: the namespace, then the agents; operator: the CRD, operator and namespace, then the AgentTypes', () => {
+test('GitOps: the namespace, then the agents; operator: the CRD, namespace and operator, then the AgentTypes', () => {
   expect(files.gitops).toEqual(['0000-agents-namespace.k8s.yaml', '0001-agents.k8s.yaml']);
   expect(files.operator).toEqual(['0000-agent-operator.k8s.yaml', '0001-agent-types.k8s.yaml']);
   const operatorFile = parseAllDocuments(fs.readFileSync(path.join(outdir, 'operator', files.operator[0]), 'utf-8')).map(d => d.toJSON().kind);
@@ -68,6 +68,21 @@ test('GitOps: the namespace, then the agents; operator: the CRD, operator and na
   expect(byApp.operator.filter(m => m.kind === 'Deployment').map(m => m.metadata.name)).toEqual(['agent-operator']);
   const manager = find('Deployment', 'agent-operator', 'operator').spec.template.spec.containers[0];
   expect(manager.args).toContain(`--tool-sidecar-image=${GATEWAY_IMAGE}`);
+});
+
+test.each(['gitops', 'operator'])('%s: applied file by file, document by document, each Namespace and CRD comes before what needs it', (app) => {
+  expect(applyOrderProblems(byApp[app])).toEqual([]);
+});
+
+test('the apply-order check finds a Role before its Namespace and an AgentType before its CRD', () => {
+  const ns = find('Namespace', AGENTS_NAMESPACE, 'operator');
+  const role = byApp.operator.find(m => m.kind === 'Role' && m.metadata.namespace === AGENTS_NAMESPACE)!;
+  const crd = find('CustomResourceDefinition', 'agenttypes.agents.example.com');
+  const agentType = find('AgentType', EXAMPLE_AGENTS[0]);
+  expect(applyOrderProblems([role, ns, agentType, crd])).toEqual([
+    `Role ${AGENTS_NAMESPACE}/${role.metadata.name} comes before Namespace ${AGENTS_NAMESPACE}`,
+    `AgentType ${agentType.metadata.name} comes before its CustomResourceDefinition`,
+  ]);
 });
 
 test('every built-in object is valid for kubernetes-models', () => {

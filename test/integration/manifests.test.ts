@@ -63,9 +63,10 @@ interface ApplyResult {
   readonly rejections: string[];
 }
 
-/** Server-side apply of `objects` (one kubectl call); what the server said. */
-function apply(objects: any[]): ApplyResult {
-  const result = kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], toYaml(objects));
+/** Server-side apply of `objects` (one kubectl call), or of a file as written; what the server said. */
+function apply(objects: any[] | string): ApplyResult {
+  const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f'];
+  const result = typeof objects === 'string' ? kubectl([...args, objects]) : kubectl([...args, '-'], toYaml(objects));
   const rejections = result.status === 0 ? [] : result.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('Warning:'));
   return { warnings: result.warnings, rejections };
 }
@@ -122,6 +123,23 @@ async function applyAll(objects: any[]): Promise<ApplyResult> {
   await waitForEstablished(first.filter((o) => o.kind === 'CustomResourceDefinition'));
   const two = apply(rest);
   return { warnings: [...one.warnings, ...two.warnings], rejections: [...one.rejections, ...two.rejections] };
+}
+
+/**
+ * As the README says to: `kubectl apply --server-side -f <file>` of each file
+ * of `dir` in turn, as written (no reordering), after the other APIs' CRDs;
+ * the CRDs a file creates are established before the next file.
+ */
+function applyFilesInOrder(dir: string): () => Promise<ApplyResult> {
+  return async () => {
+    const results = [apply(externalCrds())];
+    await waitForEstablished(externalCrds());
+    for (const file of fs.readdirSync(dir).sort()) {
+      results.push(apply(path.join(dir, file)));
+      await waitForEstablished(parse(fs.readFileSync(path.join(dir, file), 'utf8')).filter((o) => o.kind === 'CustomResourceDefinition'));
+    }
+    return { warnings: results.flatMap((r) => r.warnings), rejections: results.flatMap((r) => r.rejections) };
+  };
 }
 
 /** Deletes what `applyAll` applied and waits (bounded) until its namespaces are gone. */
@@ -185,12 +203,16 @@ afterAll(() => {
   if (summary.length) process.stdout.write(`\napplied per environment:\n${summary.join('\n')}\n`);
 });
 
-/** Applies `objects` with their infrastructure, checks them, removes them; returns the pods Running. */
-async function applyAndCheck(objects: any[]): Promise<number> {
+/**
+ * Applies `objects` with their infrastructure (by `applyObjects`: the
+ * cluster-scoped ones first, by default), checks them, removes them; returns
+ * the pods Running.
+ */
+async function applyAndCheck(objects: any[], applyObjects: (objects: any[]) => Promise<ApplyResult> = applyAll): Promise<number> {
   const infrastructure = clusterInfrastructure(objects);
   try {
     kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], toYaml(infrastructure));
-    const result = await applyAll(objects);
+    const result = await applyObjects(objects);
     expect(result).toEqual({ warnings: [], rejections: [] });
     const pods = await expectWorkloadsRunning(objects);
     await expectBudgetsObserved(objects);
@@ -202,10 +224,10 @@ async function applyAndCheck(objects: any[]): Promise<number> {
   }
 }
 
-test('operator app: the CRD, the operator and the six AgentTypes are applied without rejection or warning; pods Running', async () => {
+test('operator app: its files, applied one by one as written, give the CRD, the operator and the six AgentTypes without rejection or warning; pods Running', async () => {
   const objects = [...externalCrds(), ...operatorObjects()];
   expect(objects.filter((o) => o.kind === 'AgentType')).toHaveLength(6);
-  const pods = await applyAndCheck(objects);
+  const pods = await applyAndCheck(objects, applyFilesInOrder(path.join(outdir, 'operator')));
   summary.push(`operator app: ${objects.length} objects, ${pods} pods Running (the operator and Redis)`);
 });
 

@@ -16,7 +16,7 @@ import {
   resolveFromApp, runProgram, runWithTsNode, tmpRoot,
 } from './consumer-app';
 import { codeBlocks, TypeScriptBlock, typeScriptBlocks } from './readme';
-import { container, envOf, findObject, podSpec } from '../support/util';
+import { applyOrderProblems, container, envOf, findObject, podSpec } from '../support/util';
 
 /** A README program: its block, and its file name in the app (`src/<name>.ts`). */
 interface ReadmeProgram extends TypeScriptBlock {
@@ -85,13 +85,9 @@ function expectNoLiteralCredentials(objects: any[]): void {
   expect(literal).toEqual([]);
 }
 
-/** `kubectl apply -f` of one file creates each Namespace before the objects in it. */
-function expectNamespacesFirst(objects: any[]): void {
-  const late = objects.flatMap((o, i) => {
-    const namespace = objects.findIndex(n => n.kind === 'Namespace' && n.metadata.name === o.metadata.namespace);
-    return namespace > i ? [`${o.kind}/${o.metadata.name} comes before its Namespace ${o.metadata.namespace}`] : [];
-  });
-  expect(late).toEqual([]);
+/** `kubectl apply -f` of the files in order creates each Namespace and CRD before the objects that need it. */
+function expectApplyOrder(objects: any[]): void {
+  expect(applyOrderProblems(objects)).toEqual([]);
 }
 
 /** The operator install and the CRD, as every README program renders them. */
@@ -117,7 +113,7 @@ const CHECKS: Record<string, (cwd: string) => void> = {
     expect(container(agent, 'agent-init').image).toBe('busybox:1.36');
     expect(objects.filter(o => o.metadata.name.startsWith('hello-agent')).map(o => `${o.kind} ${o.metadata.namespace}`).sort())
       .toEqual(['ConfigMap agents', 'Deployment agents', 'NetworkPolicy agents', 'ServiceAccount agents']);
-    expectNamespacesFirst(objects);
+    expectApplyOrder(objects);
     expectNoLiteralCredentials(objects);
   },
   'Usage': cwd => {
@@ -125,7 +121,7 @@ const CHECKS: Record<string, (cwd: string) => void> = {
     // GitOps: the agents as workloads, no operator and no AgentType.
     expect(objects.filter(o => ['AgentType', 'CustomResourceDefinition'].includes(o.kind) || o.metadata.name === 'agent-operator')).toEqual([]);
     expect([...new Set(objects.map(o => o.file))]).toEqual(['0000-platform.k8s.yaml', '0001-agents.k8s.yaml']);
-    expectNamespacesFirst(objects);
+    expectApplyOrder(objects);
     const researcher = findObject(objects, 'Deployment', 'researcher');
     expect(researcher.metadata.namespace).toBe('agents');
     expect(podSpec(researcher).containers.map((c: any) => c.name)).toEqual(['agent', 'tool-manager']);
@@ -156,6 +152,7 @@ const CHECKS: Record<string, (cwd: string) => void> = {
     expect(findObject(objects, 'ServiceAccount', 'planner').metadata.annotations['eks.amazonaws.com/role-arn'])
       .toBe('arn:aws:iam::123456789012:role/planner-bedrock');
     expect(envOf(container(planner, 'agent'))).toMatchObject({ LLM_MODEL: 'main-llm', OPENAI_BASE_URL: 'http://127.0.0.1:4000/v1' });
+    expectApplyOrder(objects);
     expectNoLiteralCredentials(objects);
   },
   'Two ways to run agents': cwd => {
@@ -168,6 +165,7 @@ const CHECKS: Record<string, (cwd: string) => void> = {
     expect(type.spec.security.networkPolicy.allowedNamespaces).toEqual(['frontend']);
     // The operator renders the workloads: none in the manifests.
     expect(objects.filter(o => o.kind === 'Deployment').map(o => o.metadata.name)).toEqual(['agent-operator']);
+    expectApplyOrder(objects);
     expectNoLiteralCredentials(objects);
   },
   'A code agent': cwd => {
@@ -175,6 +173,7 @@ const CHECKS: Record<string, (cwd: string) => void> = {
     const agent = findObject(objects, 'Deployment', 'summarizer');
     expect(container(agent, 'agent').image).toBe('python:3.12-slim');
     expect(container(agent, 'agent-init').image).toBe('python:3.12');
+    expectApplyOrder(objects);
     expectNoLiteralCredentials(objects);
   },
   'Environments: composing an overlay': cwd => {
@@ -183,7 +182,7 @@ const CHECKS: Record<string, (cwd: string) => void> = {
       expectOperatorInstall(objects, env === 'prod'
         ? expect.stringMatching(/^registry\.example\.com\/agent-operator:1\.0\.0@sha256:[0-9a-f]{64}$/)
         : 'registry.example.com/agent-operator:1.0.0');
-      expectNamespacesFirst(objects);
+      expectApplyOrder(objects);
       expectNoLiteralCredentials(objects);
       expect(fs.existsSync(path.join(cwd, 'dist', 'kustomize', 'overlays', env, 'kustomization.yaml'))).toBe(true);
     }
@@ -212,11 +211,13 @@ const CHECKS: Record<string, (cwd: string) => void> = {
     const config = findObject(objects, 'ConfigMap', 'coder-tools').data['config.yaml'];
     expect(config).toContain('os.environ/MCP_GITHUB_HEADER_AUTHORIZATION');
     expect(config).toContain('mcp-server-fetch');
+    expectApplyOrder(objects);
     expectNoLiteralCredentials(objects);
   },
   'In a cluster': cwd => {
     const objects = synthesized(path.join(cwd, 'dist'));
     expect([...new Set(objects.map(o => o.file))]).toEqual(['operator.k8s.yaml']);
+    expectApplyOrder(objects);
     const manager = container(findObject(objects, 'Deployment', 'agent-operator'), 'manager');
     expect(manager.image).toBe('registry.example.com/agent-operator:1.0.0');
     expect(manager.command).toBeUndefined(); // the image's ENTRYPOINT runs the program, with these args

@@ -12,6 +12,29 @@ export function findObject(manifests: any[], kind: string, name: string): any {
   return found[0];
 }
 
+/**
+ * What `kubectl apply -f` of `objects`, taken in this order (files one after
+ * another, documents in file order), would refuse for the order alone: an
+ * object in a namespace the objects create before that Namespace, or a custom
+ * resource before its CustomResourceDefinition. One message each.
+ */
+export function applyOrderProblems(objects: any[]): string[] {
+  const namespaces = new Set(objects.filter(o => o.kind === 'Namespace').map(o => o.metadata.name));
+  const kindOf = (apiVersion: string, kind: string) => `${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${kind}`;
+  const customKinds = new Set(objects.filter(o => o.kind === 'CustomResourceDefinition').map(o => kindOf(`${o.spec.group}/`, o.spec.names.kind)));
+  const created = new Set<string>();
+  const problems: string[] = [];
+  for (const o of objects) {
+    const namespace = o.metadata?.namespace;
+    if (namespaces.has(namespace) && !created.has(`Namespace ${namespace}`)) problems.push(`${o.kind} ${namespace}/${o.metadata.name} comes before Namespace ${namespace}`);
+    const kind = kindOf(String(o.apiVersion), o.kind);
+    if (customKinds.has(kind) && !created.has(kind)) problems.push(`${o.kind} ${o.metadata.name} comes before its CustomResourceDefinition`);
+    if (o.kind === 'Namespace') created.add(`Namespace ${o.metadata.name}`);
+    if (o.kind === 'CustomResourceDefinition') created.add(kindOf(`${o.spec.group}/`, o.spec.names.kind));
+  }
+  return problems;
+}
+
 export function podSpec(deployment: any): any {
   return deployment.spec.template.spec;
 }
