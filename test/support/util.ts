@@ -19,18 +19,19 @@ export function findObject(manifests: any[], kind: string, name: string): any {
  * resource before its CustomResourceDefinition. One message each.
  */
 export function applyOrderProblems(objects: any[]): string[] {
+  const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+  const crdKind = (crd: any) => `${crd.spec.group}/${crd.spec.names.kind}`;
   const namespaces = new Set(objects.filter(o => o.kind === 'Namespace').map(o => o.metadata.name));
-  const kindOf = (apiVersion: string, kind: string) => `${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${kind}`;
-  const customKinds = new Set(objects.filter(o => o.kind === 'CustomResourceDefinition').map(o => kindOf(`${o.spec.group}/`, o.spec.names.kind)));
+  const customKinds = new Set(objects.filter(o => o.kind === 'CustomResourceDefinition').map(crdKind));
   const created = new Set<string>();
   const problems: string[] = [];
   for (const o of objects) {
     const namespace = o.metadata?.namespace;
     if (namespaces.has(namespace) && !created.has(`Namespace ${namespace}`)) problems.push(`${o.kind} ${namespace}/${o.metadata.name} comes before Namespace ${namespace}`);
-    const kind = kindOf(String(o.apiVersion), o.kind);
+    const kind = `${groupOf(String(o.apiVersion))}/${o.kind}`;
     if (customKinds.has(kind) && !created.has(kind)) problems.push(`${o.kind} ${o.metadata.name} comes before its CustomResourceDefinition`);
     if (o.kind === 'Namespace') created.add(`Namespace ${o.metadata.name}`);
-    if (o.kind === 'CustomResourceDefinition') created.add(kindOf(`${o.spec.group}/`, o.spec.names.kind));
+    if (o.kind === 'CustomResourceDefinition') created.add(crdKind(o));
   }
   return problems;
 }
