@@ -122,7 +122,7 @@ export function liteLlmSettings(settings: LlmGatewaySettings = LLM_GATEWAY_DEFAU
  */
 export function liteLlmFiles(
   providers: readonly LlmProvider[], settings?: LlmGatewaySettings, mcpServers: readonly McpServer[] = [],
-  render: (doc: any) => string = doc => stringifyYaml(doc),
+  render: (doc: any) => string = stringifyYaml,
 ): { [key: string]: string } {
   return {
     [GATEWAY_CONFIG_KEY]: render(liteLlmConfig(providers, mcpServers)),
